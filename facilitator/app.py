@@ -1,0 +1,100 @@
+"""create_app(settings) -> Starlette: routes, middleware, error pages, lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from facilitator import migrate
+from facilitator.config import Settings
+from facilitator.db import Database
+from facilitator.domain.errors import DomainError
+from facilitator.hub import create_hub
+from facilitator.hub.publisher import Publisher
+from facilitator.live import Rooms
+from facilitator.paths import static_dir
+from facilitator.templating import Templates
+from facilitator.web import account, facilitator, organiser, participant, sockets, system
+from facilitator.web.fragments import GroupRenderer
+from facilitator.web.middleware import WebMiddleware
+from facilitator.web.pages import error_page, translate
+from facilitator.web.state import Services
+
+
+class Static(StaticFiles):
+    """Static files; content-hashed URLs (?v=...) are cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if b"v=" in scope.get("query_string", b""):
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return await error_page(request, exc.status, translate(exc.message))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {404: "There is no page at this address.", 405: "That action is not possible here."}
+    return await error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+
+
+def create_app(settings: Settings) -> Starlette:
+    templates = Templates()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        try:
+            migrate.check(db.read_engine)
+            hub = create_hub(settings.redis_url)
+            await hub.connect()
+            publisher = Publisher(hub)
+            publisher.start()
+            db.on_commit = publisher
+            rooms = Rooms(
+                db,
+                hub,
+                GroupRenderer(templates, db),
+                resync_limit=settings.resync_limit,
+                heartbeat_seconds=settings.heartbeat_seconds,
+            )
+            app.state.services = Services(settings, db, hub, templates, rooms)
+            yield
+            await rooms.close_all()
+            await publisher.stop()
+            await hub.disconnect()
+        finally:
+            db.close()
+
+    routes = [
+        *participant.routes,
+        *account.routes,
+        *organiser.routes,
+        *facilitator.routes,
+        *sockets.routes,
+        *system.routes,
+        Mount("/static", Static(directory=static_dir()), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(WebMiddleware, secure_cookies=settings.secure_cookies),
+        ],
+        exception_handlers={DomainError: domain_error, HTTPException: http_error},
+        lifespan=lifespan,
+    )

@@ -1,0 +1,182 @@
+"""The `facilitator` command: serve, demo, user, db."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import uvicorn
+
+from facilitator import migrate
+from facilitator.config import Settings
+from facilitator.models import Role
+
+WS_MAX_SIZE = 64 * 1024
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _run_server(settings: Settings, host: str, port: int) -> None:
+    from facilitator.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        ws_max_size=WS_MAX_SIZE,
+        ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
+        timeout_graceful_shutdown=5,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+database_option = click.option(
+    "--database-url",
+    envvar=None,
+    default=None,
+    help="SQLAlchemy URL. Default: SQLite in the data directory.",
+)
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the SQLite database and secret key live.",
+)
+
+
+@click.group()
+@click.version_option(package_name="facilitator")
+def main() -> None:
+    """Facilitator: real-time breakout sessions for workshops and conferences."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@database_option
+@data_dir_option
+@click.option(
+    "--public-url", default=None, help="The address phones use, for join links and QR codes."
+)
+def serve(
+    host: str, port: int, database_url: str | None, data_dir: Path | None, public_url: str | None
+) -> None:
+    """Run the web server (applies database migrations first)."""
+    settings = _settings(database_url=database_url, data_dir=data_dir, public_url=public_url)
+    migrate.upgrade(settings.database_url)
+    _run_server(settings, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the details as one JSON line first.")
+@click.option("--no-serve", is_flag=True, help="Create the demo and print it, but do not serve.")
+def demo(host: str, port: int, data_dir: Path | None, as_json: bool, no_serve: bool) -> None:
+    """Create (or reuse) a demo workshop in progress, print its links, and serve it."""
+    from facilitator.db import Database
+    from facilitator.demo import ensure_demo
+
+    overrides: dict[str, Any] = {"data_dir": data_dir}
+    if data_dir is None:
+        overrides["data_dir"] = _settings().data_dir / "demo"
+    settings = _settings(**overrides)
+    migrate.upgrade(settings.database_url)
+    base = (
+        settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    )
+
+    async def build() -> Any:
+        db = Database(settings.database_url)
+        try:
+            return await ensure_demo(db, settings.data_dir, base)
+        finally:
+            db.close()
+
+    info = asyncio.run(build())
+    if as_json:
+        click.echo(info.as_json())
+    else:
+        click.echo(f"\n  {info.workshop_title}\n  {base}\n")
+        click.echo(
+            f"  Organiser: {base}/login  {info.organiser_email} / {info.organiser_password}\n"
+        )
+        for g in info.groups:
+            click.echo(f"  {g.name}")
+            click.echo(f"    phones join: {g.join_url}  (code {g.code[:4]}-{g.code[4:]})")
+            login = f"{g.facilitator_email} / {g.facilitator_password}"
+            click.echo(f"    facilitator: {g.facilitator_url}  {login}")
+        click.echo("")
+    sys.stdout.flush()
+    if not no_serve:
+        _run_server(settings, host, port)
+
+
+@main.group()
+def user() -> None:
+    """Manage staff accounts."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="Login email.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.facilitator.value,
+    show_default=True,
+)
+@click.option("--name", default="", help="Name shown to others.")
+@database_option
+@data_dir_option
+def user_create(
+    email: str, role: str, name: str, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Create an organiser or facilitator. The password is asked for, or read from stdin."""
+    from facilitator.db import Database
+    from facilitator.domain import accounts
+    from facilitator.domain.errors import DomainError
+
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    migrate.upgrade(settings.database_url)
+
+    async def create() -> int:
+        db = Database(settings.database_url)
+        try:
+            return await accounts.create_user(db, email, password, Role(role), name)
+        finally:
+            db.close()
+
+    try:
+        user_id = asyncio.run(create())
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {role} {email} (id {user_id}).")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@database_option
+@data_dir_option
+def db_upgrade(database_url: str | None, data_dir: Path | None) -> None:
+    """Apply all migrations to the database."""
+    settings = _settings(database_url=database_url, data_dir=data_dir)
+    migrate.upgrade(settings.database_url)
+    click.echo("The database is up to date.")

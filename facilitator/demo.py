@@ -1,0 +1,198 @@
+"""The demo: a workshop in progress, made once per data directory and reused after."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from facilitator import events, security
+from facilitator.db import Database
+from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
+from facilitator.domain import accounts, workshops
+from facilitator.domain.actors import Staff
+from facilitator.domain.ideas import IdeaView, counts
+from facilitator.domain.workshops import GroupDraft
+from facilitator.models import (
+    Group,
+    GroupFacilitator,
+    Idea,
+    Participant,
+    Role,
+    User,
+    Workshop,
+    utcnow,
+)
+
+ORGANISER_EMAIL = "organiser@example.org"
+FACILITATOR_EMAIL = "facilitator{n}@example.org"
+
+
+@dataclass(frozen=True)
+class DemoGroupInfo:
+    id: int
+    name: str
+    code: str
+    join_url: str
+    facilitator_url: str
+    facilitator_email: str
+    facilitator_password: str
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    base_url: str
+    workshop_id: int
+    workshop_title: str
+    organiser_email: str
+    organiser_password: str
+    groups: list[DemoGroupInfo]
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    workshop_id: int
+    organiser_password: str
+    facilitator_password: str
+
+
+def _load(path: Path) -> _Stored | None:
+    try:
+        return _Stored(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+async def ensure_demo(db: Database, data_dir: Path, base_url: str) -> DemoInfo:
+    """Create the demo workshop, or find the one made before in this data directory."""
+    path = data_dir / "demo.json"
+    stored = _load(path)
+    if stored is None or not await db.read(lambda s: s.get(Workshop, stored.workshop_id)):
+        stored = await _create(db, demo_workshop())
+        path.write_text(json.dumps(asdict(stored)))
+        path.chmod(0o600)
+    return await _describe(db, stored, base_url)
+
+
+async def _staff(db: Database, email: str, password: str, role: Role, name: str) -> Staff:
+    def find(s: Session) -> User | None:
+        return s.exec(select(User).where(User.email == email)).first()
+
+    user = await db.read(find)
+    if user is None:
+        await accounts.create_user(db, email, password, role, name)
+        user = await db.read(find)
+    else:  # an earlier demo in this data directory: take over its account
+        hashed = await asyncio.to_thread(security.hash_password, password)
+
+        def reset(s: Session) -> None:
+            row = s.get(User, user.id)
+            assert row is not None
+            row.password_hash = hashed
+            s.add(row)
+
+        await db.write(reset)
+    assert user is not None and user.id is not None
+    return Staff(user.id, Role(user.role), user.email, user.name)
+
+
+async def _create(db: Database, content: DemoWorkshop) -> _Stored:
+    organiser_password = secrets.token_urlsafe(9)
+    facilitator_password = secrets.token_urlsafe(9)
+    organiser = await _staff(
+        db, ORGANISER_EMAIL, organiser_password, Role.organiser, "Olivia Organiser"
+    )
+    workshop_id = await workshops.create_workshop(
+        db,
+        organiser,
+        content.title,
+        dt.date.today(),
+        content.description,
+        [GroupDraft(g.name, g.prompt, g.description) for g in content.groups],
+    )
+    view = await db.read(lambda s: workshops.workshop_view(s, workshop_id))
+    for n, (group, demo_group) in enumerate(zip(view.groups, content.groups, strict=True), 1):
+        facilitator = await _staff(
+            db,
+            FACILITATOR_EMAIL.format(n=n),
+            facilitator_password,
+            Role.facilitator,
+            f"Facilitator {n}",
+        )
+        await db.write(lambda s, g=group, f=facilitator, d=demo_group: _seed(s, g.id, f.id, d))
+    return _Stored(workshop_id, organiser_password, facilitator_password)
+
+
+def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) -> None:
+    """Participants and their ideas, back-dated, each with its event, as if typed live."""
+    group = s.get(Group, group_id)
+    assert group is not None
+    s.add(GroupFacilitator(group_id=group_id, user_id=facilitator_id))
+    now = utcnow()
+    people: dict[str, Participant] = {}
+    for number, idea in enumerate(content.ideas):
+        key = idea.author or f"anonymous-{number}"
+        who = people.get(key)
+        if who is None:
+            who = Participant(
+                workshop_id=group.workshop_id,
+                device_hash=secrets.token_hex(32),
+                group_id=group_id,
+                display_name=idea.author or "",
+            )
+            s.add(who)
+            s.flush()
+            people[key] = who
+        at = now - dt.timedelta(minutes=idea.minutes_ago, seconds=number)
+        row = Idea(
+            group_id=group_id,
+            participant_id=who.id,
+            client_key=f"demo-{group_id}-{number:04d}",
+            author_name=who.display_name,
+            text=idea.text,
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(row)
+        s.flush()
+        payload = {"idea": asdict(IdeaView.of(row)), "counts": asdict(counts(s, group_id))}
+        events.append(
+            s, events.group_channel(group_id), "idea.submitted", payload, f"participant:{who.id}"
+        )
+
+
+async def _describe(db: Database, stored: _Stored, base_url: str) -> DemoInfo:
+    def read(s: Session) -> DemoInfo:
+        view = workshops.workshop_view(s, stored.workshop_id)
+        groups = []
+        for group in view.groups:
+            email = s.exec(
+                select(User.email)
+                .join(GroupFacilitator, GroupFacilitator.user_id == User.id)
+                .where(GroupFacilitator.group_id == group.id)
+                .order_by(User.email)
+            ).first()
+            groups.append(
+                DemoGroupInfo(
+                    group.id,
+                    group.name,
+                    group.code,
+                    f"{base_url}/j/{group.code}",
+                    f"{base_url}/facilitator/groups/{group.id}",
+                    email or "",
+                    stored.facilitator_password,
+                )
+            )
+        return DemoInfo(
+            base_url, view.id, view.title, ORGANISER_EMAIL, stored.organiser_password, groups
+        )
+
+    return await db.read(read)

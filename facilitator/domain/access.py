@@ -1,0 +1,75 @@
+"""Authorisation from the actor (DESIGN rule 2): checked in every command."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from facilitator.domain.actors import Actor, Participant, Staff
+from facilitator.domain.errors import Forbidden, NotFound
+from facilitator.i18n import N_
+from facilitator.models import Group, GroupFacilitator, Workshop, WorkshopOrganiser
+from facilitator.models import Participant as ParticipantRow
+
+
+def get_group(s: Session, group_id: int) -> Group:
+    group = s.get(Group, group_id)
+    if group is None:
+        raise NotFound(N_("That group does not exist."))
+    return group
+
+
+def get_workshop(s: Session, workshop_id: int) -> Workshop:
+    workshop = s.get(Workshop, workshop_id)
+    if workshop is None:
+        raise NotFound(N_("That workshop does not exist."))
+    return workshop
+
+
+def organises(s: Session, user_id: int, workshop_id: int) -> bool:
+    return s.get(WorkshopOrganiser, (workshop_id, user_id)) is not None
+
+
+def facilitates(s: Session, user_id: int, group: Group) -> bool:
+    """Assigned facilitators, and the workshop's organisers, facilitate a group."""
+    assert group.id is not None
+    return s.get(GroupFacilitator, (group.id, user_id)) is not None or organises(
+        s, user_id, group.workshop_id
+    )
+
+
+def require_organiser(s: Session, actor: Actor, workshop_id: int) -> Workshop:
+    workshop = get_workshop(s, workshop_id)
+    if not isinstance(actor, Staff) or not organises(s, actor.id, workshop_id):
+        raise Forbidden(N_("Only this workshop's organisers can do that."))
+    return workshop
+
+
+def require_facilitator(s: Session, actor: Actor, group_id: int) -> Group:
+    group = get_group(s, group_id)
+    if not isinstance(actor, Staff) or not facilitates(s, actor.id, group):
+        raise Forbidden(N_("Only this group's facilitators can do that."))
+    return group
+
+
+def require_member(s: Session, actor: Actor, group_id: int) -> Group:
+    """A participant acts only in the group they joined; staff only where they facilitate."""
+    group = get_group(s, group_id)
+    if isinstance(actor, Participant):
+        # The row, not the actor's snapshot: the device may have moved to another group since.
+        row = s.get(ParticipantRow, actor.id)
+        if row is None or row.workshop_id != group.workshop_id or row.group_id != group.id:
+            raise Forbidden(N_("You can only take part in the group you joined."))
+        return group
+    if not facilitates(s, actor.id, group):
+        raise Forbidden(N_("Only this group's facilitators can do that."))
+    return group
+
+
+def facilitated_group_ids(s: Session, user_id: int) -> set[int]:
+    direct = s.exec(select(GroupFacilitator.group_id).where(GroupFacilitator.user_id == user_id))
+    via_workshop = s.exec(
+        select(Group.id)
+        .join(WorkshopOrganiser, WorkshopOrganiser.workshop_id == Group.workshop_id)
+        .where(WorkshopOrganiser.user_id == user_id)
+    )
+    return {gid for gid in [*direct, *via_workshop] if gid is not None}

@@ -1,0 +1,34 @@
+"""The small family of refusals. Each carries a message a person can read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, **params: Any):
+        super().__init__(message)
+        self.msgid = message  # marked with N_ where raised; translated where shown
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        return self.msgid.format(**self.params) if self.params else self.msgid
+
+
+class Invalid(DomainError):
+    status = 400
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409

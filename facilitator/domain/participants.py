@@ -1,0 +1,73 @@
+"""Participants: anonymous devices that join a group by its code."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from facilitator.db import Database
+from facilitator.domain.access import get_group
+from facilitator.domain.actors import Participant
+from facilitator.domain.errors import Invalid
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import Participant as ParticipantRow
+
+
+def _actor(row: ParticipantRow) -> Participant:
+    assert row.id is not None
+    return Participant(row.id, row.workshop_id, row.group_id, row.display_name)
+
+
+def find_participant(s: Session, device_hash: str, workshop_id: int) -> Participant | None:
+    row = s.exec(
+        select(ParticipantRow).where(
+            ParticipantRow.workshop_id == workshop_id, ParticipantRow.device_hash == device_hash
+        )
+    ).first()
+    return _actor(row) if row else None
+
+
+async def join_group(db: Database, device_hash: str, group_id: int) -> Participant:
+    """The device's participant in this group's workshop, joining (or moving to) the group.
+
+    Reads first: a returning phone (a reload, the next morning) costs no write.
+    """
+
+    def current(s: Session) -> Participant | None:
+        return find_participant(s, device_hash, get_group(s, group_id).workshop_id)
+
+    found = await db.read(current)
+    if found is not None and found.group_id == group_id:
+        return found
+
+    def txn(s: Session) -> Participant:
+        group = get_group(s, group_id)
+        row = s.exec(
+            select(ParticipantRow).where(
+                ParticipantRow.workshop_id == group.workshop_id,
+                ParticipantRow.device_hash == device_hash,
+            )
+        ).first()
+        if row is None:
+            row = ParticipantRow(workshop_id=group.workshop_id, device_hash=device_hash)
+        row.group_id = group_id
+        s.add(row)
+        s.flush()
+        return _actor(row)
+
+    return await db.write(txn)
+
+
+async def set_display_name(db: Database, actor: Participant, name: str, limit: int) -> Participant:
+    """An optional name shown with the participant's future ideas; empty means anonymous."""
+    name = clean(name, limit=limit, multiline=False, required=False)
+
+    def txn(s: Session) -> Participant:
+        row = s.get(ParticipantRow, actor.id)
+        if row is None:
+            raise Invalid(N_("Please join your group again."))
+        row.display_name = name
+        s.add(row)
+        return _actor(row)
+
+    return await db.write(txn)

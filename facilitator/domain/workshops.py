@@ -1,0 +1,382 @@
+"""Workshops and their breakout groups: organiser commands and the views pages read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain import codes
+from facilitator.domain.access import (
+    facilitated_group_ids,
+    get_group,
+    require_facilitator,
+    require_organiser,
+)
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import Forbidden, Invalid, NotFound
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import (
+    Group,
+    GroupFacilitator,
+    Idea,
+    IdeaStatus,
+    Participant,
+    Role,
+    User,
+    Workshop,
+    WorkshopOrganiser,
+)
+
+MIN_GROUPS = 1
+MAX_GROUPS = 200
+
+
+@dataclass(frozen=True)
+class GroupDraft:
+    name: str
+    prompt: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: int
+    workshop_id: int
+    name: str
+    prompt: str
+    description: str
+    code: str
+    phase: str
+    ideas: int = 0
+    facilitators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkshopView:
+    id: int
+    title: str
+    date: dt.date | None
+    description: str
+    code: str
+    groups: tuple[GroupView, ...]
+
+
+@dataclass(frozen=True)
+class StaffView:
+    id: int
+    email: str
+    name: str
+
+
+def check_title(raw: object) -> str:
+    return clean(raw, limit=200, multiline=False)
+
+
+def check_date(raw: object) -> dt.date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise Invalid(N_("Please give the date as YYYY-MM-DD.")) from None
+
+
+def check_group(draft: GroupDraft) -> GroupDraft:
+    return GroupDraft(
+        name=clean(draft.name, limit=120, multiline=False),
+        prompt=clean(draft.prompt, limit=500),
+        description=clean(draft.description, limit=2000, required=False),
+    )
+
+
+def _unique_code(s: Session) -> str:
+    while True:
+        code = codes.new_code()
+        taken = (
+            s.exec(select(Group.id).where(Group.code == code)).first()
+            or s.exec(select(Workshop.id).where(Workshop.code == code)).first()
+        )
+        if not taken:
+            return code
+
+
+def _add_group(s: Session, workshop_id: int, draft: GroupDraft, position: int) -> int:
+    group = Group(
+        workshop_id=workshop_id,
+        name=draft.name,
+        prompt=draft.prompt,
+        description=draft.description,
+        code=_unique_code(s),
+        position=position,
+    )
+    s.add(group)
+    s.flush()
+    assert group.id is not None
+    events.create_channel(s, events.group_channel(group.id))
+    return group.id
+
+
+def _group_count(s: Session, workshop_id: int) -> int:
+    return s.exec(select(func.count()).where(Group.workshop_id == workshop_id)).one()
+
+
+async def create_workshop(
+    db: Database,
+    actor: Staff,
+    title: str,
+    date: object,
+    description: str,
+    groups: list[GroupDraft],
+) -> int:
+    """An organiser creates a workshop with 1 to 200 groups; they become its organiser."""
+    if not actor.is_organiser:
+        raise Forbidden(N_("Only organisers can create workshops."))
+    title = check_title(title)
+    day = check_date(date)
+    description = clean(description, limit=5000, required=False)
+    drafts = [check_group(g) for g in groups]
+    if not MIN_GROUPS <= len(drafts) <= MAX_GROUPS:
+        raise Invalid(
+            N_("A workshop needs between {min} and {max} groups."), min=MIN_GROUPS, max=MAX_GROUPS
+        )
+
+    def txn(s: Session) -> int:
+        workshop = Workshop(
+            title=title,
+            date=day,
+            description=description,
+            code=_unique_code(s),
+            created_by=actor.id,
+        )
+        s.add(workshop)
+        s.flush()
+        assert workshop.id is not None
+        s.add(WorkshopOrganiser(workshop_id=workshop.id, user_id=actor.id))
+        events.create_channel(s, events.workshop_channel(workshop.id))
+        for position, draft in enumerate(drafts):
+            _add_group(s, workshop.id, draft, position)
+        return workshop.id
+
+    return await db.write(txn)
+
+
+async def update_workshop(
+    db: Database, actor: Staff, workshop_id: int, title: str, date: object, description: str
+) -> None:
+    title = check_title(title)
+    day = check_date(date)
+    description = clean(description, limit=5000, required=False)
+
+    def txn(s: Session) -> None:
+        workshop = require_organiser(s, actor, workshop_id)
+        workshop.title, workshop.date, workshop.description = title, day, description
+        s.add(workshop)
+
+    await db.write(txn)
+
+
+async def add_group(db: Database, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
+    draft = check_group(draft)
+
+    def txn(s: Session) -> int:
+        require_organiser(s, actor, workshop_id)
+        count = _group_count(s, workshop_id)
+        if count >= MAX_GROUPS:
+            raise Invalid(N_("A workshop can have at most {max} groups."), max=MAX_GROUPS)
+        return _add_group(s, workshop_id, draft, count)
+
+    return await db.write(txn)
+
+
+async def update_group(db: Database, actor: Staff, group_id: int, draft: GroupDraft) -> None:
+    draft = check_group(draft)
+
+    def txn(s: Session) -> None:
+        group = get_group(s, group_id)
+        require_organiser(s, actor, group.workshop_id)
+        group.name, group.prompt, group.description = draft.name, draft.prompt, draft.description
+        s.add(group)
+
+    await db.write(txn)
+
+
+async def delete_group(db: Database, actor: Staff, group_id: int) -> None:
+    """Remove an empty group; a group with ideas is kept, so nothing submitted is lost."""
+
+    def txn(s: Session) -> None:
+        group = get_group(s, group_id)
+        require_organiser(s, actor, group.workshop_id)
+        if _group_count(s, group.workshop_id) <= MIN_GROUPS:
+            raise Invalid(N_("A workshop needs at least one group."))
+        if s.exec(select(Idea.id).where(Idea.group_id == group_id)).first() is not None:
+            raise Invalid(N_("This group already has ideas, so it cannot be removed."))
+        s.delete(group)
+
+    await db.write(txn)
+
+
+async def set_facilitator(
+    db: Database, actor: Staff, group_id: int, user_id: int, assigned: bool
+) -> None:
+    def txn(s: Session) -> None:
+        group = get_group(s, group_id)
+        require_organiser(s, actor, group.workshop_id)
+        if s.get(User, user_id) is None:
+            raise NotFound(N_("That account does not exist."))
+        link = s.get(GroupFacilitator, (group_id, user_id))
+        if assigned and link is None:
+            s.add(GroupFacilitator(group_id=group_id, user_id=user_id))
+        elif not assigned and link is not None:
+            s.delete(link)
+
+    await db.write(txn)
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+def _group_view(s: Session, g: Group, ideas: int = 0) -> GroupView:
+    assert g.id is not None
+    names = s.exec(
+        select(User.name, User.email)
+        .join(GroupFacilitator, col(GroupFacilitator.user_id) == User.id)
+        .where(GroupFacilitator.group_id == g.id)
+        .order_by(User.email)
+    ).all()
+    return GroupView(
+        g.id,
+        g.workshop_id,
+        g.name,
+        g.prompt,
+        g.description,
+        g.code,
+        g.phase,
+        ideas,
+        tuple(name or email for name, email in names),
+    )
+
+
+def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
+    w = s.get(Workshop, workshop_id)
+    if w is None:
+        raise NotFound(N_("That workshop does not exist."))
+    counts = dict(
+        s.exec(
+            select(Idea.group_id, func.count())
+            .join(Group, col(Group.id) == Idea.group_id)
+            .where(Group.workshop_id == workshop_id, Idea.status == IdeaStatus.visible)
+            .group_by(col(Idea.group_id))
+        ).all()
+    )
+    groups = s.exec(
+        select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
+    ).all()
+    assert w.id is not None
+    return WorkshopView(
+        w.id,
+        w.title,
+        w.date,
+        w.description,
+        w.code,
+        tuple(_group_view(s, g, counts.get(g.id, 0)) for g in groups),
+    )
+
+
+async def organiser_workshop(db: Database, actor: Staff, workshop_id: int) -> WorkshopView:
+    def read(s: Session) -> WorkshopView:
+        require_organiser(s, actor, workshop_id)
+        return workshop_view(s, workshop_id)
+
+    return await db.read(read)
+
+
+async def workshops_of(db: Database, actor: Staff) -> list[WorkshopView]:
+    def read(s: Session) -> list[WorkshopView]:
+        ids = s.exec(
+            select(WorkshopOrganiser.workshop_id).where(WorkshopOrganiser.user_id == actor.id)
+        ).all()
+        views = [workshop_view(s, wid) for wid in ids]
+        return sorted(views, key=lambda w: (w.date or dt.date.min, w.id), reverse=True)
+
+    return await db.read(read)
+
+
+async def groups_facilitated_by(db: Database, actor: Staff) -> list[tuple[str, GroupView]]:
+    """(workshop title, group) for every group this user facilitates."""
+
+    def read(s: Session) -> list[tuple[str, GroupView]]:
+        out = []
+        for gid in sorted(facilitated_group_ids(s, actor.id)):
+            g = get_group(s, gid)
+            w = s.get(Workshop, g.workshop_id)
+            out.append((w.title if w else "", _group_view(s, g)))
+        return out
+
+    return await db.read(read)
+
+
+async def facilitators(db: Database) -> list[StaffView]:
+    """Staff who can be assigned to groups."""
+
+    def read(s: Session) -> list[StaffView]:
+        users = s.exec(select(User).order_by(User.email)).all()
+        return [StaffView(u.id, u.email, u.name) for u in users if u.id is not None]
+
+    return await db.read(read)
+
+
+async def facilitated_group(
+    db: Database, actor: Staff, group_id: int
+) -> tuple[WorkshopView, GroupView]:
+    """A group its facilitator (or the workshop's organiser) may see, with its workshop."""
+
+    def read(s: Session) -> tuple[WorkshopView, GroupView]:
+        group = require_facilitator(s, actor, group_id)
+        return workshop_view(s, group.workshop_id), _group_view(s, group)
+
+    return await db.read(read)
+
+
+@dataclass(frozen=True)
+class JoinTarget:
+    workshop: WorkshopView
+    group: GroupView | None  # None: a workshop code, which leads to the group picker
+
+
+async def find_code(db: Database, raw: str) -> JoinTarget:
+    """What a typed or scanned code leads to, or a friendly refusal."""
+    code = codes.normalise(raw)
+    if code is None:
+        raise Invalid(
+            N_("A code has 8 letters and numbers, like K7QM-2XPD. Please check and try again.")
+        )
+
+    def read(s: Session) -> JoinTarget:
+        group = s.exec(select(Group).where(Group.code == code)).first()
+        if group is not None:
+            return JoinTarget(workshop_view(s, group.workshop_id), _group_view(s, group))
+        workshop = s.exec(select(Workshop).where(Workshop.code == code)).first()
+        if workshop is not None and workshop.id is not None:
+            return JoinTarget(workshop_view(s, workshop.id), None)
+        raise NotFound(
+            N_("We could not find a group with the code {code}. Please check your card."),
+            code=codes.display(code),
+        )
+
+    return await db.read(read)
+
+
+def participant_count(s: Session, group_id: int) -> int:
+    return s.exec(select(func.count()).where(Participant.group_id == group_id)).one()
+
+
+def role_of(user: User) -> Role:
+    return Role(user.role)

@@ -1,0 +1,113 @@
+"""Events: seq allocation inside the writing transaction, replay since a seq, the wire form.
+
+A channel is one group or one workshop. Its `seq` rises by one per event with no gaps: the
+counter row is updated (and so row-locked) in the same transaction that makes the change,
+so commit order equals seq order, also across processes. The `epoch` names one life of a
+channel's log; a client holding another epoch must take a fresh board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from facilitator.models import Channel, Event, utcnow
+
+
+def group_channel(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def workshop_channel(workshop_id: int) -> str:
+    return f"workshop:{workshop_id}"
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    channel: str
+    seq: int
+    epoch: str
+    kind: str
+    payload: dict[str, Any]
+    actor: str
+    at: dt.datetime
+
+    def encode(self) -> bytes:
+        return orjson.dumps(
+            {
+                "channel": self.channel,
+                "seq": self.seq,
+                "epoch": self.epoch,
+                "kind": self.kind,
+                "payload": self.payload,
+                "actor": self.actor,
+                "at": self.at.isoformat(),
+            }
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> LiveEvent:
+        d = orjson.loads(raw)
+        return cls(
+            channel=d["channel"],
+            seq=d["seq"],
+            epoch=d["epoch"],
+            kind=d["kind"],
+            payload=d["payload"],
+            actor=d["actor"],
+            at=dt.datetime.fromisoformat(d["at"]),
+        )
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    epoch: str
+
+
+def create_channel(s: Session, name: str) -> None:
+    s.add(Channel(name=name, seq=0, epoch=secrets.token_hex(4)))
+
+
+def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: str) -> LiveEvent:
+    """Record an event in the current transaction; it is published after commit."""
+    row = s.execute(
+        text("UPDATE channel SET seq = seq + 1 WHERE name = :name RETURNING seq, epoch"),
+        {"name": channel},
+    ).one()
+    at = utcnow()
+    body = orjson.dumps(payload).decode()
+    s.add(Event(channel=channel, seq=row.seq, kind=kind, payload=body, actor=actor, at=at))
+    live = LiveEvent(channel, row.seq, row.epoch, kind, payload, actor, at)
+    s.info.setdefault("events", []).append(live)
+    return live
+
+
+def head(s: Session, channel: str) -> Head:
+    row = s.get(Channel, channel)
+    if row is None:
+        raise LookupError(channel)
+    return Head(row.seq, row.epoch)
+
+
+def since(s: Session, channel: str, after: int, limit: int) -> list[LiveEvent] | None:
+    """Events with seq > `after`, in order; None when more than `limit` (take a fresh board)."""
+    epoch = head(s, channel).epoch
+    rows = s.exec(
+        select(Event)
+        .where(Event.channel == channel, col(Event.seq) > after)
+        .order_by(col(Event.seq))
+        .limit(limit + 1)
+    ).all()
+    if len(rows) > limit:
+        return None
+    return [
+        LiveEvent(r.channel, r.seq, epoch, r.kind, orjson.loads(r.payload), r.actor, r.at)
+        for r in rows
+    ]

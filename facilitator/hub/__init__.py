@@ -1,0 +1,16 @@
+"""The hub carries committed events between processes: `publish` and `subscribe` by channel."""
+
+from __future__ import annotations
+
+from facilitator.hub.base import LOST, Hub, Subscription
+from facilitator.hub.memory import MemoryHub
+
+
+def create_hub(url: str = "", queue_size: int = 1000) -> Hub:
+    """The backend follows the URL scheme; no URL means in-process."""
+    if not url or url.startswith("memory://"):
+        return MemoryHub(queue_size=queue_size)
+    raise ValueError(f"Unsupported hub URL {url!r}: use memory:// or leave it empty")
+
+
+__all__ = ["LOST", "Hub", "MemoryHub", "Subscription", "create_hub"]

@@ -1,0 +1,350 @@
+"""Live updates: one Room per channel per process, one render per audience per event.
+
+    socket ── hello(since, epoch) ──▶ authorise ─▶ join Room ─▶ catch up from the log
+      ▲                                                     (events since, or a fresh board)
+      └── frames ◀── Viewer queue (bounded) ◀── Room ◀── hub subscription (gaps read from the DB)
+
+A Room subscribes to the hub once and renders each event once per audience; every socket of
+that audience gets the same bytes. Per-person details travel in small personal frames.
+A socket that cannot keep up is closed with 1013 and catches up by seq when it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain.actors import Actor, Participant
+from facilitator.events import LiveEvent
+from facilitator.hub import LOST, Hub
+from facilitator.i18n import N_
+
+log = logging.getLogger(__name__)
+
+TRY_AGAIN = 1013  # the socket fell behind: come back and catch up
+RESTARTING = 1012  # the server is restarting: come back with jitter
+PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence update
+
+
+class Audience(StrEnum):
+    participant = "participant"
+    facilitator = "facilitator"
+
+
+Frame = str  # one encoded JSON message, shared by every socket of an audience
+
+
+def frame(message: dict[str, Any]) -> Frame:
+    return orjson.dumps(message).decode()
+
+
+class Renderer:
+    """Turns events and boards into frames for an audience (implemented by the web layer)."""
+
+    def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
+
+    def board(
+        self, channel: str, audience: Audience, viewer: Viewer
+    ) -> Awaitable[tuple[int, Frame]]: ...
+
+    def presence(self, room: Room, audience: Audience) -> Frame | None: ...
+
+
+@dataclass(eq=False)
+class Viewer:
+    """One open socket on one channel."""
+
+    ws: WebSocket
+    audience: Audience
+    actor: Actor
+    queue_size: int
+    sent_seq: int = -1
+    closed: bool = False
+    queue: asyncio.Queue[tuple[int | None, Frame]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(maxsize=self.queue_size)
+
+    @property
+    def name(self) -> str:
+        return self.actor.display_name if isinstance(self.actor, Participant) else self.actor.name
+
+    def offer(self, seq: int | None, message: Frame) -> None:
+        """Queue a frame; seq frames at or below what was sent are skipped by the sender."""
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait((seq, message))
+        except asyncio.QueueFull:
+            self.closed = True
+            asyncio.get_running_loop().create_task(self.close(TRY_AGAIN))
+
+    async def send_now(self, seq: int | None, message: Frame) -> None:
+        await self.ws.send_text(message)
+        if seq is not None:
+            self.sent_seq = seq
+
+    async def pump(self) -> None:
+        """The only writer to the socket once the catch-up is done."""
+        while True:
+            seq, message = await self.queue.get()
+            if seq is not None and seq <= self.sent_seq:
+                continue
+            await self.send_now(seq, message)
+
+    async def close(self, code: int) -> None:
+        self.closed = True
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code)
+
+
+class Room:
+    """One channel's live state in this process."""
+
+    def __init__(self, rooms: Rooms, channel: str):
+        self.rooms = rooms
+        self.channel = channel
+        self.viewers: set[Viewer] = set()
+        self.seq = 0
+        self.epoch = ""
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self._presence_pending = False
+
+    async def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=self.channel)
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        hub, db = self.rooms.hub, self.rooms.db
+        async with hub.subscribe(self.channel) as sub:
+            # Subscribe first, then read the head: nothing falls between the two.
+            head = await db.read(lambda s: events.head(s, self.channel))
+            self.seq, self.epoch = head.seq, head.epoch
+            self._ready.set()
+            heartbeat = asyncio.get_running_loop().create_task(self._heartbeat())
+            try:
+                while True:
+                    try:
+                        message = await sub.get()
+                        if message is LOST:
+                            await self._catch_up()
+                        else:
+                            await self._receive(LiveEvent.decode(message))  # type: ignore[arg-type]
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # one bad message must not stop the room
+                        log.exception("room %s failed to handle a message", self.channel)
+            finally:
+                heartbeat.cancel()
+
+    async def _receive(self, event: LiveEvent) -> None:
+        if event.seq <= self.seq:
+            return
+        if event.seq > self.seq + 1 or event.epoch != self.epoch:
+            await self._catch_up()  # a gap: read what is missing, in order, from the log
+            return
+        self._deliver(event)
+
+    async def _catch_up(self) -> None:
+        db, limit = self.rooms.db, self.rooms.resync_limit
+        head = await db.read(lambda s: events.head(s, self.channel))
+        if head.epoch != self.epoch:
+            self.epoch, self.seq = head.epoch, head.seq
+            for viewer in tuple(self.viewers):
+                viewer.closed = True
+                await viewer.close(TRY_AGAIN)  # each comes back for a fresh board
+            return
+        missed = await db.read(lambda s: events.since(s, self.channel, self.seq, limit))
+        if missed is None:
+            self.seq = head.seq
+            for viewer in tuple(self.viewers):
+                await viewer.close(TRY_AGAIN)
+            return
+        for event in missed:
+            self._deliver(event)
+
+    def _deliver(self, event: LiveEvent) -> None:
+        self.seq = event.seq
+        renderer = self.rooms.renderer
+        frames: dict[Audience, Frame | None] = {}
+        for viewer in tuple(self.viewers):
+            if viewer.audience not in frames:
+                frames[viewer.audience] = renderer.event(event, viewer.audience)
+            message = frames[viewer.audience]
+            # A frame with nothing for this audience still moves its seq on.
+            viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
+            if event.actor == viewer.actor.ref and event.kind == "idea.submitted":
+                viewer.offer(None, frame({"type": "mine", "ids": [event.payload["idea"]["id"]]}))
+
+    async def _heartbeat(self) -> None:
+        """Tell sockets the latest seq, and find events whose publication was lost."""
+        db = self.rooms.db
+        while True:
+            await asyncio.sleep(self.rooms.heartbeat_seconds)
+            try:
+                head = await db.read(lambda s: events.head(s, self.channel))
+                if head.seq > self.seq or head.epoch != self.epoch:
+                    await self._catch_up()
+            except Exception:
+                log.exception("heartbeat of %s failed", self.channel)
+            beat = frame({"type": "hb", "seq": self.seq, "epoch": self.epoch})
+            for viewer in tuple(self.viewers):
+                viewer.offer(None, beat)
+
+    # -- presence ------------------------------------------------------------------------
+    def presence_changed(self) -> None:
+        if self._presence_pending:
+            return
+        self._presence_pending = True
+        asyncio.get_running_loop().call_later(PRESENCE_DELAY, self._send_presence)
+
+    def _send_presence(self) -> None:
+        self._presence_pending = False
+        frames: dict[Audience, Frame | None] = {}
+        for viewer in tuple(self.viewers):
+            if viewer.audience not in frames:
+                frames[viewer.audience] = self.rooms.renderer.presence(self, viewer.audience)
+            message = frames[viewer.audience]
+            if message is not None:
+                viewer.offer(None, message)
+
+
+class Rooms:
+    """The rooms of this process, made on first use and dropped when the last socket goes."""
+
+    def __init__(
+        self,
+        db: Database,
+        hub: Hub,
+        renderer: Renderer,
+        *,
+        resync_limit: int,
+        heartbeat_seconds: float,
+    ):
+        self.db, self.hub, self.renderer = db, hub, renderer
+        self.resync_limit = resync_limit
+        self.heartbeat_seconds = heartbeat_seconds
+        self._rooms: dict[str, Room] = {}
+        self._starting: dict[str, asyncio.Future[Room]] = {}
+
+    def get(self, channel: str) -> Room | None:
+        return self._rooms.get(channel)
+
+    async def enter(self, channel: str, viewer: Viewer) -> Room:
+        room = self._rooms.get(channel)
+        if room is None:
+            room = Room(self, channel)
+            self._rooms[channel] = room
+            await room.start()
+        room.viewers.add(viewer)
+        room.presence_changed()
+        return room
+
+    async def leave(self, room: Room, viewer: Viewer) -> None:
+        room.viewers.discard(viewer)
+        if room.viewers:
+            room.presence_changed()
+            return
+        if self._rooms.get(room.channel) is room:
+            del self._rooms[room.channel]
+        await room.stop()
+
+    async def close_all(self, code: int = RESTARTING) -> None:
+        for room in tuple(self._rooms.values()):
+            for viewer in tuple(room.viewers):
+                await viewer.close(code)
+            await room.stop()
+        self._rooms.clear()
+
+
+async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> None:
+    """Bring a newly joined socket up to date: the events it missed, or a fresh board."""
+    db, limit, renderer = room.rooms.db, room.rooms.resync_limit, room.rooms.renderer
+    missed: list[LiveEvent] | None = None
+    if since is not None and epoch:
+
+        def read(s: Any) -> list[LiveEvent] | None:
+            head = events.head(s, room.channel)
+            if head.epoch != epoch or not 0 <= since <= head.seq:
+                return None
+            return events.since(s, room.channel, since, limit)
+
+        missed = await db.read(read)
+    if missed is None:
+        seq, message = await renderer.board(room.channel, viewer.audience, viewer)
+        await viewer.send_now(seq, message)
+        return
+    viewer.sent_seq = since if since is not None else 0
+    for event in missed:
+        message = renderer.event(event, viewer.audience)
+        await viewer.send_now(event.seq, message or frame({"type": "seq", "seq": event.seq}))
+
+
+Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+Greeter = Callable[[Viewer], Awaitable[None]]
+
+
+async def serve_socket(
+    room_channel: str,
+    viewer: Viewer,
+    rooms: Rooms,
+    since: int | None,
+    epoch: str,
+    handle: Handler,
+    greet: Greeter,
+    max_message: int,
+) -> None:
+    """Run one accepted socket: join the room, catch up, then pump frames and take commands."""
+    room = await rooms.enter(room_channel, viewer)
+    pump: asyncio.Task[None] | None = None
+    try:
+        await catch_up(room, viewer, since, epoch)
+        await greet(viewer)
+        pump = asyncio.get_running_loop().create_task(viewer.pump())
+        while True:
+            text = await viewer.ws.receive_text()
+            reply = await _dispatch(viewer, text, handle, max_message)
+            if reply is not None:
+                viewer.offer(None, frame(reply))
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        viewer.closed = True
+        if pump is not None:
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
+        await rooms.leave(room, viewer)
+
+
+async def _dispatch(
+    viewer: Viewer, text: str, handle: Handler, max_message: int
+) -> dict[str, Any] | None:
+    """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
+    if len(text) > max_message:
+        return {"type": "error", "message": N_("That message is too large.")}
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return {"type": "error", "message": N_("That message could not be read.")}
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return {"type": "error", "message": N_("That message could not be read.")}
+    if message["type"] == "ping":
+        return {"type": "pong"}
+    return await handle(viewer, message)

@@ -1,0 +1,167 @@
+"""SQLModel tables and enums. No queries here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# Enums are stored as plain strings, so adding a value needs no database type change.
+
+
+class Role(enum.StrEnum):
+    organiser = "organiser"
+    facilitator = "facilitator"
+
+
+class Phase(enum.StrEnum):
+    collect = "collect"
+    cluster = "cluster"
+    vote = "vote"
+    recommend = "recommend"
+    closed = "closed"
+
+
+class IdeaStatus(enum.StrEnum):
+    visible = "visible"
+    withdrawn = "withdrawn"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(default=Role.facilitator, sa_type=String(20))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class LoginSession(SQLModel, table=True):
+    """A server-side staff session; the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "login_session"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Workshop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    date: dt.date | None = None
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    code: str = Field(max_length=8, unique=True, index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkshopOrganiser(SQLModel, table=True):
+    __tablename__ = "workshop_organiser"
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+
+
+class Group(SQLModel, table=True):
+    """A breakout group. The table is not called "group", an SQL keyword."""
+
+    __tablename__ = "breakout_group"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    code: str = Field(max_length=8, unique=True, index=True)
+    phase: Phase = Field(default=Phase.collect, sa_type=String(20))
+    position: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class GroupFacilitator(SQLModel, table=True):
+    __tablename__ = "group_facilitator"
+    group_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time link for a facilitator to set a password and take on groups."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    email: str = Field(max_length=254)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    group_ids: str = Field(default="", max_length=2000)  # comma-separated ids
+    invited_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    accepted_at: dt.datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    """An anonymous device in one workshop, known by the hash of its device cookie."""
+
+    __table_args__ = (UniqueConstraint("workshop_id", "device_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    device_hash: str = Field(max_length=64)
+    group_id: int | None = Field(
+        default=None, foreign_key="breakout_group.id", index=True, ondelete="SET NULL"
+    )
+    display_name: str = Field(default="", max_length=60)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Idea(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("group_id", "client_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", index=True, ondelete="SET NULL"
+    )
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    client_key: str = Field(max_length=64)
+    author_name: str = Field(default="", max_length=60)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: IdeaStatus = Field(default=IdeaStatus.visible, sa_type=String(20))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class IdeaRevision(SQLModel, table=True):
+    """An earlier text of an idea, kept when it is edited."""
+
+    __tablename__ = "idea_revision"
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    edited_by: str = Field(max_length=40)
+    note: str = Field(default="", max_length=500)
+    at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Channel(SQLModel, table=True):
+    """The seq counter of one live channel; its row lock orders writers (DESIGN: Event)."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    seq: int = 0
+    epoch: str = Field(max_length=16)
+
+
+class Event(SQLModel, table=True):
+    """The immutable record of one change; what moves live, replays and is audited."""
+
+    __table_args__ = (UniqueConstraint("channel", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=40)
+    seq: int
+    kind: str = Field(max_length=40)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    actor: str = Field(default="", max_length=40)
+    at: dt.datetime = Field(default_factory=utcnow)

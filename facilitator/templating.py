@@ -1,0 +1,66 @@
+"""Jinja2 set-up: one template per page with named blocks; a block is also a live fragment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2_fragments import render_block
+
+from facilitator.domain import codes
+from facilitator.paths import static_dir, templates_dir
+
+
+@cache
+def _static_version(path: str, mtime: float) -> str:
+    return hashlib.sha256((static_dir() / path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(path: str) -> str:
+    """A content-hashed URL, so browsers may cache static files for a year."""
+    file = static_dir() / path
+    return f"/static/{path}?v={_static_version(path, file.stat().st_mtime)}"
+
+
+def iso_time(value: str | dt.datetime) -> str:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def short_time(value: str | dt.datetime) -> str:
+    """UTC clock time; pages show it in the reader's own time zone when scripts run."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.strftime("%H:%M")
+
+
+def make_environment(directory: Path | None = None) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(directory or templates_dir()),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(static=static_url, display_code=codes.display)
+    env.filters.update(iso_time=iso_time, short_time=short_time)
+    return env
+
+
+class Templates:
+    def __init__(self, env: Environment | None = None):
+        self.env = env or make_environment()
+
+    def render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context)
+
+    def block(self, name: str, block: str, **context: Any) -> str:
+        """One named block of a page: the same markup the page shows, for a live update."""
+        return render_block(self.env, name, block, **context)

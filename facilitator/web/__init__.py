@@ -1,0 +1,1 @@
+"""HTTP routes, one module per audience. They parse input, call one command, render."""

@@ -1,0 +1,243 @@
+"""Organiser pages: workshops, their groups, and facilitators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from facilitator.domain import accounts, workshops
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import Forbidden, Invalid
+from facilitator.domain.workshops import GroupDraft
+from facilitator.i18n import N_
+from facilitator.web.auth import read_form
+from facilitator.web.pages import base_url, page, require_staff, see_other, translate
+from facilitator.web.state import services
+
+
+async def _organiser(request: Request) -> Staff | Response:
+    staff = await require_staff(request)
+    if isinstance(staff, Staff) and not staff.is_organiser:
+        raise Forbidden(N_("This page is for organisers."))
+    return staff
+
+
+def parse_groups(raw: str) -> list[GroupDraft]:
+    """One group a line, "name | question"; a line without a question is refused by line."""
+    drafts = []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, prompt = line.partition("|")
+        if not sep or not name.strip() or not prompt.strip():
+            raise Invalid(
+                N_("Line {line} of the groups needs a name and a question, as “name | question”."),
+                line=number,
+            )
+        drafts.append(GroupDraft(name=name.strip(), prompt=prompt.strip()))
+    return drafts
+
+
+def _form_values(form: FormData | None) -> dict[str, str]:
+    keys = ("title", "date", "description", "groups")
+    return {k: str(form.get(k, "")) if form else "" for k in keys}
+
+
+async def dashboard(
+    request: Request, form: FormData | None = None, error: str | None = None, status: int = 200
+) -> Response:
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    views = await workshops.workshops_of(services(request).db, staff)
+    return await page(
+        request,
+        "organiser/dashboard.html",
+        status,
+        staff=staff,
+        workshops=views,
+        form=_form_values(form),
+        error=error,
+    )
+
+
+async def create_workshop(request: Request) -> Response:
+    form = await read_form(request)
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    try:
+        drafts = parse_groups(str(form.get("groups", "")))
+        workshop_id = await workshops.create_workshop(
+            services(request).db,
+            staff,
+            str(form.get("title", "")),
+            form.get("date"),
+            str(form.get("description", "")),
+            drafts,
+        )
+    except Invalid as exc:
+        return await dashboard(request, form, translate(exc.message), 400)
+    return see_other(f"/organiser/workshops/{workshop_id}")
+
+
+async def workshop_page(
+    request: Request, status: int = 200, error: str | None = None, **extra: Any
+) -> Response:
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    svc = services(request)
+    view = await workshops.organiser_workshop(svc.db, staff, request.path_params["workshop_id"])
+    context: dict[str, Any] = {
+        "notice": None,
+        "invite_link": None,
+        "invite_email": "",
+        "invite_days": int(svc.settings.invitation_days),
+    }
+    context.update(extra)
+    return await page(
+        request,
+        "organiser/workshop.html",
+        status,
+        staff=staff,
+        workshop=view,
+        error=error,
+        base_url=base_url(request),
+        staff_list=await workshops.facilitators(svc.db),
+        **context,
+    )
+
+
+async def _act(request: Request, action: Any) -> Response:
+    """Run an organiser form action; show its refusal on the workshop page."""
+    form = await read_form(request)
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    try:
+        result = await action(staff, form)
+    except Invalid as exc:
+        return await workshop_page(request, 400, translate(exc.message))
+    return result if isinstance(result, Response) else see_other(str(result))
+
+
+def _workshop_url(request: Request) -> str:
+    return f"/organiser/workshops/{request.path_params['workshop_id']}"
+
+
+async def update_workshop(request: Request) -> Response:
+    async def action(staff: Staff, form: FormData) -> str:
+        await workshops.update_workshop(
+            services(request).db,
+            staff,
+            request.path_params["workshop_id"],
+            str(form.get("title", "")),
+            form.get("date"),
+            str(form.get("description", "")),
+        )
+        return _workshop_url(request)
+
+    return await _act(request, action)
+
+
+def _draft(form: FormData) -> GroupDraft:
+    return GroupDraft(
+        name=str(form.get("name", "")),
+        prompt=str(form.get("prompt", "")),
+        description=str(form.get("description", "")),
+    )
+
+
+async def add_group(request: Request) -> Response:
+    async def action(staff: Staff, form: FormData) -> str:
+        group_id = await workshops.add_group(
+            services(request).db, staff, request.path_params["workshop_id"], _draft(form)
+        )
+        return f"{_workshop_url(request)}#group-{group_id}"
+
+    return await _act(request, action)
+
+
+async def _in_group_workshop(request: Request) -> None:
+    """Group routes show refusals on their workshop's page."""
+    staff = await _organiser(request)
+    if isinstance(staff, Staff):
+        _, group = await workshops.facilitated_group(
+            services(request).db, staff, request.path_params["group_id"]
+        )
+        request.path_params["workshop_id"] = group.workshop_id
+
+
+async def update_group(request: Request) -> Response:
+    await _in_group_workshop(request)
+
+    async def action(staff: Staff, form: FormData) -> str:
+        group_id = request.path_params["group_id"]
+        await workshops.update_group(services(request).db, staff, group_id, _draft(form))
+        return f"{_workshop_url(request)}#group-{group_id}"
+
+    return await _act(request, action)
+
+
+async def delete_group(request: Request) -> Response:
+    await _in_group_workshop(request)
+
+    async def action(staff: Staff, form: FormData) -> str:
+        await workshops.delete_group(services(request).db, staff, request.path_params["group_id"])
+        return _workshop_url(request)
+
+    return await _act(request, action)
+
+
+def _ids(values: list[Any]) -> list[int]:
+    try:
+        return [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise Invalid(N_("Please choose groups from the list.")) from None
+
+
+async def invite(request: Request) -> Response:
+    async def action(staff: Staff, form: FormData) -> Response:
+        svc = services(request)
+        email = str(form.get("email", ""))
+        token = await accounts.invite_facilitator(
+            svc.db,
+            staff,
+            request.path_params["workshop_id"],
+            email,
+            _ids(form.getlist("group")),
+            svc.settings.invitation_days,
+        )
+        link = f"{base_url(request)}/invite/{token}"
+        return await workshop_page(request, invite_link=link, invite_email=email.strip().lower())
+
+    return await _act(request, action)
+
+
+async def assign(request: Request) -> Response:
+    async def action(staff: Staff, form: FormData) -> str:
+        group_id, user_id = _ids([form.get("group"), form.get("user")])
+        await workshops.set_facilitator(
+            services(request).db, staff, group_id, user_id, form.get("assigned") == "1"
+        )
+        return _workshop_url(request)
+
+    return await _act(request, action)
+
+
+routes = [
+    Route("/organiser", dashboard),
+    Route("/organiser/workshops", create_workshop, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}", workshop_page),
+    Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
+    Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),
+    Route("/organiser/groups/{group_id:int}/delete", delete_group, methods=["POST"]),
+]

@@ -1,0 +1,70 @@
+"""Rendering pages and the few responses routes share."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from facilitator.domain.actors import Staff
+from facilitator.i18n import N_
+from facilitator.web.auth import csrf_token, current_staff
+from facilitator.web.state import services
+
+
+async def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A full page. Staff pages find the user themselves; participant pages pass staff=None."""
+    if "staff" not in context:
+        context["staff"] = await current_staff(request)
+    svc = services(request)
+    context.setdefault("heartbeat", svc.settings.heartbeat_seconds)
+    html = svc.templates.render(name, csrf=csrf_token(request), **context)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def base_url(request: Request) -> str:
+    """The address phones use: the configured public URL, or the one this request came to."""
+    public = services(request).settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
+
+
+def translate(message: str) -> str:
+    """The reader's language (a placeholder until catalogues exist)."""
+    return message
+
+
+async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {
+        400: N_("That did not work"),
+        403: N_("Not allowed"),
+        404: N_("Not found"),
+        409: N_("That changed meanwhile"),
+        429: N_("Too many tries"),
+    }
+    title = titles.get(status, N_("Something went wrong"))
+    return await page(
+        request,
+        "error.html",
+        status,
+        title=translate(title),
+        message=message,
+        back_url=None,
+        back_label=None,
+        staff=None,
+    )
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return see_other(f"/login?next={quote(target)}")
+
+
+async def require_staff(request: Request) -> Staff | RedirectResponse:
+    staff = await current_staff(request)
+    return staff if staff is not None else login_redirect(request)

@@ -1,0 +1,233 @@
+"""Pages for phones: join by code, the group board, and the no-JavaScript forms behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from facilitator.domain import ideas, participants, workshops
+from facilitator.domain.access import get_group
+from facilitator.domain.actors import Participant
+from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from facilitator.domain.workshops import JoinTarget
+from facilitator.i18n import N_
+from facilitator.models import Idea
+from facilitator.web.auth import device_hash, random_key, read_form
+from facilitator.web.pages import base_url, page, see_other, translate
+from facilitator.web.state import services
+
+NO_DEVICE = N_("This phone is not in a group yet. Please scan your group's QR code again.")
+
+
+async def home(request: Request) -> Response:
+    return await page(request, "home.html", code="", error=None, staff=None)
+
+
+async def join(request: Request) -> Response:
+    """The code form: on to the group's board, or back with a friendly message."""
+    code = request.query_params.get("code", "")
+    try:
+        target = await workshops.find_code(services(request).db, code)
+    except DomainError as exc:
+        return await page(
+            request,
+            "home.html",
+            exc.status,
+            code=code[:20],
+            error=translate(exc.message),
+            staff=None,
+        )
+    group_or_workshop = target.group.code if target.group else target.workshop.code
+    return see_other(f"/j/{group_or_workshop}")
+
+
+async def _join(request: Request, code: str, create: bool) -> tuple[JoinTarget, Participant]:
+    target = await workshops.find_code(services(request).db, code)
+    if target.group is None:
+        raise Invalid(N_("That is a workshop code. Please choose your group."))
+    device = device_hash(request, create=create)
+    if device is None:
+        raise Forbidden(NO_DEVICE)
+    who = await participants.join_group(services(request).db, device, target.group.id)
+    return target, who
+
+
+async def board_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    draft: str = "",
+    name_error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The phone's board: opening the join link is the join (QR to typing in two taps)."""
+    code = request.path_params["code"]
+    svc = services(request)
+    target = await workshops.find_code(svc.db, code)
+    if target.group is None:
+        return await page(request, "participant/picker.html", workshop=target.workshop, staff=None)
+    if target.group.code != code:  # typed in lower case or with a dash: use the canonical link
+        return see_other(f"/j/{target.group.code}")
+    target, who = await _join(request, code, create=True)
+    assert target.group is not None
+    board = await ideas.group_board(svc.db, who, target.group.id)
+    mine = await ideas.own_idea_ids(svc.db, who, target.group.id)
+    return await page(
+        request,
+        "participant/board.html",
+        status,
+        workshop=target.workshop,
+        group=target.group,
+        board=board,
+        ideas=board.ideas,
+        counts=board.counts,
+        mine=mine,
+        key=random_key(),
+        draft=draft,
+        error=error,
+        name_error=name_error,
+        participant_name=who.display_name,
+        limit=svc.settings.max_idea_length,
+        name_limit=svc.settings.max_name_length,
+        online=0,
+        staff=None,
+    )
+
+
+async def submit(request: Request) -> Response:
+    """The plain form POST; a repeat of the same form (same key) makes one idea."""
+    form = await read_form(request)
+    code, text = request.path_params["code"], str(form.get("text", ""))
+    svc = services(request)
+    try:
+        target, who = await _join(request, code, create=False)
+        assert target.group is not None
+        receipt = await ideas.submit_idea(
+            svc.db,
+            who,
+            target.group.id,
+            str(form.get("key", "")),
+            text,
+            svc.settings.max_idea_length,
+        )
+    except Invalid as exc:
+        return await board_page(
+            request,
+            error=translate(exc.message),
+            draft=text[: svc.settings.max_idea_length * 2],
+            status=400,
+        )
+    return see_other(f"/j/{target.group.code}#idea-{receipt.idea_id}")
+
+
+async def set_name(request: Request) -> Response:
+    form = await read_form(request)
+    svc = services(request)
+    code = request.path_params["code"]
+    try:
+        target, who = await _join(request, code, create=False)
+        await participants.set_display_name(
+            svc.db, who, str(form.get("name", "")), svc.settings.max_name_length
+        )
+    except Invalid as exc:
+        return await board_page(request, name_error=translate(exc.message), status=400)
+    assert target.group is not None
+    return see_other(f"/j/{target.group.code}")
+
+
+async def _idea_owner(request: Request) -> tuple[int, Participant, str]:
+    """The idea in the path, the participant acting on it, and their board's link."""
+    idea_id = request.path_params["idea_id"]
+    device = device_hash(request)
+    if device is None:
+        raise Forbidden(NO_DEVICE)
+
+    def read(s: Session) -> tuple[Participant | None, str]:
+        idea = s.get(Idea, idea_id)
+        if idea is None:
+            raise NotFound(N_("That idea is not on the board any more."))
+        group = get_group(s, idea.group_id)
+        return participants.find_participant(s, device, group.workshop_id), group.code
+
+    who, code = await services(request).db.read(read)
+    if who is None:
+        raise Forbidden(N_("You can only change your own ideas."))
+    return idea_id, who, f"/j/{code}"
+
+
+async def edit_page(request: Request) -> Response:
+    idea_id, who, back = await _idea_owner(request)
+    svc = services(request)
+    board = await ideas.group_board(svc.db, who, who.group_id or 0)
+    idea = next((i for i in board.ideas if i.id == idea_id and i.participant_id == who.id), None)
+    if idea is None:
+        raise Forbidden(N_("You can only change your own ideas."))
+    return await _edit_form(request, idea, idea.text, back)
+
+
+async def _edit_form(
+    request: Request, idea: Any, text: str, back: str, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    return await page(
+        request,
+        "participant/edit.html",
+        status,
+        idea=idea,
+        text=text,
+        back=back,
+        error=error,
+        limit=services(request).settings.max_idea_length,
+        staff=None,
+    )
+
+
+async def edit(request: Request) -> Response:
+    form = await read_form(request)
+    idea_id, who, back = await _idea_owner(request)
+    svc = services(request)
+    text = str(form.get("text", ""))
+    try:
+        await ideas.edit_own_idea(svc.db, who, idea_id, text, svc.settings.max_idea_length)
+    except Invalid as exc:
+        return await _edit_form(
+            request, {"id": idea_id}, text[:10_000], back, translate(exc.message), 400
+        )
+    return see_other(f"{back}#idea-{idea_id}")
+
+
+async def withdraw(request: Request) -> Response:
+    await read_form(request)
+    idea_id, who, back = await _idea_owner(request)
+    await ideas.withdraw_own_idea(services(request).db, who, idea_id)
+    return see_other(back)
+
+
+async def qr_code(request: Request) -> Response:
+    """The join link as an SVG QR code, for screens and printed cards."""
+    target = await workshops.find_code(services(request).db, request.path_params["code"])
+    code = target.group.code if target.group else target.workshop.code
+    url = f"{base_url(request)}/j/{code}"
+    svg = segno.make_qr(url, error="m").svg_inline(
+        scale=8, border=2, title=url, dark="#000", light="#fff"
+    )
+    return Response(
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+routes = [
+    Route("/", home),
+    Route("/join", join),
+    Route("/j/{code}", board_page),
+    Route("/j/{code}/ideas", submit, methods=["POST"]),
+    Route("/j/{code}/name", set_name, methods=["POST"]),
+    Route("/j/{code}/qr.svg", qr_code),
+    Route("/ideas/{idea_id:int}/edit", edit_page),
+    Route("/ideas/{idea_id:int}/edit", edit, methods=["POST"]),
+    Route("/ideas/{idea_id:int}/withdraw", withdraw, methods=["POST"]),
+]

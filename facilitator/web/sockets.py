@@ -1,0 +1,137 @@
+"""The group WebSocket: authorise before accept, then commands in and frames out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+
+from facilitator import events
+from facilitator.domain import ideas, participants
+from facilitator.domain.access import get_group, require_facilitator
+from facilitator.domain.actors import Actor, Participant
+from facilitator.domain.errors import DomainError, Forbidden, Invalid
+from facilitator.i18n import N_
+from facilitator.live import Audience, Viewer, frame, serve_socket
+from facilitator.web.auth import current_staff, device_hash, same_origin
+from facilitator.web.pages import translate
+from facilitator.web.state import Services, services
+
+POLICY_VIOLATION = 1008
+MAX_MESSAGE = 16 * 1024
+
+
+async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
+    db = services(ws).db
+    if audience is Audience.facilitator:
+        staff = await current_staff(ws)
+        if staff is None:
+            raise Forbidden(N_("Please log in."))
+        await db.read(lambda s: require_facilitator(s, staff, group_id))
+        return staff
+    device = device_hash(ws)
+    if device is None:
+        raise Forbidden(N_("This phone is not in a group yet."))
+
+    def read(s: Any) -> Participant | None:
+        group = get_group(s, group_id)
+        return participants.find_participant(s, device, group.workshop_id)
+
+    who = await db.read(read)
+    if who is None or who.group_id != group_id:
+        raise Forbidden(N_("You can only take part in the group you joined."))
+    return who
+
+
+async def group_socket(ws: WebSocket) -> None:
+    svc = services(ws)
+    group_id = ws.path_params["group_id"]
+    try:
+        audience = Audience(ws.query_params.get("as", "participant"))
+        since_raw = ws.query_params.get("since", "")
+        since = int(since_raw) if since_raw.isdigit() else None
+        epoch = ws.query_params.get("epoch", "")[:16]
+        if not same_origin(ws):
+            raise Forbidden(N_("This page comes from another site."))
+        actor = await _authorise(ws, group_id, audience)
+    except (DomainError, ValueError):
+        await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
+        return
+    await ws.accept()
+    viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size)
+
+    async def greet(v: Viewer) -> None:
+        if isinstance(v.actor, Participant):
+            mine = await ideas.own_idea_ids(svc.db, v.actor, group_id)
+            v.offer(None, frame({"type": "mine", "ids": sorted(mine), "all": True}))
+
+    async def handle(v: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
+        return await _command(svc, group_id, v, message)
+
+    await serve_socket(
+        events.group_channel(group_id),
+        viewer,
+        svc.rooms,
+        since,
+        epoch,
+        handle,
+        greet,
+        MAX_MESSAGE,
+    )
+
+
+async def _command(
+    svc: Services, group_id: int, viewer: Viewer, message: dict[str, Any]
+) -> dict[str, Any]:
+    """One command from a socket. Each answer carries the message's key, for the outbox."""
+    kind, key = message["type"], message.get("key")
+    key = key if isinstance(key, str) and len(key) <= 64 else None
+    db, limit = svc.db, svc.settings.max_idea_length
+    try:
+        if kind == "submit":
+            receipt = await ideas.submit_idea(
+                db, viewer.actor, group_id, message.get("key", ""), message.get("text"), limit
+            )
+            return {
+                "type": "ack",
+                "key": key,
+                "idea_id": receipt.idea_id,
+                "repeated": receipt.repeated,
+            }
+        if kind == "edit":
+            await ideas.edit_own_idea(
+                db, viewer.actor, _idea_id(message), message.get("text"), limit
+            )
+        elif kind == "withdraw":
+            await ideas.withdraw_own_idea(db, viewer.actor, _idea_id(message))
+        elif kind == "name" and isinstance(viewer.actor, Participant):
+            viewer.actor = await participants.set_display_name(
+                db, viewer.actor, message.get("name"), svc.settings.max_name_length
+            )
+            room = svc.rooms.get(events.group_channel(group_id))
+            if room is not None:
+                room.presence_changed()
+        else:
+            raise Invalid(N_("Unknown message type."))
+    except DomainError as exc:
+        return {
+            "type": "error",
+            "key": key,
+            "status": exc.status,
+            "message": translate(exc.message),
+        }
+    return {"type": "ack", "key": key}
+
+
+def _idea_id(message: dict[str, Any]) -> int:
+    value = message.get("idea_id")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise Invalid(N_("Which idea? That message names none."))
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid(N_("Which idea? That message names none.")) from None
+
+
+routes = [WebSocketRoute("/ws/groups/{group_id:int}", group_socket)]

@@ -1,0 +1,375 @@
+// Live board: WebSocket with seq-based catch-up, and an outbox that survives reloads.
+// Every command carries a client-made key; it stays in localStorage until the server acks
+// it, and is resent (same key) after any reconnect or reload. The server makes a repeat
+// return the first result, so nothing is lost and nothing is doubled.
+(() => {
+  "use strict";
+  const board = document.getElementById("board");
+  if (!board) return;
+
+  const strings = JSON.parse(document.getElementById("live-strings")?.textContent || "{}");
+  const t = (key) => strings[key] || key;
+  const room = board.dataset.room;
+  const limit = Number(board.dataset.limit || 500);
+  const heartbeat = Number(board.dataset.heartbeat || 15) * 1000;
+  const conn = document.getElementById("conn");
+  const compose = document.getElementById("compose");
+  const textarea = document.getElementById("idea-text");
+  const chars = document.getElementById("chars");
+  const outboxList = document.getElementById("outbox");
+  const announcer = document.getElementById("announcer");
+
+  // localStorage can be missing or full (private mode): fall back to memory for this page.
+  const memory = {};
+  const store = {
+    get(key) {
+      try { return JSON.parse(localStorage.getItem(key)); } catch { return memory[key]; }
+    },
+    set(key, value) {
+      memory[key] = value;
+      try { localStorage.setItem(key, JSON.stringify(value)); } catch { /* memory only */ }
+    },
+  };
+  const OUTBOX = `facilitator:outbox:${room}`;
+
+  let seq = Number(board.dataset.seq);
+  let epoch = board.dataset.epoch;
+  let socket = null;
+  let attempt = 0;
+  let lastHeard = 0;
+  let outbox = store.get(OUTBOX) || [];
+  const failed = [];
+  const mine = new Set((board.dataset.mine || "").split(",").filter(Boolean).map(Number));
+
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes); // works without HTTPS, unlike crypto.randomUUID
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // -- applying server fragments ------------------------------------------------------
+  function fragment(html) {
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    return tpl.content.firstElementChild;
+  }
+
+  let fresh = 0;
+  let announceTimer = null;
+  function announce(el) {
+    if (!announcer || !el.classList.contains("idea")) return;
+    fresh += 1;
+    const text = el.querySelector(".idea-text")?.textContent || "";
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => {
+      announcer.textContent = fresh === 1 ? `${t("new_idea")}: ${text}` : `${fresh} ${t("new_ideas")}`;
+      fresh = 0;
+    }, 1200);
+  }
+
+  function apply(ops, quiet) {
+    for (const [op, target, html] of ops) {
+      if (op === "remove") {
+        document.getElementById(target)?.remove();
+        continue;
+      }
+      const el = fragment(html);
+      if (!el) continue;
+      const existing = el.id && document.getElementById(el.id);
+      if (op === "upsert" && !existing) {
+        document.getElementById(target)?.prepend(el);
+        if (!quiet) announce(el);
+      } else if (existing) {
+        existing.replaceWith(el);
+      } else if (op === "replace") {
+        document.getElementById(target)?.replaceWith(el);
+      }
+    }
+    decorate();
+  }
+
+  function decorate() {
+    for (const li of document.querySelectorAll("#ideas .idea")) {
+      li.classList.toggle("mine", mine.has(Number(li.dataset.id)));
+    }
+    for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
+      const when = new Date(time.getAttribute("datetime"));
+      if (!Number.isNaN(when.getTime())) {
+        time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        time.dataset.local = "1";
+      }
+    }
+  }
+
+  // -- the socket -------------------------------------------------------------------
+  function setConn(state) {
+    if (!conn) return;
+    conn.dataset.state = state;
+    conn.textContent = t(`conn_${state}`);
+    renderOutbox();
+  }
+
+  function connect() {
+    if (socket) return;
+    const url = new URL(board.dataset.live, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("since", String(seq));
+    url.searchParams.set("epoch", epoch || "");
+    setConn("connecting");
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      sentKeys = new Set();
+      lastHeard = Date.now();
+      setConn("online");
+      flush();
+    };
+    ws.onmessage = (event) => {
+      lastHeard = Date.now();
+      let message;
+      try { message = JSON.parse(event.data); } catch { return; }
+      receive(message);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      setConn("offline");
+      // Back off, with jitter, so a venue's phones do not all return in the same instant.
+      const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random());
+      attempt = Math.min(attempt + 1, 6);
+      setTimeout(connect, delay);
+    };
+  }
+
+  function resync() {
+    socket?.close(); // onclose reconnects with ?since=<last seq seen>
+  }
+
+  function inOrder(message) {
+    if (message.epoch && message.epoch !== epoch) { resync(); return false; }
+    if (message.seq <= seq) return false;
+    if (message.seq > seq + 1) { resync(); return false; }
+    seq = message.seq;
+    return true;
+  }
+
+  function receive(message) {
+    switch (message.type) {
+      case "patch":
+        if (inOrder(message)) apply(message.ops, false);
+        break;
+      case "seq":
+        inOrder(message);
+        break;
+      case "reset":
+        seq = message.seq;
+        epoch = message.epoch;
+        apply(message.ops, true);
+        break;
+      case "presence":
+        apply(message.ops, true);
+        break;
+      case "mine":
+        if (message.all) mine.clear();
+        for (const id of message.ids) mine.add(id);
+        decorate();
+        break;
+      case "ack":
+        settle(message.key, null);
+        if (message.idea_id) mine.add(message.idea_id);
+        decorate();
+        break;
+      case "error":
+        if (message.key) settle(message.key, message.message);
+        else say(message.message);
+        break;
+      case "hb":
+        if (message.epoch !== epoch || message.seq > seq) resync();
+        break;
+      default:
+        break;
+    }
+  }
+
+  // -- the outbox -------------------------------------------------------------------
+  function save() { store.set(OUTBOX, outbox); }
+
+  function send(item) {
+    outbox.push(item);
+    save();
+    renderOutbox();
+    flush();
+  }
+
+  // Keys sent on the current socket; a new socket sends every unacknowledged item again.
+  let sentKeys = new Set();
+  function flush() {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    for (const item of outbox) {
+      if (sentKeys.has(item.key)) continue;
+      sentKeys.add(item.key);
+      socket.send(JSON.stringify(item));
+    }
+    renderOutbox();
+  }
+
+  function settle(key, error) {
+    const item = outbox.find((i) => i.key === key);
+    if (!item) return;
+    outbox = outbox.filter((i) => i.key !== key);
+    save();
+    if (error) {
+      failed.push({ ...item, error });
+      if (item.type === "submit" && textarea && !textarea.value) textarea.value = item.text;
+    }
+    renderOutbox();
+  }
+
+  function say(text) {
+    failed.push({ key: newKey(), type: "notice", text: "", error: text });
+    renderOutbox();
+  }
+
+  function renderOutbox() {
+    if (!outboxList) return;
+    const online = socket && socket.readyState === WebSocket.OPEN;
+    const rows = [];
+    for (const item of outbox) {
+      const label = item.type === "submit" ? item.text : t(`doing_${item.type}`);
+      rows.push(row(label, online ? t("state_sending") : t("state_offline"), online ? "sending" : "offline"));
+    }
+    failed.forEach((item, index) => {
+      const li = row(item.text, item.error, "failed");
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "small";
+      dismiss.textContent = t("dismiss");
+      dismiss.addEventListener("click", () => { failed.splice(index, 1); renderOutbox(); });
+      li.append(dismiss);
+      rows.push(li);
+    });
+    outboxList.replaceChildren(...rows);
+  }
+
+  function row(text, stateText, state) {
+    const li = document.createElement("li");
+    li.className = "pending";
+    li.dataset.state = state;
+    if (text) {
+      const p = document.createElement("p");
+      p.className = "idea-text";
+      p.dir = "auto";
+      p.textContent = text;
+      li.append(p);
+    }
+    const s = document.createElement("p");
+    s.className = "state";
+    s.textContent = stateText;
+    li.append(s);
+    return li;
+  }
+
+  // -- the page's forms -------------------------------------------------------------
+  function counter() {
+    if (!chars || !textarea) return;
+    const left = limit - textarea.value.length;
+    chars.textContent = left < 100 ? String(left) : "";
+    chars.classList.toggle("over", left < 0);
+  }
+
+  compose?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) { say(t("empty")); textarea.focus(); return; }
+    if (text.length > limit) { say(t("too_long")); textarea.focus(); return; }
+    send({ type: "submit", key: newKey(), text });
+    textarea.value = "";
+    counter();
+    textarea.focus();
+  });
+
+  textarea?.addEventListener("input", counter);
+  textarea?.addEventListener("keydown", (event) => {
+    // Enter sends on a laptop; Shift+Enter starts a new line.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && matchMedia("(pointer: fine)").matches) {
+      event.preventDefault();
+      compose.requestSubmit();
+    }
+  });
+
+  document.getElementById("ideas")?.closest("section")?.addEventListener("click", (event) => {
+    const edit = event.target.closest("[data-action=edit]");
+    if (edit) { event.preventDefault(); startEdit(edit.closest(".idea")); }
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-action=withdraw]");
+    if (!form) return;
+    event.preventDefault();
+    const button = form.querySelector("button");
+    if (button.dataset.armed !== "1") {
+      button.dataset.armed = "1";
+      button.textContent = t("confirm_withdraw");
+      setTimeout(() => { button.dataset.armed = ""; button.textContent = t("withdraw"); }, 4000);
+      return;
+    }
+    const id = Number(form.closest(".idea").dataset.id);
+    send({ type: "withdraw", key: newKey(), idea_id: id });
+  });
+
+  function startEdit(li) {
+    if (!li || li.querySelector("form.inline-edit")) return;
+    const text = li.querySelector(".idea-text");
+    const form = document.createElement("form");
+    form.className = "inline-edit stack";
+    const area = document.createElement("textarea");
+    area.value = text.textContent;
+    area.maxLength = limit;
+    area.rows = 3;
+    area.dir = "auto";
+    area.setAttribute("aria-label", t("edit_label"));
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "primary small";
+    save.textContent = t("save");
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "small";
+    cancel.textContent = t("cancel");
+    const buttons = document.createElement("div");
+    buttons.className = "row";
+    buttons.append(save, cancel);
+    form.append(area, buttons);
+    text.hidden = true;
+    text.after(form);
+    area.focus();
+    const close = () => { form.remove(); text.hidden = false; };
+    cancel.addEventListener("click", close);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = area.value.trim();
+      if (!value || value.length > limit) { area.focus(); return; }
+      send({ type: "edit", key: newKey(), idea_id: Number(li.dataset.id), text: value });
+      text.textContent = value;
+      close();
+    });
+  }
+
+  // -- staying connected ------------------------------------------------------------
+  setInterval(() => {
+    // No frame for two heartbeats: the connection is dead though nobody said so.
+    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastHeard > 2 * heartbeat + 5000) {
+      resync();
+    }
+  }, 5000);
+  window.addEventListener("online", () => { attempt = 0; if (!socket) connect(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && !socket) { attempt = 0; connect(); }
+  });
+
+  decorate();
+  counter();
+  renderOutbox();
+  connect();
+})();

@@ -1,0 +1,213 @@
+"""Fixtures that read like usage: a fresh app per test, factories, and phones with their own
+cookies that share the app's event loop."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from facilitator import migrate
+from facilitator.app import create_app
+from facilitator.config import Settings
+from facilitator.domain import accounts, workshops
+from facilitator.domain.actors import Staff
+from facilitator.domain.workshops import GroupDraft, WorkshopView
+from facilitator.models import Role
+from facilitator.web.state import Services
+
+T = TypeVar("T")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+    db = tmp_path / "facilitator.db"
+    shutil.copy(migrated_db, db)
+    return Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{db}",
+        secret_key="test-secret-key",
+        heartbeat_seconds=3600,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as c:
+        yield c
+
+
+@dataclass
+class Person:
+    """Someone with their own browser: their own cookies, the app's event loop."""
+
+    http: TestClient
+    email: str = ""
+
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.http.get(url, **kw)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """A form POST with this browser's CSRF token, as the page's form would send it."""
+        form = {"csrf": self.csrf(), **(data or {})}
+        return self.http.post(url, data=form, follow_redirects=False, **kw)
+
+    def csrf(self) -> str:
+        page = self.http.get("/login")
+        match = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+
+class World:
+    """Factories over one running app."""
+
+    def __init__(self, client: TestClient):
+        self.client = client
+        self.services: Services = client.app.state.services  # type: ignore[attr-defined]
+
+    @property
+    def db(self) -> Any:
+        return self.services.db
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a coroutine function on the app's event loop."""
+        assert self.client.portal is not None
+        return self.client.portal.call(fn, *args)
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        return self.db.read_sync(fn)  # type: ignore[no-any-return]
+
+    def browser(self) -> Person:
+        http = TestClient(self.client.app, base_url="http://testserver")
+        http.portal = self.client.portal  # share the running app and its loop
+        return Person(http)
+
+    def staff(self, email: str, role: Role = Role.facilitator, name: str = "") -> Staff:
+        user_id = self.run(accounts.create_user, self.db, email, PASSWORD, role, name)
+        return Staff(user_id, role, email, name)
+
+    def organiser(self, email: str = "olivia@example.org") -> Staff:
+        return self.staff(email, Role.organiser, "Olivia")
+
+    def workshop(self, organiser: Staff, groups: int = 2, title: str = "Cyber conference") -> WorkshopView:
+        drafts = [GroupDraft(f"Group {n}", f"Question {n}?") for n in range(1, groups + 1)]
+        workshop_id = self.run(
+            workshops.create_workshop, self.db, organiser, title, "2026-11-27", "", drafts
+        )
+        return self.read(lambda s: workshops.workshop_view(s, workshop_id))
+
+    def logged_in(self, staff: Staff) -> Person:
+        person = self.browser()
+        person.email = staff.email
+        response = person.post("/login", {"email": staff.email, "password": PASSWORD})
+        assert response.status_code == 303, response.text
+        return person
+
+    def phone(self, code: str) -> Person:
+        """A phone that has opened its group's join link (and so joined)."""
+        person = self.browser()
+        assert person.get(f"/j/{code}").status_code == 200
+        return person
+
+
+@pytest.fixture
+def world(client: TestClient) -> World:
+    return World(client)
+
+
+# -- live sockets ---------------------------------------------------------------------------
+
+IDEA_ITEM = re.compile(
+    r'<li id="idea-(\d+)"[^>]*>.*?<p class="idea-text" dir="auto">(.*?)</p>', re.S
+)
+
+
+class Socket:
+    """A test WebSocket that reads with a timeout and keeps a model of the board it shows."""
+
+    def __init__(self, session: Any):
+        self.session = session
+        self.frames: list[dict[str, Any]] = []
+        self.ideas: dict[int, str] = {}
+        self.seq: int | None = None
+        self.epoch = ""
+        self.mine: set[int] = set()
+
+    def send(self, message: dict[str, Any] | str) -> None:
+        if isinstance(message, str):
+            self.session.send_text(message)
+        else:
+            self.session.send_json(message)
+
+    def next(self, timeout: float = 5) -> dict[str, Any]:
+        import anyio
+        import orjson
+
+        async def receive() -> Any:
+            with anyio.fail_after(timeout):
+                return await self.session._send_rx.receive()
+
+        message = self.session.portal.call(receive)
+        if message["type"] == "websocket.close":
+            frame = {"type": "closed", "code": message.get("code")}
+        else:
+            frame = orjson.loads(message["text"])
+        self.frames.append(frame)
+        self._model(frame)
+        return frame  # type: ignore[no-any-return]
+
+    def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5) -> dict[str, Any]:
+        while True:
+            frame = self.next(timeout)
+            if predicate(frame):
+                return frame
+            if frame["type"] == "closed":
+                raise AssertionError(f"socket closed while waiting: {frame}")
+
+    def until_type(self, kind: str, **match: Any) -> dict[str, Any]:
+        return self.until(
+            lambda f: f["type"] == kind and all(f.get(k) == v for k, v in match.items())
+        )
+
+    def until_seq(self, seq: int) -> None:
+        self.until(lambda f: self.seq is not None and self.seq >= seq)
+
+    def _model(self, frame: dict[str, Any]) -> None:
+        import html
+
+        kind = frame["type"]
+        if kind in {"patch", "seq"}:
+            assert self.seq is None or frame["seq"] == self.seq + 1, (self.seq, frame)
+            self.seq = frame["seq"]
+        if kind == "reset":
+            self.seq, self.epoch, self.ideas = frame["seq"], frame["epoch"], {}
+        if kind == "mine":
+            self.mine = set(frame["ids"]) | (set() if frame.get("all") else self.mine)
+        for op, target, fragment in frame.get("ops", []):
+            if op == "remove" and target.startswith("idea-"):
+                self.ideas.pop(int(target.removeprefix("idea-")), None)
+            for ident, text in IDEA_ITEM.findall(fragment):
+                self.ideas[int(ident)] = html.unescape(text)
+
+
+def connect(person: Person, group_id: int, audience: str = "participant",
+            since: int | None = None, epoch: str = "") -> Any:
+    query = f"as={audience}" + (f"&since={since}&epoch={epoch}" if since is not None else "")
+    return person.http.websocket_connect(f"/ws/groups/{group_id}?{query}")

@@ -1,0 +1,122 @@
+"""Phones and facilitators see each other's ideas live; reconnects catch up by seq."""
+
+from __future__ import annotations
+
+import contextlib
+
+from sqlmodel import select
+
+from facilitator.models import Event, Idea
+from tests.conftest import Socket, World, connect
+
+
+def server_ideas(world: World, group_id: int) -> dict[int, str]:
+    rows = world.read(
+        lambda s: s.exec(select(Idea).where(Idea.group_id == group_id, Idea.status == "visible")).all()
+    )
+    return {r.id: r.text for r in rows if r.id is not None}
+
+
+def test_two_phones_and_a_facilitator_see_each_others_ideas_live(world: World) -> None:
+    organiser = world.organiser()
+    workshop = world.workshop(organiser, groups=2)
+    group, other = workshop.groups
+    ana, ben = world.phone(group.code), world.phone(group.code)
+    stranger = world.phone(other.code)
+    facilitator = world.logged_in(organiser)
+
+    with contextlib.ExitStack() as stack:
+        a = Socket(stack.enter_context(connect(ana, group.id)))
+        b = Socket(stack.enter_context(connect(ben, group.id)))
+        f = Socket(stack.enter_context(connect(facilitator, group.id, "facilitator")))
+        x = Socket(stack.enter_context(connect(stranger, other.id)))
+        for sock in (a, b, f, x):
+            sock.until_type("reset")
+
+        a.send({"type": "submit", "key": "key-ana-0001", "text": "Fund CERT exchanges"})
+        ack = a.until_type("ack", key="key-ana-0001")
+        b.send({"type": "submit", "key": "key-ben-0001", "text": "Train judges on cybercrime"})
+        b.until_type("ack", key="key-ben-0001")
+
+        for sock in (a, b, f):
+            sock.until_seq(2)
+            assert sorted(sock.ideas.values()) == ["Fund CERT exchanges", "Train judges on cybercrime"]
+        assert ack["idea_id"] in a.mine
+        assert ack["idea_id"] not in b.mine
+
+        x.send({"type": "submit", "key": "key-x-00001", "text": "Other group's idea"})
+        x.until_type("ack")
+        x.until_seq(1)
+        assert x.ideas == {next(iter(server_ideas(world, other.id))): "Other group's idea"}
+        # Nothing of group 1 reached the other group's phone, and the reverse.
+        assert all("Fund CERT" not in str(fr) for fr in x.frames)
+        f.send({"type": "ping"})
+        f.until_type("pong")
+        assert all("Other group" not in str(fr) for fr in f.frames)
+        assert f.ideas == server_ideas(world, group.id)
+
+
+def test_same_key_twice_makes_one_idea(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    phone = world.phone(group.code)
+    with connect(phone, group.id) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        for _ in range(3):
+            sock.send({"type": "submit", "key": "same-key-123", "text": "Only once"})
+        acks = [sock.until_type("ack") for _ in range(3)]
+    assert len({a["idea_id"] for a in acks}) == 1
+    assert [a["repeated"] for a in acks] == [False, True, True]
+    assert list(server_ideas(world, group.id).values()) == ["Only once"]
+
+
+def test_reconnecting_phone_catches_up_from_its_last_seq(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    away, busy = world.phone(group.code), world.phone(group.code)
+
+    with connect(away, group.id) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        sock.send({"type": "submit", "key": "before-drop-1", "text": "Before the drop"})
+        sock.until_seq(1)
+        last_seq, epoch, seen = sock.seq, sock.epoch, dict(sock.ideas)
+
+    # While the phone is away, the group moves on: new ideas, an edit, a withdrawal.
+    with connect(busy, group.id) as ws:
+        other = Socket(ws)
+        other.until_type("reset")
+        for n in range(4):
+            other.send({"type": "submit", "key": f"while-away-{n}", "text": f"Missed idea {n}"})
+            other.until_type("ack", key=f"while-away-{n}")
+        first, second = sorted(i for i, t in other.ideas.items() if t.startswith("Missed"))[:2]
+        other.send({"type": "edit", "key": "edit-key-01", "idea_id": first, "text": "Edited meanwhile"})
+        other.until_type("ack", key="edit-key-01")
+        other.send({"type": "withdraw", "key": "withdraw-01", "idea_id": second})
+        other.until_type("ack", key="withdraw-01")
+
+    with connect(away, group.id, since=last_seq, epoch=epoch) as ws:
+        back = Socket(ws)
+        back.seq, back.epoch, back.ideas = last_seq, epoch, seen
+        head = world.read(lambda s: max(e.seq for e in s.exec(select(Event)).all()))
+        back.until_seq(head)
+        # It was given the events it missed, not a fresh board.
+        assert not any(f["type"] == "reset" for f in back.frames)
+        assert back.ideas == server_ideas(world, group.id)
+
+
+def test_far_behind_or_other_epoch_gets_a_fresh_board(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    phone = world.phone(group.code)
+    with connect(phone, group.id) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        sock.send({"type": "submit", "key": "an-idea-0001", "text": "An idea"})
+        sock.until_type("ack")
+    with connect(phone, group.id, since=0, epoch="someoldepoch") as ws:
+        sock = Socket(ws)
+        frame = sock.until_type("reset")
+        assert frame["seq"] == 1
+        assert sock.ideas == server_ideas(world, group.id)
