@@ -120,7 +120,7 @@
     socket = ws;
     ws.onopen = () => {
       attempt = 0;
-      sentKeys = new Set();
+      sentKeys = new Map();
       lastHeard = Date.now();
       setConn("online");
       flush();
@@ -203,18 +203,19 @@
   }
 
   // Keys sent on the current socket; a new socket sends every unacknowledged item again.
-  let sentKeys = new Set();
+  let sentKeys = new Map();
   function flush() {
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
     for (const item of outbox) {
       if (sentKeys.has(item.key)) continue;
-      sentKeys.add(item.key);
+      sentKeys.set(item.key, Date.now());
       socket.send(JSON.stringify(item));
     }
     renderOutbox();
   }
 
   function settle(key, error) {
+    sentKeys.delete(key);
     const item = outbox.find((i) => i.key === key);
     if (!item) return;
     outbox = outbox.filter((i) => i.key !== key);
@@ -357,15 +358,25 @@
   }
 
   // -- staying connected ------------------------------------------------------------
+  function reconnectNow() {
+    attempt = 0;
+    if (socket && socket.readyState === WebSocket.OPEN) return;
+    if (socket) { const old = socket; socket = null; old.close(); }
+    connect();
+  }
+
   setInterval(() => {
-    // No frame for two heartbeats: the connection is dead though nobody said so.
-    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastHeard > 2 * heartbeat + 5000) {
-      resync();
-    }
-  }, 5000);
-  window.addEventListener("online", () => { attempt = 0; if (!socket) connect(); });
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    // No frame for two heartbeats, or an unanswered command: the connection is dead
+    // though nobody said so. Reconnect; the outbox sends again with the same keys.
+    const unanswered = [...sentKeys.values()].some((at) => now - at > 10000);
+    if (now - lastHeard > 2 * heartbeat + 5000 || unanswered) resync();
+  }, 2500);
+  window.addEventListener("offline", () => resync());
+  window.addEventListener("online", reconnectNow);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && !socket) { attempt = 0; connect(); }
+    if (document.visibilityState === "visible") reconnectNow();
   });
 
   decorate();

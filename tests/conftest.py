@@ -3,6 +3,7 @@ cookies that share the app's event loop."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -106,7 +107,9 @@ class World:
     def organiser(self, email: str = "olivia@example.org") -> Staff:
         return self.staff(email, Role.organiser, "Olivia")
 
-    def workshop(self, organiser: Staff, groups: int = 2, title: str = "Cyber conference") -> WorkshopView:
+    def workshop(
+        self, organiser: Staff, groups: int = 2, title: str = "Cyber conference"
+    ) -> WorkshopView:
         drafts = [GroupDraft(f"Group {n}", f"Question {n}?") for n in range(1, groups + 1)]
         workshop_id = self.run(
             workshops.create_workshop, self.db, organiser, title, "2026-11-27", "", drafts
@@ -173,7 +176,9 @@ class Socket:
         self._model(frame)
         return frame  # type: ignore[no-any-return]
 
-    def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5) -> dict[str, Any]:
+    def until(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5
+    ) -> dict[str, Any]:
         while True:
             frame = self.next(timeout)
             if predicate(frame):
@@ -207,7 +212,22 @@ class Socket:
                 self.ideas[int(ident)] = html.unescape(text)
 
 
-def connect(person: Person, group_id: int, audience: str = "participant",
-            since: int | None = None, epoch: str = "") -> Any:
+def connect(
+    person: Person,
+    group_id: int,
+    audience: str = "participant",
+    since: int | None = None,
+    epoch: str = "",
+) -> Any:
     query = f"as={audience}" + (f"&since={since}&epoch={epoch}" if since is not None else "")
     return person.http.websocket_connect(f"/ws/groups/{group_id}?{query}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI nothing may skip: a skipped test there is a failed one."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("CI") == "true" and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"A test may not skip under CI=true: {report.longrepr}"

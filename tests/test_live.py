@@ -12,7 +12,9 @@ from tests.conftest import Socket, World, connect
 
 def server_ideas(world: World, group_id: int) -> dict[int, str]:
     rows = world.read(
-        lambda s: s.exec(select(Idea).where(Idea.group_id == group_id, Idea.status == "visible")).all()
+        lambda s: s.exec(
+            select(Idea).where(Idea.group_id == group_id, Idea.status == "visible")
+        ).all()
     )
     return {r.id: r.text for r in rows if r.id is not None}
 
@@ -40,7 +42,10 @@ def test_two_phones_and_a_facilitator_see_each_others_ideas_live(world: World) -
 
         for sock in (a, b, f):
             sock.until_seq(2)
-            assert sorted(sock.ideas.values()) == ["Fund CERT exchanges", "Train judges on cybercrime"]
+            assert sorted(sock.ideas.values()) == [
+                "Fund CERT exchanges",
+                "Train judges on cybercrime",
+            ]
         assert ack["idea_id"] in a.mine
         assert ack["idea_id"] not in b.mine
 
@@ -91,7 +96,9 @@ def test_reconnecting_phone_catches_up_from_its_last_seq(world: World) -> None:
             other.send({"type": "submit", "key": f"while-away-{n}", "text": f"Missed idea {n}"})
             other.until_type("ack", key=f"while-away-{n}")
         first, second = sorted(i for i, t in other.ideas.items() if t.startswith("Missed"))[:2]
-        other.send({"type": "edit", "key": "edit-key-01", "idea_id": first, "text": "Edited meanwhile"})
+        other.send(
+            {"type": "edit", "key": "edit-key-01", "idea_id": first, "text": "Edited meanwhile"}
+        )
         other.until_type("ack", key="edit-key-01")
         other.send({"type": "withdraw", "key": "withdraw-01", "idea_id": second})
         other.until_type("ack", key="withdraw-01")

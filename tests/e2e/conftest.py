@@ -1,0 +1,116 @@
+"""Browser tests: a real server process (the demo) driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = Path(__file__).parent / "screenshots"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo server in its own process, as a user starts it."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "facilitator",
+            "demo",
+            "--json",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path_factory.mktemp("demo")),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    info = json.loads(proc.stdout.readline())
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{info['base_url']}/healthz", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    try:
+        yield info
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing: .ci/run installs it with apt-get")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+# The browser itself logs a failed WebSocket handshake while offline; that is expected.
+BENIGN = re.compile(r"^WebSocket connection to .* failed: .*(DISCONNECTED|REFUSED)")
+
+
+class Watch:
+    """Collects page errors, console errors and dialogs, which no page should produce."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and not BENIGN.match(message.text):
+            self.problems.append(f"console: {message.text}")
+
+    def page(self, context: Any) -> Any:
+        page = context.new_page()
+        page.on("pageerror", lambda e: self.problems.append(f"pageerror: {e}"))
+        page.on("console", self._console)
+        page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        return page
+
+
+@pytest.fixture
+def watch() -> Iterator[Watch]:
+    w = Watch()
+    yield w
+    assert w.problems == []
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,98 @@
+"""Phones and a facilitator in Chromium: live ideas, offline sending, reload with an unsent idea."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, shot
+
+
+def count_on_board(page: Any, text: str) -> int:
+    return int(page.locator("#ideas .idea-text", has_text=text).count())
+
+
+def log_in(page: Any, group: dict[str, Any]) -> None:
+    page.goto(group["facilitator_url"])
+    page.fill("#email", group["facilitator_email"])
+    page.fill("#password", group["facilitator_password"])
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_selector("#conn[data-state=online]")
+
+
+def test_phones_and_facilitator_see_ideas_live(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    group = demo["groups"][0]
+    phones = [watch.page(browser.new_context(**PHONE)) for _ in range(2)]
+    for phone in phones:
+        phone.goto(group["join_url"])
+        phone.wait_for_selector("#conn[data-state=online]")
+    laptop = watch.page(browser.new_context(**LAPTOP))
+    log_in(laptop, group)
+    expect(laptop.locator("#presence .stat strong")).to_have_text("2")
+
+    # From the QR link to typing: the text box is right there; one tap to focus it.
+    first = phones[0]
+    first.tap("#idea-text")
+    first.keyboard.type("Twin our CERT with three regional CERTs")
+    first.tap("#compose button[type=submit]")
+    for page in (*phones, laptop):
+        page.wait_for_selector("#ideas .idea-text:text('Twin our CERT with three regional CERTs')")
+    first.wait_for_selector("#ideas .idea.mine")
+    assert count_on_board(phones[1], "Twin our CERT") == 1
+    assert phones[1].locator("#ideas .idea.mine").count() == 0
+    assert first.locator("#outbox li").count() == 0
+    shot(first, "phone-board")
+    shot(laptop, "facilitator-group")
+
+
+def test_offline_submission_arrives_exactly_once(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    group = demo["groups"][1]
+    context = browser.new_context(**PHONE)
+    phone = watch.page(context)
+    phone.goto(group["join_url"])
+    phone.wait_for_selector("#conn[data-state=online]")
+    context.set_offline(True)
+    phone.wait_for_selector("#conn[data-state=offline]")
+    phone.fill("#idea-text", "Written in the basement with no signal")
+    phone.click("#compose button[type=submit]")
+    phone.wait_for_selector("#outbox li[data-state=offline]")
+    shot(phone, "phone-offline")
+    context.set_offline(False)
+    phone.wait_for_selector("#ideas .idea-text:text('Written in the basement with no signal')")
+    expect(phone.locator("#outbox li")).to_have_count(0)
+    observer = watch.page(browser.new_context(**PHONE))
+    observer.goto(group["join_url"])
+    assert count_on_board(observer, "Written in the basement") == 1
+
+
+def test_an_unsent_idea_survives_closing_the_page(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    group = demo["groups"][2]
+    context = browser.new_context(**PHONE)
+    phone = watch.page(context)
+    phone.goto(group["join_url"])
+    phone.wait_for_selector("#conn[data-state=online]")
+    context.set_offline(True)
+    phone.wait_for_selector("#conn[data-state=offline]")
+    phone.fill("#idea-text", "Typed just before the battery died")
+    phone.click("#compose button[type=submit]")
+    phone.wait_for_selector("#outbox li")
+    phone.close()
+    context.set_offline(False)
+    again = watch.page(context)
+    again.goto(group["join_url"])
+    again.wait_for_selector("#ideas .idea-text:text('Typed just before the battery died')")
+    expect(again.locator("#outbox li")).to_have_count(0)
+    again.reload()
+    again.wait_for_selector("#conn[data-state=online]")
+    assert count_on_board(again, "Typed just before the battery died") == 1
+    assert re.search(
+        "mine", again.locator("#ideas .idea", has_text="battery died").get_attribute("class") or ""
+    )

@@ -1,0 +1,209 @@
+"""The `facilitator` command, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+
+from facilitator.cli import main
+from facilitator.config import Settings
+from facilitator.db import Database
+from facilitator.models import Role, User
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_lists_every_command() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "demo", "user", "db"):
+        assert re.search(rf"^\s+{command}\s", result.output, re.M), command
+    serve = CliRunner().invoke(main, ["serve", "--help"])
+    for flag in ("--host", "--port", "--database-url"):
+        assert flag in serve.output
+    demo = CliRunner().invoke(main, ["demo", "--help"])
+    for flag in ("--port", "--data-dir", "--json"):
+        assert flag in demo.output
+
+
+def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(
+        main,
+        [
+            "user",
+            "create",
+            "--email",
+            "Org@Example.org",
+            "--role",
+            "organiser",
+            "--database-url",
+            url,
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    db = Database(url)
+    try:
+        user = db.read_sync(lambda s: s.exec(select(User)).one())
+    finally:
+        db.close()
+    assert (user.email, user.role) == ("org@example.org", Role.organiser)
+    assert user.password_hash.startswith("$argon2id$")
+
+    again = CliRunner().invoke(
+        main,
+        [
+            "user",
+            "create",
+            "--email",
+            "org@example.org",
+            "--database-url",
+            url,
+            "--data-dir",
+            str(tmp_path),
+        ],
+        input="another long password\n",
+    )
+    assert again.exit_code != 0
+    assert "already exists" in again.output
+
+
+def test_user_create_refuses_a_short_password(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["user", "create", "--email", "a@example.org", "--data-dir", str(tmp_path)],
+        input="short\n",
+    )
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output
+
+
+def test_db_upgrade_then_the_app_starts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'up.db'}"
+    result = CliRunner().invoke(main, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "up to date" in result.output
+
+
+def test_the_app_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from facilitator.app import create_app
+    from facilitator.migrate import NotMigrated
+
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'empty.db'}", secret_key="k"
+    )
+    with (
+        pytest.raises(NotMigrated, match="facilitator db upgrade"),
+        TestClient(create_app(settings)),
+    ):
+        pass
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.__dataclass_fields__:
+        assert f"FACILITATOR_{name.upper()}" in readme, name
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_prints_json_first_and_serves(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "facilitator",
+            "demo",
+            "--json",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        assert info["base_url"] == f"http://127.0.0.1:{port}"
+        assert info["workshop_title"] == "International Cyber Security Capacity Building Conference"
+        assert info["organiser_email"] and info["organiser_password"]
+        assert len(info["groups"]) >= 3
+        for group in info["groups"]:
+            assert set(group) >= {
+                "id",
+                "name",
+                "code",
+                "join_url",
+                "facilitator_url",
+                "facilitator_email",
+                "facilitator_password",
+            }
+            assert group["join_url"].endswith(f"/j/{group['code']}")
+        health = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{info['base_url']}/healthz", timeout=2) as r:
+                    health = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert health is not None and health["status"] == "ok"
+        with urllib.request.urlopen(info["groups"][0]["join_url"], timeout=5) as r:
+            assert info["groups"][0]["name"] in r.read().decode()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+    # Run again on the same data directory: the same workshop and logins are reused.
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "facilitator",
+            "demo",
+            "--json",
+            "--no-serve",
+            "--data-dir",
+            str(tmp_path),
+            "--port",
+            str(port),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
+    reused = json.loads(again.stdout.splitlines()[0])
+    assert reused["workshop_id"] == info["workshop_id"]
+    assert reused["organiser_password"] == info["organiser_password"]
