@@ -120,11 +120,17 @@ class Room:
         self.epoch = ""
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self.started: asyncio.Future[None] | None = None
         self._presence_pending = False
 
     async def start(self) -> None:
+        """Subscribe and read the head; raise if that fails (the socket then closes)."""
         self._task = asyncio.get_running_loop().create_task(self._run(), name=self.channel)
-        await self._ready.wait()
+        ready = asyncio.ensure_future(self._ready.wait())
+        await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not self._ready.is_set():
+            ready.cancel()
+            await self._task  # raises what stopped it
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -242,7 +248,6 @@ class Rooms:
         self.resync_limit = resync_limit
         self.heartbeat_seconds = heartbeat_seconds
         self._rooms: dict[str, Room] = {}
-        self._starting: dict[str, asyncio.Future[Room]] = {}
 
     def get(self, channel: str) -> Room | None:
         return self._rooms.get(channel)
@@ -252,7 +257,13 @@ class Rooms:
         if room is None:
             room = Room(self, channel)
             self._rooms[channel] = room
-            await room.start()
+            room.started = asyncio.ensure_future(room.start())
+        try:
+            await asyncio.shield(room.started)  # type: ignore[arg-type]
+        except BaseException:
+            if self._rooms.get(channel) is room:
+                del self._rooms[channel]
+            raise
         room.viewers.add(viewer)
         room.presence_changed()
         return room

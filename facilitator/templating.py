@@ -58,9 +58,9 @@ class Templates:
     def __init__(self, env: Environment | None = None):
         self.env = env or make_environment()
 
-    def render(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(**context)
+    def render(self, template: str, /, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)
 
-    def block(self, name: str, block: str, **context: Any) -> str:
+    def block(self, template: str, block: str, /, **context: Any) -> str:
         """One named block of a page: the same markup the page shows, for a live update."""
-        return render_block(self.env, name, block, **context)
+        return render_block(self.env, template, block, **context)

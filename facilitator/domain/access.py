@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
@@ -10,16 +12,26 @@ from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow
 
+M = TypeVar("M", bound=SQLModel)
+# Ids are signed 64-bit integers in every database we run on. A larger number, say from a
+# URL or a socket message, names no row (the driver would raise instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def get_row(s: Session, model: type[M], ident: int) -> M | None:
+    """The row with this id, or None, also for an id no database could hold."""
+    return s.get(model, ident) if 0 < ident <= MAX_ID else None
+
 
 def get_group(s: Session, group_id: int) -> Group:
-    group = s.get(Group, group_id)
+    group = get_row(s, Group, group_id)
     if group is None:
         raise NotFound(N_("That group does not exist."))
     return group
 
 
 def get_workshop(s: Session, workshop_id: int) -> Workshop:
-    workshop = s.get(Workshop, workshop_id)
+    workshop = get_row(s, Workshop, workshop_id)
     if workshop is None:
         raise NotFound(N_("That workshop does not exist."))
     return workshop

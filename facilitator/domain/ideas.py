@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.db import Database
-from facilitator.domain.access import get_group, require_member
+from facilitator.domain.access import get_group, get_row, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
@@ -163,7 +163,7 @@ def _author_ref(idea: Idea) -> str:
 
 
 def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
-    idea = s.get(Idea, idea_id)
+    idea = get_row(s, Idea, idea_id)
     if idea is None or idea.status == IdeaStatus.withdrawn:
         raise NotFound(N_("That idea is not on the board any more."))
     require_member(s, actor, idea.group_id)
@@ -194,7 +194,7 @@ async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
     """The author takes their idea back; it leaves every board. A repeat changes nothing."""
 
     def txn(s: Session) -> None:
-        idea = s.get(Idea, idea_id)
+        idea = get_row(s, Idea, idea_id)
         if (
             idea is not None
             and idea.status == IdeaStatus.withdrawn

@@ -14,6 +14,7 @@ from facilitator.domain import codes
 from facilitator.domain.access import (
     facilitated_group_ids,
     get_group,
+    get_row,
     require_facilitator,
     require_organiser,
 )
@@ -229,7 +230,7 @@ async def set_facilitator(
     def txn(s: Session) -> None:
         group = get_group(s, group_id)
         require_organiser(s, actor, group.workshop_id)
-        if s.get(User, user_id) is None:
+        if get_row(s, User, user_id) is None:
             raise NotFound(N_("That account does not exist."))
         link = s.get(GroupFacilitator, (group_id, user_id))
         if assigned and link is None:

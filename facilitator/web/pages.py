@@ -14,13 +14,19 @@ from facilitator.web.auth import csrf_token, current_staff
 from facilitator.web.state import services
 
 
-async def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """A full page. Staff pages find the user themselves; participant pages pass staff=None."""
+async def page(
+    request: Request, template: str, status: int = 200, /, **context: Any
+) -> HTMLResponse:
+    """A full page. Staff pages find the user themselves; participant pages pass staff=None.
+
+    The first three are positional only, so a page may have any variable, `name` included.
+    """
     if "staff" not in context:
         context["staff"] = await current_staff(request)
     svc = services(request)
     context.setdefault("heartbeat", svc.settings.heartbeat_seconds)
-    html = svc.templates.render(name, csrf=csrf_token(request), **context)
+    context["csrf"] = csrf_token(request)
+    html = svc.templates.render(template, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import segno
@@ -11,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator.domain import ideas, participants, workshops
-from facilitator.domain.access import get_group
+from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from facilitator.domain.workshops import JoinTarget
@@ -148,7 +149,7 @@ async def _idea_owner(request: Request) -> tuple[int, Participant, str]:
         raise Forbidden(NO_DEVICE)
 
     def read(s: Session) -> tuple[Participant | None, str]:
-        idea = s.get(Idea, idea_id)
+        idea = get_row(s, Idea, idea_id)
         if idea is None:
             raise NotFound(N_("That idea is not on the board any more."))
         group = get_group(s, idea.group_id)
@@ -212,9 +213,19 @@ async def qr_code(request: Request) -> Response:
     target = await workshops.find_code(services(request).db, request.path_params["code"])
     code = target.group.code if target.group else target.workshop.code
     url = f"{base_url(request)}/j/{code}"
-    svg = segno.make_qr(url, error="m").svg_inline(
-        scale=8, border=2, title=url, dark="#000", light="#fff"
+    out = io.BytesIO()
+    segno.make_qr(url, error="m").save(
+        out,
+        kind="svg",
+        border=2,
+        title=url,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        xmldecl=False,
+        svgns=True,
     )
+    svg = out.getvalue()
     return Response(
         svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
     )

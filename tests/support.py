@@ -1,0 +1,101 @@
+"""Helpers the Foundation tests share: the database as rows, pages as text, ideas and sockets."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import SQLModel, col
+from sqlmodel import select as select_rows
+from starlette.websockets import WebSocketDisconnect
+
+from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.models import Idea
+from tests.conftest import Person, Socket, World, connect
+
+M = TypeVar("M", bound=SQLModel)
+FORM_KEY = re.compile(r'name="key" value="([^"]+)"')
+
+
+def database_rows(world: World) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: equal before and after means nothing changed."""
+
+    def read(s: Any) -> dict[str, list[tuple[Any, ...]]]:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in s.execute(select(table)))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+    return world.read(read)
+
+
+def rows(world: World, model: type[M], *where: Any) -> list[M]:
+    return list(world.read(lambda s: s.exec(select_rows(model).where(*where)).all()))
+
+
+def idea_texts(world: World, group: GroupView) -> list[str]:
+    """The visible ideas of a group, oldest first, as the database holds them."""
+    found = rows(world, Idea, Idea.group_id == group.id, Idea.status == "visible")
+    return [i.text for i in sorted(found, key=lambda i: i.id or 0)]
+
+
+def only_idea(world: World, group: GroupView) -> Idea:
+    (idea,) = rows(world, Idea, col(Idea.group_id) == group.id)
+    return idea
+
+
+def text_of(response: Any) -> str:
+    """A page as a reader sees its words (entities such as &#39; decoded)."""
+    return html.unescape(response.text)
+
+
+def refusal(response: Any, status: int, message: str) -> None:
+    """The response has this status and tells the reader this message."""
+    assert response.status_code == status, response.text
+    assert message in text_of(response)
+
+
+def redirects_to_login(response: Any, path: str) -> None:
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/login?next={path}"
+
+
+def post_idea(phone: Person, code: str, text: str, key: str | None = None) -> Any:
+    """Send an idea with the board's own form, as a phone without JavaScript does."""
+    if key is None:
+        match = FORM_KEY.search(phone.get(f"/j/{code}").text)
+        assert match, "no submission key in the form"
+        key = match.group(1)
+    return phone.post(f"/j/{code}/ideas", {"key": key, "text": text})
+
+
+def shared_workshop(world: World, groups: int = 2) -> WorkshopView:
+    return world.workshop(world.organiser(), groups=groups)
+
+
+@contextlib.contextmanager
+def live(person: Person, group_id: int, audience: str = "participant") -> Iterator[Socket]:
+    """An open group socket, past its first board."""
+    with connect(person, group_id, audience) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        yield sock
+
+
+def handshake_refused(
+    person: Person, group_id: int, audience: str = "participant", origin: str | None = None
+) -> int:
+    """Open a group socket that must be refused before accept; return the close code."""
+    headers = {"origin": origin} if origin else {}
+    url = f"/ws/groups/{group_id}?as={audience}"
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        person.http.websocket_connect(url, headers=headers),
+    ):
+        pass
+    return refused.value.code
