@@ -7,9 +7,10 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facilitator import events, security
 from facilitator.db import Database
@@ -75,7 +76,8 @@ async def ensure_demo(db: Database, data_dir: Path, base_url: str) -> DemoInfo:
     """Create the demo workshop, or find the one made before in this data directory."""
     path = data_dir / "demo.json"
     stored = _load(path)
-    if stored is None or not await db.read(lambda s: s.get(Workshop, stored.workshop_id)):
+    known = stored.workshop_id if stored else 0
+    if stored is None or not await db.read(lambda s: s.get(Workshop, known)):
         stored = await _create(db, demo_workshop())
         path.write_text(json.dumps(asdict(stored)))
         path.chmod(0o600)
@@ -127,7 +129,9 @@ async def _create(db: Database, content: DemoWorkshop) -> _Stored:
             Role.facilitator,
             f"Facilitator {n}",
         )
-        await db.write(lambda s, g=group, f=facilitator, d=demo_group: _seed(s, g.id, f.id, d))
+        await db.write(
+            partial(_seed, group_id=group.id, facilitator_id=facilitator.id, content=demo_group)
+        )
     return _Stored(workshop_id, organiser_password, facilitator_password)
 
 
@@ -176,7 +180,7 @@ async def _describe(db: Database, stored: _Stored, base_url: str) -> DemoInfo:
         for group in view.groups:
             email = s.exec(
                 select(User.email)
-                .join(GroupFacilitator, GroupFacilitator.user_id == User.id)
+                .join(GroupFacilitator, col(GroupFacilitator.user_id) == User.id)
                 .where(GroupFacilitator.group_id == group.id)
                 .order_by(User.email)
             ).first()

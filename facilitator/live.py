@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -48,7 +48,7 @@ def frame(message: dict[str, Any]) -> Frame:
     return orjson.dumps(message).decode()
 
 
-class Renderer:
+class Renderer(Protocol):
     """Turns events and boards into frames for an audience (implemented by the web layer)."""
 
     def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
@@ -304,8 +304,8 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
         return
     viewer.sent_seq = since if since is not None else 0
     for event in missed:
-        message = renderer.event(event, viewer.audience)
-        await viewer.send_now(event.seq, message or frame({"type": "seq", "seq": event.seq}))
+        rendered = renderer.event(event, viewer.audience)
+        await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
 
 
 Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]

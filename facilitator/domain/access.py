@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
@@ -81,7 +81,7 @@ def facilitated_group_ids(s: Session, user_id: int) -> set[int]:
     direct = s.exec(select(GroupFacilitator.group_id).where(GroupFacilitator.user_id == user_id))
     via_workshop = s.exec(
         select(Group.id)
-        .join(WorkshopOrganiser, WorkshopOrganiser.workshop_id == Group.workshop_id)
+        .join(WorkshopOrganiser, col(WorkshopOrganiser.workshop_id) == Group.workshop_id)
         .where(WorkshopOrganiser.user_id == user_id)
     )
     return {gid for gid in [*direct, *via_workshop] if gid is not None}

@@ -119,7 +119,7 @@ def _writing_open(s: Session, group_id: int) -> None:
 
 
 async def submit_idea(
-    db: Database, actor: Actor, group_id: int, key: str, text: str, limit: int
+    db: Database, actor: Actor, group_id: int, key: object, text: object, limit: int
 ) -> Receipt:
     """Add an idea to a group. The same key again returns the first receipt, changing nothing."""
     text = clean(text, limit=limit)
@@ -172,7 +172,7 @@ def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
     return idea
 
 
-async def edit_own_idea(db: Database, actor: Actor, idea_id: int, text: str, limit: int) -> None:
+async def edit_own_idea(db: Database, actor: Actor, idea_id: int, text: object, limit: int) -> None:
     """The author rewrites their idea while the group collects; the old text is kept."""
     text = clean(text, limit=limit)
 
@@ -220,15 +220,17 @@ async def group_board(db: Database, actor: Actor, group_id: int) -> Board:
 
 async def own_idea_ids(db: Database, actor: Participant, group_id: int) -> set[int]:
     def read(s: Session) -> set[int]:
-        return set(
-            s.exec(
+        return {
+            idea_id
+            for idea_id in s.exec(
                 select(Idea.id).where(
                     Idea.group_id == group_id,
                     Idea.participant_id == actor.id,
                     Idea.status == IdeaStatus.visible,
                 )
             )
-        )
+            if idea_id is not None
+        }
 
     return await db.read(read)
 

@@ -58,7 +58,9 @@ async def join_group(db: Database, device_hash: str, group_id: int) -> Participa
     return await db.write(txn)
 
 
-async def set_display_name(db: Database, actor: Participant, name: str, limit: int) -> Participant:
+async def set_display_name(
+    db: Database, actor: Participant, name: object, limit: int
+) -> Participant:
     """An optional name shown with the participant's future ideas; empty means anonymous."""
     name = clean(name, limit=limit, multiline=False, required=False)
 

@@ -287,7 +287,7 @@ def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
         w.date,
         w.description,
         w.code,
-        tuple(_group_view(s, g, counts.get(g.id, 0)) for g in groups),
+        tuple(_group_view(s, g, counts.get(g.id or 0, 0)) for g in groups),
     )
 
 
