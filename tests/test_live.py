@@ -127,3 +127,29 @@ def test_far_behind_or_other_epoch_gets_a_fresh_board(world: World) -> None:
         frame = sock.until_type("reset")
         assert frame["seq"] == 1
         assert sock.ideas == server_ideas(world, group.id)
+
+
+def test_facilitator_sees_who_is_online(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    named, anonymous = world.phone(group.code), world.phone(group.code)
+    facilitator = world.logged_in(organiser)
+    with contextlib.ExitStack() as stack:
+        f = Socket(stack.enter_context(connect(facilitator, group.id, "facilitator")))
+        f.until_type("reset")
+        a = Socket(stack.enter_context(connect(named, group.id)))
+        a.send({"type": "name", "key": "name-key-01", "name": "Amara"})
+        a.until_type("ack", key="name-key-01")
+        b = Socket(stack.enter_context(connect(anonymous, group.id)))
+        b.until_type("reset")
+        frame = f.until(
+            lambda fr: fr["type"] == "presence" and "<strong>2</strong>" in fr["ops"][0][2]
+        )
+        html = frame["ops"][0][2]
+        assert "Amara" in html and "and 1 without a name" in html and "Olivia" in html
+        # Phones hear how many people are here, not who.
+        online = b.until(lambda fr: fr["type"] == "presence" and "2 people here" in str(fr))
+        assert "Amara" not in str(online)
+        # The page itself opens with the same picture.
+        page = facilitator.get(f"/facilitator/groups/{group.id}").text
+        assert "<strong>2</strong> phones connected" in page and "Amara" in page

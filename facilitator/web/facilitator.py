@@ -7,6 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator.domain import ideas, workshops
+from facilitator.events import group_channel
+from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, require_staff
 from facilitator.web.state import services
 
@@ -26,6 +28,7 @@ async def group_view(request: Request) -> Response:
     db = services(request).db
     workshop, group = await workshops.facilitated_group(db, staff, request.path_params["group_id"])
     board = await ideas.group_board(db, staff, group.id)
+    room = services(request).rooms.get(group_channel(group.id))
     return await page(
         request,
         "facilitator/group.html",
@@ -36,7 +39,7 @@ async def group_view(request: Request) -> Response:
         ideas=board.ideas,
         counts=board.counts,
         join_url=f"{base_url(request)}/j/{group.code}",
-        presence={"phones": 0, "names": [], "anonymous": 0, "staff": []},
+        presence=presence_summary(room.viewers if room else ()),
     )
 
 

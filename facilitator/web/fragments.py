@@ -8,6 +8,7 @@ page that shows it, so a live update and a reload give the same markup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from facilitator.db import Database
@@ -62,22 +63,28 @@ class GroupRenderer(Renderer):
         )
 
     def presence(self, room: Room, audience: Audience) -> Frame | None:
-        phones: dict[int, str] = {}
-        staff: dict[int, str] = {}
-        for viewer in room.viewers:
-            if isinstance(viewer.actor, Participant):
-                phones[viewer.actor.id] = viewer.name
-            else:
-                staff[viewer.actor.id] = viewer.name or viewer.actor.email
+        summary = presence_summary(room.viewers)
         if audience is Audience.participant:
-            html = self._block(audience, "online", online=len(phones))
+            html = self._block(audience, "online", online=summary["phones"])
             return frame({"type": "presence", "ops": [["replace", "online", html]]})
-        names = sorted(n for n in phones.values() if n)
-        presence = {
-            "phones": len(phones),
-            "names": names,
-            "anonymous": len(phones) - len(names),
-            "staff": sorted(staff.values()),
-        }
-        html = self._block(audience, "presence", presence=presence)
+        html = self._block(audience, "presence", presence=summary)
         return frame({"type": "presence", "ops": [["replace", "presence", html]]})
+
+
+def presence_summary(viewers: Iterable[Viewer]) -> dict[str, Any]:
+    """Who is online in a group: phones (one per participant, however many tabs), the
+    names they gave, and the facilitators."""
+    phones: dict[int, str] = {}
+    staff: dict[int, str] = {}
+    for viewer in viewers:
+        if isinstance(viewer.actor, Participant):
+            phones[viewer.actor.id] = viewer.name
+        else:
+            staff[viewer.actor.id] = viewer.name or viewer.actor.email
+    names = sorted(n for n in phones.values() if n)
+    return {
+        "phones": len(phones),
+        "names": names,
+        "anonymous": len(phones) - len(names),
+        "staff": sorted(staff.values()),
+    }

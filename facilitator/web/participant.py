@@ -16,9 +16,11 @@ from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from facilitator.domain.workshops import JoinTarget
+from facilitator.events import group_channel
 from facilitator.i18n import N_
 from facilitator.models import Idea
 from facilitator.web.auth import device_hash, random_key, read_form
+from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, see_other, translate
 from facilitator.web.state import services
 
@@ -95,9 +97,14 @@ async def board_page(
         participant_name=who.display_name,
         limit=svc.settings.max_idea_length,
         name_limit=svc.settings.max_name_length,
-        online=0,
+        online=_phones_online(request, target.group.id),
         staff=None,
     )
+
+
+def _phones_online(request: Request, group_id: int) -> int:
+    room = services(request).rooms.get(group_channel(group_id))
+    return int(presence_summary(room.viewers)["phones"]) if room else 0
 
 
 async def submit(request: Request) -> Response:
