@@ -523,7 +523,7 @@ _GROUPS: tuple[DemoGroup, ...] = (
 )
 
 
-def _clean(text: str) -> str | None:
+def clean_comment(text: str) -> str | None:
     """Collapse whitespace; None if the text is empty, too long or has control characters."""
     # Tabs and line breaks are ordinary in typed comments; any other control
     # character means the text is damaged, so the comment is skipped.
@@ -541,7 +541,7 @@ def _polis_ideas() -> tuple[DemoIdea, ...]:
     comments: list[tuple[int, int, str]] = []
     # newline="" hands line endings to the csv module untouched, as it expects.
     for row in csv.DictReader(io.StringIO(raw, newline="")):
-        text = _clean(row["comment-body"])
+        text = clean_comment(row["comment-body"])
         if text is not None:
             comments.append((int(row["timestamp"]), int(row["comment-id"]), text))
     if not comments:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-import unicodedata
 from pathlib import Path
+
+from facilitator.demo_content import clean_comment as clean
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = (
@@ -32,21 +33,8 @@ DEFAULT_SOURCE = (
     / "comments.csv"
 )
 DEFAULT_OUTPUT = REPO_ROOT / "facilitator" / "demo_data" / "polis_bowling_green.csv"
-MAX_CHARS = 500
 SIZE_LIMIT = 20 * 1024
 COLUMNS = ("timestamp", "comment-id", "comment-body")
-
-
-def clean(text: str) -> str | None:
-    """Collapse whitespace; None if the text is empty, too long or has control characters."""
-    # Tabs and line breaks are ordinary in typed comments; any other control
-    # character means the text is damaged, so the comment is skipped.
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text):
-        return None
-    cleaned = " ".join(text.split())
-    if not cleaned or len(cleaned) > MAX_CHARS:
-        return None
-    return cleaned
 
 
 def select(rows: list[dict[str, str]], count: int) -> list[tuple[int, int, str]]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from facilitator.cli import main
 from facilitator.config import Settings
 from facilitator.db import Database
 from facilitator.models import Role, User
+from tests.servers import demo_server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,36 +120,10 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         assert f"FACILITATOR_{name.upper()}" in readme, name
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_demo_prints_json_first_and_serves(tmp_path: Path) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "facilitator",
-            "demo",
-            "--json",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
+    with demo_server(tmp_path, port) as info:
         assert info["base_url"] == f"http://127.0.0.1:{port}"
         assert info["workshop_title"] == "International Cyber Security Capacity Building Conference"
         assert info["organiser_email"] and info["organiser_password"]
@@ -167,24 +139,12 @@ def test_demo_prints_json_first_and_serves(tmp_path: Path) -> None:
                 "facilitator_password",
             }
             assert group["join_url"].endswith(f"/j/{group['code']}")
-        health = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{info['base_url']}/healthz", timeout=2) as r:
-                    health = json.loads(r.read())
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert health is not None and health["status"] == "ok"
+        assert info["health"]["status"] == "ok"
         with urllib.request.urlopen(info["groups"][0]["join_url"], timeout=5) as r:
             assert info["groups"][0]["name"] in r.read().decode()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=15)
-        assert proc.stdout is not None
-        proc.stdout.close()
 
     # Run again on the same data directory: the same workshop and logins are reused.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
     again = subprocess.run(
         [
             sys.executable,

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.servers import demo_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -24,48 +19,11 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The demo server in its own process, as a user starts it."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "facilitator",
-            "demo",
-            "--json",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path_factory.mktemp("demo")),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    info = json.loads(proc.stdout.readline())
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{info['base_url']}/healthz", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
+    with demo_server(tmp_path_factory.mktemp("demo")) as info:
         yield info
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=15)
-        proc.stdout.close()
 
 
 @pytest.fixture(scope="module")

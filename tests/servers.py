@@ -1,0 +1,62 @@
+"""Real server processes for tests that need one: the demo, as a user starts it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(base_url: str, tries: int = 150) -> dict[str, Any]:
+    for _ in range(tries):
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as r:
+                return json.loads(r.read())  # type: ignore[no-any-return]
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base_url} never became healthy")
+
+
+@contextlib.contextmanager
+def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, Any]]:
+    """`facilitator demo --json` in its own process; yields the JSON it prints first."""
+    port = port or free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    command = [
+        sys.executable,
+        "-m",
+        "facilitator",
+        "demo",
+        "--json",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    )
+    assert proc.stdout is not None
+    try:
+        info = json.loads(proc.stdout.readline())
+        info["health"] = wait_healthy(info["base_url"])
+        yield info
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+        proc.stdout.close()
