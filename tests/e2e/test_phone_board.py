@@ -94,3 +94,30 @@ def test_an_unsent_idea_survives_closing_the_page(
     assert count_on_board(again, "Typed before the battery died") == 1
     mine = again.locator("#ideas .idea", has_text="battery died").get_attribute("class") or ""
     assert "mine" in mine.split()
+
+
+def test_a_phone_edits_and_withdraws_its_own_idea(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    group = demo["groups"][3]
+    phone, other = (watch.page(browser.new_context(**PHONE)) for _ in range(2))
+    for page in (phone, other):
+        page.goto(group["join_url"])
+        page.wait_for_selector("#conn[data-state=online]")
+    phone.fill("#idea-text", "Protect water utilities frist")
+    phone.click("#compose button[type=submit]")
+    mine = phone.locator("#ideas .idea.mine")
+    expect(mine).to_have_count(1)
+    mine.get_by_role("link", name="Edit").click()
+    editor = mine.locator("textarea")
+    editor.fill("Protect water utilities first")
+    shot(phone, "phone-editing")
+    mine.get_by_role("button", name="Save").click()
+    expect(other.locator("#ideas .idea-text", has_text="utilities first")).to_have_count(1)
+    expect(other.locator("#ideas .idea", has_text="utilities first")).to_contain_text("edited")
+    withdraw = phone.locator("#ideas .idea.mine").get_by_role("button", name="Withdraw")
+    withdraw.click()
+    expect(withdraw).to_have_text("Tap again to withdraw")
+    withdraw.click()
+    expect(other.locator("#ideas .idea-text", has_text="utilities first")).to_have_count(0)
+    expect(phone.locator("#ideas .idea.mine")).to_have_count(0)
