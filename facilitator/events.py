@@ -51,6 +51,10 @@ class LiveEvent:
             }
         )
 
+    @staticmethod
+    def decode_payload(raw: str) -> dict[str, Any]:
+        return orjson.loads(raw)  # type: ignore[no-any-return]
+
     @classmethod
     def decode(cls, raw: bytes | str) -> LiveEvent:
         d = orjson.loads(raw)
@@ -87,6 +91,12 @@ def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: 
     live = LiveEvent(channel, row.seq, row.epoch, kind, payload, actor, at)
     s.info.setdefault("events", []).append(live)
     return live
+
+
+def to_group(
+    s: Session, group_id: int, kind: str, actor_ref: str, payload: dict[str, Any] | None = None
+) -> LiveEvent:
+    return append(s, group_channel(group_id), kind, payload or {}, actor_ref)
 
 
 def head(s: Session, channel: str) -> Head:

@@ -51,7 +51,15 @@ def frame(message: dict[str, Any]) -> Frame:
 class Renderer(Protocol):
     """Turns events and boards into frames for an audience (implemented by the web layer)."""
 
-    def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
+    def replayable(self, event: LiveEvent) -> bool:
+        """Whether a socket that missed this event can be sent it alone (else a fresh board)."""
+        ...
+
+    async def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
+
+    def personal(self, event: LiveEvent, viewer: Viewer) -> Frame | None:
+        """A small frame for this one socket (its own ideas, its dots), or None."""
+        ...
 
     def board(
         self, channel: str, audience: Audience, viewer: Viewer
@@ -166,7 +174,7 @@ class Room:
         if event.seq > self.seq + 1 or event.epoch != self.epoch:
             await self._catch_up()  # a gap: read what is missing, in order, from the log
             return
-        self._deliver(event)
+        await self._deliver(event)
 
     async def _catch_up(self) -> None:
         db, limit = self.rooms.db, self.rooms.resync_limit
@@ -184,20 +192,21 @@ class Room:
                 await viewer.close(TRY_AGAIN)
             return
         for event in missed:
-            self._deliver(event)
+            await self._deliver(event)
 
-    def _deliver(self, event: LiveEvent) -> None:
+    async def _deliver(self, event: LiveEvent) -> None:
         self.seq = event.seq
         renderer = self.rooms.renderer
         frames: dict[Audience, Frame | None] = {}
         for viewer in tuple(self.viewers):
             if viewer.audience not in frames:
-                frames[viewer.audience] = renderer.event(event, viewer.audience)
+                frames[viewer.audience] = await renderer.event(event, viewer.audience)
             message = frames[viewer.audience]
             # A frame with nothing for this audience still moves its seq on.
             viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
-            if event.actor == viewer.actor.ref and event.kind == "idea.submitted":
-                viewer.offer(None, frame({"type": "mine", "ids": [event.payload["idea"]["id"]]}))
+            personal = renderer.personal(event, viewer)
+            if personal is not None:
+                viewer.offer(None, personal)
 
     async def _heartbeat(self) -> None:
         """Tell sockets the latest seq, and find events whose publication was lost."""
@@ -298,14 +307,19 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
             return events.since(s, room.channel, since, limit)
 
         missed = await db.read(read)
+    if missed is not None and not all(renderer.replayable(e) for e in missed):
+        missed = None  # a region changed: the whole board is cheaper than the replay
     if missed is None:
         seq, message = await renderer.board(room.channel, viewer.audience, viewer)
         await viewer.send_now(seq, message)
         return
     viewer.sent_seq = since if since is not None else 0
     for event in missed:
-        rendered = renderer.event(event, viewer.audience)
+        rendered = await renderer.event(event, viewer.audience)
         await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
+        personal = renderer.personal(event, viewer)
+        if personal is not None:
+            await viewer.send_now(None, personal)
 
 
 Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]

@@ -31,7 +31,15 @@ class Phase(enum.StrEnum):
 
 class IdeaStatus(enum.StrEnum):
     visible = "visible"
-    withdrawn = "withdrawn"
+    pending = "pending"  # waiting for a facilitator's approval (pre-moderation)
+    hidden = "hidden"  # hidden by a facilitator, with a reason
+    merged = "merged"  # merged into another idea, which carries its votes
+    withdrawn = "withdrawn"  # taken back by its author
+
+
+class VoteTarget(enum.StrEnum):
+    idea = "idea"
+    cluster = "cluster"
 
 
 class User(SQLModel, table=True):
@@ -82,6 +90,16 @@ class Group(SQLModel, table=True):
     phase: Phase = Field(default=Phase.collect, sa_type=String(20))
     position: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # How the facilitator runs it:
+    private_mode: bool = False  # ideas hidden from other phones until revealed
+    ideas_revealed: bool = False
+    premoderation: bool = False  # ideas reach other phones once approved
+    vote_budget: int = 5
+    vote_cap: int = 3
+    votes_revealed: bool = False
+    timer_ends_at: dt.datetime | None = None
+    lock_on_timer: bool = False  # no writing once the timer has run out
+    writing_locked: bool = False
 
 
 class GroupFacilitator(SQLModel, table=True):
@@ -132,6 +150,13 @@ class Idea(SQLModel, table=True):
     status: IdeaStatus = Field(default=IdeaStatus.visible, sa_type=String(20))
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    cluster_id: int | None = Field(
+        default=None, foreign_key="cluster.id", index=True, ondelete="SET NULL"
+    )
+    position: int = 0  # order within its cluster (or among the unclustered)
+    merged_into: int | None = Field(default=None, foreign_key="idea.id", ondelete="SET NULL")
+    hidden_reason: str = Field(default="", max_length=500)
+    edited_by_facilitator: bool = False
 
 
 class IdeaRevision(SQLModel, table=True):
@@ -144,6 +169,53 @@ class IdeaRevision(SQLModel, table=True):
     edited_by: str = Field(max_length=40)
     note: str = Field(default="", max_length=500)
     at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Cluster(SQLModel, table=True):
+    """A theme: a named set of ideas within a group."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    position: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    """One dot a participant put on an idea or a cluster."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    target: VoteTarget = Field(sa_type=String(10))
+    target_id: int = Field(index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Recommendation(SQLModel, table=True):
+    """A group's recommendation, promoted from its clusters or ideas."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    position: int = 0
+    agreed: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class RecommendationSource(SQLModel, table=True):
+    """What a recommendation came from: a cluster or an idea (provenance)."""
+
+    __tablename__ = "recommendation_source"
+    recommendation_id: int = Field(
+        foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE"
+    )
+    target: VoteTarget = Field(sa_type=String(10), primary_key=True)
+    target_id: int = Field(primary_key=True)
 
 
 class Channel(SQLModel, table=True):

@@ -11,7 +11,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 
-from facilitator.domain import codes
+from facilitator.domain import codes, phases
+from facilitator.domain.board import GroupState, seconds_left
 from facilitator.paths import static_dir, templates_dir
 
 
@@ -39,6 +40,15 @@ def short_time(value: str | dt.datetime) -> str:
     return value.strftime("%H:%M")
 
 
+def clock(state: GroupState) -> str:
+    """The timer as M:SS, as the server sees it; pages count down from there."""
+    left = seconds_left(state)
+    if left is None:
+        return ""
+    whole = int(left)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def make_environment(directory: Path | None = None) -> Environment:
     env = Environment(
         loader=FileSystemLoader(directory or templates_dir()),
@@ -49,7 +59,13 @@ def make_environment(directory: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static=static_url, display_code=codes.display)
+    env.globals.update(
+        static=static_url,
+        display_code=codes.display,
+        clock=clock,
+        phase_order=[p.value for p in phases.ORDER],
+        phase_labels={p.value: label for p, label in phases.LABELS.items()},
+    )
     env.filters.update(iso_time=iso_time, short_time=short_time)
     return env
 

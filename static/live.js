@@ -32,6 +32,15 @@
   };
   const OUTBOX = `facilitator:outbox:${room}`;
 
+  // While a card is being dragged, frames wait, so the drag is not pulled from under the hand.
+  let held = null;
+  function hold() { held = held || []; }
+  function release() {
+    const frames = held || [];
+    held = null;
+    frames.forEach(receive);
+  }
+
   let seq = Number(board.dataset.seq);
   let epoch = board.dataset.epoch;
   let socket = null;
@@ -67,6 +76,21 @@
     }, 1200);
   }
 
+  // A field someone is typing in survives a re-render of the region around it.
+  function replace(old, el) {
+    const active = document.activeElement;
+    const typing = active && active.id && old.contains(active) && "value" in active;
+    const saved = typing && { id: active.id, value: active.value, start: active.selectionStart };
+    old.replaceWith(el);
+    if (!saved) return;
+    const again = document.getElementById(saved.id);
+    if (!again) return;
+    again.value = saved.value;
+    again.focus();
+    if (saved.start != null && again.setSelectionRange) again.setSelectionRange(saved.start, saved.start);
+  }
+
+  const appliedHooks = [];
   function apply(ops, quiet) {
     for (const [op, target, html] of ops) {
       if (op === "remove") {
@@ -80,18 +104,32 @@
         document.getElementById(target)?.prepend(el);
         if (!quiet) announce(el);
       } else if (existing) {
-        existing.replaceWith(el);
+        replace(existing, el);
       } else if (op === "replace") {
-        document.getElementById(target)?.replaceWith(el);
+        const old = document.getElementById(target);
+        if (old) replace(old, el);
       }
     }
     decorate();
+    for (const hook of appliedHooks) hook();
   }
 
+  let votes = { remaining: null, placed: {} };
   function decorate() {
     for (const li of document.querySelectorAll("#ideas .idea")) {
       li.classList.toggle("mine", mine.has(Number(li.dataset.id)));
+      document.getElementById(`own-${li.dataset.id}`)?.remove(); // shown now: not "waiting"
     }
+    const body = document.getElementById("board-body");
+    if (compose && body) compose.hidden = body.dataset.writing !== "open" || timeIsUp();
+    for (const box of document.querySelectorAll(".vote-box[data-item]")) {
+      const n = votes.placed[box.dataset.item] || 0;
+      const mineEl = box.querySelector(".my-dots");
+      if (mineEl) mineEl.textContent = String(n);
+      box.classList.toggle("voted", n > 0);
+    }
+    const left = document.getElementById("dots-left");
+    if (left && votes.remaining != null) left.textContent = String(votes.remaining);
     for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
       const when = new Date(time.getAttribute("datetime"));
       if (!Number.isNaN(when.getTime())) {
@@ -129,7 +167,8 @@
       lastHeard = Date.now();
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
-      receive(message);
+      if (held) held.push(message);
+      else receive(message);
     };
     ws.onclose = () => {
       if (socket !== ws) return;
@@ -170,14 +209,19 @@
       case "presence":
         apply(message.ops, true);
         break;
-      case "mine":
+      case "own":
         if (message.all) mine.clear();
-        for (const id of message.ids) mine.add(id);
+        for (const id of message.mine) mine.add(id);
+        apply(message.ops, true);
+        break;
+      case "votes":
+        votes = { remaining: message.remaining, placed: message.placed };
         decorate();
         break;
       case "ack":
         settle(message.key, null);
-        if (message.idea_id) mine.add(message.idea_id);
+        if (message.idea_id && document.getElementById("compose")) mine.add(message.idea_id);
+        if (message.votes) votes = message.votes;
         decorate();
         break;
       case "error":
@@ -221,13 +265,26 @@
     outbox = outbox.filter((i) => i.key !== key);
     save();
     if (error) {
-      failed.push({ ...item, error });
-      if (item.type === "submit" && textarea && !textarea.value) textarea.value = item.text;
+      if (flash || item.type !== "submit") {
+        say(error);
+      } else {
+        failed.push({ ...item, error });
+        if (textarea && !textarea.value) textarea.value = item.text;
+      }
     }
     renderOutbox();
   }
 
+  const flash = document.getElementById("flash");
+  let flashTimer = null;
   function say(text) {
+    if (flash) {
+      flash.textContent = text;
+      flash.hidden = false;
+      clearTimeout(flashTimer);
+      flashTimer = setTimeout(() => { flash.hidden = true; }, 8000);
+      return;
+    }
     failed.push({ key: newKey(), type: "notice", text: "", error: text });
     renderOutbox();
   }
@@ -237,7 +294,7 @@
     const online = socket && socket.readyState === WebSocket.OPEN;
     const rows = [];
     for (const item of outbox) {
-      const label = item.type === "submit" ? item.text : t(`doing_${item.type}`);
+      const label = item.type === "submit" ? item.text : strings[`doing_${item.type}`] || t("doing_other");
       rows.push(row(label, online ? t("state_sending") : t("state_offline"), online ? "sending" : "offline"));
     }
     failed.forEach((item, index) => {
@@ -304,6 +361,20 @@
     if (edit) { event.preventDefault(); startEdit(edit.closest(".idea")); }
   });
 
+  // Any form marked data-command runs over the socket, through the outbox; without
+  // JavaScript the same form posts to the server, which runs the same command.
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-command]");
+    if (!form) return;
+    event.preventDefault();
+    const command = { key: newKey() };
+    for (const [name, value] of new FormData(form)) if (name !== "csrf") command[name] = value;
+    command.type = form.dataset.command;
+    send(command);
+    form.closest("dialog")?.close();
+    form.closest("details[open]")?.removeAttribute("open");
+  });
+
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-action=withdraw]");
     if (!form) return;
@@ -357,6 +428,30 @@
     });
   }
 
+  // -- the timer: the end time comes from the server; the clock offset is measured --
+  function timeIsUp() {
+    const timer = document.querySelector(".timer[data-lock]");
+    return Boolean(timer && remaining(timer) <= 0);
+  }
+
+  function remaining(timer) {
+    if (!timer.dataset.offset) timer.dataset.offset = String(Date.parse(timer.dataset.now) - Date.now());
+    return Date.parse(timer.dataset.ends) - (Date.now() + Number(timer.dataset.offset));
+  }
+
+  function tick() {
+    for (const timer of document.querySelectorAll(".timer[data-ends]")) {
+      const left = Math.max(0, Math.round(remaining(timer) / 1000));
+      const clock = timer.querySelector(".clock");
+      const text = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : t("time_up");
+      if (clock && clock.textContent !== text) clock.textContent = text;
+      timer.classList.toggle("done", left === 0);
+    }
+    const body = document.getElementById("board-body");
+    if (compose && body) compose.hidden = body.dataset.writing !== "open" || timeIsUp();
+  }
+  setInterval(tick, 1000);
+
   // -- staying connected ------------------------------------------------------------
   function reconnectNow() {
     attempt = 0;
@@ -379,7 +474,17 @@
     if (document.visibilityState === "visible") reconnectNow();
   });
 
+  // The console's extras (console.js) hook in here.
+  window.facilitatorLive = {
+    send: (command) => send({ key: newKey(), ...command }),
+    onApplied: (hook) => appliedHooks.push(hook),
+    say,
+    hold,
+    release,
+  };
+
   decorate();
+  tick();
   counter();
   renderOutbox();
   connect();

@@ -203,8 +203,8 @@ class Socket:
             self.seq = frame["seq"]
         if kind == "reset":
             self.seq, self.epoch, self.ideas = frame["seq"], frame["epoch"], {}
-        if kind == "mine":
-            self.mine = set(frame["ids"]) | (set() if frame.get("all") else self.mine)
+        if kind == "own":
+            self.mine = set(frame["mine"]) | (set() if frame.get("all") else self.mine)
         for op, target, fragment in frame.get("ops", []):
             if op == "remove" and target.startswith("idea-"):
                 self.ideas.pop(int(target.removeprefix("idea-")), None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,7 +15,7 @@ from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
 from facilitator.i18n import N_
-from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
+from facilitator.models import Group, Idea, IdeaRevision, IdeaStatus, Phase, utcnow
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,10 @@ class IdeaView:
     status: str
     edited: bool
     created_at: str  # ISO 8601, UTC
+    cluster_id: int | None = None
+    hidden_reason: str = ""
+    edited_by_facilitator: bool = False
+    merged_into: int | None = None
 
     @classmethod
     def of(cls, idea: Idea, edited: bool = False) -> IdeaView:
@@ -42,8 +45,12 @@ class IdeaView:
             idea.author_name,
             idea.participant_id,
             idea.status,
-            edited,
+            edited or idea.edited_by_facilitator,
             idea.created_at.isoformat(),
+            idea.cluster_id,
+            idea.hidden_reason,
+            idea.edited_by_facilitator,
+            idea.merged_into,
         )
 
     @classmethod
@@ -66,15 +73,6 @@ class Receipt:
     repeated: bool
 
 
-@dataclass(frozen=True)
-class Board:
-    group_id: int
-    seq: int
-    epoch: str
-    ideas: list[IdeaView]
-    counts: Counts
-
-
 def counts(s: Session, group_id: int) -> Counts:
     visible = (Idea.group_id == group_id, Idea.status == IdeaStatus.visible)
     n = s.exec(select(func.count()).select_from(Idea).where(*visible)).one()
@@ -86,36 +84,32 @@ def counts(s: Session, group_id: int) -> Counts:
     return Counts(n, who)
 
 
-def _edited_ids(s: Session, ids: list[int]) -> set[int]:
-    if not ids:
-        return set()
-    return set(s.exec(select(IdeaRevision.idea_id).where(col(IdeaRevision.idea_id).in_(ids))))
+def shown_to_phones(group: Group, idea: Idea) -> bool:
+    """Whether other phones may see this idea now (the author always sees their own)."""
+    return idea.status == IdeaStatus.visible and (not group.private_mode or group.ideas_revealed)
 
 
-def board(s: Session, group_id: int) -> Board:
-    """The visible ideas, newest first, with the seq they are current at (one snapshot)."""
-    head = events.head(s, events.group_channel(group_id))
-    rows = s.exec(
-        select(Idea)
-        .where(Idea.group_id == group_id, Idea.status == IdeaStatus.visible)
-        .order_by(col(Idea.created_at).desc(), col(Idea.id).desc())
-    ).all()
-    edited = _edited_ids(s, [r.id for r in rows if r.id is not None])
-    ideas = [IdeaView.of(r, r.id in edited) for r in rows]
-    return Board(group_id, head.seq, head.epoch, ideas, counts(s, group_id))
-
-
-def _publish(s: Session, kind: str, actor: Actor, idea: Idea, edited: bool = False) -> None:
+def publish_idea(s: Session, kind: str, actor: Actor, idea: Idea, edited: bool = False) -> None:
+    """An idea event whose payload is enough to render it for every audience."""
+    group = get_group(s, idea.group_id)
     payload = {
         "idea": asdict(IdeaView.of(idea, edited)),
         "counts": asdict(counts(s, idea.group_id)),
+        "shown": shown_to_phones(group, idea),
     }
     events.append(s, events.group_channel(idea.group_id), kind, payload, actor.ref)
 
 
-def _writing_open(s: Session, group_id: int) -> None:
-    if get_group(s, group_id).phase != Phase.collect:
+def writing_open(s: Session, group: Group, actor: Actor) -> None:
+    """Phones write only while the group collects, unpaused and in time; staff always."""
+    if isinstance(actor, Staff):
+        return
+    if group.phase != Phase.collect:
         raise Invalid(N_("This group is not collecting ideas right now."))
+    if group.writing_locked:
+        raise Invalid(N_("The facilitator has paused writing for now."))
+    if group.lock_on_timer and group.timer_ends_at is not None and group.timer_ends_at <= utcnow():
+        raise Invalid(N_("Time is up: this group is not taking new ideas."))
 
 
 async def submit_idea(
@@ -135,7 +129,8 @@ async def submit_idea(
             if _author_ref(existing) != actor.ref:
                 raise Conflict(N_("This submission id is already used. Please reload the page."))
             return Receipt(existing.id, key, repeated=True)
-        _writing_open(s, group_id)
+        group = get_group(s, group_id)
+        writing_open(s, group, actor)
         now = utcnow()
         idea = Idea(
             group_id=group_id,
@@ -146,11 +141,16 @@ async def submit_idea(
             participant_id=actor.id if isinstance(actor, Participant) else None,
             user_id=actor.id if isinstance(actor, Staff) else None,
             author_name=actor.display_name if isinstance(actor, Participant) else actor.name,
+            status=(
+                IdeaStatus.pending
+                if group.premoderation and isinstance(actor, Participant)
+                else IdeaStatus.visible
+            ),
         )
         s.add(idea)
         s.flush()
         assert idea.id is not None
-        _publish(s, "idea.submitted", actor, idea)
+        publish_idea(s, "idea.submitted", actor, idea)
         return Receipt(idea.id, key, repeated=False)
 
     return await db.write(txn)
@@ -169,6 +169,8 @@ def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
     require_member(s, actor, idea.group_id)
     if _author_ref(idea) != actor.ref:
         raise Forbidden(N_("You can only change your own ideas."))
+    if idea.status in (IdeaStatus.hidden, IdeaStatus.merged):
+        raise Invalid(N_("A facilitator has set this idea aside, so it cannot be changed now."))
     return idea
 
 
@@ -178,14 +180,14 @@ async def edit_own_idea(db: Database, actor: Actor, idea_id: int, text: object, 
 
     def txn(s: Session) -> None:
         idea = _own_idea(s, actor, idea_id)
-        _writing_open(s, idea.group_id)
+        writing_open(s, get_group(s, idea.group_id), actor)
         if idea.text == text:
             return  # a repeat of the same edit changes nothing
         s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref))
         idea.text, idea.updated_at = text, utcnow()
         s.add(idea)
         s.flush()
-        _publish(s, "idea.edited", actor, idea, edited=True)
+        publish_idea(s, "idea.edited", actor, idea, edited=True)
 
     await db.write(txn)
 
@@ -205,35 +207,6 @@ async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
         idea.status, idea.updated_at = IdeaStatus.withdrawn, utcnow()
         s.add(idea)
         s.flush()
-        _publish(s, "idea.withdrawn", actor, idea)
+        publish_idea(s, "idea.withdrawn", actor, idea)
 
     await db.write(txn)
-
-
-async def group_board(db: Database, actor: Actor, group_id: int) -> Board:
-    def read(s: Session) -> Board:
-        require_member(s, actor, group_id)
-        return board(s, group_id)
-
-    return await db.read(read)
-
-
-async def own_idea_ids(db: Database, actor: Participant, group_id: int) -> set[int]:
-    def read(s: Session) -> set[int]:
-        return {
-            idea_id
-            for idea_id in s.exec(
-                select(Idea.id).where(
-                    Idea.group_id == group_id,
-                    Idea.participant_id == actor.id,
-                    Idea.status == IdeaStatus.visible,
-                )
-            )
-            if idea_id is not None
-        }
-
-    return await db.read(read)
-
-
-def parse_time(iso: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(iso)

@@ -1,4 +1,4 @@
-"""Facilitator pages: their groups, and a group's live view."""
+"""Facilitator pages: their groups, a group's live console, its audit trail."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, workshops
+from facilitator.domain import audit, workshops
+from facilitator.domain.board import console_view
+from facilitator.domain.errors import Invalid
 from facilitator.events import group_channel
+from facilitator.web.auth import read_form
+from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
-from facilitator.web.pages import base_url, page, require_staff
+from facilitator.web.pages import base_url, page, require_staff, see_other, translate
 from facilitator.web.state import services
 
 
@@ -21,17 +25,20 @@ async def my_groups(request: Request) -> Response:
     return await page(request, "facilitator/index.html", staff=staff, groups=groups)
 
 
-async def group_view(request: Request) -> Response:
+async def group_view(request: Request, error: str | None = None, status: int = 200) -> Response:
     staff = await require_staff(request)
     if isinstance(staff, Response):
         return staff
-    db = services(request).db
-    workshop, group = await workshops.facilitated_group(db, staff, request.path_params["group_id"])
-    board = await ideas.group_board(db, staff, group.id)
-    room = services(request).rooms.get(group_channel(group.id))
+    svc = services(request)
+    workshop, group = await workshops.facilitated_group(
+        svc.db, staff, request.path_params["group_id"]
+    )
+    board = await console_view(svc.db, staff, group.id)
+    room = svc.rooms.get(group_channel(group.id))
     return await page(
         request,
         "facilitator/group.html",
+        status,
         staff=staff,
         workshop=workshop,
         group=group,
@@ -40,10 +47,46 @@ async def group_view(request: Request) -> Response:
         counts=board.counts,
         join_url=f"{base_url(request)}/j/{group.code}",
         presence=presence_summary(room.viewers if room else ()),
+        error=error,
+    )
+
+
+async def run_command(request: Request) -> Response:
+    """A console command from a plain form: the same dispatch as the socket's."""
+    form = await read_form(request)
+    staff = await require_staff(request)
+    if isinstance(staff, Response):
+        return staff
+    group_id = request.path_params["group_id"]
+    try:
+        await dispatch(services(request), staff, group_id, form)
+    except Invalid as exc:
+        return await group_view(request, translate(exc.message), 400)
+    return see_other(f"/facilitator/groups/{group_id}")
+
+
+async def audit_page(request: Request) -> Response:
+    staff = await require_staff(request)
+    if isinstance(staff, Response):
+        return staff
+    svc = services(request)
+    workshop, group = await workshops.facilitated_group(
+        svc.db, staff, request.path_params["group_id"]
+    )
+    entries = await audit.group_trail(svc.db, staff, group.id)
+    return await page(
+        request,
+        "facilitator/audit.html",
+        staff=staff,
+        workshop=workshop,
+        group=group,
+        entries=entries,
     )
 
 
 routes = [
     Route("/facilitator", my_groups),
     Route("/facilitator/groups/{group_id:int}", group_view),
+    Route("/facilitator/groups/{group_id:int}/command", run_command, methods=["POST"]),
+    Route("/facilitator/groups/{group_id:int}/audit", audit_page),
 ]

@@ -2,8 +2,13 @@
 
 A frame is JSON: {"type": "patch", "seq", "epoch", "ops": [[op, target, html], ...]} where op
 is "upsert" (replace the element with the same id, or put it first in `target`), "replace"
-(the element with id `target`) or "remove". Every fragment comes from a named block of the
+(the element with id `target`) or "remove". Every fragment comes from the template of the
 page that shows it, so a live update and a reload give the same markup.
+
+Frequent events (ideas while collecting, votes) render from their payload alone. The rest
+(phases, moderation, themes, recommendations) re-render the board's regions from the
+database, once per audience; a socket that missed one of those catches up with a fresh
+board rather than a replay.
 """
 
 from __future__ import annotations
@@ -12,18 +17,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitator.db import Database
-from facilitator.domain import ideas
 from facilitator.domain.actors import Participant
+from facilitator.domain.board import Board, board
 from facilitator.domain.ideas import Counts, IdeaView
 from facilitator.events import LiveEvent
 from facilitator.live import Audience, Frame, Renderer, Room, Viewer, frame
 from facilitator.templating import Templates
 
-PAGES = {
-    Audience.participant: "participant/board.html",
-    Audience.facilitator: "facilitator/group.html",
-}
+PHONE = "participant/board.html"
+CONSOLE = "facilitator/group.html"
+CARD = "facilitator/_card.html"
 IDEA_EVENTS = {"idea.submitted", "idea.edited", "idea.withdrawn"}
+VOTE_EVENTS = {"vote.cast", "vote.retracted"}
+REPLAYABLE = IDEA_EVENTS | VOTE_EVENTS
 
 
 def group_id_of(channel: str) -> int:
@@ -37,38 +43,106 @@ class GroupRenderer(Renderer):
         self.templates = templates
         self.db = db
 
-    def _block(self, audience: Audience, block: str, **context: Any) -> str:
-        return self.templates.block(PAGES[audience], block, mine=(), csrf="", **context)
+    # -- shared, per audience -------------------------------------------------------------
+    def replayable(self, event: LiveEvent) -> bool:
+        return event.kind in REPLAYABLE
 
-    def event(self, event: LiveEvent, audience: Audience) -> Frame | None:
-        if event.kind not in IDEA_EVENTS:
-            return None
-        idea = IdeaView.from_payload(event.payload)
-        if event.kind == "idea.withdrawn":
-            ops = [["remove", f"idea-{idea.id}", ""]]
+    async def event(self, event: LiveEvent, audience: Audience) -> Frame | None:
+        if event.kind in IDEA_EVENTS:
+            ops = self._idea_ops(event, audience)
+        elif event.kind in VOTE_EVENTS:
+            ops = self._vote_ops(event, audience)
         else:
-            ops = [["upsert", "ideas", self._block(audience, "idea", idea=idea)]]
-        counts = Counts(**event.payload["counts"])
-        ops.append(["replace", "idea-count", self._block(audience, "counts", counts=counts)])
+            ops = None
+        if ops is None:  # re-render the regions from the database
+            snapshot = await self._board(event.channel, audience)
+            ops = self._region_ops(snapshot, audience)
+        if not ops:
+            return None
         return frame({"type": "patch", "seq": event.seq, "epoch": event.epoch, "ops": ops})
 
     async def board(self, channel: str, audience: Audience, viewer: Viewer) -> tuple[int, Frame]:
-        board = await self.db.read(lambda s: ideas.board(s, group_id_of(channel)))
-        ops = [
-            ["replace", "ideas", self._block(audience, "ideas", ideas=board.ideas)],
-            ["replace", "idea-count", self._block(audience, "counts", counts=board.counts)],
-        ]
-        return board.seq, frame(
-            {"type": "reset", "seq": board.seq, "epoch": board.epoch, "ops": ops}
-        )
+        snapshot = await self._board(channel, audience)
+        ops = self._region_ops(snapshot, audience)
+        message = {"type": "reset", "seq": snapshot.seq, "epoch": snapshot.epoch, "ops": ops}
+        return snapshot.seq, frame(message)
 
     def presence(self, room: Room, audience: Audience) -> Frame | None:
         summary = presence_summary(room.viewers)
         if audience is Audience.participant:
-            html = self._block(audience, "online", online=summary["phones"])
+            html = self._block(PHONE, "online", online=summary["phones"])
             return frame({"type": "presence", "ops": [["replace", "online", html]]})
-        html = self._block(audience, "presence", presence=summary)
+        html = self._block(CONSOLE, "presence", presence=summary)
         return frame({"type": "presence", "ops": [["replace", "presence", html]]})
+
+    # -- personal -------------------------------------------------------------------------
+    def personal(self, event: LiveEvent, viewer: Viewer) -> Frame | None:
+        """The author's view of their own idea, and the voter's dots: small, from the payload."""
+        actor = viewer.actor
+        if not isinstance(actor, Participant):
+            return None
+        payload = event.payload
+        if event.kind in VOTE_EVENTS and payload.get("voter") == actor.id:
+            return frame({"type": "votes", **payload["state"]})
+        idea_data = payload.get("idea")
+        if not isinstance(idea_data, dict) or idea_data.get("participant_id") != actor.id:
+            return None
+        idea = IdeaView.from_payload(payload)
+        own_id = f"own-{idea.id}"
+        if idea.status == "withdrawn" or payload.get("shown"):
+            mine = [idea.id] if payload.get("shown") else []
+            return frame({"type": "own", "ops": [["remove", own_id, ""]], "mine": mine})
+        html = self.templates.render("participant/_own_item.html", idea=idea)
+        return frame({"type": "own", "ops": [["upsert", "own-status", html]], "mine": []})
+
+    # -- rendering ------------------------------------------------------------------------
+    def _block(self, page: str, block: str, **context: Any) -> str:
+        return self.templates.block(page, block, mine=(), csrf="", **context)
+
+    async def _board(self, channel: str, audience: Audience) -> Board:
+        staff = audience is Audience.facilitator
+        group_id = group_id_of(channel)
+        return await self.db.read(lambda s: board(s, group_id, staff=staff))
+
+    def _region_ops(self, snapshot: Board, audience: Audience) -> list[list[str]]:
+        context = {"board": snapshot, "counts": snapshot.counts, "ideas": snapshot.ideas}
+        if audience is Audience.participant:
+            return [["replace", "board-body", self._block(PHONE, "body", **context)]]
+        return [
+            ["replace", "controls", self._block(CONSOLE, "controls", **context)],
+            ["replace", "workspace", self._block(CONSOLE, "workspace", **context)],
+            ["replace", "recommendations", self._block(CONSOLE, "recommendations", **context)],
+            ["replace", "idea-count", self._block(CONSOLE, "counts", **context)],
+        ]
+
+    def _idea_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]] | None:
+        payload = event.payload
+        idea = IdeaView.from_payload(payload)
+        counts = Counts(**payload["counts"])
+        if audience is Audience.participant:
+            if payload.get("shown"):
+                html = self._block(PHONE, "idea", idea=idea)
+                ops = [["upsert", "ideas", html]]
+            else:
+                ops = [["remove", f"idea-{idea.id}", ""]]
+            return [*ops, ["replace", "idea-count", self._block(PHONE, "counts", counts=counts)]]
+        if idea.status == "pending":
+            return None  # the approval queue is part of the workspace region
+        if idea.status == "visible":
+            tally = 0 if idea.cluster_id is None else None
+            card = self.templates.render(CARD, idea=idea, tally=tally, merged=())
+            ops = [["upsert", "unclustered", card]]
+        else:
+            ops = [["remove", f"idea-{idea.id}", ""]]
+        return [*ops, ["replace", "idea-count", self._block(CONSOLE, "counts", counts=counts)]]
+
+    def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]]:
+        payload = event.payload
+        if audience is Audience.participant and not payload.get("revealed"):
+            return []
+        item, tally = payload["item"], payload["tally"]
+        html = self.templates.render("_tally.html", item=item, tally=tally)
+        return [["replace", f"tally-{item}", html]]
 
 
 def presence_summary(viewers: Iterable[Viewer]) -> dict[str, Any]:

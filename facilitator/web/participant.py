@@ -14,12 +14,14 @@ from starlette.routing import Route
 from facilitator.domain import ideas, participants, workshops
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
+from facilitator.domain.board import phone_view
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from facilitator.domain.workshops import JoinTarget
 from facilitator.events import group_channel
 from facilitator.i18n import N_
 from facilitator.models import Idea
 from facilitator.web.auth import device_hash, random_key, read_form
+from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, see_other, translate
 from facilitator.web.state import services
@@ -78,18 +80,19 @@ async def board_page(
         return see_other(f"/j/{target.group.code}")
     target, who = await _join(request, code, create=True)
     assert target.group is not None
-    board = await ideas.group_board(svc.db, who, target.group.id)
-    mine = await ideas.own_idea_ids(svc.db, who, target.group.id)
+    view = await phone_view(svc.db, who, target.group.id)
     return await page(
         request,
         "participant/board.html",
         status,
         workshop=target.workshop,
         group=target.group,
-        board=board,
-        ideas=board.ideas,
-        counts=board.counts,
-        mine=mine,
+        board=view.board,
+        ideas=view.board.ideas,
+        counts=view.board.counts,
+        mine=view.mine,
+        own=view.own,
+        votes=view.votes,
         key=random_key(),
         draft=draft,
         error=error,
@@ -171,8 +174,9 @@ async def _idea_owner(request: Request) -> tuple[int, Participant, str]:
 async def edit_page(request: Request) -> Response:
     idea_id, who, back = await _idea_owner(request)
     svc = services(request)
-    board = await ideas.group_board(svc.db, who, who.group_id or 0)
-    idea = next((i for i in board.ideas if i.id == idea_id and i.participant_id == who.id), None)
+    view = await phone_view(svc.db, who, who.group_id or 0)
+    ideas_of_mine = [*view.board.ideas, *view.own]
+    idea = next((i for i in ideas_of_mine if i.id == idea_id and i.participant_id == who.id), None)
     if idea is None:
         raise Forbidden(N_("You can only change your own ideas."))
     return await _edit_form(request, idea, idea.text, back)
@@ -215,6 +219,20 @@ async def withdraw(request: Request) -> Response:
     return see_other(back)
 
 
+async def run_command(request: Request) -> Response:
+    """A phone's command from a plain form (votes without JavaScript); the same dispatch as
+    the socket's."""
+    form = await read_form(request)
+    svc = services(request)
+    target, who = await _join(request, request.path_params["code"], create=False)
+    assert target.group is not None
+    try:
+        await dispatch(svc, who, target.group.id, form)
+    except Invalid as exc:
+        return await board_page(request, error=translate(exc.message), status=400)
+    return see_other(f"/j/{target.group.code}")
+
+
 async def qr_code(request: Request) -> Response:
     """The join link as an SVG QR code, for screens and printed cards."""
     target = await workshops.find_code(services(request).db, request.path_params["code"])
@@ -244,6 +262,7 @@ routes = [
     Route("/j/{code}", board_page),
     Route("/j/{code}/ideas", submit, methods=["POST"]),
     Route("/j/{code}/name", set_name, methods=["POST"]),
+    Route("/j/{code}/command", run_command, methods=["POST"]),
     Route("/j/{code}/qr.svg", qr_code),
     Route("/ideas/{idea_id:int}/edit", edit_page),
     Route("/ideas/{idea_id:int}/edit", edit, methods=["POST"]),

@@ -8,13 +8,15 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from facilitator import events
-from facilitator.domain import ideas, participants
+from facilitator.domain import participants
 from facilitator.domain.access import get_group, require_facilitator
 from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.errors import DomainError, Forbidden, Invalid
+from facilitator.domain.board import phone_view
+from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live import Audience, Viewer, frame, serve_socket
 from facilitator.web.auth import current_staff, device_hash, same_origin
+from facilitator.web.commands import dispatch
 from facilitator.web.pages import translate
 from facilitator.web.state import Services, services
 
@@ -62,9 +64,31 @@ async def group_socket(ws: WebSocket) -> None:
     viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size)
 
     async def greet(v: Viewer) -> None:
+        """What is this phone's own: its ideas, their states, its dots."""
         if isinstance(v.actor, Participant):
-            mine = await ideas.own_idea_ids(svc.db, v.actor, group_id)
-            v.offer(None, frame({"type": "mine", "ids": sorted(mine), "all": True}))
+            view = await phone_view(svc.db, v.actor, group_id)
+            own = svc.templates.render("participant/_own_status.html", own=view.own)
+            v.offer(
+                None,
+                frame(
+                    {
+                        "type": "own",
+                        "ops": [["replace", "own-status", own]],
+                        "mine": sorted(view.mine),
+                        "all": True,
+                    }
+                ),
+            )
+            v.offer(
+                None,
+                frame(
+                    {
+                        "type": "votes",
+                        "remaining": view.votes.remaining,
+                        "placed": view.votes.placed,
+                    }
+                ),
+            )
 
     async def handle(v: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
         return await _command(svc, group_id, v, message)
@@ -85,35 +109,10 @@ async def _command(
     svc: Services, group_id: int, viewer: Viewer, message: dict[str, Any]
 ) -> dict[str, Any]:
     """One command from a socket. Each answer carries the message's key, for the outbox."""
-    kind, key = message["type"], message.get("key")
+    key = message.get("key")
     key = key if isinstance(key, str) and len(key) <= 64 else None
-    db, limit = svc.db, svc.settings.max_idea_length
     try:
-        if kind == "submit":
-            receipt = await ideas.submit_idea(
-                db, viewer.actor, group_id, message.get("key", ""), message.get("text"), limit
-            )
-            return {
-                "type": "ack",
-                "key": key,
-                "idea_id": receipt.idea_id,
-                "repeated": receipt.repeated,
-            }
-        if kind == "edit":
-            await ideas.edit_own_idea(
-                db, viewer.actor, _idea_id(message), message.get("text"), limit
-            )
-        elif kind == "withdraw":
-            await ideas.withdraw_own_idea(db, viewer.actor, _idea_id(message))
-        elif kind == "name" and isinstance(viewer.actor, Participant):
-            viewer.actor = await participants.set_display_name(
-                db, viewer.actor, message.get("name"), svc.settings.max_name_length
-            )
-            room = svc.rooms.get(events.group_channel(group_id))
-            if room is not None:
-                room.presence_changed()
-        else:
-            raise Invalid(N_("Unknown message type."))
+        reply = await dispatch(svc, viewer.actor, group_id, message) or {}
     except DomainError as exc:
         return {
             "type": "error",
@@ -121,17 +120,13 @@ async def _command(
             "status": exc.status,
             "message": translate(exc.message),
         }
-    return {"type": "ack", "key": key}
-
-
-def _idea_id(message: dict[str, Any]) -> int:
-    value = message.get("idea_id")
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise Invalid(N_("Which idea? That message names none."))
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid(N_("Which idea? That message names none.")) from None
+    actor = reply.pop("actor", None)
+    if actor is not None:  # a new display name: the presence list shows it
+        viewer.actor = actor
+        room = svc.rooms.get(events.group_channel(group_id))
+        if room is not None:
+            room.presence_changed()
+    return {"type": "ack", "key": key, **reply}
 
 
 routes = [WebSocketRoute("/ws/groups/{group_id:int}", group_socket)]

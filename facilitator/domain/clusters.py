@@ -1,0 +1,196 @@
+"""Clusters (themes): create, rename, delete, move ideas between them, accept suggestions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select, update
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain.access import get_row, require_facilitator
+from facilitator.domain.actors import Actor
+from facilitator.domain.errors import Conflict, Invalid, NotFound
+from facilitator.domain.moderation import moderated_idea
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import Cluster, Idea, IdeaStatus, Vote, VoteTarget
+
+NAME_LIMIT = 120
+MAX_CLUSTERS = 60
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A grouping a person accepted, perhaps renamed: a name and its ideas."""
+
+    name: str
+    idea_ids: list[int]
+
+
+def check_name(raw: object) -> str:
+    return clean(raw, limit=NAME_LIMIT, multiline=False)
+
+
+def _cluster(s: Session, actor: Actor, cluster_id: int) -> Cluster:
+    cluster = get_row(s, Cluster, cluster_id)
+    if cluster is None:
+        raise NotFound(N_("That theme no longer exists; someone may have deleted it."))
+    require_facilitator(s, actor, cluster.group_id)
+    return cluster
+
+
+def _new_cluster(s: Session, group_id: int, name: str) -> Cluster:
+    count = s.exec(select(func.count()).where(Cluster.group_id == group_id)).one()
+    if count >= MAX_CLUSTERS:
+        raise Invalid(N_("A group can have at most {max} themes."), max=MAX_CLUSTERS)
+    top = s.exec(select(func.max(Cluster.position)).where(Cluster.group_id == group_id)).one()
+    cluster = Cluster(group_id=group_id, name=name, position=(top or 0) + 1)
+    s.add(cluster)
+    s.flush()
+    return cluster
+
+
+async def create_cluster(db: Database, actor: Actor, group_id: int, name: object) -> int:
+    name = check_name(name)
+
+    def txn(s: Session) -> int:
+        require_facilitator(s, actor, group_id)
+        cluster = _new_cluster(s, group_id, name)
+        assert cluster.id is not None
+        events.to_group(s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id})
+        return cluster.id
+
+    return await db.write(txn)
+
+
+async def rename_cluster(db: Database, actor: Actor, cluster_id: int, name: object) -> None:
+    name = check_name(name)
+
+    def txn(s: Session) -> None:
+        cluster = _cluster(s, actor, cluster_id)
+        if cluster.name == name:
+            return
+        cluster.name = name
+        s.add(cluster)
+        events.to_group(s, cluster.group_id, "cluster.renamed", actor.ref, {"cluster": cluster_id})
+
+    await db.write(txn)
+
+
+async def delete_cluster(db: Database, actor: Actor, cluster_id: int) -> None:
+    """Delete a theme; its ideas go back to the unclustered ones, and its votes are dropped."""
+
+    def txn(s: Session) -> None:
+        cluster = _cluster(s, actor, cluster_id)
+        s.exec(update(Idea).where(col(Idea.cluster_id) == cluster_id).values(cluster_id=None))
+        s.exec(
+            Vote.__table__.delete().where(  # type: ignore[attr-defined]
+                col(Vote.target) == VoteTarget.cluster, col(Vote.target_id) == cluster_id
+            )
+        )
+        group_id = cluster.group_id
+        s.delete(cluster)
+        events.to_group(s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id})
+
+    await db.write(txn)
+
+
+def _place(s: Session, idea: Idea, cluster_id: int | None, position: int | None) -> None:
+    """Put the idea at `position` among its new siblings (at the end when None)."""
+    siblings = list(
+        s.exec(
+            select(Idea)
+            .where(
+                Idea.group_id == idea.group_id,
+                Idea.cluster_id == cluster_id,
+                col(Idea.status).in_([IdeaStatus.visible, IdeaStatus.pending, IdeaStatus.hidden]),
+                Idea.id != idea.id,
+            )
+            .order_by(col(Idea.position), col(Idea.id))
+        ).all()
+    )
+    index = len(siblings) if position is None else max(0, min(position, len(siblings)))
+    siblings.insert(index, idea)
+    idea.cluster_id = cluster_id
+    for n, sibling in enumerate(siblings):
+        if sibling.position != n or sibling is idea:
+            sibling.position = n
+            s.add(sibling)
+
+
+async def move_idea(
+    db: Database,
+    actor: Actor,
+    idea_id: int,
+    to_cluster: int | None,
+    from_cluster: int | str | None = "any",
+    position: int | None = None,
+) -> None:
+    """Put an idea into a theme (None: back among the unclustered).
+
+    `from_cluster` is where the facilitator saw the idea; if another facilitator moved it
+    meanwhile, the move is refused and both screens keep the server's order.
+    """
+
+    def txn(s: Session) -> None:
+        idea = moderated_idea(s, actor, idea_id)
+        if idea.status == IdeaStatus.merged:
+            raise Conflict(N_("That idea was merged into another one meanwhile."))
+        if from_cluster != "any" and idea.cluster_id != from_cluster:
+            if idea.cluster_id == to_cluster:
+                return  # someone made the same move first
+            raise Conflict(N_("Someone else moved that idea meanwhile; your screen now shows it."))
+        if to_cluster is not None and _cluster(s, actor, to_cluster).group_id != idea.group_id:
+            raise Invalid(N_("That theme belongs to another group."))
+        _place(s, idea, to_cluster, position)
+        s.flush()
+        events.to_group(
+            s,
+            idea.group_id,
+            "idea.moved",
+            actor.ref,
+            {"idea": idea_id, "cluster": to_cluster, "position": idea.position},
+        )
+
+    await db.write(txn)
+
+
+async def apply_suggestions(
+    db: Database, actor: Actor, group_id: int, accepted: list[Suggestion]
+) -> list[int]:
+    """Make a theme for each accepted suggestion and move its ideas in, all at once.
+
+    Ideas that a facilitator clustered meanwhile are left where they are.
+    """
+    drafts = [Suggestion(check_name(a.name), list(dict.fromkeys(a.idea_ids))) for a in accepted]
+    if not drafts:
+        raise Invalid(N_("Choose at least one suggestion to accept."))
+
+    def txn(s: Session) -> list[int]:
+        require_facilitator(s, actor, group_id)
+        made = []
+        for draft in drafts:
+            ideas = [
+                idea
+                for idea in (get_row(s, Idea, i) for i in draft.idea_ids)
+                if idea is not None
+                and idea.group_id == group_id
+                and idea.cluster_id is None
+                and idea.status in (IdeaStatus.visible, IdeaStatus.pending)
+            ]
+            if not ideas:
+                continue
+            cluster = _new_cluster(s, group_id, draft.name)
+            assert cluster.id is not None
+            for idea in ideas:
+                _place(s, idea, cluster.id, None)
+            made.append(cluster.id)
+        if not made:
+            raise Conflict(N_("Those ideas were all placed meanwhile; ask for new suggestions."))
+        s.flush()
+        events.to_group(s, group_id, "clusters.accepted", actor.ref, {"clusters": made})
+        return made
+
+    return await db.write(txn)

@@ -1,0 +1,146 @@
+"""How a facilitator runs a group: phases, settings, the timer, and revealing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain.access import require_facilitator
+from facilitator.domain.actors import Actor
+from facilitator.domain.errors import Invalid
+from facilitator.i18n import N_
+from facilitator.models import Group, Phase, utcnow
+
+ORDER = list(Phase)
+LABELS = {
+    Phase.collect: N_("Collect ideas"),
+    Phase.cluster: N_("Find themes"),
+    Phase.vote: N_("Vote"),
+    Phase.recommend: N_("Recommend"),
+    Phase.closed: N_("Closed"),
+}
+MAX_TIMER_MINUTES = 240
+MAX_BUDGET = 50
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A group's facilitation settings, as a form sends them."""
+
+    private_mode: bool
+    premoderation: bool
+    vote_budget: int
+    vote_cap: int
+    lock_on_timer: bool
+
+
+def _changed(s: Session, group: Group, actor: Actor, kind: str, **payload: object) -> None:
+    s.add(group)
+    s.flush()
+    assert group.id is not None
+    events.to_group(s, group.id, kind, actor.ref, dict(payload))
+
+
+async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
+    """Move the group to any phase, forward or back. The same phase again changes nothing."""
+    try:
+        target = Phase(str(phase))
+    except ValueError:
+        raise Invalid(N_("That is not a phase.")) from None
+
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        if group.phase == target:
+            return
+        previous, group.phase = group.phase, target
+        _changed(s, group, actor, "group.phase", phase=target.value, previous=previous)
+
+    await db.write(txn)
+
+
+def check_settings(
+    private_mode: object, premoderation: object, budget: object, cap: object, lock: object
+) -> Settings:
+    try:
+        vote_budget, vote_cap = int(str(budget)), int(str(cap))
+    except ValueError:
+        raise Invalid(N_("Dots and the cap per item must be whole numbers.")) from None
+    if not 1 <= vote_budget <= MAX_BUDGET:
+        raise Invalid(N_("Each phone can have between 1 and {max} dots."), max=MAX_BUDGET)
+    if not 1 <= vote_cap <= vote_budget:
+        raise Invalid(N_("The cap per item must be between 1 and the number of dots."))
+    return Settings(bool(private_mode), bool(premoderation), vote_budget, vote_cap, bool(lock))
+
+
+async def update_settings(db: Database, actor: Actor, group_id: int, new: Settings) -> None:
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        group.private_mode, group.premoderation = new.private_mode, new.premoderation
+        group.vote_budget, group.vote_cap = new.vote_budget, new.vote_cap
+        group.lock_on_timer = new.lock_on_timer
+        _changed(s, group, actor, "group.settings")
+
+    await db.write(txn)
+
+
+async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
+    """A countdown whose end is kept on the server, so every screen agrees after a reload."""
+    try:
+        length = float(str(minutes))
+    except ValueError:
+        raise Invalid(N_("Give the timer's length in minutes.")) from None
+    if not 0 < length <= MAX_TIMER_MINUTES:
+        raise Invalid(N_("A timer runs for 1 second to {max} minutes."), max=MAX_TIMER_MINUTES)
+
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        group.timer_ends_at = utcnow() + dt.timedelta(minutes=length)
+        _changed(s, group, actor, "group.timer", ends_at=group.timer_ends_at.isoformat())
+
+    await db.write(txn)
+
+
+async def stop_timer(db: Database, actor: Actor, group_id: int) -> None:
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        if group.timer_ends_at is None:
+            return
+        group.timer_ends_at = None
+        _changed(s, group, actor, "group.timer", ends_at=None)
+
+    await db.write(txn)
+
+
+async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        if group.writing_locked == locked:
+            return
+        group.writing_locked = locked
+        _changed(s, group, actor, "group.writing", locked=locked)
+
+    await db.write(txn)
+
+
+async def reveal(db: Database, actor: Actor, group_id: int, what: object, shown: bool) -> None:
+    """Show phones the ideas (private mode) or the vote tallies, or hide them again."""
+    if what not in ("ideas", "votes"):
+        raise Invalid(N_("Reveal ideas or votes."))
+
+    def txn(s: Session) -> None:
+        group = require_facilitator(s, actor, group_id)
+        if what == "ideas":
+            if group.ideas_revealed == shown:
+                return
+            group.ideas_revealed = shown
+        else:
+            if group.votes_revealed == shown:
+                return
+            group.votes_revealed = shown
+        _changed(s, group, actor, f"group.reveal_{what}", shown=shown)
+
+    await db.write(txn)

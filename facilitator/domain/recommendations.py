@@ -1,0 +1,159 @@
+"""Group recommendations: promoted from themes or ideas, edited, ordered and agreed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain.access import get_row, require_facilitator
+from facilitator.domain.actors import Actor, Staff
+from facilitator.domain.errors import Invalid, NotFound
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import (
+    Cluster,
+    Idea,
+    IdeaStatus,
+    Recommendation,
+    RecommendationSource,
+    VoteTarget,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    text: str
+    rationale: str
+
+
+def check_draft(title: object, text: object, rationale: object) -> Draft:
+    return Draft(
+        clean(title, limit=200, multiline=False),
+        clean(text, limit=2000, required=False),
+        clean(rationale, limit=2000, required=False),
+    )
+
+
+def _recommendation(s: Session, actor: Actor, rec_id: int) -> Recommendation:
+    rec = get_row(s, Recommendation, rec_id)
+    if rec is None:
+        raise NotFound(N_("That recommendation no longer exists."))
+    require_facilitator(s, actor, rec.group_id)
+    return rec
+
+
+def _event(s: Session, actor: Actor, rec: Recommendation, kind: str) -> None:
+    assert rec.id is not None
+    events.to_group(s, rec.group_id, kind, actor.ref, {"recommendation": rec.id})
+
+
+async def promote(
+    db: Database, actor: Actor, group_id: int, source: object, source_id: int, draft: Draft
+) -> int:
+    """Make a recommendation from a theme or an idea, remembering where it came from."""
+    try:
+        kind = VoteTarget(str(source))
+    except ValueError:
+        raise Invalid(N_("Promote a theme or an idea.")) from None
+
+    def txn(s: Session) -> int:
+        require_facilitator(s, actor, group_id)
+        row: Cluster | Idea | None = (
+            get_row(s, Cluster, source_id)
+            if kind is VoteTarget.cluster
+            else get_row(s, Idea, source_id)
+        )
+        if (
+            row is None
+            or row.group_id != group_id
+            or (isinstance(row, Idea) and row.status != IdeaStatus.visible)
+        ):
+            raise NotFound(N_("That theme or idea is not on the board any more."))
+        top = s.exec(
+            select(func.max(Recommendation.position)).where(Recommendation.group_id == group_id)
+        ).one()
+        rec = Recommendation(
+            group_id=group_id,
+            title=draft.title,
+            text=draft.text,
+            rationale=draft.rationale,
+            position=(top or 0) + 1,
+            created_by=actor.id if isinstance(actor, Staff) else None,
+        )
+        s.add(rec)
+        s.flush()
+        assert rec.id is not None
+        s.add(RecommendationSource(recommendation_id=rec.id, target=kind, target_id=source_id))
+        _event(s, actor, rec, "recommendation.created")
+        return rec.id
+
+    return await db.write(txn)
+
+
+async def edit(db: Database, actor: Actor, rec_id: int, draft: Draft) -> None:
+    def txn(s: Session) -> None:
+        rec = _recommendation(s, actor, rec_id)
+        if (rec.title, rec.text, rec.rationale) == (draft.title, draft.text, draft.rationale):
+            return
+        rec.title, rec.text, rec.rationale = draft.title, draft.text, draft.rationale
+        rec.updated_at = utcnow()
+        s.add(rec)
+        _event(s, actor, rec, "recommendation.edited")
+
+    await db.write(txn)
+
+
+async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> None:
+    """Mark a recommendation agreed (phones see agreed ones), or take that back."""
+
+    def txn(s: Session) -> None:
+        rec = _recommendation(s, actor, rec_id)
+        if rec.agreed == agreed:
+            return
+        rec.agreed, rec.updated_at = agreed, utcnow()
+        s.add(rec)
+        _event(s, actor, rec, "recommendation.agreed")
+
+    await db.write(txn)
+
+
+async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
+    """Move a recommendation one place up or down."""
+    if direction not in ("up", "down"):
+        raise Invalid(N_("Move it up or down."))
+
+    def txn(s: Session) -> None:
+        rec = _recommendation(s, actor, rec_id)
+        recs = list(
+            s.exec(
+                select(Recommendation)
+                .where(Recommendation.group_id == rec.group_id)
+                .order_by(col(Recommendation.position), col(Recommendation.id))
+            ).all()
+        )
+        i = recs.index(rec)
+        j = i - 1 if direction == "up" else i + 1
+        if not 0 <= j < len(recs):
+            return
+        recs[i], recs[j] = recs[j], recs[i]
+        for n, r in enumerate(recs):
+            r.position = n
+            s.add(r)
+        _event(s, actor, rec, "recommendation.moved")
+
+    await db.write(txn)
+
+
+async def delete(db: Database, actor: Actor, rec_id: int) -> None:
+    def txn(s: Session) -> None:
+        rec = _recommendation(s, actor, rec_id)
+        _event(s, actor, rec, "recommendation.deleted")
+        s.delete(rec)
+
+    await db.write(txn)

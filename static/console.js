@@ -1,0 +1,130 @@
+// The facilitator's console: the idea dialog (move, merge, edit, hide, promote), drag and
+// drop between themes (SortableJS), and suggested themes. Commands go through live.js.
+(() => {
+  "use strict";
+  const live = window.facilitatorLive;
+  if (!live) return;
+  const strings = JSON.parse(document.getElementById("live-strings")?.textContent || "{}");
+  const t = (key) => strings[key] || key;
+  const dialog = document.getElementById("idea-dialog");
+
+  // -- one dialog for every card: keyboard and touch friendly ------------------------
+  function option(value, label, selected) {
+    const o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    o.selected = selected;
+    return o;
+  }
+
+  function themes() {
+    return [...document.querySelectorAll("#workspace .theme-column")].map((col) => ({
+      id: col.id.replace("cluster-", ""),
+      name: col.querySelector("h3")?.firstChild?.textContent.trim() || "",
+    }));
+  }
+
+  function openDialog(card) {
+    const id = card.dataset.id;
+    const cluster = card.dataset.cluster || "";
+    const text = card.querySelector(".idea-text")?.textContent || "";
+    dialog.querySelector(".dialog-idea").textContent = text;
+    for (const field of dialog.querySelectorAll("[data-fill]")) {
+      const fill = field.dataset.fill;
+      if (fill === "id") field.value = id;
+      else if (fill === "cluster") field.value = cluster;
+      else if (fill === "text") field.value = field.tagName === "INPUT" ? text.slice(0, 200) : text;
+      else if (fill === "clusters") {
+        field.replaceChildren(option("", t("not_in_theme"), cluster === ""),
+          ...themes().map((c) => option(c.id, c.name, c.id === cluster)));
+      } else if (fill === "ideas") {
+        const others = [...document.querySelectorAll("#workspace .card-idea")].filter((c) => c.dataset.id !== id);
+        field.replaceChildren(...others.map((c) => option(c.dataset.id,
+          (c.querySelector(".idea-text")?.textContent || "").slice(0, 70), false)));
+      }
+    }
+    dialog.showModal();
+    dialog.querySelector("select, input:not([type=hidden]), textarea")?.focus();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-idea-actions]");
+    if (!button || !dialog) return;
+    const card = document.getElementById(`idea-${button.dataset.ideaActions}`);
+    if (card) openDialog(card);
+  });
+
+  // -- drag and drop ------------------------------------------------------------------
+  function sortable() {
+    if (!window.Sortable) return;
+    for (const list of document.querySelectorAll("#workspace ul.cards[data-cluster]")) {
+      if (list.dataset.sortable) continue;
+      list.dataset.sortable = "1";
+      window.Sortable.create(list, {
+        group: "ideas",
+        animation: 120,
+        delay: 150,
+        delayOnTouchOnly: true,
+        filter: "button, a, input, select, textarea",
+        preventOnFilter: false,
+        onStart: () => live.hold(),
+        onEnd: (evt) => {
+          const moved = evt.from !== evt.to || evt.oldIndex !== evt.newIndex;
+          if (moved) {
+            live.send({
+              type: "move",
+              idea_id: evt.item.dataset.id,
+              from: evt.from.dataset.cluster,
+              to: evt.to.dataset.cluster,
+              position: String(evt.newIndex),
+            });
+          }
+          live.release();
+        },
+      });
+    }
+  }
+  live.onApplied(sortable);
+  sortable();
+
+  // -- suggested themes: a preview, accepted in whole or in part ----------------------
+  const panel = () => document.getElementById("suggestions");
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("#suggest-button");
+    if (!button) return;
+    const box = panel();
+    box.hidden = false;
+    box.textContent = t("suggesting");
+    try {
+      const response = await fetch(button.dataset.url, { headers: { Accept: "text/html" } });
+      box.innerHTML = await response.text(); // server-rendered and escaped
+      box.querySelector("input, button")?.focus();
+    } catch {
+      box.textContent = "";
+      box.hidden = true;
+    }
+  });
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest("form[data-suggestions]");
+    if (!form) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const accepted = [];
+    for (const item of form.querySelectorAll("[data-suggestion]")) {
+      if (!item.querySelector("input[type=checkbox]")?.checked) continue;
+      accepted.push({
+        name: item.querySelector("input[name=name]").value,
+        ideas: item.dataset.ideas.split(",").map(Number),
+      });
+    }
+    if (accepted.length) live.send({ type: "accept_suggestions", suggestions: accepted });
+    panel().hidden = true;
+    panel().replaceChildren();
+  }, true);
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-dismiss-suggestions]")) return;
+    panel().hidden = true;
+    panel().replaceChildren();
+  });
+})();
