@@ -65,6 +65,7 @@ def make_environment(directory: Path | None = None) -> Environment:
         clock=clock,
         phase_order=[p.value for p in phases.ORDER],
         phase_labels={p.value: label for p, label in phases.LABELS.items()},
+        phase_hints={p.value: hint for p, hint in phases.HINTS.items()},
     )
     env.filters.update(iso_time=iso_time, short_time=short_time)
     return env

@@ -23,6 +23,13 @@ LABELS = {
     Phase.recommend: N_("Recommend"),
     Phase.closed: N_("Closed"),
 }
+HINTS = {
+    Phase.collect: N_("Share your ideas: each one appears for the whole group."),
+    Phase.cluster: N_("The facilitator is grouping the ideas into themes. Watch them form."),
+    Phase.vote: N_("Put your dots on the themes and ideas you support most."),
+    Phase.recommend: N_("The group is turning the top themes into recommendations."),
+    Phase.closed: N_("This breakout is closed. Thank you for taking part!"),
+}
 MAX_TIMER_MINUTES = 240
 MAX_BUDGET = 50
 
