@@ -76,12 +76,14 @@
     }, 1200);
   }
 
-  // A field someone is typing in survives a re-render of the region around it.
+  // A field someone is typing in, and an open menu, survive a re-render around them.
   function replace(old, el) {
     const active = document.activeElement;
     const typing = active && active.id && old.contains(active) && "value" in active;
     const saved = typing && { id: active.id, value: active.value, start: active.selectionStart };
+    const open = [...old.querySelectorAll("details[open][id]")].map((d) => d.id);
     old.replaceWith(el);
+    for (const id of open) document.getElementById(id)?.setAttribute("open", "");
     if (!saved) return;
     const again = document.getElementById(saved.id);
     if (!again) return;
