@@ -39,6 +39,7 @@ PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence u
 class Audience(StrEnum):
     participant = "participant"
     facilitator = "facilitator"
+    projector = "projector"  # what phones see, large, for a screen; opened by staff
 
 
 Frame = str  # one encoded JSON message, shared by every socket of an audience

@@ -69,6 +69,7 @@ class Workshop(SQLModel, table=True):
     code: str = Field(max_length=8, unique=True, index=True)
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
+    announcement: str = Field(default="", max_length=300)  # a banner on every phone
 
 
 class WorkshopOrganiser(SQLModel, table=True):

@@ -28,6 +28,7 @@ from facilitator.models import (
     Recommendation,
     RecommendationSource,
     VoteTarget,
+    Workshop,
     utcnow,
 )
 
@@ -49,6 +50,7 @@ class GroupState:
     lock_on_timer: bool
     writing_locked: bool
     now: str
+    announcement: str = ""
 
     @property
     def writing_open(self) -> bool:
@@ -58,7 +60,7 @@ class GroupState:
         return not (self.lock_on_timer and self.timer_ends_at and self.timer_ends_at <= self.now)
 
     @classmethod
-    def of(cls, g: Group) -> GroupState:
+    def of(cls, g: Group, announcement: str = "") -> GroupState:
         assert g.id is not None
         return cls(
             g.id,
@@ -76,6 +78,7 @@ class GroupState:
             g.lock_on_timer,
             g.writing_locked,
             utcnow().isoformat(),
+            announcement,
         )
 
 
@@ -160,8 +163,9 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
     for r in rows:
         if r.status == IdeaStatus.merged and r.merged_into is not None and r.id:
             merged.setdefault(r.merged_into, []).append(views[r.id])
+    workshop = s.get(Workshop, group.workshop_id)
     return Board(
-        group=GroupState.of(group),
+        group=GroupState.of(group, workshop.announcement if workshop else ""),
         seq=head.seq,
         epoch=head.epoch,
         counts=counts(s, group_id),
@@ -248,6 +252,16 @@ async def console_view(db: Database, actor: Actor, group_id: int) -> Board:
     def read(s: Session) -> Board:
         require_facilitator(s, actor, group_id)
         return board(s, group_id, staff=True)
+
+    return await db.read(read)
+
+
+async def projector_view(db: Database, actor: Actor, group_id: int) -> Board:
+    """What phones see, for a screen in the room; opened by its facilitators."""
+
+    def read(s: Session) -> Board:
+        require_facilitator(s, actor, group_id)
+        return board(s, group_id, staff=False)
 
     return await db.read(read)
 

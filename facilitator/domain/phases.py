@@ -52,21 +52,25 @@ def _changed(s: Session, group: Group, actor: Actor, kind: str, **payload: objec
     events.to_group(s, group.id, kind, actor.ref, dict(payload))
 
 
-async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
-    """Move the group to any phase, forward or back. The same phase again changes nothing."""
+def check_phase(phase: object) -> Phase:
     try:
-        target = Phase(str(phase))
+        return Phase(str(phase))
     except ValueError:
         raise Invalid(N_("That is not a phase.")) from None
 
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        if group.phase == target:
-            return
-        previous, group.phase = group.phase, target
-        _changed(s, group, actor, "group.phase", phase=target.value, previous=previous)
 
-    await db.write(txn)
+def apply_phase(s: Session, actor: Actor, group_id: int, target: Phase) -> None:
+    group = require_facilitator(s, actor, group_id)
+    if group.phase == target:
+        return
+    previous, group.phase = group.phase, target
+    _changed(s, group, actor, "group.phase", phase=target.value, previous=previous)
+
+
+async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
+    """Move the group to any phase, forward or back. The same phase again changes nothing."""
+    target = check_phase(phase)
+    await db.write(lambda s: apply_phase(s, actor, group_id, target))
 
 
 def check_settings(
@@ -94,21 +98,26 @@ async def update_settings(db: Database, actor: Actor, group_id: int, new: Settin
     await db.write(txn)
 
 
-async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
-    """A countdown whose end is kept on the server, so every screen agrees after a reload."""
+def check_minutes(minutes: object) -> float:
     try:
         length = float(str(minutes))
     except ValueError:
         raise Invalid(N_("Give the timer's length in minutes.")) from None
     if not 0 < length <= MAX_TIMER_MINUTES:
         raise Invalid(N_("A timer runs for 1 second to {max} minutes."), max=MAX_TIMER_MINUTES)
+    return length
 
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        group.timer_ends_at = utcnow() + dt.timedelta(minutes=length)
-        _changed(s, group, actor, "group.timer", ends_at=group.timer_ends_at.isoformat())
 
-    await db.write(txn)
+def apply_timer(s: Session, actor: Actor, group_id: int, minutes: float) -> None:
+    group = require_facilitator(s, actor, group_id)
+    group.timer_ends_at = utcnow() + dt.timedelta(minutes=minutes)
+    _changed(s, group, actor, "group.timer", ends_at=group.timer_ends_at.isoformat())
+
+
+async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
+    """A countdown whose end is kept on the server, so every screen agrees after a reload."""
+    length = check_minutes(minutes)
+    await db.write(lambda s: apply_timer(s, actor, group_id, length))
 
 
 async def stop_timer(db: Database, actor: Actor, group_id: int) -> None:
@@ -122,15 +131,16 @@ async def stop_timer(db: Database, actor: Actor, group_id: int) -> None:
     await db.write(txn)
 
 
-async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        if group.writing_locked == locked:
-            return
-        group.writing_locked = locked
-        _changed(s, group, actor, "group.writing", locked=locked)
+def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) -> None:
+    group = require_facilitator(s, actor, group_id)
+    if group.writing_locked == locked:
+        return
+    group.writing_locked = locked
+    _changed(s, group, actor, "group.writing", locked=locked)
 
-    await db.write(txn)
+
+async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
+    await db.write(lambda s: apply_writing_lock(s, actor, group_id, locked))
 
 
 async def reveal(db: Database, actor: Actor, group_id: int, what: object, shown: bool) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator.domain import audit, workshops
-from facilitator.domain.board import console_view
+from facilitator.domain.board import console_view, projector_view
 from facilitator.domain.errors import Invalid
 from facilitator.events import group_channel
 from facilitator.web.auth import read_form
@@ -65,6 +67,29 @@ async def run_command(request: Request) -> Response:
     return see_other(f"/facilitator/groups/{group_id}")
 
 
+async def projector(request: Request) -> Response:
+    """The group for a screen at 1920×1080: join code large, the live board, the timer."""
+    staff = await require_staff(request)
+    if isinstance(staff, Response):
+        return staff
+    svc = services(request)
+    workshop, group = await workshops.facilitated_group(
+        svc.db, staff, request.path_params["group_id"]
+    )
+    board = await projector_view(svc.db, staff, group.id)
+    return await page(
+        request,
+        "facilitator/projector.html",
+        staff=staff,
+        workshop=workshop,
+        group=group,
+        board=board,
+        ideas=board.ideas,
+        counts=board.counts,
+        base_host=urlsplit(base_url(request)).netloc,
+    )
+
+
 async def audit_page(request: Request) -> Response:
     staff = await require_staff(request)
     if isinstance(staff, Response):
@@ -89,4 +114,5 @@ routes = [
     Route("/facilitator/groups/{group_id:int}", group_view),
     Route("/facilitator/groups/{group_id:int}/command", run_command, methods=["POST"]),
     Route("/facilitator/groups/{group_id:int}/audit", audit_page),
+    Route("/facilitator/groups/{group_id:int}/projector", projector),
 ]

@@ -26,6 +26,7 @@ from facilitator.templating import Templates
 
 PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"
+PROJECTOR = "facilitator/projector.html"
 CARD = "facilitator/_card.html"
 IDEA_EVENTS = {"idea.submitted", "idea.edited", "idea.withdrawn"}
 VOTE_EVENTS = {"vote.cast", "vote.retracted"}
@@ -72,6 +73,8 @@ class GroupRenderer(Renderer):
         if audience is Audience.participant:
             html = self._block(PHONE, "online", online=summary["phones"])
             return frame({"type": "presence", "ops": [["replace", "online", html]]})
+        if audience is Audience.projector:
+            return None
         html = self._block(CONSOLE, "presence", presence=summary)
         return frame({"type": "presence", "ops": [["replace", "presence", html]]})
 
@@ -100,7 +103,7 @@ class GroupRenderer(Renderer):
         return self.templates.block(page, block, mine=(), csrf="", **context)
 
     async def _board(self, channel: str, audience: Audience) -> Board:
-        staff = audience is Audience.facilitator
+        staff = audience is Audience.facilitator  # the projector shows what phones see
         group_id = group_id_of(channel)
         return await self.db.read(lambda s: board(s, group_id, staff=staff))
 
@@ -108,6 +111,8 @@ class GroupRenderer(Renderer):
         context = {"board": snapshot, "counts": snapshot.counts, "ideas": snapshot.ideas}
         if audience is Audience.participant:
             return [["replace", "board-body", self._block(PHONE, "body", **context)]]
+        if audience is Audience.projector:
+            return [["replace", "board-body", self._block(PROJECTOR, "body", **context)]]
         return [
             ["replace", "controls", self._block(CONSOLE, "controls", **context)],
             ["replace", "workspace", self._block(CONSOLE, "workspace", **context)],
@@ -119,13 +124,13 @@ class GroupRenderer(Renderer):
         payload = event.payload
         idea = IdeaView.from_payload(payload)
         counts = Counts(**payload["counts"])
-        if audience is Audience.participant:
+        if audience in (Audience.participant, Audience.projector):
+            page = PHONE if audience is Audience.participant else PROJECTOR
             if payload.get("shown"):
-                html = self._block(PHONE, "idea", idea=idea)
-                ops = [["upsert", "ideas", html]]
+                ops = [["upsert", "ideas", self._block(page, "idea", idea=idea)]]
             else:
                 ops = [["remove", f"idea-{idea.id}", ""]]
-            return [*ops, ["replace", "idea-count", self._block(PHONE, "counts", counts=counts)]]
+            return [*ops, ["replace", "idea-count", self._block(page, "counts", counts=counts)]]
         if idea.status == "pending":
             return None  # the approval queue is part of the workspace region
         if idea.status == "visible":
@@ -138,7 +143,7 @@ class GroupRenderer(Renderer):
 
     def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]]:
         payload = event.payload
-        if audience is Audience.participant and not payload.get("revealed"):
+        if audience is not Audience.facilitator and not payload.get("revealed"):
             return []
         item, tally = payload["item"], payload["tally"]
         html = self.templates.render("_tally.html", item=item, tally=tally)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, broadcast, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
+from facilitator.domain.mission import mission
 from facilitator.domain.workshops import GroupDraft
+from facilitator.events import group_channel
 from facilitator.i18n import N_
 from facilitator.web.auth import read_form
+from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, require_staff, see_other, translate
 from facilitator.web.state import services
 
@@ -124,6 +128,81 @@ async def _act(request: Request, action: Any) -> Response:
     except Invalid as exc:
         return await workshop_page(request, 400, translate(exc.message))
     return result if isinstance(result, Response) else see_other(str(result))
+
+
+async def join_cards(request: Request) -> Response:
+    """One printable page with a card per group: name, question, big QR code, code."""
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    view = await workshops.organiser_workshop(
+        services(request).db, staff, request.path_params["workshop_id"]
+    )
+    host = urlsplit(base_url(request)).netloc
+    return await page(request, "organiser/cards.html", workshop=view, base_host=host)
+
+
+async def _mission_context(request: Request, staff: Staff) -> dict[str, Any]:
+    svc = services(request)
+    view = await mission(svc.db, staff, request.path_params["workshop_id"])
+    presence = {}
+    for group in view.groups:
+        room = svc.rooms.get(group_channel(group.id))
+        presence[group.id] = presence_summary(room.viewers if room else ())
+    return {"mission": view, "presence": presence}
+
+
+async def control(
+    request: Request, status: int = 200, notice: str | None = None, error: str | None = None
+) -> Response:
+    """Mission control: every group live, and broadcast actions over all or some."""
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _mission_context(request, staff)
+    return await page(
+        request,
+        "organiser/control.html",
+        status,
+        staff=staff,
+        notice=notice,
+        error=error,
+        **context,
+    )
+
+
+async def control_table(request: Request) -> Response:
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _mission_context(request, staff)
+    html = services(request).templates.block("organiser/control.html", "table", **context)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+async def run_broadcast(request: Request) -> Response:
+    form = await read_form(request)
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    db, workshop_id = services(request).db, request.path_params["workshop_id"]
+    groups = None if form.get("scope", "all") == "all" else _ids(form.getlist("group"))
+    action = form.get("action")
+    try:
+        if action == "phase":
+            n = await broadcast.set_phase(db, staff, workshop_id, groups, form.get("phase"))
+        elif action == "timer":
+            n = await broadcast.start_timer(db, staff, workshop_id, groups, form.get("minutes"))
+        elif action in ("lock", "unlock"):
+            n = await broadcast.lock_writing(db, staff, workshop_id, groups, action == "lock")
+        elif action in ("announce", "clear"):
+            text = form.get("announcement", "") if action == "announce" else ""
+            n = await broadcast.announce(db, staff, workshop_id, text)
+        else:
+            raise Invalid(N_("Choose what to broadcast."))
+    except Invalid as exc:
+        return await control(request, 400, error=translate(exc.message))
+    return await control(request, notice=translate(N_("Done, for {n} groups.")).format(n=n))
 
 
 def _workshop_url(request: Request) -> str:
@@ -236,6 +315,10 @@ routes = [
     Route("/organiser/workshops/{workshop_id:int}", workshop_page),
     Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/cards", join_cards),
+    Route("/organiser/workshops/{workshop_id:int}/control", control),
+    Route("/organiser/workshops/{workshop_id:int}/control", run_broadcast, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/control/table", control_table),
     Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
     Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),

@@ -26,7 +26,7 @@ MAX_MESSAGE = 16 * 1024
 
 async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
     db = services(ws).db
-    if audience is Audience.facilitator:
+    if audience in (Audience.facilitator, Audience.projector):
         staff = await current_staff(ws)
         if staff is None:
             raise Forbidden(N_("Please log in."))

@@ -34,7 +34,10 @@ def browser() -> Iterator[Any]:
         if os.environ.get("CI") == "true":
             pytest.fail("Chromium is missing: .ci/run installs it with apt-get")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A shared 2-core machine can be slow; a live update still has to arrive, just later.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -1,0 +1,106 @@
+"""Broadcast from mission control: one organiser action applied to all (or some) groups.
+
+Each group still gets its own event, so its phones and console follow live, and its
+facilitators can act in their own group afterwards as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session, col, select
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain import phases
+from facilitator.domain.access import require_organiser
+from facilitator.domain.actors import Actor
+from facilitator.domain.errors import Invalid
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import Group
+
+ANNOUNCEMENT_LIMIT = 300
+
+
+def _targets(s: Session, workshop_id: int, group_ids: list[int] | None) -> list[int]:
+    ids = [
+        g
+        for g in s.exec(
+            select(Group.id).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
+        )
+        if g is not None
+    ]
+    if group_ids is None:
+        return ids
+    chosen = [g for g in ids if g in set(group_ids)]
+    if len(chosen) != len(set(group_ids)):
+        raise Invalid(N_("Some of those groups are not in this workshop."))
+    if not chosen:
+        raise Invalid(N_("Choose at least one group."))
+    return chosen
+
+
+async def _each(
+    db: Database,
+    actor: Actor,
+    workshop_id: int,
+    group_ids: list[int] | None,
+    apply: Callable[[Session, int], None],
+) -> int:
+    def txn(s: Session) -> int:
+        require_organiser(s, actor, workshop_id)
+        targets = _targets(s, workshop_id, group_ids)
+        for group_id in targets:
+            apply(s, group_id)
+        return len(targets)
+
+    return await db.write(txn)
+
+
+async def set_phase(
+    db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, phase: object
+) -> int:
+    target = phases.check_phase(phase)
+    return await _each(
+        db, actor, workshop_id, group_ids, lambda s, g: phases.apply_phase(s, actor, g, target)
+    )
+
+
+async def start_timer(
+    db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, minutes: object
+) -> int:
+    length = phases.check_minutes(minutes)
+    return await _each(
+        db, actor, workshop_id, group_ids, lambda s, g: phases.apply_timer(s, actor, g, length)
+    )
+
+
+async def lock_writing(
+    db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, locked: bool
+) -> int:
+    return await _each(
+        db,
+        actor,
+        workshop_id,
+        group_ids,
+        lambda s, g: phases.apply_writing_lock(s, actor, g, locked),
+    )
+
+
+async def announce(db: Database, actor: Actor, workshop_id: int, text: object) -> int:
+    """Show a banner on every phone of the workshop; empty text takes it down."""
+    message = clean(text, limit=ANNOUNCEMENT_LIMIT, multiline=False, required=False)
+
+    def txn(s: Session) -> int:
+        workshop = require_organiser(s, actor, workshop_id)
+        if workshop.announcement == message:
+            return 0
+        workshop.announcement = message
+        s.add(workshop)
+        targets = _targets(s, workshop_id, None)
+        for group_id in targets:
+            events.to_group(s, group_id, "workshop.announcement", actor.ref, {"text": message})
+        return len(targets)
+
+    return await db.write(txn)

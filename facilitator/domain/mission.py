@@ -1,0 +1,87 @@
+"""Mission control: every group of a workshop at a glance, read in one go."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from facilitator.db import Database
+from facilitator.domain.access import require_organiser
+from facilitator.domain.actors import Actor
+from facilitator.models import Group, Idea, IdeaStatus, Phase, utcnow
+
+QUIET_AFTER = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class GroupStatus:
+    id: int
+    name: str
+    code: str
+    phase: str
+    ideas: int
+    waiting: int  # ideas waiting for approval
+    timer_ends_at: str | None
+    writing_locked: bool
+    last_idea_at: str | None
+    quiet: bool  # collecting, but no idea for a while
+
+
+@dataclass(frozen=True)
+class Mission:
+    workshop_id: int
+    title: str
+    announcement: str
+    now: str
+    groups: list[GroupStatus]
+
+
+async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
+    def read(s: Session) -> Mission:
+        workshop = require_organiser(s, actor, workshop_id)
+        now = utcnow()
+        rows = s.exec(
+            select(Idea.group_id, Idea.status, func.count(), func.max(Idea.created_at))
+            .join(Group, col(Group.id) == Idea.group_id)
+            .where(Group.workshop_id == workshop_id)
+            .group_by(col(Idea.group_id), col(Idea.status))
+        ).all()
+        visible: dict[int, int] = {}
+        waiting: dict[int, int] = {}
+        latest: dict[int, dt.datetime] = {}
+        for group_id, status, count, last in rows:
+            if status == IdeaStatus.visible:
+                visible[group_id] = count
+            elif status == IdeaStatus.pending:
+                waiting[group_id] = count
+            if isinstance(last, dt.datetime):
+                when = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
+                latest[group_id] = max(latest.get(group_id, when), when)
+        groups = []
+        for g in s.exec(
+            select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
+        ):
+            assert g.id is not None
+            newest = latest.get(g.id)
+            since = newest or g.created_at
+            quiet = g.phase == Phase.collect and now - since > QUIET_AFTER
+            groups.append(
+                GroupStatus(
+                    g.id,
+                    g.name,
+                    g.code,
+                    g.phase,
+                    visible.get(g.id, 0),
+                    waiting.get(g.id, 0),
+                    g.timer_ends_at.isoformat() if g.timer_ends_at else None,
+                    g.writing_locked,
+                    newest.isoformat() if newest else None,
+                    quiet,
+                )
+            )
+        return Mission(workshop_id, workshop.title, workshop.announcement, now.isoformat(), groups)
+
+    return await db.read(read)

@@ -1,0 +1,38 @@
+// Mission control: refresh the table of groups every few seconds, keeping what the
+// organiser ticked, and count the timers down between refreshes.
+(() => {
+  "use strict";
+  const mission = document.getElementById("mission");
+  if (!mission) return;
+  const strings = JSON.parse(document.getElementById("live-strings")?.textContent || "{}");
+  const REFRESH = 3000;
+
+  async function refresh() {
+    const old = document.getElementById("mission-table");
+    if (!old || document.hidden) return;
+    const ticked = new Set([...old.querySelectorAll("input[name=group]:checked")].map((i) => i.value));
+    try {
+      const response = await fetch(mission.dataset.refresh, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = (await response.text()).trim();
+      const fresh = tpl.content.firstElementChild;
+      for (const box of fresh.querySelectorAll("input[name=group]")) box.checked = ticked.has(box.value);
+      old.replaceWith(fresh);
+      tick();
+    } catch { /* the next refresh will try again */ }
+  }
+
+  function tick() {
+    for (const timer of document.querySelectorAll(".timer[data-ends]")) {
+      if (!timer.dataset.offset) timer.dataset.offset = String(Date.parse(timer.dataset.now) - Date.now());
+      const left = Math.max(0, Math.round((Date.parse(timer.dataset.ends) - Date.now() - Number(timer.dataset.offset)) / 1000));
+      const clock = timer.querySelector(".clock");
+      if (clock) clock.textContent = left > 0 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : strings.time_up || "0:00";
+    }
+  }
+
+  setInterval(refresh, REFRESH);
+  setInterval(tick, 1000);
+  tick();
+})();
