@@ -58,8 +58,8 @@ class Renderer(Protocol):
 
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
 
-    def personal(self, event: LiveEvent, viewer: Viewer) -> Frame | None:
-        """A small frame for this one socket (its own ideas, its dots), or None."""
+    def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
+        """Small frames for this one socket (its own ideas, its dots), often none."""
         ...
 
     def board(
@@ -205,8 +205,7 @@ class Room:
             message = frames[viewer.audience]
             # A frame with nothing for this audience still moves its seq on.
             viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
-            personal = renderer.personal(event, viewer)
-            if personal is not None:
+            for personal in renderer.personal(event, viewer):
                 viewer.offer(None, personal)
 
     async def _heartbeat(self) -> None:
@@ -318,8 +317,7 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
     for event in missed:
         rendered = await renderer.event(event, viewer.audience)
         await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
-        personal = renderer.personal(event, viewer)
-        if personal is not None:
+        for personal in renderer.personal(event, viewer):
             await viewer.send_now(None, personal)
 
 

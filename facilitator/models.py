@@ -219,6 +219,34 @@ class RecommendationSource(SQLModel, table=True):
     target_id: int = Field(primary_key=True)
 
 
+class FinalRecommendation(SQLModel, table=True):
+    """One of the workshop's final recommendations, synthesised from group ones."""
+
+    __tablename__ = "final_recommendation"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    position: int = 0
+    final: bool = False
+    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FinalSource(SQLModel, table=True):
+    """A group recommendation behind a final one: the first link of its provenance."""
+
+    __tablename__ = "final_source"
+    final_id: int = Field(
+        foreign_key="final_recommendation.id", primary_key=True, ondelete="CASCADE"
+    )
+    recommendation_id: int = Field(
+        foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE"
+    )
+
+
 class Channel(SQLModel, table=True):
     """The seq counter of one live channel; its row lock orders writers (DESIGN: Event)."""
 

@@ -1,5 +1,5 @@
-// Mission control: refresh the table of groups every few seconds, keeping what the
-// organiser ticked, and count the timers down between refreshes.
+// Mission control and the workshop's projector view: refresh a region every few seconds
+// (keeping what the organiser ticked), and count the timers down between refreshes.
 (() => {
   "use strict";
   const mission = document.getElementById("mission");
@@ -8,7 +8,7 @@
   const REFRESH = 3000;
 
   async function refresh() {
-    const old = document.getElementById("mission-table");
+    const old = document.getElementById(mission.dataset.target);
     if (!old || document.hidden) return;
     const ticked = new Set([...old.querySelectorAll("input[name=group]:checked")].map((i) => i.value));
     try {

@@ -159,7 +159,7 @@ class Socket:
         else:
             self.session.send_json(message)
 
-    def next(self, timeout: float = 5) -> dict[str, Any]:
+    def next(self, timeout: float = 15) -> dict[str, Any]:
         import anyio
         import orjson
 
@@ -192,6 +192,8 @@ class Socket:
         )
 
     def until_seq(self, seq: int) -> None:
+        if self.seq is not None and self.seq >= seq:
+            return
         self.until(lambda f: self.seq is not None and self.seq >= seq)
 
     def _model(self, frame: dict[str, Any]) -> None:

@@ -14,8 +14,9 @@ from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
 from facilitator.domain.moderation import moderated_idea
 from facilitator.domain.text import clean
+from facilitator.domain.votes import give_back
 from facilitator.i18n import N_
-from facilitator.models import Cluster, Idea, IdeaStatus, Vote, VoteTarget
+from facilitator.models import Cluster, Idea, IdeaStatus, RecommendationSource, VoteTarget
 
 NAME_LIMIT = 120
 MAX_CLUSTERS = 60
@@ -52,14 +53,26 @@ def _new_cluster(s: Session, group_id: int, name: str) -> Cluster:
     return cluster
 
 
-async def create_cluster(db: Database, actor: Actor, group_id: int, name: object) -> int:
+async def create_cluster(
+    db: Database, actor: Actor, group_id: int, name: object, idea_id: int | None = None
+) -> int:
+    """A new theme, empty or with one idea moved in: both happen, or neither."""
     name = check_name(name)
 
     def txn(s: Session) -> int:
         require_facilitator(s, actor, group_id)
+        idea = moderated_idea(s, actor, idea_id) if idea_id is not None else None
+        if idea is not None and idea.status == IdeaStatus.merged:
+            raise Conflict(N_("That idea was merged into another one meanwhile."))
+        if idea is not None and idea.group_id != group_id:
+            raise Invalid(N_("That idea belongs to another group."))
         cluster = _new_cluster(s, group_id, name)
         assert cluster.id is not None
-        events.to_group(s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id})
+        if idea is not None:
+            _place(s, idea, cluster.id, None)
+        events.to_group(
+            s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id, "idea": idea_id}
+        )
         return cluster.id
 
     return await db.write(txn)
@@ -84,15 +97,21 @@ async def delete_cluster(db: Database, actor: Actor, cluster_id: int) -> None:
 
     def txn(s: Session) -> None:
         cluster = _cluster(s, actor, cluster_id)
-        s.exec(update(Idea).where(col(Idea.cluster_id) == cluster_id).values(cluster_id=None))
-        s.exec(
-            Vote.__table__.delete().where(  # type: ignore[attr-defined]
-                col(Vote.target) == VoteTarget.cluster, col(Vote.target_id) == cluster_id
+        sourced = s.exec(
+            select(RecommendationSource).where(
+                RecommendationSource.target == VoteTarget.cluster,
+                RecommendationSource.target_id == cluster_id,
             )
-        )
+        ).first()
+        if sourced is not None:  # provenance must stay walkable
+            raise Invalid(N_("A recommendation comes from this theme; delete that first."))
+        s.exec(update(Idea).where(col(Idea.cluster_id) == cluster_id).values(cluster_id=None))
         group_id = cluster.group_id
+        given_back = give_back(s, group_id, VoteTarget.cluster, cluster_id)
         s.delete(cluster)
-        events.to_group(s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id})
+        events.to_group(
+            s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id, "votes": given_back}
+        )
 
     await db.write(txn)
 
@@ -144,6 +163,12 @@ async def move_idea(
             raise Conflict(N_("Someone else moved that idea meanwhile; your screen now shows it."))
         if to_cluster is not None and _cluster(s, actor, to_cluster).group_id != idea.group_id:
             raise Invalid(N_("That theme belongs to another group."))
+        # Dots go on themes and unclustered ideas: an idea joining a theme gives its back.
+        given_back = (
+            give_back(s, idea.group_id, VoteTarget.idea, idea_id)
+            if idea.cluster_id is None and to_cluster is not None
+            else {}
+        )
         _place(s, idea, to_cluster, position)
         s.flush()
         events.to_group(
@@ -151,7 +176,12 @@ async def move_idea(
             idea.group_id,
             "idea.moved",
             actor.ref,
-            {"idea": idea_id, "cluster": to_cluster, "position": idea.position},
+            {
+                "idea": idea_id,
+                "cluster": to_cluster,
+                "position": idea.position,
+                "votes": given_back,
+            },
         )
 
     await db.write(txn)

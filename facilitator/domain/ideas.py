@@ -89,13 +89,17 @@ def shown_to_phones(group: Group, idea: Idea) -> bool:
     return idea.status == IdeaStatus.visible and (not group.private_mode or group.ideas_revealed)
 
 
-def publish_idea(s: Session, kind: str, actor: Actor, idea: Idea, edited: bool = False) -> None:
+def publish_idea(
+    s: Session, kind: str, actor: Actor, idea: Idea, edited: bool = False, **extra: Any
+) -> None:
     """An idea event whose payload is enough to render it for every audience."""
     group = get_group(s, idea.group_id)
     payload = {
         "idea": asdict(IdeaView.of(idea, edited)),
         "counts": asdict(counts(s, idea.group_id)),
         "shown": shown_to_phones(group, idea),
+        "phase": group.phase,
+        **extra,
     }
     events.append(s, events.group_channel(idea.group_id), kind, payload, actor.ref)
 
@@ -204,6 +208,8 @@ async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
         ):
             return
         idea = _own_idea(s, actor, idea_id)
+        # Later, others' dots and recommendations may rest on it.
+        writing_open(s, get_group(s, idea.group_id), actor)
         idea.status, idea.updated_at = IdeaStatus.withdrawn, utcnow()
         s.add(idea)
         s.flush()

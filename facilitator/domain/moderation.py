@@ -10,6 +10,7 @@ from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
 from facilitator.domain.ideas import publish_idea
 from facilitator.domain.text import clean
+from facilitator.domain.votes import give_back, voter_states
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Vote, VoteTarget, utcnow
 
@@ -43,7 +44,11 @@ async def hide_idea(db: Database, actor: Actor, idea_id: int, reason: object) ->
         if idea.status == IdeaStatus.hidden and idea.hidden_reason == why:
             return
         idea.status, idea.hidden_reason = IdeaStatus.hidden, why
-        _save(s, actor, idea, "idea.hidden")
+        given_back = give_back(s, idea.group_id, VoteTarget.idea, idea_id)
+        idea.updated_at = utcnow()
+        s.add(idea)
+        s.flush()
+        publish_idea(s, "idea.hidden", actor, idea, votes=given_back)
 
     await db.write(txn)
 
@@ -101,13 +106,16 @@ async def merge_ideas(db: Database, actor: Actor, source_id: int, target_id: int
             raise Conflict(N_("The idea to merge into was itself merged meanwhile."))
         # Ideas merged into the source follow it, so provenance stays one level deep.
         s.exec(update(Idea).where(col(Idea.merged_into) == source_id).values(merged_into=target_id))
-        s.exec(
-            update(Vote)
-            .where(col(Vote.target) == VoteTarget.idea, col(Vote.target_id) == source_id)
-            .values(target_id=target_id)
-        )
+        on_source = (col(Vote.target) == VoteTarget.idea, col(Vote.target_id) == source_id)
+        voters = set(s.exec(select(Vote.participant_id).where(*on_source)))
+        s.exec(update(Vote).where(*on_source).values(target_id=target_id))
         source.status, source.merged_into, source.cluster_id = IdeaStatus.merged, target_id, None
-        _save(s, actor, source, "idea.merged")
+        source.updated_at = utcnow()
+        s.add(source)
+        s.flush()
+        publish_idea(
+            s, "idea.merged", actor, source, votes=voter_states(s, source.group_id, voters)
+        )
 
     await db.write(txn)
 

@@ -103,7 +103,7 @@ def check_minutes(minutes: object) -> float:
         length = float(str(minutes))
     except ValueError:
         raise Invalid(N_("Give the timer's length in minutes.")) from None
-    if not 0 < length <= MAX_TIMER_MINUTES:
+    if not 1 / 60 <= length <= MAX_TIMER_MINUTES:
         raise Invalid(N_("A timer runs for 1 second to {max} minutes."), max=MAX_TIMER_MINUTES)
     return length
 

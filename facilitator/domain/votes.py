@@ -36,7 +36,27 @@ def vote_state(s: Session, group: Group, participant_id: int) -> VoteState:
         .group_by(col(Vote.target), col(Vote.target_id))
     ).all()
     placed = {item_key(t, i): n for t, i, n in rows}
-    return VoteState(group.vote_budget - sum(placed.values()), placed)
+    return VoteState(max(0, group.vote_budget - sum(placed.values())), placed)
+
+
+def voter_states(s: Session, group_id: int, voters: set[int]) -> dict[str, dict[str, object]]:
+    """The dots of phones whose dots a facilitator's action changed, to tell each of them."""
+    group = s.get(Group, group_id)
+    assert group is not None
+    return {str(v): asdict(vote_state(s, group, v)) for v in sorted(voters)}
+
+
+def give_back(
+    s: Session, group_id: int, target: VoteTarget, target_id: int
+) -> dict[str, dict[str, object]]:
+    """Drop the dots on an item that can no longer take them (a deleted theme, a hidden
+    idea, an idea gone into a theme): each phone gets its dots back, and is told."""
+    on_it = (col(Vote.target) == target, col(Vote.target_id) == target_id)
+    voters = set(s.exec(select(Vote.participant_id).where(*on_it)))
+    if not voters:
+        return {}
+    s.exec(Vote.__table__.delete().where(*on_it))  # type: ignore[attr-defined]
+    return voter_states(s, group_id, voters)
 
 
 def tallies(s: Session, group_id: int) -> dict[str, int]:

@@ -61,7 +61,11 @@ def ident(fields: Fields, name: str) -> int:
 
 
 def flag(fields: Fields, name: str) -> bool:
-    return fields.get(name) in (True, "1", "on", "true", 1)
+    """A checkbox or boolean: a missing checkbox is off, as in an HTML form."""
+    value = fields.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "on", "true", "yes"}
+    return value is True or value == 1
 
 
 async def dispatch(svc: Services, actor: Actor, group_id: int, fields: Fields) -> Reply | None:
@@ -179,10 +183,9 @@ async def _merge(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
 
 @command("create_cluster")
 async def _create_cluster(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
-    cluster_id = await clusters.create_cluster(svc.db, actor, group_id, f.get("name"))
-    idea_id = number(f, "idea_id", optional=True)
-    if idea_id is not None:  # "move to a new theme"
-        await clusters.move_idea(svc.db, actor, idea_id, cluster_id)
+    cluster_id = await clusters.create_cluster(
+        svc.db, actor, group_id, f.get("name"), number(f, "idea_id", optional=True)
+    )
     return {"cluster_id": cluster_id}
 
 
@@ -198,7 +201,9 @@ async def _delete_cluster(svc: Services, actor: Actor, group_id: int, f: Fields)
 
 @command("move")
 async def _move(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
-    seen = f.get("from", "any")
+    if "from" not in f:
+        raise Invalid(N_("Say where the idea was (from), so a clash with another move is caught."))
+    seen = f.get("from")
     await clusters.move_idea(
         svc.db,
         actor,

@@ -79,21 +79,26 @@ class GroupRenderer(Renderer):
         return frame({"type": "presence", "ops": [["replace", "presence", html]]})
 
     # -- personal -------------------------------------------------------------------------
-    def personal(self, event: LiveEvent, viewer: Viewer) -> Frame | None:
-        """The author's view of their own idea, and the voter's dots: small, from the payload."""
+    def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
+        """The author's view of their own idea, and a voter's dots: small, from the payload."""
         actor = viewer.actor
         if not isinstance(actor, Participant):
-            return None
-        payload = event.payload
+            return []
+        payload, frames = event.payload, []
         if event.kind in VOTE_EVENTS and payload.get("voter") == actor.id:
-            return frame({"type": "votes", **payload["state"]})
+            frames.append(frame({"type": "votes", **payload["state"]}))
+        changed = payload.get("votes")  # a facilitator's action moved or dropped its dots
+        if isinstance(changed, dict) and str(actor.id) in changed:
+            frames.append(frame({"type": "votes", **changed[str(actor.id)]}))
         idea_data = payload.get("idea")
-        if not isinstance(idea_data, dict) or idea_data.get("participant_id") != actor.id:
-            return None
-        idea = IdeaView.from_payload(payload)
+        if isinstance(idea_data, dict) and idea_data.get("participant_id") == actor.id:
+            frames.append(self._own(IdeaView.from_payload(payload), bool(payload.get("shown"))))
+        return frames
+
+    def _own(self, idea: IdeaView, shown: bool) -> Frame:
         own_id = f"own-{idea.id}"
-        if idea.status == "withdrawn" or payload.get("shown"):
-            mine = [idea.id] if payload.get("shown") else []
+        if idea.status == "withdrawn" or shown:
+            mine = [idea.id] if shown else []
             return frame({"type": "own", "ops": [["remove", own_id, ""]], "mine": mine})
         html = self.templates.render("participant/_own_item.html", idea=idea)
         return frame({"type": "own", "ops": [["upsert", "own-status", html]], "mine": []})
@@ -125,6 +130,8 @@ class GroupRenderer(Renderer):
         idea = IdeaView.from_payload(payload)
         counts = Counts(**payload["counts"])
         if audience in (Audience.participant, Audience.projector):
+            if payload.get("phase", "collect") != "collect":
+                return None  # outside collecting, phones show themes: the region re-renders
             page = PHONE if audience is Audience.participant else PROJECTOR
             if payload.get("shown"):
                 ops = [["upsert", "ideas", self._block(page, "idea", idea=idea)]]

@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import accounts, broadcast, workshops
+from facilitator.domain import accounts, broadcast, synthesis, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.mission import mission
+from facilitator.domain.recommendations import check_draft
 from facilitator.domain.workshops import GroupDraft
 from facilitator.events import group_channel
 from facilitator.i18n import N_
@@ -205,6 +206,107 @@ async def run_broadcast(request: Request) -> Response:
     return await control(request, notice=translate(N_("Done, for {n} groups.")).format(n=n))
 
 
+async def _overview_context(request: Request, staff: Staff) -> dict[str, Any]:
+    svc = services(request)
+    workshop_id = request.path_params["workshop_id"]
+    overview = await mission(svc.db, staff, workshop_id)
+    board = await synthesis.board(svc.db, staff, workshop_id)
+    agreed: dict[int, list[Any]] = {g.id: [] for g in overview.groups}
+    for rec in board.recommendations:
+        if rec.agreed:
+            agreed[rec.group_id].append(rec)
+    return {"overview": overview, "agreed": agreed}
+
+
+async def workshop_projector(request: Request) -> Response:
+    """Every group on one screen, with the workshop's join code and QR large."""
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _overview_context(request, staff)
+    view = await workshops.organiser_workshop(
+        services(request).db, staff, request.path_params["workshop_id"]
+    )
+    return await page(
+        request,
+        "organiser/projector.html",
+        staff=staff,
+        workshop_code=view.code,
+        base_host=urlsplit(base_url(request)).netloc,
+        **context,
+    )
+
+
+async def workshop_projector_groups(request: Request) -> Response:
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _overview_context(request, staff)
+    html = services(request).templates.block("organiser/projector.html", "overview", **context)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+async def synthesis_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    board = await synthesis.board(services(request).db, staff, request.path_params["workshop_id"])
+    return await page(
+        request,
+        "organiser/synthesis.html",
+        status,
+        staff=staff,
+        board=board,
+        error=error,
+        suggestions=await synthesis.near_duplicates(board),
+    )
+
+
+async def synthesis_action(request: Request) -> Response:
+    """One synthesis form; each action calls one command."""
+    form = await read_form(request)
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    db, workshop_id = services(request).db, request.path_params["workshop_id"]
+    action = form.get("action")
+    try:
+        if action in ("create", "merge_pair"):
+            picked = form.getlist("rec") if action == "create" else str(form.get("rec")).split(",")
+            rec_ids = _ids(picked)
+            title = str(form.get("title", "")).strip() or await synthesis.first_title(
+                db, staff, workshop_id, rec_ids
+            )
+            await synthesis.create_final(
+                db, staff, workshop_id, check_draft(title, "", ""), rec_ids
+            )
+        elif action == "add":
+            final_id = _ids([form.get("final")])[0]
+            for rec_id in _ids(form.getlist("rec")):
+                await synthesis.add_source(db, staff, final_id, rec_id)
+        elif action == "remove_source":
+            final_id, rec_id = _ids([form.get("final"), form.get("rec")])
+            await synthesis.remove_source(db, staff, final_id, rec_id)
+        elif action == "edit":
+            draft = check_draft(form.get("title"), form.get("text", ""), form.get("rationale", ""))
+            await synthesis.edit_final(db, staff, _ids([form.get("final")])[0], draft)
+        elif action == "mark":
+            await synthesis.set_final(
+                db, staff, _ids([form.get("final")])[0], form.get("value") == "1"
+            )
+        elif action == "move":
+            await synthesis.move_final(
+                db, staff, _ids([form.get("final")])[0], form.get("direction")
+            )
+        elif action == "delete":
+            await synthesis.delete_final(db, staff, _ids([form.get("final")])[0])
+        else:
+            raise Invalid(N_("Choose what to do."))
+    except Invalid as exc:
+        return await synthesis_page(request, 400, translate(exc.message))
+    return see_other(f"/organiser/workshops/{workshop_id}/synthesis")
+
+
 def _workshop_url(request: Request) -> str:
     return f"/organiser/workshops/{request.path_params['workshop_id']}"
 
@@ -319,6 +421,10 @@ routes = [
     Route("/organiser/workshops/{workshop_id:int}/control", control),
     Route("/organiser/workshops/{workshop_id:int}/control", run_broadcast, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/control/table", control_table),
+    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_page),
+    Route("/organiser/workshops/{workshop_id:int}/projector", workshop_projector),
+    Route("/organiser/workshops/{workshop_id:int}/projector/groups", workshop_projector_groups),
+    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_action, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
     Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),

@@ -1,0 +1,102 @@
+"""Synthesis: final recommendations from every group's, with provenance both ways."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from facilitator.domain import moderation, recommendations, synthesis
+from facilitator.domain.errors import Forbidden, Invalid
+from facilitator.models import FinalRecommendation
+from tests.conftest import World
+from tests.facilitation_support import add_cluster, add_idea, dots, go_to, member, stage
+
+
+def promote(world: World, staff: object, group: object, kind: str, ident: int, title: str) -> int:
+    draft = recommendations.check_draft(title, "", "")
+    return world.run(recommendations.promote, world.db, staff, group.id, kind, ident, draft)  # type: ignore[attr-defined,no-any-return]
+
+
+def test_finals_merge_group_recommendations_and_trace_them_both_ways(world: World) -> None:
+    st = stage(world)
+    org, a, b = st.organiser, st.group, st.other
+    alice, bob = member(world, a), member(world, b)
+    twin = add_idea(world, alice, a, "Twin CERTs across the region")
+    dup = add_idea(world, alice, a, "twinning of CERTs")
+    grants = add_idea(world, bob, b, "Multi-year grants for incident responders")
+    world.run(moderation.merge_ideas, world.db, org, dup, twin)  # provenance after a merge
+    theme = add_cluster(world, org, a, "CERT partnerships", twin)
+    go_to(world, org, a, "vote")
+    go_to(world, org, b, "vote")
+    dots(world, alice, a, "cluster", theme, 3)
+    dots(world, bob, b, "idea", grants, 2)
+    rec_a = promote(world, org, a, "cluster", theme, "Build CERT partnerships")
+    rec_b = promote(world, org, b, "idea", grants, "Fund responders for years, not months")
+
+    draft = recommendations.check_draft("Long-term CERT support", "Fund it for years.", "Both")
+    final_id = world.run(
+        synthesis.create_final, world.db, org, st.workshop.id, draft, [rec_a, rec_b]
+    )
+    board = world.run(synthesis.board, world.db, org, st.workshop.id)
+    (final,) = board.finals
+    assert final.id == final_id and final.groups == sorted([a.name, b.name])
+    assert final.votes == 5
+    by_id = {r.id: r for r in final.sources}
+    (theme_trace,) = by_id[rec_a].sources
+    assert theme_trace.label == "CERT partnerships" and theme_trace.votes == 3
+    assert theme_trace.ideas == ["Twin CERTs across the region"]
+    (idea_trace,) = by_id[rec_b].sources
+    assert idea_trace.ideas == ["Multi-year grants for incident responders"]
+    # And up again: each group recommendation knows the final one it feeds.
+    assert all(r.finals == [final_id] for r in board.recommendations)
+
+    # The merged duplicate is part of the idea's trace when the idea is the source.
+    rec_twin = promote(world, org, a, "idea", twin, "Twin CERTs")
+    world.run(synthesis.add_source, world.db, org, final_id, rec_twin)
+    board = world.run(synthesis.board, world.db, org, st.workshop.id)
+    twin_trace = next(r for r in board.finals[0].sources if r.id == rec_twin).sources[0]
+    assert twin_trace.ideas == ["Twin CERTs across the region", "twinning of CERTs"]
+
+
+def test_final_recommendations_are_edited_ordered_marked_and_keep_a_source(world: World) -> None:
+    st = stage(world)
+    org = st.organiser
+    person = member(world, st.group)
+    first = promote(world, org, st.group, "idea", add_idea(world, person, st.group, "One"), "One")
+    second = promote(world, org, st.group, "idea", add_idea(world, person, st.group, "Two"), "Two")
+    draft = recommendations.check_draft
+    f1 = world.run(
+        synthesis.create_final, world.db, org, st.workshop.id, draft("A", "", ""), [first]
+    )
+    f2 = world.run(
+        synthesis.create_final, world.db, org, st.workshop.id, draft("B", "", ""), [second]
+    )
+    world.run(synthesis.move_final, world.db, org, f2, "up")
+    world.run(synthesis.set_final, world.db, org, f1, True)
+    world.run(synthesis.edit_final, world.db, org, f1, draft("A, rewritten", "Text", "Why"))
+    board = world.run(synthesis.board, world.db, org, st.workshop.id)
+    assert [(f.title, f.final) for f in board.finals] == [("B", False), ("A, rewritten", True)]
+    with pytest.raises(Invalid, match="at least one source"):
+        world.run(synthesis.remove_source, world.db, org, f1, first)
+    with pytest.raises(Invalid, match="at least one group recommendation"):
+        world.run(synthesis.create_final, world.db, org, st.workshop.id, draft("C", "", ""), [])
+    world.run(synthesis.delete_final, world.db, org, f2)
+    titles = world.read(lambda s: [f.title for f in s.exec(select(FinalRecommendation)).all()])
+    assert titles == ["A, rewritten"]
+
+
+def test_synthesis_is_for_this_workshops_organisers_only(world: World) -> None:
+    st = stage(world)
+    person = member(world, st.group)
+    rec = promote(
+        world, st.organiser, st.group, "idea", add_idea(world, person, st.group, "X"), "X"
+    )
+    stranger = world.staff("someone@example.org")
+    draft = recommendations.check_draft("Mine", "", "")
+    with pytest.raises(Forbidden):
+        world.run(synthesis.create_final, world.db, stranger, st.workshop.id, draft, [rec])
+    other_org = world.organiser("other@example.org")
+    elsewhere = world.workshop(other_org)
+    with pytest.raises(Exception, match="not in this workshop"):
+        world.run(synthesis.create_final, world.db, other_org, elsewhere.id, draft, [rec])
+    assert world.read(lambda s: s.exec(select(FinalRecommendation)).all()) == []
