@@ -177,7 +177,7 @@ class Socket:
         return frame  # type: ignore[no-any-return]
 
     def until(
-        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 5
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15
     ) -> dict[str, Any]:
         while True:
             frame = self.next(timeout)
