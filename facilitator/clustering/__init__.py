@@ -17,14 +17,13 @@ Every result is deterministic: the same texts and backend give the same groups a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import issparse
 from scipy.spatial.distance import squareform
-from sklearn.decomposition import TruncatedSVD
-from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
 from facilitator.clustering import semantic, tfidf
@@ -46,7 +45,7 @@ class _Settings:
 
     def __init__(
         self,
-        embed: Callable[[list[str]], NDArray[np.float64]],
+        embed: Callable[[list[str]], Any],
         method: Linkage,
         penalty: float,
         lsa: int | None,
@@ -96,11 +95,19 @@ def _vectors(settings: _Settings, texts: list[str]) -> NDArray[np.float64]:
     vectors = settings.embed(texts)
     if settings.lsa is not None and min(vectors.shape) > 2:
         # LSA folds synonyms and n-gram variants of one word into shared dimensions, which a
-        # silhouette over raw TF-IDF (nearly orthogonal rows) cannot see.
-        components = min(settings.lsa, vectors.shape[0] - 1, vectors.shape[1] - 1)
-        vectors = TruncatedSVD(components, random_state=0).fit_transform(vectors)
-        vectors = normalize(vectors)
-    return np.asarray(vectors, dtype=np.float64)
+        # silhouette over raw TF-IDF (nearly orthogonal rows) cannot see. A board has far
+        # fewer texts than n-gram columns, so the SVD goes through the small texts × texts
+        # Gram matrix X·Xᵀ = U·S²·Uᵀ (X·V = U·S): exact, deterministic, and milliseconds where
+        # TruncatedSVD's randomized QR over tens of thousands of columns took a second.
+        gram = _dense(vectors @ vectors.T)
+        eigenvalues, eigenvectors = np.linalg.eigh(gram)
+        top = np.argsort(-eigenvalues, kind="stable")[: min(settings.lsa, len(gram) - 1)]
+        vectors = normalize(eigenvectors[:, top] * np.sqrt(np.clip(eigenvalues[top], 0.0, None)))
+    return _dense(vectors)
+
+
+def _dense(vectors: Any) -> NDArray[np.float64]:
+    return np.asarray(vectors.toarray() if issparse(vectors) else vectors, dtype=np.float64)
 
 
 def _cosine_distances(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -108,6 +115,27 @@ def _cosine_distances(vectors: NDArray[np.float64]) -> NDArray[np.float64]:
     np.fill_diagonal(distances, 0.0)
     # Symmetric to the last bit, as squareform insists.
     return np.asarray((distances + distances.T) / 2.0, dtype=np.float64)
+
+
+def _silhouette(distances: NDArray[np.float64], labels: NDArray[np.int_]) -> float:
+    """Mean silhouette, as sklearn.metrics.silhouette_score(metric="precomputed") computes it.
+
+    Written out because it runs once per candidate k: on a 200-idea board sklearn's input
+    checks cost more than the arithmetic (tests check both agree).
+    """
+    _, codes = np.unique(labels, return_inverse=True)
+    onehot = np.eye(codes.max() + 1)[codes]
+    sizes = onehot.sum(axis=0)
+    sums = distances @ onehot  # total distance from each idea to each cluster
+    own = sizes[codes] - 1
+    a = np.divide(sums[np.arange(len(codes)), codes], own, out=np.zeros(len(codes)), where=own > 0)
+    means = sums / sizes
+    means[np.arange(len(codes)), codes] = np.inf
+    b = means.min(axis=1)
+    widest = np.maximum(a, b)
+    values = np.divide(b - a, widest, out=np.zeros(len(codes)), where=widest > 0)
+    values[own == 0] = 0.0  # sklearn's convention for a cluster of one
+    return float(values.mean())
 
 
 def _labels(settings: _Settings, vectors: NDArray[np.float64]) -> NDArray[np.int_]:
@@ -129,9 +157,7 @@ def _labels(settings: _Settings, vectors: NDArray[np.float64]) -> NDArray[np.int
         found = len(set(labels.tolist()))
         if found < 2 or found >= n:
             continue  # silhouette is undefined; ties in the tree can give fewer than k
-        score = silhouette_score(distances, labels, metric="precomputed") - (
-            settings.penalty * found / n
-        )
+        score = _silhouette(distances, labels) - (settings.penalty * found / n)
         if score > best_score:
             best_score, best = score, labels
     return best
@@ -197,7 +223,9 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
     # texts look alike.
     vectors = settings.embed([*a, *b])
     left, right = vectors[: len(a)], vectors[len(a) :]
-    scores = np.clip(np.einsum("ij,ij->i", left, right), 0.0, 1.0)
+    # Row by row, so that sparse TF-IDF rows are never densified.
+    products = left.multiply(right) if issparse(left) else left * right
+    scores = np.clip(np.asarray(products.sum(axis=1)).ravel(), 0.0, 1.0)
     out: list[float] = []
     for x, y, score in zip(a, b, scores.tolist(), strict=True):
         kx, ky = " ".join(x.casefold().split()), " ".join(y.casefold().split())

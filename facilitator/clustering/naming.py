@@ -64,7 +64,8 @@ def _name_one(texts: list[str], group: list[int], matrix: object, terms: list[st
         return _title(fallback) or "Theme"
     weights = np.asarray(matrix)
     inside = weights[members].mean(axis=0)
-    others = [i for i in range(len(texts)) if i not in set(members)]
+    inside_set = set(members)
+    others = [i for i in range(len(texts)) if i not in inside_set]
     outside = weights[others].mean(axis=0) if others else np.zeros_like(inside)
     # A term has to occur in at least two members of a larger group to name it; a word from
     # one idea names that idea, not the theme.

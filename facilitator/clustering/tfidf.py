@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.typing import NDArray
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -21,8 +19,12 @@ def _vectorizers() -> list[TfidfVectorizer]:
     ]
 
 
-def embed(texts: list[str]) -> NDArray[np.float64]:
-    """One L2-normalised row per text; a text with no features (blank) is an all-zero row."""
+def embed(texts: list[str]) -> csr_matrix:
+    """One L2-normalised row per text; a text with no features (blank) is an all-zero row.
+
+    Sparse: character n-grams give tens of thousands of columns, and densifying them cost
+    seconds on a 200-idea board.
+    """
     blocks = []
     for vectorizer in _vectorizers():
         try:
@@ -32,5 +34,5 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
             # stop words...). The other vectorizer still describes the texts.
             continue
     if not blocks:
-        return np.zeros((len(texts), 1))
-    return np.asarray(normalize(hstack(blocks).tocsr()).toarray(), dtype=np.float64)
+        return csr_matrix((len(texts), 1))
+    return csr_matrix(normalize(hstack(blocks).tocsr()))
