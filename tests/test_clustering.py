@@ -1,0 +1,186 @@
+"""The clustering engine as pure functions on small fixed boards: no app, no database.
+
+Every test runs for each backend installed here: always "tfidf"; "semantic" only where the
+extra is installed (CI does not install it), so nothing is skipped either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import silhouette_score
+
+from facilitator.clustering import (
+    _cosine_distances,
+    _silhouette,
+    available_backends,
+    default_backend,
+    similarity,
+    suggest_clusters,
+    suggest_names,
+)
+
+BACKENDS = available_backends()
+
+THREE_THEMES = [
+    "more bike lanes",
+    "safer bike lanes downtown",
+    "protected bike lanes on main street",
+    "bike lanes to school",
+    "plant more trees",
+    "trees in the park",
+    "new trees along the streets",
+    "a tree planting day",
+    "longer library hours",
+    "library open on sunday",
+    "more books in the library",
+    "faster wifi in the library",
+]
+
+MIXED = [
+    "مكتبة مفتوحة يوم الأحد",
+    "مكتبة مفتوحة في المساء",
+    "更多的自行车道",
+    "更安全的自行车道",
+    "🌳🌳🌳",
+    "🌳",
+    "plant more trees 🌳",
+    "Plus de pistes cyclables",
+    "plus de pistes cyclables !",
+    "",
+    "   ",
+    "ok",
+    "a",
+    "more bike lanes",
+    "MORE bike lanes",
+]
+
+
+def _check_shape(groups: list[list[int]], n: int) -> None:
+    flat = [i for group in groups for i in group]
+    assert len(flat) == len(set(flat)), "an index is in two groups"
+    assert all(0 <= i < n for i in flat)
+    assert all(len(group) >= 2 and group == sorted(group) for group in groups)
+
+
+def test_backends_are_named_and_the_default_is_one_of_them() -> None:
+    assert BACKENDS[0] == "tfidf"
+    assert default_backend() in BACKENDS
+    assert set(BACKENDS) <= {"tfidf", "semantic"}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_three_obvious_themes_are_recovered_and_named(backend: str) -> None:
+    groups = suggest_clusters(THREE_THEMES, backend)
+    assert sorted(groups) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    names = suggest_names(THREE_THEMES, groups)
+    by_first = dict(zip((g[0] for g in groups), names, strict=True))
+    assert "Bike" in by_first[0]
+    assert "Tree" in by_first[4]
+    assert "Library" in by_first[8]
+    assert all(1 <= len(name.split()) <= 4 for name in names)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_similarity_of_a_text_with_itself_is_one_and_with_an_unrelated_text_low(
+    backend: str,
+) -> None:
+    a = ["more bike lanes", "more bike lanes", "more bike lanes", "more bike lanes", ""]
+    b = ["More  bike lanes ", "safer bike lanes please", "longer library hours", "", ""]
+    same, close, unrelated, blank, both_blank = similarity(a, b, backend)
+    assert same == pytest.approx(1.0)
+    assert unrelated < 0.35
+    assert close > unrelated
+    assert blank == 0.0 and both_blank == 0.0
+    assert all(0.0 <= s <= 1.0 for s in similarity(MIXED, MIXED[::-1], backend))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_mixed_scripts_blank_and_duplicate_texts_work_and_no_index_is_dropped_twice(
+    backend: str,
+) -> None:
+    groups = suggest_clusters(MIXED, backend)
+    _check_shape(groups, len(MIXED))
+    flat = {i for group in groups for i in group}
+    assert not flat & {9, 10}, "blank texts are left alone"
+    # The same text in other case and spacing always shares a group.
+    assert any({13, 14} <= set(group) for group in groups)
+    names = suggest_names(MIXED, groups)
+    assert len(names) == len(groups) and all(names)
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_non_latin_boards_cluster_by_their_own_script(backend: str) -> None:
+    texts = [
+        "مكتبة مفتوحة يوم الأحد",
+        "مكتبة مفتوحة في المساء",
+        "更多的自行车道",
+        "更安全的自行车道",
+    ]
+    similar = similarity([texts[0], texts[2]], [texts[1], texts[3]], backend)
+    across = similarity([texts[0], texts[1]], [texts[2], texts[3]], backend)
+    assert min(similar) > max(across)
+    groups = suggest_clusters(texts, backend)
+    _check_shape(groups, len(texts))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        ([], []),
+        (["one idea"], []),
+        (["more bike lanes", "more bike lanes"], [[0, 1]]),
+        (["more bike lanes", "longer library hours"], []),
+        (["", ""], []),
+        (["🎉", "🎉"], [[0, 1]]),
+        (["x", "y", "z"], None),
+    ],
+)
+def test_tiny_boards(backend: str, texts: list[str], expected: list[list[int]] | None) -> None:
+    groups = suggest_clusters(texts, backend)
+    _check_shape(groups, len(texts))
+    if expected is not None:
+        assert groups == expected
+    assert suggest_names(texts, groups) == suggest_names(texts, groups)
+    assert similarity(texts, texts, backend) == [1.0 if t.strip() else 0.0 for t in texts]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_same_input_same_output(backend: str) -> None:
+    board = THREE_THEMES + MIXED
+    first = (suggest_clusters(board, backend), similarity(board, board[::-1], backend))
+    assert (suggest_clusters(board, backend), similarity(board, board[::-1], backend)) == first
+
+
+def test_groups_come_largest_first() -> None:
+    board = [*THREE_THEMES[:4], "bike lanes for kids", *THREE_THEMES[4:]]
+    sizes = [len(g) for g in suggest_clusters(board, "tfidf")]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_names_are_title_cased_words_of_the_board() -> None:
+    names = suggest_names(THREE_THEMES, [[0, 1, 2, 3], [8, 9, 10, 11]])
+    assert names[0] == "Bike Lanes"
+    assert names[1].startswith("Library")
+    assert suggest_names(["你好世界", "你好"], [[0, 1]]) == ["你好"]
+    assert suggest_names(["a", "b"], []) == []
+
+
+def test_unknown_backend_and_unequal_lists_are_refused() -> None:
+    with pytest.raises(ValueError, match="backend"):
+        suggest_clusters(["a", "b"], "word2vec")
+    with pytest.raises(ValueError, match="same length"):
+        similarity(["a"], [])
+
+
+def test_the_silhouette_agrees_with_sklearn() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(40, 6))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    distances = _cosine_distances(vectors)
+    for labels in (rng.integers(0, 4, 40), np.r_[np.zeros(39, dtype=int), [1]]):
+        assert _silhouette(distances, labels) == pytest.approx(
+            silhouette_score(distances, labels, metric="precomputed")
+        )
