@@ -12,11 +12,13 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from facilitator import events, security
+from facilitator import clustering, events, security
 from facilitator.db import Database
 from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, clusters, phases, recommendations, votes, workshops
+from facilitator.domain.actors import Participant as ParticipantActor
 from facilitator.domain.actors import Staff
+from facilitator.domain.clusters import Suggestion
 from facilitator.domain.ideas import IdeaView, counts
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import (
@@ -24,6 +26,7 @@ from facilitator.models import (
     GroupFacilitator,
     Idea,
     Participant,
+    Phase,
     Role,
     User,
     Workshop,
@@ -31,6 +34,8 @@ from facilitator.models import (
 )
 
 ORGANISER_EMAIL = "organiser@example.org"
+# How far some groups have got, so the demo shows every phase: group number -> phase.
+PROGRESS = {2: Phase.cluster, 3: Phase.vote, 4: Phase.recommend}
 FACILITATOR_EMAIL = "facilitator{n}@example.org"
 
 
@@ -132,6 +137,8 @@ async def _create(db: Database, content: DemoWorkshop) -> _Stored:
         await db.write(
             partial(_seed, group_id=group.id, facilitator_id=facilitator.id, content=demo_group)
         )
+        if n in PROGRESS:
+            await _progress(db, facilitator, group.id, PROGRESS[n])
     return _Stored(workshop_id, organiser_password, facilitator_password)
 
 
@@ -171,6 +178,48 @@ def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) ->
         events.append(
             s, events.group_channel(group_id), "idea.submitted", payload, f"participant:{who.id}"
         )
+
+
+async def _progress(db: Database, staff: Staff, group_id: int, phase: Phase) -> None:
+    """Run a group on as its facilitator would: themes from the suggestions, dots from its
+    participants, and a recommendation agreed from the top theme."""
+
+    def read(s: Session) -> tuple[list[tuple[int, str]], list[Participant]]:
+        ideas = s.exec(
+            select(Idea.id, Idea.text).where(Idea.group_id == group_id).order_by(col(Idea.id))
+        ).all()
+        people = s.exec(select(Participant).where(Participant.group_id == group_id)).all()
+        return [(i, t) for i, t in ideas if i is not None], list(people)
+
+    ideas, people = await db.read(read)
+    texts = [t for _, t in ideas]
+    groups = clustering.suggest_clusters(texts)
+    names = clustering.suggest_names(texts, groups)
+    accepted = [
+        Suggestion(name, [ideas[i][0] for i in g]) for name, g in zip(names, groups, strict=True)
+    ]
+    await phases.set_phase(db, staff, group_id, Phase.cluster)
+    themes = await clusters.apply_suggestions(db, staff, group_id, accepted) if accepted else []
+    if phase is Phase.cluster or not themes:
+        return
+    await phases.set_phase(db, staff, group_id, Phase.vote)
+    for n, person in enumerate(people):
+        assert person.id is not None
+        voter = ParticipantActor(person.id, person.workshop_id, group_id, person.display_name)
+        for dot in range(3):
+            await votes.cast_vote(db, voter, group_id, "cluster", themes[(n + dot) % len(themes)])
+    if phase is Phase.vote:
+        return
+    await phases.reveal(db, staff, group_id, "votes", True)
+    await phases.set_phase(db, staff, group_id, Phase.recommend)
+    top = names[0]
+    draft = recommendations.check_draft(
+        top,
+        f"Make {top.lower()} a funded priority of the next strategy.",
+        "The theme with the most support in the room.",
+    )
+    rec_id = await recommendations.promote(db, staff, group_id, "cluster", themes[0], draft)
+    await recommendations.set_agreed(db, staff, rec_id, True)
 
 
 async def _describe(db: Database, stored: _Stored, base_url: str) -> DemoInfo:

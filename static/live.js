@@ -345,11 +345,33 @@
     if (text.length > limit) { say(t("too_long")); textarea.focus(); return; }
     send({ type: "submit", key: newKey(), text });
     textarea.value = "";
+    document.getElementById("similar")?.replaceChildren();
     counter();
     textarea.focus();
   });
 
   textarea?.addEventListener("input", counter);
+
+  // The duplicate hint: after a pause in typing, show ideas already on the board that
+  // say much the same. Only a hint: sending stays one tap away.
+  let hintTimer = null;
+  textarea?.addEventListener("input", () => {
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(async () => {
+      const text = textarea.value.trim();
+      const box = document.getElementById("similar");
+      if (!box || !board.dataset.similar) return;
+      if (text.length < 12) { box.replaceChildren(); return; }
+      try {
+        const url = `${board.dataset.similar}?text=${encodeURIComponent(text.slice(0, 500))}`;
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (response.ok) {
+          const el = fragment(await response.text());
+          if (el) box.replaceWith(el);
+        }
+      } catch { /* offline: no hint, no harm */ }
+    }, 700);
+  });
   textarea?.addEventListener("keydown", (event) => {
     // Enter sends on a laptop; Shift+Enter starts a new line.
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && matchMedia("(pointer: fine)").matches) {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -100,3 +102,24 @@ def test_synthesis_is_for_this_workshops_organisers_only(world: World) -> None:
     with pytest.raises(Exception, match="not in this workshop"):
         world.run(synthesis.create_final, world.db, other_org, elsewhere.id, draft, [rec])
     assert world.read(lambda s: s.exec(select(FinalRecommendation)).all()) == []
+
+
+def test_the_synthesis_page_suggests_near_duplicates_across_groups(world: World) -> None:
+    st = stage(world)
+    org = st.organiser
+    a, b = member(world, st.group), member(world, st.other)
+    first = add_idea(world, a, st.group, "Multi-year funding for national CERTs")
+    second = add_idea(world, b, st.other, "Multi-year funding for CERTs in partner countries")
+    promote(world, org, st.group, "idea", first, "Multi-year funding for national CERTs")
+    promote(world, org, st.other, "idea", second, "Multi-year funding for CERTs in partner countries")
+    office = st.console()
+    url = f"/organiser/workshops/{st.workshop.id}/synthesis"
+    page = office.get(url).text
+    assert "These look alike" in page
+    pair = re.search(r'name="rec" value="(\d+),(\d+)"', page)
+    assert pair is not None
+    done = office.post(url, {"action": "merge_pair", "rec": f"{pair[1]},{pair[2]}", "title": ""})
+    assert done.status_code == 303
+    (final,) = world.read(lambda s: s.exec(select(FinalRecommendation)).all())
+    assert final.title == "Multi-year funding for national CERTs"
+    assert "These look alike" not in office.get(url).text  # merged pairs are not offered again

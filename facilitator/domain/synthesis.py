@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import events
+from facilitator import clustering, events
 from facilitator.db import Database
 from facilitator.domain.access import get_row, require_organiser
 from facilitator.domain.actors import Actor, Staff
@@ -200,11 +200,10 @@ async def first_title(db: Database, actor: Actor, workshop_id: int, rec_ids: lis
 
 
 async def near_duplicates(
-    board: Synthesis, threshold: float = 0.35
+    board: Synthesis, threshold: float = 0.3
 ) -> list[tuple[GroupRecommendation, GroupRecommendation, float]]:
     """Pairs of recommendations from different groups that say much the same, not yet
     merged: a suggestion a person approves or ignores."""
-    from facilitator import clustering
 
     recs = board.recommendations
     pairs = [

@@ -5,18 +5,25 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator.domain import audit, workshops
+from facilitator.domain import suggestions as suggestions_domain
 from facilitator.domain.board import console_view, projector_view
 from facilitator.domain.errors import Invalid
 from facilitator.events import group_channel
+from facilitator.i18n import N_
 from facilitator.web.auth import read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, require_staff, see_other, translate
 from facilitator.web.state import services
+
+BACKEND_LABELS = {
+    "tfidf": N_("word-overlap (TF-IDF)"),
+    "semantic": N_("meaning (sentence embeddings)"),
+}
 
 
 async def my_groups(request: Request) -> Response:
@@ -90,6 +97,22 @@ async def projector(request: Request) -> Response:
     )
 
 
+async def suggestions(request: Request) -> Response:
+    """A preview of suggested themes, as a fragment for the console; it changes nothing."""
+    staff = await require_staff(request)
+    if isinstance(staff, Response):
+        return staff
+    preview = await suggestions_domain.preview(
+        services(request).db, staff, request.path_params["group_id"]
+    )
+    html = services(request).templates.render(
+        "facilitator/_suggestions.html",
+        preview=preview,
+        backend_label=BACKEND_LABELS.get(preview.backend, preview.backend),
+    )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
 async def audit_page(request: Request) -> Response:
     staff = await require_staff(request)
     if isinstance(staff, Response):
@@ -115,4 +138,5 @@ routes = [
     Route("/facilitator/groups/{group_id:int}/command", run_command, methods=["POST"]),
     Route("/facilitator/groups/{group_id:int}/audit", audit_page),
     Route("/facilitator/groups/{group_id:int}/projector", projector),
+    Route("/facilitator/groups/{group_id:int}/suggestions", suggestions),
 ]

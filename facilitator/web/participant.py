@@ -16,6 +16,7 @@ from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from facilitator.domain.suggestions import similar_ideas
 from facilitator.domain.workshops import JoinTarget
 from facilitator.events import group_channel
 from facilitator.i18n import N_
@@ -233,6 +234,25 @@ async def run_command(request: Request) -> Response:
     return see_other(f"/j/{target.group.code}")
 
 
+async def similar(request: Request) -> Response:
+    """The duplicate hint: ideas on the board much like what the phone is typing."""
+    svc = services(request)
+    target = await workshops.find_code(svc.db, request.path_params["code"])
+    device = device_hash(request)
+    if target.group is None or device is None:
+        raise Forbidden(NO_DEVICE)
+    group_id = target.group.id
+    # A look-up, not a join: only a phone already in this group gets hints from its board.
+    who = await svc.db.read(
+        lambda s: participants.find_participant(s, device, get_group(s, group_id).workshop_id)
+    )
+    if who is None:
+        raise Forbidden(NO_DEVICE)
+    found = await similar_ideas(svc.db, who, group_id, request.query_params.get("text", ""))
+    html = svc.templates.render("participant/_similar.html", ideas=found)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
 async def qr_code(request: Request) -> Response:
     """The join link as an SVG QR code, for screens and printed cards."""
     target = await workshops.find_code(services(request).db, request.path_params["code"])
@@ -263,6 +283,7 @@ routes = [
     Route("/j/{code}/ideas", submit, methods=["POST"]),
     Route("/j/{code}/name", set_name, methods=["POST"]),
     Route("/j/{code}/command", run_command, methods=["POST"]),
+    Route("/j/{code}/similar", similar),
     Route("/j/{code}/qr.svg", qr_code),
     Route("/ideas/{idea_id:int}/edit", edit_page),
     Route("/ideas/{idea_id:int}/edit", edit, methods=["POST"]),

@@ -70,7 +70,7 @@ def submit_while_offline(
 def test_offline_submission_arrives_exactly_once(
     browser: Any, demo: dict[str, Any], watch: Watch
 ) -> None:
-    group = demo["groups"][1]
+    group = demo["groups"][4]  # still collecting ideas
     context, phone = submit_while_offline(browser, watch, group, "Written with no signal")
     shot(phone, "phone-offline")
     context.set_offline(False)
@@ -84,7 +84,7 @@ def test_offline_submission_arrives_exactly_once(
 def test_an_unsent_idea_survives_closing_the_page(
     browser: Any, demo: dict[str, Any], watch: Watch
 ) -> None:
-    group = demo["groups"][2]
+    group = demo["groups"][6]  # still collecting ideas
     context, phone = submit_while_offline(browser, watch, group, "Typed before the battery died")
     phone.close()
     context.set_offline(False)
@@ -102,7 +102,7 @@ def test_an_unsent_idea_survives_closing_the_page(
 def test_a_phone_edits_and_withdraws_its_own_idea(
     browser: Any, demo: dict[str, Any], watch: Watch
 ) -> None:
-    group = demo["groups"][3]
+    group = demo["groups"][0]
     phone, other = (watch.page(browser.new_context(**PHONE)) for _ in range(2))
     for page in (phone, other):
         page.goto(group["join_url"])

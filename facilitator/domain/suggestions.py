@@ -1,0 +1,89 @@
+"""Suggested themes and the duplicate hint, from the similarity engine (facilitator.clustering).
+
+Nothing here changes the board: a facilitator previews suggestions and accepts all, some or
+edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from facilitator import clustering
+from facilitator.db import Database
+from facilitator.domain.access import require_facilitator, require_member
+from facilitator.domain.actors import Actor
+from facilitator.domain.ideas import IdeaView, shown_to_phones
+from facilitator.models import Idea, IdeaStatus
+
+HINT_THRESHOLD = 0.45
+HINT_COUNT = 3
+HINT_MIN_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Proposal:
+    name: str
+    ideas: list[IdeaView]
+
+
+@dataclass(frozen=True)
+class Preview:
+    backend: str
+    proposals: list[Proposal]
+    left_alone: list[IdeaView]
+
+
+async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
+    """Groupings of the ideas not yet in a theme, each with a suggested name."""
+
+    def read(s: Session) -> list[IdeaView]:
+        require_facilitator(s, actor, group_id)
+        rows = s.exec(
+            select(Idea)
+            .where(
+                Idea.group_id == group_id,
+                Idea.status == IdeaStatus.visible,
+                col(Idea.cluster_id).is_(None),
+            )
+            .order_by(col(Idea.id))
+        ).all()
+        return [IdeaView.of(r) for r in rows]
+
+    ideas = await db.read(read)
+    texts = [i.text for i in ideas]
+    backend = clustering.default_backend()
+    # The engine is CPU work: run it off the event loop.
+    groups = await asyncio.to_thread(clustering.suggest_clusters, texts, backend)
+    names = await asyncio.to_thread(clustering.suggest_names, texts, groups)
+    placed = {i for g in groups for i in g}
+    return Preview(
+        backend,
+        [Proposal(name, [ideas[i] for i in g]) for name, g in zip(names, groups, strict=True)],
+        [idea for n, idea in enumerate(ideas) if n not in placed],
+    )
+
+
+async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) -> list[IdeaView]:
+    """Ideas already on this phone's board that say much the same as what it is typing."""
+    draft = " ".join(str(text).split())[:500]
+    if len(draft) < HINT_MIN_LENGTH:
+        return []
+
+    def read(s: Session) -> list[IdeaView]:
+        group = require_member(s, actor, group_id)
+        rows = s.exec(
+            select(Idea).where(Idea.group_id == group_id, Idea.status == IdeaStatus.visible)
+        ).all()
+        return [IdeaView.of(r) for r in rows if shown_to_phones(group, r)]
+
+    ideas = await db.read(read)
+    if not ideas:
+        return []
+    scores = await asyncio.to_thread(
+        clustering.similarity, [draft] * len(ideas), [i.text for i in ideas]
+    )
+    ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
+    return [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]
