@@ -1,0 +1,31 @@
+"""Every export format by name, for the CLI and the organiser's download links."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+
+from facilitator.export import data
+from facilitator.export.snapshot import Snapshot
+
+Render = Callable[[Snapshot, str], bytes]
+
+
+def _polis(snap: Snapshot, summary: str) -> bytes:
+    """Pol.is exports are two files; they travel as one zip, as Pol.is's own download does."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("comments.csv", data.polis_comments(snap))
+        z.writestr("votes.csv", data.polis_votes_csv(snap))
+    return out.getvalue()
+
+
+FORMATS: dict[str, tuple[str, Render]] = {
+    "json": ("json", lambda snap, summary: data.to_json(snap)),
+    "polis": ("zip", _polis),
+}
+
+
+def render(snap: Snapshot, fmt: str, summary: str = "") -> bytes:
+    return FORMATS[fmt][1](snap, summary)
