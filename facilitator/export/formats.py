@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable
 
-from facilitator.export import data
+from facilitator.export import data, report, tables
 from facilitator.export.snapshot import Snapshot
 
 Render = Callable[[Snapshot, str], bytes]
@@ -22,8 +22,13 @@ def _polis(snap: Snapshot, summary: str) -> bytes:
 
 
 FORMATS: dict[str, tuple[str, Render]] = {
+    "docx": ("docx", report.docx),
+    "md": ("md", report.markdown),
     "json": ("json", lambda snap, summary: data.to_json(snap)),
     "polis": ("zip", _polis),
+    "xlsx": ("xlsx", lambda snap, summary: tables.xlsx(snap)),
+    "csv": ("csv", lambda snap, summary: tables.ideas_csv(snap)),
+    "audit": ("csv", lambda snap, summary: tables.audit_csv(snap)),
 }
 
 
