@@ -8,15 +8,13 @@ ideas, because it is an archive for moving a workshop, not a publication.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
 
-from facilitator.export.safe import cell
+from facilitator.export.safe import csv_bytes
 from facilitator.export.snapshot import Snapshot
 
 SCHEMA = "facilitator.workshop/1"
@@ -54,14 +52,6 @@ def from_json(raw: bytes | str) -> Snapshot:
 # so each participant's dots on an idea become one agree vote (several dots count once);
 # a dot on a theme becomes an agree vote on every published idea in that theme. There is
 # no disagree or pass here. `moderated` is 1 for published ideas; hidden ones are left out.
-
-
-def _csv(rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return out.getvalue().encode("utf-8")
 
 
 def _ms(at: dt.datetime) -> int:
@@ -114,7 +104,7 @@ def polis_comments(snap: Snapshot) -> bytes:
                 i.text,
             ]
         )
-    return _csv(rows)
+    return csv_bytes(rows)
 
 
 def polis_votes_csv(snap: Snapshot) -> bytes:
@@ -123,4 +113,4 @@ def polis_votes_csv(snap: Snapshot) -> bytes:
         rows.append(
             [at, dt.datetime.fromtimestamp(at / 1000, dt.UTC).isoformat(), idea, voter, vote]
         )
-    return _csv(rows)
+    return csv_bytes(rows)

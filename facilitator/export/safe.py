@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
 
 # XML 1.0 cannot hold C0 controls other than tab, newline and carriage return, lone
 # surrogates, or U+FFFE/U+FFFF; lxml (python-docx) and openpyxl raise on them.
@@ -24,3 +27,13 @@ def cell(value: object) -> object:
         if value.startswith(FORMULA_START):
             return "'" + value
     return value
+
+
+def csv_bytes(rows: Iterable[Sequence[object]], *, bom: bool = False) -> bytes:
+    """CSV (RFC 4180 line ends) with every cell made safe; `bom` for spreadsheet programs,
+    which otherwise guess the encoding and garble emoji and accents."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return out.getvalue().encode("utf-8-sig" if bom else "utf-8")

@@ -8,7 +8,6 @@ withdrawn ideas appear only in the audit log.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from openpyxl.styles import Font
 
 from facilitator import metrics
 from facilitator.domain.audit import WHAT
-from facilitator.export.safe import cell
+from facilitator.export.safe import cell, csv_bytes
 from facilitator.export.snapshot import IdeaSnap, Snapshot
 
 Rows = list[Sequence[Any]]
@@ -158,12 +157,7 @@ def xlsx(snap: Snapshot) -> bytes:
 
 
 def to_csv(rows: Rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    # A byte-order mark, so spreadsheet programs read the file as UTF-8 (emoji, accents).
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(rows, bom=True)
 
 
 def ideas_csv(snap: Snapshot) -> bytes:
