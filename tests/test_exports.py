@@ -3,6 +3,7 @@ survives every format intact (formulas neutralised) and harmless."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
@@ -17,10 +18,15 @@ from docx import Document
 from openpyxl import load_workbook
 
 from facilitator.db import Database
+from facilitator.domain import workshops
+from facilitator.domain.workshops import GroupDraft
 from facilitator.export import report, tables
 from facilitator.export.formats import FORMATS, render
 from facilitator.export.snapshot import Snapshot
-from tests.workshop_factory import Built, build, fresh_db, snapshot
+from facilitator.models import Role
+from tests.workshop_factory import Built, build, db, fresh_db, snapshot, staff
+
+__all__ = ["db"]
 
 SUMMARY = "We met in six rooms and agreed on three things."
 HIDDEN = Built(0, ()).hidden_text
@@ -79,7 +85,7 @@ def test_the_docx_report_has_every_section(snap: Snapshot) -> None:
     assert "A single button to report suspicious mail" in text  # appendix
     assert HIDDEN not in text  # hidden ideas are only in the audit log
     assert len(doc.inline_shapes) == 1  # the submissions chart
-    assert doc.tables[0].rows[0].cells[0].text == "group"
+    assert doc.tables[0].rows[0].cells[0].text == "Group"
     assert doc.tables[0].rows[-1].cells[0].text == "Workshop"
 
 
@@ -193,3 +199,18 @@ def test_characters_xml_cannot_hold_never_crash_an_export(snap: Snapshot, fmt: s
             c.value for s in load_workbook(io.BytesIO(blob)) for r in s.iter_rows() for c in r
         }
         assert "bell escape form feed" in values
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_workshop_that_has_not_started_exports_too(db: Database, fmt: str) -> None:
+    """Exports work at any time: here before any phone has joined."""
+    olivia = asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    wid = asyncio.run(
+        workshops.create_workshop(db, olivia, "Empty", "", "", [GroupDraft("Only", "Q?")])
+    )
+    blob = render(snapshot(db, wid), fmt)
+    if fmt == "docx":
+        text = docx_text(blob)
+        assert "No recommendation has been agreed yet." in text and "No ideas." in text
+    if fmt == "json":
+        assert orjson.loads(blob)["events"] == []

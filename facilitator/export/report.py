@@ -7,6 +7,7 @@ a chart, and an appendix of every published idea. Hidden ideas are not in the re
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Sequence
@@ -14,12 +15,11 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.text import WD_BREAK
-from docx.shared import Inches
+from docx.shared import Inches, Pt
 
 from facilitator import metrics
 from facilitator.export.safe import xml_text
 from facilitator.export.snapshot import RecommendationSnap, Snapshot
-from facilitator.export.tables import participation_rows
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Para:
 class Item:
     text: str
     level: int = 0
-    numbered: bool = False
+    number: int | None = None  # numbered lists restart in each section
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
         )
     if not finals:
         out.append(Para("No recommendation has been agreed yet."))
-    for rec in finals:
-        out.append(Item(rec.title, numbered=True))
+    for n, rec in enumerate(finals, 1):
+        out.append(Item(rec.title, number=n))
         if rec.text:
             out.append(Item(rec.text, level=1))
         if rec.rationale:
@@ -125,9 +125,9 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
         out.append(Heading("Recommendations", 2))
         if not recs:
             out.append(Para("No recommendations."))
-        for r in recs:
+        for n, r in enumerate(recs, 1):
             mark = " (agreed)" if r.agreed else ""
-            out.append(Item(f"{r.title}{mark}", numbered=True))
+            out.append(Item(f"{r.title}{mark}", number=n))
             if r.text:
                 out.append(Item(r.text, level=1))
 
@@ -139,9 +139,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
             "Definitions are in the README."
         )
     )
-    rows = participation_rows(snap)
-    keep = [0, 1, 2, 3, 4, 6, 7, 8, 11, 13]  # the columns that fit on a page
-    out.append(Table([[row[k] for k in keep] for row in rows]))
+    out.append(Table(_participation_table(snap)))
     series = metrics.submissions(snap)
     if series.counts:
         span = f"{series.label(0)} to {series.label(len(series.counts) - 1)} UTC"
@@ -163,6 +161,30 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
                 extra += " (merged into another idea)"
             out.append(Item(f"{i.text}{extra}"))
     return out
+
+
+def _participation_table(snap: Snapshot) -> list[list[object]]:
+    def share(x: float | None) -> str:
+        return f"{x:.0%}" if x is not None else "–"
+
+    def num(x: float | None) -> str:
+        return f"{x:.2f}" if x is not None else "–"
+
+    def minutes(d: dt.timedelta | None) -> str:
+        return f"{d.total_seconds() / 60:.0f} min" if d is not None else "–"
+
+    # Short headers and ten columns, so the table fits a portrait page; the workbook has all.
+    rows: list[list[object]] = [
+        ["Group", "Phones", "Contrib.", "Silent", "Ideas", "Gini", "Votes", "1st idea",
+         "Themes", "Recs (agreed)"]
+    ]  # fmt: skip
+    for f in metrics.every_group(snap):
+        rows.append(
+            [f.label, f.phones, f.contributors, share(f.silent_share), f.ideas, num(f.gini),
+             f.votes, minutes(f.first_idea_after), f.funnel.clusters,
+             f"{f.funnel.recommendations} ({f.funnel.agreed})"]
+        )  # fmt: skip
+    return rows
 
 
 # -- Markdown -------------------------------------------------------------------------------
@@ -191,7 +213,6 @@ def _md_lines(text: str, indent: str) -> str:
 
 def markdown(snap: Snapshot, summary: str = "") -> bytes:
     out: list[str] = []
-    number = 0
     previous: Block | None = None
     for b in blocks(snap, summary):
         # Blank lines between blocks, none inside a list, so lists stay tight.
@@ -200,7 +221,6 @@ def markdown(snap: Snapshot, summary: str = "") -> bytes:
             out.append("")
         previous = b
         if isinstance(b, Heading):
-            number = 0
             out.append("#" * (b.level + 1) + " " + md_escape(b.text))
             out.append("")
         elif isinstance(b, Para):
@@ -208,9 +228,7 @@ def markdown(snap: Snapshot, summary: str = "") -> bytes:
                 (f"**{md_escape(b.label.strip())}** " if b.label else "") + _md_lines(b.text, "")
             )
         elif isinstance(b, Item):
-            if b.level == 0 and b.numbered:
-                number += 1
-            bullet = f"{number}." if b.numbered else "-"
+            bullet = f"{b.number}." if b.number is not None else "-"
             indent = "   " * b.level
             out.append(f"{indent}{bullet} " + _md_lines(b.text, indent + "   "))
         elif isinstance(b, Table):
@@ -244,20 +262,31 @@ def docx(snap: Snapshot, summary: str = "") -> bytes:
             if b.label:
                 p.add_run(xml_text(b.label)).bold = True
             p.add_run(xml_text(b.text))
+        elif isinstance(b, Item) and b.number is not None:
+            # Word's "List Number" would count on across sections; the number is ours.
+            p = doc.add_paragraph()
+            p.paragraph_format.left_indent = Inches(0.25)
+            p.paragraph_format.first_line_indent = Inches(-0.25)
+            p.add_run(f"{b.number}.\t")
+            p.add_run(xml_text(b.text)).bold = True
         elif isinstance(b, Item):
-            style = "List Number" if b.numbered else "List Bullet"
-            if b.level:
-                style = "List Bullet 2"
-            doc.add_paragraph(xml_text(b.text), style=style)
+            doc.add_paragraph(xml_text(b.text), style="List Bullet 2" if b.level else "List Bullet")
         elif isinstance(b, Table):
             table = doc.add_table(rows=0, cols=len(b.rows[0]))
             table.style = "Light Grid Accent 1"
+            table.autofit = False
+            rest = (6.0 - 1.2) / (len(b.rows[0]) - 1)  # inches: a wide first column
+            for n, column in enumerate(table.columns):
+                column.width = Inches(1.2 if n == 0 else rest)  # LibreOffice reads the grid
             for row in b.rows:
                 cells = table.add_row().cells
-                for c, value in zip(cells, row, strict=True):
-                    c.text = xml_text(str(value))
+                for n, (c, value) in enumerate(zip(cells, row, strict=True)):
+                    c.width = Inches(1.2 if n == 0 else rest)
+                    run = c.paragraphs[0].add_run(xml_text(str(value)))
+                    run.font.size = Pt(8)
         elif isinstance(b, Chart):
             png = metrics.png_chart(b.series.counts)
+            doc.add_paragraph()
             doc.add_picture(io.BytesIO(png), width=Inches(6))
             doc.add_paragraph(xml_text(b.caption), style="Caption")
         elif isinstance(b, PageBreak):
