@@ -151,6 +151,9 @@ def xlsx(snap: Snapshot) -> bytes:
         for header in sheet[1]:
             header.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            longest = max(len(str(c.value or "")) for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, longest + 2)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
