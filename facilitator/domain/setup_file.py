@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
 from facilitator.db import Database
@@ -302,7 +303,7 @@ def dump(s: Session, workshop_id: int) -> str:
     if w.date is not None:
         doc["date"] = w.date
     if w.description:
-        doc["description"] = w.description
+        doc["description"] = _block(w.description)
     doc["groups"] = []
     for g in groups:
         emails = s.exec(
@@ -311,9 +312,9 @@ def dump(s: Session, workshop_id: int) -> str:
             .where(GroupFacilitator.group_id == g.id)
             .order_by(User.email)
         ).all()
-        item: dict[str, Any] = {"name": g.name, "question": g.prompt}
+        item: dict[str, Any] = {"name": g.name, "question": _block(g.prompt)}
         if g.description:
-            item["context"] = g.description
+            item["context"] = _block(g.description)
         if emails:
             item["facilitators"] = list(emails)
         item |= {
@@ -328,8 +329,14 @@ def dump(s: Session, workshop_id: int) -> str:
     out = io.StringIO()
     yaml = YAML()
     yaml.default_flow_style = False
+    yaml.width = 4096  # one line per sentence, not folded at 80 columns
     yaml.indent(mapping=2, sequence=4, offset=2)
     out.write("# Written by `facilitator workshop export-setup`; import it with\n")
     out.write("# `facilitator workshop import FILE`. The format is in README.md.\n")
     yaml.dump(doc, out)
     return out.getvalue()
+
+
+def _block(text: str) -> str:
+    """Text with line breaks as a `|` block, which reads as it will show."""
+    return LiteralScalarString(text) if "\n" in text else text
