@@ -40,9 +40,7 @@ def test_phones_and_facilitator_see_ideas_live(
     first.tap("#compose button[type=submit]")
     for page in phones:
         page.wait_for_selector("#ideas .idea-text:text('Twin our CERT with three regional CERTs')")
-    laptop.wait_for_selector(
-        "#unclustered .idea-text:text('Twin our CERT with three regional CERTs')"
-    )
+    laptop.wait_for_selector("#unclustered .idea-text:text('Twin our CERT with three regional CERTs')")
     first.wait_for_selector("#ideas .idea.mine")
     assert count_on_board(phones[1], "Twin our CERT") == 1
     assert phones[1].locator("#ideas .idea.mine").count() == 0
