@@ -81,6 +81,7 @@ def test_the_docx_report_has_every_section(snap: Snapshot) -> None:
     assert "27 November 2026" in text and SUMMARY in text
     assert "Practise with realistic drills" in text
     assert "From Phishing, theme “Practice”: 2 votes, 2 ideas" in text
+    assert "“Run phishing drills every quarter” (0 votes)" in text  # down to the ideas
     assert "Question: How do we stop phishing?" in text
     assert "A single button to report suspicious mail" in text  # appendix
     assert HIDDEN not in text  # hidden ideas are only in the audit log

@@ -60,7 +60,8 @@ class PageBreak:
 Block = Heading | Para | Item | Table | Chart | PageBreak
 
 
-def _provenance(snap: Snapshot, rec: RecommendationSnap) -> list[str]:
+def _provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Item]:
+    """Where a recommendation came from, down to the ideas, with their votes."""
     ideas = {i.id: i for i in snap.ideas}
     themes = {c.id: c for c in snap.clusters}
     group = snap.group(rec.group_id).name
@@ -68,15 +69,26 @@ def _provenance(snap: Snapshot, rec: RecommendationSnap) -> list[str]:
     for src in rec.sources:
         votes = snap.tally(src.target, src.target_id)
         if src.target == "cluster" and src.target_id in themes:
-            members = [i for i in snap.published_ideas() if i.cluster_id == src.target_id]
+            members = [
+                i
+                for i in snap.published_ideas()
+                if i.cluster_id == src.target_id and i.status == "visible"
+            ]
             out.append(
-                f"{group}, theme “{themes[src.target_id].name}”: {votes} votes, "
-                f"{len(members)} ideas"
+                Item(
+                    f"From {group}, theme “{themes[src.target_id].name}”: {votes} votes, "
+                    f"{len(members)} ideas",
+                    level=1,
+                )
             )
+            out += [
+                Item(f"“{i.text}” ({snap.tally('idea', i.id)} votes)", level=2) for i in members
+            ]
         elif src.target_id in ideas and ideas[src.target_id].published:
-            out.append(f"{group}, idea “{ideas[src.target_id].text}”: {votes} votes")
+            text = ideas[src.target_id].text
+            out.append(Item(f"From {group}, idea “{text}”: {votes} votes", level=1))
         else:
-            out.append(f"{group}, a {src.target} no longer on the board")
+            out.append(Item(f"From {group}, a {src.target} no longer on the board", level=1))
     return out
 
 
@@ -106,8 +118,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
             out.append(Item(rec.text, level=1))
         if rec.rationale:
             out.append(Item(f"Why: {rec.rationale}", level=1))
-        for line in _provenance(snap, rec):
-            out.append(Item(f"From {line}", level=1))
+        out += _provenance(snap, rec)
 
     for g in snap.groups:
         out.append(Heading(g.name, 1))
@@ -270,7 +281,8 @@ def docx(snap: Snapshot, summary: str = "") -> bytes:
             p.add_run(f"{b.number}.\t")
             p.add_run(xml_text(b.text)).bold = True
         elif isinstance(b, Item):
-            doc.add_paragraph(xml_text(b.text), style="List Bullet 2" if b.level else "List Bullet")
+            style = ["List Bullet", "List Bullet 2", "List Bullet 3"][min(b.level, 2)]
+            doc.add_paragraph(xml_text(b.text), style=style)
         elif isinstance(b, Table):
             table = doc.add_table(rows=0, cols=len(b.rows[0]))
             table.style = "Light Grid Accent 1"

@@ -43,8 +43,9 @@ def number(fields: Fields, name: str, *, optional: bool = False) -> int | None:
     value = fields.get(name)
     if value in (None, "") and optional:
         return None
-    refusal = Invalid(MISSING.get(name, N_("That message is missing a number ({name}).")),
-                      name=name)
+    refusal = Invalid(
+        MISSING.get(name, N_("That message is missing a number ({name}).")), name=name
+    )
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise refusal
     try:
