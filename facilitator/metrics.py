@@ -28,6 +28,7 @@ from html import escape
 from facilitator.export.snapshot import EventSnap, Snapshot
 
 ORGANISER_BUCKET = dt.timedelta(minutes=5)
+MAX_BAR = 48  # pixels: one or two buckets should still look like bars, not a block
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,7 @@ def svg_chart(series: Series, title: str = "Ideas submitted", width: int = 640) 
     height, pad, top = 200, 30, 24
     n = max(1, len(series.counts))
     peak = max(series.counts, default=0) or 1
-    bar = (width - 2 * pad) / n
+    bar = min((width - 2 * pad) / n, MAX_BAR)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(title)}" class="chart">',
@@ -209,7 +210,7 @@ def png_chart(counts: Sequence[int], width: int = 600, height: int = 200) -> byt
         pixels[base][x] = axis
     n = max(1, len(counts))
     peak = max(counts, default=0) or 1
-    bar = (width - 2 * pad) / n
+    bar = min((width - 2 * pad) / n, MAX_BAR)
     for i, count in enumerate(counts):
         h = round((base - pad) * count / peak)
         x0, x1 = round(pad + i * bar), round(pad + (i + 1) * bar) - 1
