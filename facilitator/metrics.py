@@ -12,7 +12,7 @@ Definitions (also in README, "Participation metrics"):
 - moderation turnaround: median time from a pre-moderated submission to its approval or
   hiding, from the event log;
 - funnel: published ideas -> themes -> recommendations -> agreed -> final;
-- submissions over time: `idea.submitted` events counted per bucket.
+- submissions over time: ideas submitted (their `created_at`) counted per bucket.
 """
 
 from __future__ import annotations
@@ -145,20 +145,16 @@ class Series:
 def submissions(
     snap: Snapshot, group_id: int | None = None, bucket: dt.timedelta = ORGANISER_BUCKET
 ) -> Series:
-    """Ideas submitted per bucket, from the first submission (in the workshop) to the last."""
-    times = sorted(
-        e.at for e in snap.events if e.kind == "idea.submitted" and e.group_id is not None
-    )
+    """Ideas submitted per bucket, from the first submission (in the workshop) to the last.
+
+    Each idea row is one submission (hidden and withdrawn ones too); its `created_at` is set
+    when it is submitted, and unlike an event's time it survives imports and demo back-dating.
+    """
+    times = sorted(i.created_at for i in snap.ideas)
     if not times:
         return Series(snap.taken_at, bucket, ())
     start = times[0]
-    wanted = [
-        e.at
-        for e in snap.events
-        if e.kind == "idea.submitted"
-        and e.group_id is not None
-        and (group_id is None or e.group_id == group_id)
-    ]
+    wanted = [i.created_at for i in snap.ideas if group_id is None or i.group_id == group_id]
     counts = [0] * (int((times[-1] - start) / bucket) + 1)
     for at in wanted:
         counts[int((at - start) / bucket)] += 1
