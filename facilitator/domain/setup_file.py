@@ -306,17 +306,13 @@ def dump(s: Session, workshop_id: int) -> str:
         doc["description"] = _block(w.description)
     doc["groups"] = []
     for g in groups:
-        emails = s.exec(
-            select(User.email)
-            .join(GroupFacilitator, col(GroupFacilitator.user_id) == User.id)
-            .where(GroupFacilitator.group_id == g.id)
-            .order_by(User.email)
-        ).all()
+        assert g.id is not None
+        emails = workshops.facilitator_emails(s, g.id)
         item: dict[str, Any] = {"name": g.name, "question": _block(g.prompt)}
         if g.description:
             item["context"] = _block(g.description)
         if emails:
-            item["facilitators"] = list(emails)
+            item["facilitators"] = emails
         item |= {
             "phase": str(g.phase),
             "private_mode": g.private_mode,

@@ -273,6 +273,18 @@ def _group_view(s: Session, g: Group, ideas: int = 0) -> GroupView:
     )
 
 
+def facilitator_emails(s: Session, group_id: int) -> list[str]:
+    """The emails of the accounts assigned to a group, in order."""
+    return list(
+        s.exec(
+            select(User.email)
+            .join(GroupFacilitator, col(GroupFacilitator.user_id) == User.id)
+            .where(GroupFacilitator.group_id == group_id)
+            .order_by(User.email)
+        ).all()
+    )
+
+
 def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
     w = s.get(Workshop, workshop_id)
     if w is None:
