@@ -24,7 +24,15 @@ from facilitator.hub.publisher import Publisher
 from facilitator.live import Rooms
 from facilitator.paths import static_dir
 from facilitator.templating import Templates
-from facilitator.web import account, facilitator, organiser, participant, sockets, system
+from facilitator.web import (
+    account,
+    downloads,
+    facilitator,
+    organiser,
+    participant,
+    sockets,
+    system,
+)
 from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page, translate
@@ -84,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
         *participant.routes,
         *account.routes,
         *organiser.routes,
+        *downloads.routes,
         *facilitator.routes,
         *sockets.routes,
         *system.routes,

@@ -177,26 +177,29 @@ async def invite_facilitator(
 ) -> str:
     """Make a one-time link for `email` to facilitate `group_ids`; returns the token."""
     email = check_email(email)
+    return await db.write(lambda s: add_invitation(s, actor, workshop_id, email, group_ids, days))
+
+
+def add_invitation(
+    s: Session, actor: Staff, workshop_id: int, email: str, group_ids: list[int], days: float
+) -> str:
+    """The invitation, inside the caller's transaction (a workshop file makes several)."""
     token = security.new_token()
-
-    def txn(s: Session) -> str:
-        require_organiser(s, actor, workshop_id)
-        for gid in group_ids:
-            if get_group(s, gid).workshop_id != workshop_id:
-                raise Forbidden(N_("That group belongs to another workshop."))
-        s.add(
-            Invitation(
-                token_hash=security.token_hash(token),
-                email=email,
-                workshop_id=workshop_id,
-                group_ids=",".join(str(g) for g in sorted(set(group_ids))),
-                invited_by=actor.id,
-                expires_at=utcnow() + dt.timedelta(days=days),
-            )
+    require_organiser(s, actor, workshop_id)
+    for gid in group_ids:
+        if get_group(s, gid).workshop_id != workshop_id:
+            raise Forbidden(N_("That group belongs to another workshop."))
+    s.add(
+        Invitation(
+            token_hash=security.token_hash(token),
+            email=email,
+            workshop_id=workshop_id,
+            group_ids=",".join(str(g) for g in sorted(set(group_ids))),
+            invited_by=actor.id,
+            expires_at=utcnow() + dt.timedelta(days=days),
         )
-        return token
-
-    return await db.write(txn)
+    )
+    return token
 
 
 def _open_invitation(s: Session, token: str) -> Invitation:

@@ -149,24 +149,32 @@ async def create_workshop(
             N_("A workshop needs between {min} and {max} groups."), min=MIN_GROUPS, max=MAX_GROUPS
         )
 
-    def txn(s: Session) -> int:
-        workshop = Workshop(
-            title=title,
-            date=day,
-            description=description,
-            code=_unique_code(s),
-            created_by=actor.id,
-        )
-        s.add(workshop)
-        s.flush()
-        assert workshop.id is not None
-        s.add(WorkshopOrganiser(workshop_id=workshop.id, user_id=actor.id))
-        events.create_channel(s, events.workshop_channel(workshop.id))
-        for position, draft in enumerate(drafts):
-            _add_group(s, workshop.id, draft, position)
-        return workshop.id
+    return await db.write(lambda s: add_workshop(s, actor, title, day, description, drafts)[0])
 
-    return await db.write(txn)
+
+def add_workshop(
+    s: Session,
+    actor: Staff,
+    title: str,
+    day: dt.date | None,
+    description: str,
+    drafts: list[GroupDraft],
+) -> tuple[int, list[int]]:
+    """Insert checked input in the caller's transaction; returns the workshop and group ids."""
+    workshop = Workshop(
+        title=title,
+        date=day,
+        description=description,
+        code=_unique_code(s),
+        created_by=actor.id,
+    )
+    s.add(workshop)
+    s.flush()
+    assert workshop.id is not None
+    s.add(WorkshopOrganiser(workshop_id=workshop.id, user_id=actor.id))
+    events.create_channel(s, events.workshop_channel(workshop.id))
+    group_ids = [_add_group(s, workshop.id, d, position) for position, d in enumerate(drafts)]
+    return workshop.id, group_ids
 
 
 async def update_workshop(
@@ -262,6 +270,18 @@ def _group_view(s: Session, g: Group, ideas: int = 0) -> GroupView:
         g.phase,
         ideas,
         tuple(name or email for name, email in names),
+    )
+
+
+def facilitator_emails(s: Session, group_id: int) -> list[str]:
+    """The emails of the accounts assigned to a group, in order."""
+    return list(
+        s.exec(
+            select(User.email)
+            .join(GroupFacilitator, col(GroupFacilitator.user_id) == User.id)
+            .where(GroupFacilitator.group_id == group_id)
+            .order_by(User.email)
+        ).all()
     )
 
 

@@ -1,0 +1,338 @@
+"""A workshop's set-up as a YAML file: read with line numbers, check, create in one go, write back.
+
+The CLI (`facilitator workshop import` / `export-setup`) and the organiser's upload share this.
+A file is checked whole before anything is written, and written in one transaction, so a bad
+file creates nothing. Every problem is reported with its line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scalarstring import LiteralScalarString
+from sqlmodel import Session, col, select
+
+from facilitator.db import Database
+from facilitator.domain import accounts, codes, phases, workshops
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import Forbidden, Invalid
+from facilitator.domain.text import clean
+from facilitator.domain.workshops import GroupDraft
+from facilitator.i18n import N_
+from facilitator.models import Group, GroupFacilitator, User, Workshop
+
+PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def _cleaned(limit: int, multiline: bool, required: bool = True) -> Any:
+    """A validator that applies the same text rules as the forms (control characters, limits)."""
+
+    def check(value: object) -> str:
+        try:
+            return clean(value, limit=limit, multiline=multiline, required=required)
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
+
+    return check
+
+
+class GroupSettings(_Strict):
+    """Facilitation settings; in `defaults` they apply to every group that does not say."""
+
+    phase: PhaseName = "collect"
+    private_mode: bool = False
+    premoderation: bool = False
+    vote_budget: int = Field(default=5, ge=1, le=phases.MAX_BUDGET)
+    vote_cap: int = Field(default=3, ge=1, le=phases.MAX_BUDGET)
+    lock_on_timer: bool = False
+
+
+class GroupSpec(_Strict):
+    name: str
+    question: str
+    context: str = ""
+    facilitators: list[str] = []
+    phase: PhaseName | None = None
+    private_mode: bool | None = None
+    premoderation: bool | None = None
+    vote_budget: int | None = Field(default=None, ge=1, le=phases.MAX_BUDGET)
+    vote_cap: int | None = Field(default=None, ge=1, le=phases.MAX_BUDGET)
+    lock_on_timer: bool | None = None
+
+    _name = field_validator("name", mode="before")(_cleaned(120, False))
+    _question = field_validator("question", mode="before")(_cleaned(500, True))
+    _context = field_validator("context", mode="before")(_cleaned(2000, True, False))
+
+    @field_validator("facilitators", mode="after")
+    @classmethod
+    def _emails(cls, emails: list[str]) -> list[str]:
+        out = []
+        for email in emails:
+            try:
+                out.append(accounts.check_email(email))
+            except Invalid as exc:
+                raise ValueError(f"{email!r}: {exc.message}") from None
+        return out
+
+    def settings(self, defaults: GroupSettings) -> GroupSettings:
+        given = {k: v for k, v in self.model_dump().items() if v is not None}
+        return GroupSettings(**{k: given.get(k, v) for k, v in defaults.model_dump().items()})
+
+
+class Setup(_Strict):
+    title: str
+    date: dt.date | None = None
+    description: str = ""
+    defaults: GroupSettings = GroupSettings()
+    groups: list[GroupSpec] = Field(
+        min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
+    )
+
+    _title = field_validator("title", mode="before")(_cleaned(200, False))
+    _description = field_validator("description", mode="before")(_cleaned(5000, True, False))
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None  # 1-based
+    field: str  # "groups[2].vote_cap"
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class BadSetup(Exception):
+    """A set-up file with problems, each naming its line and field."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line(doc: Any, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the deepest node on `loc` that the file has (a missing key: its parent)."""
+    line: int | None = None
+    node = doc
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = node.lc.item(part)[0] + 1
+        else:
+            break
+        node = node[part]
+    if line is None and isinstance(doc, CommentedMap | CommentedSeq):
+        line = doc.lc.line + 1
+    return line
+
+
+def parse(text: str) -> Setup:
+    """Read and check a set-up file; raises BadSetup with every problem found."""
+    try:
+        doc = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise BadSetup([Problem(line, "", f"this is not valid YAML: {exc.problem}")]) from None
+    except ReaderError as exc:  # a raw control character: YAML refuses it before parsing
+        line = text[: exc.position].count("\n") + 1
+        raise BadSetup([Problem(line, "", f"this is not valid YAML: {exc.reason}")]) from None
+    if not isinstance(doc, CommentedMap):
+        raise BadSetup([Problem(1, "", "the file should be a mapping with title and groups")])
+    try:
+        setup = Setup.model_validate(_plain(doc))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(_line(doc, loc), _field(loc), message))
+        raise BadSetup(problems) from None
+    problems = [
+        Problem(_line(doc, ("groups", n)), f"groups[{n}].vote_cap", "must not exceed vote_budget")
+        for n, g in enumerate(setup.groups)
+        if (s := g.settings(setup.defaults)).vote_cap > s.vote_budget
+    ]
+    if problems:
+        raise BadSetup(problems)
+    return setup
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's containers as plain dicts and lists, for the schema."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+# -- creating -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatedGroup:
+    id: int
+    name: str
+    code: str
+    facilitators: tuple[str, ...]  # emails assigned now
+
+
+@dataclass(frozen=True)
+class Invite:
+    email: str
+    token: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Created:
+    workshop_id: int
+    title: str
+    code: str
+    groups: tuple[CreatedGroup, ...]
+    invitations: tuple[Invite, ...]
+
+
+def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Created:
+    """Create the workshop in the caller's transaction. Listed facilitators with an account
+    are assigned; for anyone else an invitation link is made, never an account."""
+    drafts = [GroupDraft(g.name, g.question, g.context) for g in setup.groups]
+    wid, group_ids = workshops.add_workshop(
+        s, actor, setup.title, setup.date, setup.description, drafts
+    )
+    users = {u.email: u.id for u in s.exec(select(User)).all()}
+    missing: dict[str, list[int]] = {}
+    made = []
+    for gid, spec in zip(group_ids, setup.groups, strict=True):
+        group = s.get(Group, gid)
+        assert group is not None
+        settings = spec.settings(setup.defaults)
+        for key, value in settings.model_dump().items():
+            setattr(group, key, value)
+        s.add(group)
+        assigned = []
+        for email in dict.fromkeys(spec.facilitators):
+            uid = users.get(email)
+            if uid is None:
+                missing.setdefault(email, []).append(gid)
+            else:
+                s.add(GroupFacilitator(group_id=gid, user_id=uid))
+                assigned.append(email)
+        made.append(CreatedGroup(gid, group.name, group.code, tuple(assigned)))
+    names = {g.id: g.name for g in made}
+    invites = tuple(
+        Invite(
+            email,
+            accounts.add_invitation(s, actor, wid, email, gids, invitation_days),
+            tuple(names[g] for g in gids),
+        )
+        for email, gids in missing.items()
+    )
+    workshop = s.get(Workshop, wid)
+    assert workshop is not None
+    return Created(wid, setup.title, workshop.code, tuple(made), invites)
+
+
+async def import_setup(db: Database, actor: Staff, text: str, invitation_days: float) -> Created:
+    """Check the file, then create everything in one transaction (or raise BadSetup)."""
+    if not actor.is_organiser:
+        raise Forbidden(N_("Only organisers can create workshops."))
+    setup = parse(text)
+    return await db.write(lambda s: create(s, actor, setup, invitation_days))
+
+
+def join_links(created: Created, base_url: str) -> dict[str, Any]:
+    """What `import --json` prints: one object with each group's join link and code."""
+    base = base_url.rstrip("/")
+    return {
+        "workshop": {"id": created.workshop_id, "title": created.title, "code": created.code},
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "code": codes.display(g.code),
+                "join_url": f"{base}/j/{g.code}",
+                "facilitators": list(g.facilitators),
+            }
+            for g in created.groups
+        ],
+        "invitations": [
+            {"email": i.email, "groups": list(i.groups), "url": f"{base}/invite/{i.token}"}
+            for i in created.invitations
+        ],
+    }
+
+
+# -- writing back ---------------------------------------------------------------------------
+
+
+def dump(s: Session, workshop_id: int) -> str:
+    """The set-up of an existing workshop, as a file `parse` reads back to the same set-up."""
+    w = s.get(Workshop, workshop_id)
+    if w is None:
+        raise Invalid(N_("That workshop does not exist."))
+    groups = s.exec(
+        select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
+    ).all()
+    doc = CommentedMap()
+    doc["title"] = w.title
+    if w.date is not None:
+        doc["date"] = w.date
+    if w.description:
+        doc["description"] = _block(w.description)
+    doc["groups"] = []
+    for g in groups:
+        assert g.id is not None
+        emails = workshops.facilitator_emails(s, g.id)
+        item: dict[str, Any] = {"name": g.name, "question": _block(g.prompt)}
+        if g.description:
+            item["context"] = _block(g.description)
+        if emails:
+            item["facilitators"] = emails
+        item |= {
+            "phase": str(g.phase),
+            "private_mode": g.private_mode,
+            "premoderation": g.premoderation,
+            "vote_budget": g.vote_budget,
+            "vote_cap": g.vote_cap,
+            "lock_on_timer": g.lock_on_timer,
+        }
+        doc["groups"].append(item)
+    out = io.StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.width = 4096  # one line per sentence, not folded at 80 columns
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    out.write("# Written by `facilitator workshop export-setup`; import it with\n")
+    out.write("# `facilitator workshop import FILE`. The format is in README.md.\n")
+    yaml.dump(doc, out)
+    return out.getvalue()
+
+
+def _block(text: str) -> str:
+    """Text with line breaks as a `|` block, which reads as it will show."""
+    return LiteralScalarString(text) if "\n" in text else text

@@ -1,0 +1,1 @@
+"""Exports: read one workshop into a snapshot, then pure functions `snapshot -> bytes`."""

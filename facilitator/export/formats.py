@@ -1,0 +1,36 @@
+"""Every export format by name, for the CLI and the organiser's download links."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+
+from facilitator.export import data, report, tables
+from facilitator.export.snapshot import Snapshot
+
+Render = Callable[[Snapshot, str], bytes]
+
+
+def _polis(snap: Snapshot, summary: str) -> bytes:
+    """Pol.is exports are two files; they travel as one zip, as Pol.is's own download does."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("comments.csv", data.polis_comments(snap))
+        z.writestr("votes.csv", data.polis_votes_csv(snap))
+    return out.getvalue()
+
+
+FORMATS: dict[str, tuple[str, Render]] = {
+    "docx": ("docx", report.docx),
+    "md": ("md", report.markdown),
+    "json": ("json", lambda snap, summary: data.to_json(snap)),
+    "polis": ("zip", _polis),
+    "xlsx": ("xlsx", lambda snap, summary: tables.xlsx(snap)),
+    "csv": ("csv", lambda snap, summary: tables.ideas_csv(snap)),
+    "audit": ("csv", lambda snap, summary: tables.audit_csv(snap)),
+}
+
+
+def render(snap: Snapshot, fmt: str, summary: str = "") -> bytes:
+    return FORMATS[fmt][1](snap, summary)

@@ -1,0 +1,58 @@
+"""Export downloads for organisers: the same files as `facilitator export`."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import NotFound
+from facilitator.domain.exports import workshop_snapshot
+from facilitator.export.formats import FORMATS, render
+from facilitator.i18n import N_
+from facilitator.web.pages import require_staff
+from facilitator.web.state import services
+
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "zip": "application/zip",
+}
+
+
+async def download(request: Request) -> Response:
+    staff = await require_staff(request)
+    if not isinstance(staff, Staff):
+        return staff
+    fmt = request.path_params["fmt"]
+    if fmt not in FORMATS:
+        raise NotFound(N_("There is no such export."))
+    workshop_id = request.path_params["workshop_id"]
+    names = request.query_params.get("names") == "1"
+    snap = await workshop_snapshot(services(request).db, staff, workshop_id, names)
+    summary = request.query_params.get("summary", "")
+    # Building a document takes a moment of CPU: off the event loop.
+    body = await asyncio.to_thread(render, snap, fmt, summary)
+    ext = FORMATS[fmt][0]
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", snap.workshop.title).strip("-").lower() or "workshop"
+    name = f"{stem}-{fmt}.{ext}" if fmt in ("audit", "polis") else f"{stem}.{ext}"
+    return Response(
+        body,
+        media_type=MEDIA[ext],
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",  # exports hold unpublished data
+        },
+    )
+
+
+routes = [
+    Route("/organiser/workshops/{workshop_id:int}/export/{fmt}", download),
+]

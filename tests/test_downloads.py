@@ -1,0 +1,39 @@
+"""Organisers download exports from the web; nobody else can."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from facilitator.models import Role
+from tests.conftest import World
+
+
+def test_an_organiser_downloads_each_export(world: World) -> None:
+    olivia = world.organiser()
+    workshop = world.workshop(olivia, groups=2)
+    browser = world.logged_in(olivia)
+    url = f"/organiser/workshops/{workshop.id}/export"
+    xlsx = browser.get(f"{url}/xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx.headers["content-disposition"] == 'attachment; filename="cyber-conference.xlsx"'
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[-1] == "participation"
+    polis = browser.get(f"{url}/polis")
+    assert polis.headers["content-type"] == "application/zip"
+    assert 'filename="cyber-conference-polis.zip"' in polis.headers["content-disposition"]
+    md = browser.get(f"{url}/md", params={"summary": "Well done."})
+    assert "Well done." in md.text and md.headers["cache-control"] == "no-store"
+    assert browser.get(f"{url}/pdf").status_code == 404
+
+
+def test_a_facilitator_or_a_stranger_cannot_download(world: World) -> None:
+    olivia = world.organiser()
+    workshop = world.workshop(olivia)
+    fred = world.logged_in(world.staff("fred@example.org", Role.facilitator))
+    url = f"/organiser/workshops/{workshop.id}/export/json"
+    assert fred.get(url).status_code == 403
+    other = world.logged_in(world.staff("otto@example.org", Role.organiser))
+    assert other.get(url).status_code == 403
+    anonymous = world.browser().http.get(url, follow_redirects=False)
+    assert anonymous.status_code in (302, 303)

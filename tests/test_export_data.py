@@ -1,0 +1,149 @@
+"""JSON export and import: the round trip loses nothing; Pol.is files follow Pol.is's columns."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from facilitator import events
+from facilitator.db import Database
+from facilitator.domain.restore import restore
+from facilitator.export import data
+from facilitator.export.formats import render
+from facilitator.models import Role
+from tests.workshop_factory import build, db, fresh_db, snapshot, staff
+
+__all__ = ["db"]
+
+
+def normalised(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document with ids renumbered in order of appearance, and export times dropped."""
+    doc = {k: v for k, v in doc.items() if k not in ("taken_at",)}
+    maps: dict[str, dict[int, int]] = {}
+
+    def renumber(kind: str, rows: list[dict[str, Any]]) -> None:
+        maps[kind] = {r["id"]: n for n, r in enumerate(rows, 1)}
+        for r in rows:
+            r["id"] = maps[kind][r["id"]]
+
+    renumber("workshop", [doc["workshop"]])
+    for kind in ("groups", "participants", "clusters", "ideas", "votes", "recommendations"):
+        renumber(kind, doc[kind])
+    group, idea, cluster = maps["groups"], maps["ideas"], maps["clusters"]
+    people = maps["participants"]
+    for p in doc["participants"]:
+        p["group_id"] = group.get(p["group_id"])
+    for c in doc["clusters"]:
+        c["group_id"] = group[c["group_id"]]
+    for i in doc["ideas"]:
+        i["group_id"] = group[i["group_id"]]
+        i["participant_id"] = people.get(i["participant_id"])
+        i["cluster_id"] = cluster.get(i["cluster_id"])
+        i["merged_into"] = idea.get(i["merged_into"])
+    targets = {"idea": idea, "cluster": cluster}
+    for v in doc["votes"]:
+        v["group_id"], v["voter"] = group[v["group_id"]], people[v["voter"]]
+        v["target_id"] = targets[v["target"]][v["target_id"]]
+    for r in doc["recommendations"]:
+        r["group_id"] = group[r["group_id"]]
+        for src in r["sources"]:
+            src["target_id"] = targets[src["target"]][src["target_id"]]
+    for e in doc["events"]:
+        if e["channel"].startswith("group:"):
+            e["channel"] = f"group:{group[int(e['channel'][6:])]}"
+        if e["actor"].startswith("participant:"):
+            e["actor"] = f"participant:{people[int(e['actor'][12:])]}"
+    return doc
+
+
+def test_the_json_round_trip_gives_an_identical_workshop(
+    db: Database, tmp_path: Path, migrated_db: Path
+) -> None:
+    built = build(db, ["Hardware keys for admins"])
+    first = data.to_json(snapshot(db, built.workshop_id, include_names=True))
+    doc = orjson.loads(first)
+    assert doc["schema"] == "facilitator.workshop/1"
+    assert len(doc["groups"]) == 2 and len(doc["events"]) > 20
+    assert {i["status"] for i in doc["ideas"]} >= {"visible", "hidden", "merged"}
+
+    other = fresh_db(tmp_path, migrated_db, "other.db")
+    try:
+        # The other instance has the staff accounts, so their links come back too.
+        asyncio.run(staff(other, "fred@example.org", Role.facilitator, "Fred"))
+        asyncio.run(staff(other, "olivia@example.org", Role.organiser, "Olivia"))
+        wid = other.write_sync(lambda s: restore(s, data.from_json(first)))
+        second = data.to_json(snapshot(other, wid, include_names=True))
+    finally:
+        other.close()
+    assert normalised(orjson.loads(second)) == normalised(doc)
+
+
+def test_imported_channels_run_on_without_a_gap(
+    db: Database, tmp_path: Path, migrated_db: Path
+) -> None:
+    built = build(db)
+    snap = snapshot(db, built.workshop_id)
+    other = fresh_db(tmp_path, migrated_db, "other.db")
+    try:
+        wid = other.write_sync(lambda s: restore(s, snap))
+        copy = snapshot(other, wid)
+        gid = copy.groups[0].id
+        seqs = [e.seq for e in copy.events if e.channel == f"group:{gid}"]
+        assert seqs == list(range(1, len(seqs) + 1))
+        head = other.read_sync(lambda s: events.head(s, events.group_channel(gid)))
+        assert head.seq == seqs[-1]
+    finally:
+        other.close()
+
+
+def test_a_bad_json_file_is_refused_with_where_it_went_wrong(db: Database) -> None:
+    built = build(db)
+    doc = orjson.loads(data.to_json(snapshot(db, built.workshop_id)))
+    with pytest.raises(data.BadDocument, match="schema"):
+        data.from_json(orjson.dumps({**doc, "schema": "facilitator.workshop/99"}))
+    doc["ideas"][0]["created_at"] = "yesterday"
+    with pytest.raises(data.BadDocument, match=r"ideas\.0\.created_at"):
+        data.from_json(orjson.dumps(doc))
+    with pytest.raises(data.BadDocument, match="not JSON"):
+        data.from_json(b"{")
+
+
+def test_names_are_left_out_unless_asked_for(db: Database) -> None:
+    built = build(db)
+    anonymous = data.to_json(snapshot(db, built.workshop_id))
+    named = data.to_json(snapshot(db, built.workshop_id, include_names=True))
+    assert b"Ada" not in anonymous
+    assert b"Ada" in named
+
+
+def read_zip_csv(blob: bytes, name: str) -> list[dict[str, str]]:
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        return list(csv.DictReader(io.StringIO(z.read(name).decode())))
+
+
+def test_polis_files_map_dots_to_agree_votes(db: Database) -> None:
+    built = build(db)
+    snap = snapshot(db, built.workshop_id)
+    blob = render(snap, "polis")
+    comments = read_zip_csv(blob, "comments.csv")
+    votes = read_zip_csv(blob, "votes.csv")
+    assert list(comments[0]) == [
+        "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated",
+        "comment-body",
+    ]  # fmt: skip
+    assert list(votes[0]) == ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
+    bodies = {c["comment-body"]: c for c in comments}
+    assert "This one is off topic and gets hidden" not in bodies  # hidden: only in the audit log
+    # Ada's two dots on the theme are one agree on each of its two ideas; Bob's dot is one.
+    assert bodies["Train staff with realistic tests"]["agrees"] == "1"
+    assert bodies["Run phishing drills every quarter"]["agrees"] == "1"
+    assert bodies["A single button to report suspicious mail"]["agrees"] == "1"
+    assert {v["vote"] for v in votes} == {"1"} and len(votes) == 3
+    assert all(c["moderated"] == "1" for c in comments)

@@ -1,0 +1,217 @@
+"""Each export opens with the library that reads it and holds what it should; hostile text
+survives every format intact (formulas neutralised) and harmless."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import dataclasses
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from facilitator.db import Database
+from facilitator.domain import workshops
+from facilitator.domain.workshops import GroupDraft
+from facilitator.export import report, tables
+from facilitator.export.formats import FORMATS, render
+from facilitator.export.snapshot import Snapshot
+from facilitator.models import Role
+from tests.workshop_factory import Built, build, db, fresh_db, snapshot, staff
+
+__all__ = ["db"]
+
+SUMMARY = "We met in six rooms and agreed on three things."
+HIDDEN = Built(0, ()).hidden_text
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","click me")',
+    "+1+1",
+    "-2+3 is not a list",
+    "@SUM(A1:A9)",
+    "<script>alert('x')</script> & friends",
+    '<div hx-get="/organiser" hx-trigger="load" hx-swap="outerHTML">boo</div>',
+    "abc \u202egnp.exe and \u200fRTL marks\u200e",
+    "Emoji 🔥👩🏽‍💻 and accents: Zoë, Ærø, 東京",
+    "# not a heading\n- not a list\n1. not a number",
+    "*bold* _under_ [link](http://x) `code` | pipe \\ backslash",
+]
+
+
+@pytest.fixture(scope="module")
+def shared(
+    tmp_path_factory: pytest.TempPathFactory, migrated_db: Path
+) -> Iterator[tuple[Database, Built]]:
+    """One workshop for the module: building it hashes passwords, which takes a while."""
+    database = fresh_db(tmp_path_factory.mktemp("exports"), migrated_db)
+    yield database, build(database, ["Hardware keys for admins", *HOSTILE])
+    database.close()
+
+
+@pytest.fixture
+def snap(shared: tuple[Database, Built]) -> Snapshot:
+    return snapshot(*shared[:1], shared[1].workshop_id)
+
+
+def docx_text(blob: bytes) -> str:
+    doc = Document(io.BytesIO(blob))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def csv_rows(blob: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(blob.decode("utf-8-sig"))))
+
+
+def test_the_docx_report_has_every_section(snap: Snapshot) -> None:
+    blob = report.docx(snap, SUMMARY)
+    doc = Document(io.BytesIO(blob))
+    headings = [p.text for p in doc.paragraphs if p.style is not None and "Heading" in p.style.name]
+    assert headings[:3] == ["Executive summary", "Final recommendations", "Phishing"]
+    assert "Participation" in headings and "Appendix: all ideas" in headings
+    assert doc.paragraphs[0].text == "Cyber conference"  # the title
+    text = docx_text(blob)
+    assert "27 November 2026" in text and SUMMARY in text
+    assert "Practise with realistic drills" in text
+    assert "From Phishing, theme “Practice”: 2 votes, 2 ideas" in text
+    assert "“Run phishing drills every quarter” (0 votes)" in text  # down to the ideas
+    assert "Question: How do we stop phishing?" in text
+    assert "A single button to report suspicious mail" in text  # appendix
+    assert HIDDEN not in text  # hidden ideas are only in the audit log
+    assert len(doc.inline_shapes) == 1  # the submissions chart
+    assert doc.tables[0].rows[0].cells[0].text == "Group"
+    assert doc.tables[0].rows[-1].cells[0].text == "Workshop"
+
+
+def test_the_markdown_report_says_the_same(snap: Snapshot) -> None:
+    md = report.markdown(snap, SUMMARY).decode()
+    assert md.startswith("# Cyber conference\n")
+    for heading in ("## Executive summary", "## Final recommendations", "## Phishing",
+                    "### Themes", "## Participation", "## Appendix: all ideas"):  # fmt: skip
+        assert f"\n{heading}\n" in md
+    assert "1. Practise with realistic drills" in md
+    assert HIDDEN not in md
+
+
+def test_the_workbook_has_five_sheets_with_the_workshop(snap: Snapshot) -> None:
+    book = load_workbook(io.BytesIO(tables.xlsx(snap)))
+    assert book.sheetnames == ["ideas", "clusters", "votes", "recommendations", "participation"]
+    ideas = [[c.value for c in row] for row in book["ideas"].iter_rows()]
+    assert ideas[0][:4] == ["id", "group", "text", "status"]
+    texts = {row[2] for row in ideas[1:]}
+    assert "Run phishing drills every quarter" in texts and HIDDEN not in texts
+    themes = [[c.value for c in row] for row in book["clusters"].iter_rows(min_row=2)]
+    assert themes == [[themes[0][0], "Phishing", "Practice", 2, 2]]
+    votes = [[c.value for c in row] for row in book["votes"].iter_rows(min_row=2)]
+    assert len(votes) == 3 and {v[1] for v in votes} == {"idea", "cluster"}
+    recs = {row[3].value: row for row in book["recommendations"].iter_rows(min_row=2)}
+    assert recs["Practise with realistic drills"][6].value == "yes"
+    participation = {row[0].value: row for row in book["participation"].iter_rows(min_row=2)}
+    assert participation["Workshop"][1].value == 4  # phones joined
+    assert participation["Phishing"][2].value == 2  # contributors
+
+
+def test_the_ideas_csv_leaves_names_out_unless_asked(shared: tuple[Database, Built]) -> None:
+    db, built = shared
+    anonymous = csv_rows(render(snapshot(db, built.workshop_id), "csv"))
+    named = csv_rows(render(snapshot(db, built.workshop_id, include_names=True), "csv"))
+    assert {r["author"] for r in anonymous} >= {"facilitator"}
+    assert "Ada" not in {r["author"] for r in anonymous}
+    assert "Ada" in {r["author"] for r in named}
+    assert HIDDEN not in {r["text"] for r in anonymous}
+
+
+def test_the_audit_log_holds_moderation_and_keeps_dots_secret(snap: Snapshot) -> None:
+    rows = csv_rows(render(snap, "audit"))
+    hidden = [r for r in rows if r["event"] == "idea.hidden"]
+    assert [(r["who"], r["text"], r["reason"]) for r in hidden] == [
+        ("fred@example.org", HIDDEN, "off topic")
+    ]
+    assert {r["who"] for r in rows if r["event"].startswith("vote.")} == {"a participant"}
+    assert any(r["event"] == "idea.merged" for r in rows)
+
+
+def neutral(text: str) -> str:
+    return "'" + text if text[0] in "=+-@\t\r" else text
+
+
+def md_unescape(md: str) -> str:
+    return re.sub(r"\\\n\s*", "\n", re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md))
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_hostile_text_survives_every_format_and_stays_harmless(snap: Snapshot, fmt: str) -> None:
+    blob = render(snap, fmt, SUMMARY)
+    if fmt == "docx":
+        text = docx_text(blob)
+        for hostile in HOSTILE:
+            assert all(line in text for line in hostile.split("\n")), hostile
+    elif fmt == "md":
+        md = blob.decode()
+        assert not re.search(r"(?<!\\)<", md)  # no raw HTML reaches a Markdown renderer
+        assert not re.search(r"^\s*(?:[-+]|\d+\.) not a", md, re.M)
+        for hostile in HOSTILE:
+            assert hostile in md_unescape(md), hostile
+    elif fmt == "xlsx":
+        book = load_workbook(io.BytesIO(blob))
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        assert not [c.value for c in cells if c.data_type == "f"]  # no formula anywhere
+        values = {c.value for c in cells}
+        for hostile in HOSTILE:
+            assert neutral(hostile) in values, hostile
+    elif fmt in ("csv", "audit"):
+        values = {v for row in csv_rows(blob) for v in row.values()}
+        for hostile in HOSTILE:
+            assert neutral(hostile) in values, hostile
+    elif fmt == "json":
+        texts = {i["text"] for i in orjson.loads(blob)["ideas"]}
+        assert set(HOSTILE) <= texts  # data is kept exactly; it is never run
+    elif fmt == "polis":
+        with zipfile.ZipFile(io.BytesIO(blob)) as z:
+            comments = csv_rows(z.read("comments.csv"))
+        bodies = {c["comment-body"] for c in comments}
+        for hostile in HOSTILE:
+            assert neutral(hostile) in bodies, hostile
+    else:
+        pytest.fail(f"no check for {fmt}")
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_characters_xml_cannot_hold_never_crash_an_export(snap: Snapshot, fmt: str) -> None:
+    """Control characters can arrive through an imported JSON file, not through the forms."""
+    raw = "bell\x07 escape\x1b form\x0c feed"
+    ideas = tuple(
+        dataclasses.replace(i, text=raw) if i.text == "Reward people who report" else i
+        for i in snap.ideas
+    )
+    blob = render(dataclasses.replace(snap, ideas=ideas), fmt, "summary\x00 with a NUL")
+    assert blob
+    if fmt == "docx":
+        assert "bell escape form feed" in docx_text(blob)
+    if fmt == "xlsx":
+        values = {
+            c.value for s in load_workbook(io.BytesIO(blob)) for r in s.iter_rows() for c in r
+        }
+        assert "bell escape form feed" in values
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_workshop_that_has_not_started_exports_too(db: Database, fmt: str) -> None:
+    """Exports work at any time: here before any phone has joined."""
+    olivia = asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    wid = asyncio.run(
+        workshops.create_workshop(db, olivia, "Empty", "", "", [GroupDraft("Only", "Q?")])
+    )
+    blob = render(snapshot(db, wid), fmt)
+    if fmt == "docx":
+        text = docx_text(blob)
+        assert "No recommendation has been agreed yet." in text and "No ideas." in text
+    if fmt == "json":
+        assert orjson.loads(blob)["events"] == []

@@ -1,0 +1,162 @@
+"""Workshop set-up files: the example imports, bad files name line and field and create
+nothing, and export-setup writes a file that imports to the same set-up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func
+from sqlmodel import select
+
+from facilitator.cli import main
+from facilitator.db import Database
+from facilitator.domain import setup_file
+from facilitator.models import Group, GroupFacilitator, Invitation, Role, Workshop
+from tests.workshop_factory import db, staff
+
+__all__ = ["db"]
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "workshop.yaml"
+
+GOOD = """\
+title: Cyber day
+date: 2026-11-27
+groups:
+  - name: Phishing
+    question: How do we stop phishing?
+    facilitators: [fred@example.org]
+  - name: Passwords
+    question: Why MFA?
+    vote_budget: 2
+    vote_cap: 1
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(setup_file.BadSetup) as caught:
+        setup_file.parse(text)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_shipped_example_is_valid() -> None:
+    setup = setup_file.parse(EXAMPLE.read_text())
+    assert len(setup.groups) == 6
+    skills = setup.groups[5].settings(setup.defaults)
+    assert (skills.vote_budget, skills.vote_cap, skills.lock_on_timer) == (3, 1, True)
+    assert setup.groups[2].settings(setup.defaults).premoderation
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("vote_budget: 2", "vote_budget: lots"), "line 9: groups[1].vote_budget: Input should be"),
+        (("vote_budget: 2", "vote_budget: 99"), "line 9: groups[1].vote_budget: Input should be"),
+        (("vote_cap: 1", "vote_cap: 3"), "line 7: groups[1].vote_cap: must not exceed"),
+        (("    question: Why MFA?\n", ""), "line 7: groups[1].question: Field required"),
+        (("Phishing\n", "Phishing\n    colour: red\n"), "line 5: groups[0].colour: Extra inputs"),
+        (
+            ("fred@example.org", "fred"),
+            "line 6: groups[0].facilitators: 'fred': Please enter a valid email",
+        ),
+        (("2026-11-27", "27/11/2026"), "line 2: date: Input should be a valid date"),
+        (("Cyber day", '"Cyber\\x07day"'), "line 1: title: That text holds control characters"),
+        (("Cyber day", "Cyber\x07day"), "line 1: this is not valid YAML: special characters"),
+        (("  - name: Phishing", "  - name: [Phishing"), "line 5: this is not valid YAML"),
+    ],
+)
+def test_a_bad_file_names_the_line_and_field(change: tuple[str, str], expected: str) -> None:
+    found = problems(GOOD.replace(*change))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_file_without_groups_is_refused() -> None:
+    assert problems("title: x\ngroups: []\n") == [
+        "line 2: groups: List should have at least 1 item after validation, not 0"
+    ]
+    assert problems("- just a list\n") == [
+        "line 1: the file should be a mapping with title and groups"
+    ]
+
+
+def cli(db: Database, *args: str) -> object:
+    return CliRunner().invoke(main, [*args, "--database-url", db.url], catch_exceptions=False)
+
+
+def count(db: Database, model: type) -> int:
+    return db.read_sync(lambda s: s.exec(select(func.count()).select_from(model)).one())
+
+
+def test_import_assigns_known_facilitators_invites_the_rest_and_prints_links(
+    db: Database, tmp_path: Path
+) -> None:
+    asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    asyncio.run(staff(db, "amira@example.org", Role.facilitator, "Amira"))
+    result = cli(db, "workshop", "import", str(EXAMPLE), "--json", "--base-url", "https://x.org/")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    out = json.loads(result.output)  # type: ignore[attr-defined]
+    assert [g["name"] for g in out["groups"]][:2] == [
+        "Phishing and social engineering",
+        "Passwords and MFA",
+    ]
+    first = out["groups"][0]
+    assert first["facilitators"] == ["amira@example.org"]
+    assert first["join_url"] == f"https://x.org/j/{first['code'].replace('-', '')}"
+    invited = {i["email"]: i["groups"] for i in out["invitations"]}
+    assert invited == {
+        "ben@example.org": ["Passwords and MFA"],
+        "chloe@example.org": ["Incident response"],
+        "dev@example.org": ["Incident response", "Supply chain"],
+    }
+    assert all(i["url"].startswith("https://x.org/invite/") for i in out["invitations"])
+    assert (count(db, Group), count(db, GroupFacilitator), count(db, Invitation)) == (6, 1, 3)
+
+    text = cli(db, "workshop", "import", str(EXAMPLE))
+    assert "join: http://127.0.0.1:8000/j/" in text.output  # type: ignore[attr-defined]
+
+
+def test_a_bad_file_creates_nothing(db: Database, tmp_path: Path) -> None:
+    asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("vote_budget: 2", "vote_budget: lots"))
+    result = cli(db, "workshop", "import", str(bad))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "nothing was created" in result.output  # type: ignore[attr-defined]
+    assert f"{bad}:line 9: groups[1].vote_budget" in result.output  # type: ignore[attr-defined]
+    assert count(db, Workshop) == 0
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(db: Database) -> None:
+    """Checks pass, then the transaction fails half way (here: a group code already taken)."""
+    olivia = asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    setup = setup_file.parse(GOOD)
+
+    def failing(s: object) -> None:
+        setup_file.create(s, olivia, setup, 7)  # type: ignore[arg-type]
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        db.write_sync(failing)  # type: ignore[arg-type]
+    assert (count(db, Workshop), count(db, Group)) == (0, 0)
+
+
+def test_export_setup_writes_a_file_that_imports_to_the_same_setup(
+    db: Database, tmp_path: Path
+) -> None:
+    asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    for name in ("amira", "ben", "chloe", "dev"):
+        asyncio.run(staff(db, f"{name}@example.org", Role.facilitator, name))
+    created = json.loads(cli(db, "workshop", "import", str(EXAMPLE), "--json").output)  # type: ignore[attr-defined]
+    out = tmp_path / "again.yaml"
+    result = cli(db, "workshop", "export-setup", str(created["workshop"]["id"]), "-o", str(out))
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    original, again = setup_file.parse(EXAMPLE.read_text()), setup_file.parse(out.read_text())
+    assert again.title == original.title and again.date == original.date
+    assert again.description == original.description.strip()
+    for a, b in zip(original.groups, again.groups, strict=True):
+        assert (a.name, a.question, a.context) == (b.name, b.question, b.context)
+        assert sorted(a.facilitators) == b.facilitators
+        assert a.settings(original.defaults) == b.settings(again.defaults)
