@@ -55,6 +55,9 @@ def normalised(doc: dict[str, Any]) -> dict[str, Any]:
         r["group_id"] = group[r["group_id"]]
         for src in r["sources"]:
             src["target_id"] = targets[src["target"]][src["target_id"]]
+    renumber("final_recommendations", doc["final_recommendations"])
+    for f in doc["final_recommendations"]:
+        f["recommendation_ids"] = [maps["recommendations"][r] for r in f["recommendation_ids"]]
     for e in doc["events"]:
         if e["channel"].startswith("group:"):
             e["channel"] = f"group:{group[int(e['channel'][6:])]}"

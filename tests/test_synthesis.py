@@ -111,7 +111,8 @@ def test_the_synthesis_page_suggests_near_duplicates_across_groups(world: World)
     first = add_idea(world, a, st.group, "Multi-year funding for national CERTs")
     second = add_idea(world, b, st.other, "Multi-year funding for CERTs in partner countries")
     promote(world, org, st.group, "idea", first, "Multi-year funding for national CERTs")
-    promote(world, org, st.other, "idea", second, "Multi-year funding for CERTs in partner countries")
+    title = "Multi-year funding for CERTs in partner countries"
+    promote(world, org, st.other, "idea", second, title)
     office = st.console()
     url = f"/organiser/workshops/{st.workshop.id}/synthesis"
     page = office.get(url).text

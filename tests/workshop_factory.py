@@ -18,6 +18,7 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    synthesis,
     votes,
     workshops,
 )
@@ -109,10 +110,26 @@ async def _build(db: Database, texts: list[str]) -> Built:
     )
     rec = await recommendations.promote(db, fred, g1, "cluster", theme, draft)
     await recommendations.set_agreed(db, fred, rec, True)
+    sources = [rec]
     if extra:
-        await recommendations.promote(
-            db, olivia, g2, "idea", extra[0], recommendations.check_draft(texts[0][:200], "", "")
+        sources.append(
+            await recommendations.promote(
+                db,
+                olivia,
+                g2,
+                "idea",
+                extra[0],
+                recommendations.check_draft(texts[0][:200], "", ""),
+            )
         )
+    final = await synthesis.create_final(
+        db,
+        olivia,
+        wid,
+        recommendations.check_draft("Drill, and keep drilling", "Across the region.", "Both"),
+        sources,
+    )
+    await synthesis.set_final(db, olivia, final, True)
     return Built(wid, (g1, g2))
 
 

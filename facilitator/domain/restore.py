@@ -21,6 +21,8 @@ from facilitator.models import (
     Channel,
     Cluster,
     Event,
+    FinalRecommendation,
+    FinalSource,
     Group,
     GroupFacilitator,
     Idea,
@@ -185,6 +187,7 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
                 created_at=v.created_at,
             )
         )
+    rec_ids: dict[int, int] = {}
     for r in snap.recommendations:
         rec = Recommendation(
             group_id=group_ids[r.group_id],
@@ -200,6 +203,7 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         s.add(rec)
         s.flush()
         assert rec.id is not None
+        rec_ids[r.id] = rec.id
         for src in r.sources:
             s.add(
                 RecommendationSource(
@@ -208,6 +212,23 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
                     target_id=target(src.target, src.target_id),
                 )
             )
+
+    for f in snap.final_recommendations:
+        final = FinalRecommendation(
+            workshop_id=wid,
+            title=f.title,
+            text=f.text,
+            rationale=f.rationale,
+            position=f.position,
+            final=f.final,
+            created_at=f.created_at,
+            updated_at=f.updated_at,
+        )
+        s.add(final)
+        s.flush()
+        assert final.id is not None
+        for old in f.recommendation_ids:
+            s.add(FinalSource(final_id=final.id, recommendation_id=rec_ids[old]))
 
     channels = {"workshop": events.workshop_channel(wid)} | {
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()

@@ -60,6 +60,27 @@ class PageBreak:
 Block = Heading | Para | Item | Table | Chart | PageBreak
 
 
+def _finals(snap: Snapshot) -> list[Block]:
+    """The synthesis: each final recommendation, then the group ones behind it, and theirs."""
+    by_id = {r.id: r for r in snap.recommendations}
+    out: list[Block] = []
+    for n, final in enumerate(snap.final_recommendations, 1):
+        mark = "" if final.final else " (draft)"
+        out.append(Item(f"{final.title}{mark}", number=n))
+        if final.text:
+            out.append(Item(final.text, level=1))
+        if final.rationale:
+            out.append(Item(f"Why: {final.rationale}", level=1))
+        for rec_id in final.recommendation_ids:
+            rec = by_id.get(rec_id)
+            if rec is None:
+                continue
+            group = snap.group(rec.group_id).name
+            out.append(Item(f"From {group}: “{rec.title}”", level=1))
+            out += _provenance(snap, rec)
+    return out
+
+
 def _provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Item]:
     """Where a recommendation came from, down to the ideas, with their votes."""
     ideas = {i.id: i for i in snap.ideas}
@@ -104,14 +125,16 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
     out.append(Para(summary.strip() or "(The organiser has not written a summary yet.)"))
 
     out.append(Heading("Final recommendations", 1))
-    finals = list(snap.final_recommendations)
-    if not finals:
+    if snap.final_recommendations:
+        out += _finals(snap)
+        finals = []
+    else:
         finals = [r for r in snap.recommendations if r.agreed]
         out.append(
             Para("The groups' agreed recommendations (no event-wide synthesis has been made).")
         )
-    if not finals:
-        out.append(Para("No recommendation has been agreed yet."))
+        if not finals:
+            out.append(Para("No recommendation has been agreed yet."))
     for n, rec in enumerate(finals, 1):
         out.append(Item(rec.title, number=n))
         if rec.text:

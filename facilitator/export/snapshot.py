@@ -19,6 +19,8 @@ from facilitator.domain.access import get_workshop
 from facilitator.models import (
     Cluster,
     Event,
+    FinalRecommendation,
+    FinalSource,
     Group,
     GroupFacilitator,
     Idea,
@@ -147,6 +149,21 @@ class RecommendationSnap:
 
 
 @dataclass(frozen=True)
+class FinalSnap:
+    """A workshop-level recommendation and the group recommendations it came from."""
+
+    id: int
+    title: str
+    text: str
+    rationale: str
+    position: int
+    final: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    recommendation_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class ParticipantSnap:
     id: int
     group_id: int | None
@@ -181,9 +198,8 @@ class Snapshot:
     events: tuple[EventSnap, ...]
     taken_at: dt.datetime
     include_names: bool = False
-    # Final (workshop-level) recommendations come with the organiser's synthesis; until it
-    # exists, reports fall back to the groups' agreed recommendations.
-    final_recommendations: tuple[RecommendationSnap, ...] = field(default=())
+    # The organiser's synthesis; when there is none, reports use the agreed group ones.
+    final_recommendations: tuple[FinalSnap, ...] = field(default=())
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)
@@ -377,7 +393,35 @@ def read_snapshot(
         ),
         taken_at=utc(now or dt.datetime.now(dt.UTC)),
         include_names=include_names,
+        final_recommendations=_finals(s, workshop_id),
     )
+
+
+def _finals(s: Session, workshop_id: int) -> tuple[FinalSnap, ...]:
+    rows = s.exec(
+        select(FinalRecommendation)
+        .where(FinalRecommendation.workshop_id == workshop_id)
+        .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
+    ).all()
+    out = []
+    for f in rows:
+        sources = s.exec(
+            select(FinalSource.recommendation_id).where(FinalSource.final_id == f.id)
+        ).all()
+        out.append(
+            FinalSnap(
+                f.id or 0,
+                f.title,
+                f.text,
+                f.rationale,
+                f.position,
+                f.final,
+                utc(f.created_at),
+                utc(f.updated_at),
+                tuple(sorted(sources)),
+            )
+        )
+    return tuple(out)
 
 
 def _source_key(src: SourceSnap) -> tuple[str, int]:
