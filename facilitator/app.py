@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         db = Database(settings.database_url)
         try:
             migrate.check(db.read_engine)
-            hub = create_hub(settings.redis_url)
+            hub = create_hub(settings.redis_url, prefix=settings.redis_prefix)
             await hub.connect()
             publisher = Publisher(hub)
             publisher.start()

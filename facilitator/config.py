@@ -24,6 +24,7 @@ class Settings:
     data_dir: Path
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "facilitator:"
     secret_key: str = ""
     public_url: str = ""
     max_idea_length: int = 500

@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft, WorkshopView
 from facilitator.models import Role
 from facilitator.web.state import Services
+from tests import backends
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery"
@@ -36,16 +37,39 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """This run's own migrated PostgreSQL database (one per xdist worker), dropped at the end."""
+    backends.require_servers()
+    with backends.scratch_database() as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite+memory", "postgres+redis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The whole in-process suite runs on both deployments (README, Scale-out)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+def settings(
+    tmp_path: Path, migrated_db: Path, backend: str, request: pytest.FixtureRequest
+) -> Settings:
+    base = Settings(data_dir=tmp_path, secret_key="test-secret-key", heartbeat_seconds=3600)
+    if backend == "postgres+redis":
+        url = request.getfixturevalue("postgres_url")
+        backends.truncate_all(url)
+        # A prefix per test: a room of one test never hears another's events.
+        return replace(
+            base,
+            database_url=url,
+            redis_url=backends.REDIS,
+            redis_prefix=backends.redis_prefix(),
+        )
     db = tmp_path / "facilitator.db"
     shutil.copy(migrated_db, db)
-    return Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{db}",
-        secret_key="test-secret-key",
-        heartbeat_seconds=3600,
-    )
+    return replace(base, database_url=f"sqlite:///{db}")
 
 
 @pytest.fixture
