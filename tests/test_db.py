@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from facilitator import events, migrate
+from facilitator import events
 from facilitator.db import Database
 from facilitator.domain.errors import Invalid
 from facilitator.events import LiveEvent
@@ -86,19 +86,3 @@ def test_a_lock_held_by_another_process_delays_but_never_fails_a_write(
     finally:
         release.join()
         other.close()
-
-
-def test_the_migrations_match_the_models(tmp_path: Path) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-    from sqlmodel import SQLModel
-
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    migrate.upgrade(url)
-    engine = Database(url)
-    try:
-        with engine.read_engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
-    finally:
-        engine.close()
-    assert diff == []
