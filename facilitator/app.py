@@ -98,3 +98,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={DomainError: domain_error, HTTPException: http_error},
         lifespan=lifespan,
     )
+
+
+def create_app_from_env() -> Starlette:
+    """The app factory worker processes import (`facilitator serve --workers N`)."""
+    return create_app(Settings.from_env())

@@ -58,6 +58,14 @@ class Settings:
         key = self.secret_key or _stored_secret(self.data_dir)
         return replace(self, database_url=url, secret_key=key)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as FACILITATOR_* variables, for worker processes to read back."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {
+            PREFIX + name.upper(): str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in values.items()
+        }
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
