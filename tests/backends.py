@@ -52,7 +52,7 @@ def require_servers() -> None:
     """Skip (locally) when a server is absent; conftest turns the skip into a failure in CI."""
     reason = postgres_down() or redis_down()
     if reason:
-        pytest.skip(reason + " (start it: see DEVELOPERS notes in README, Development)")
+        pytest.skip(reason + " (README, Development, says how to start it)")
 
 
 def _admin(sql: str) -> None:

@@ -183,7 +183,8 @@ class Socket:
         else:
             self.session.send_json(message)
 
-    def next(self, timeout: float = 5) -> dict[str, Any]:
+    def receive(self, timeout: float) -> dict[str, Any]:
+        """The next frame, decoded; a close is `{"type": "closed", "code": ...}`."""
         import anyio
         import orjson
 
@@ -193,9 +194,11 @@ class Socket:
 
         message = self.session.portal.call(receive)
         if message["type"] == "websocket.close":
-            frame = {"type": "closed", "code": message.get("code")}
-        else:
-            frame = orjson.loads(message["text"])
+            return {"type": "closed", "code": message.get("code")}
+        return orjson.loads(message["text"])  # type: ignore[no-any-return]
+
+    def next(self, timeout: float = 5) -> dict[str, Any]:
+        frame = self.receive(timeout)
         self.frames.append(frame)
         self._model(frame)
         return frame  # type: ignore[no-any-return]
