@@ -45,6 +45,9 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         ws_max_size=WS_MAX_SIZE,
         ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
         timeout_graceful_shutdown=5,
+        # A worker importing the app on a busy host can take longer than uvicorn's 5 s
+        # default to answer its supervisor, which would then kill and restart it.
+        timeout_worker_healthcheck=30,
         log_level="info",
         proxy_headers=True,
     )

@@ -65,10 +65,10 @@ def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, A
 
 
 @contextlib.contextmanager
-def app_server(env: dict[str, str], port: int | None = None) -> Iterator[str]:
-    """`facilitator serve` configured by FACILITATOR_* `env`; yields its base URL once healthy."""
-    port = port or free_port()
-    with _process(["serve", "--port", str(port)], env):
+def app_server(env: dict[str, str], *args: str) -> Iterator[str]:
+    """`facilitator serve ARGS` configured by FACILITATOR_* `env`; yields its URL once healthy."""
+    port = free_port()
+    with _process(["serve", "--port", str(port), *args], env):
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         yield base

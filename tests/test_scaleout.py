@@ -69,30 +69,38 @@ def _read(url: str, fn: Callable[[Session], T]) -> T:
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, str]]:
-    """Two server processes on one scratch database and one Redis prefix, for the module."""
+def environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The settings of one deployment: a scratch database and a Redis prefix of its own."""
     backends.require_servers()
-    prefix = backends.redis_prefix()
     with backends.scratch_database() as url:
         assert CliRunner().invoke(main, ["db", "upgrade", "--database-url", url]).exit_code == 0
-        env = {
+        yield {
             "FACILITATOR_DATABASE_URL": url,
             "FACILITATOR_REDIS_URL": backends.REDIS,
-            "FACILITATOR_REDIS_PREFIX": prefix,
-            "FACILITATOR_SECRET_KEY": "scale-out-test-key",  # cookies work on both
+            "FACILITATOR_REDIS_PREFIX": backends.redis_prefix(),
+            "FACILITATOR_SECRET_KEY": "scale-out-test-key",  # cookies work on every process
             "FACILITATOR_DATA_DIR": str(tmp_path_factory.mktemp("scaleout")),
             "FACILITATOR_HEARTBEAT_SECONDS": "1",
         }
-        with app_server(env) as a, app_server(env) as b:
-            yield url, prefix, a, b
+
+
+@pytest.fixture(scope="module")
+def servers(environment: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Two server processes on different ports, for the module."""
+    with app_server(environment) as a, app_server(environment) as b:
+        yield a, b
+
+
+def deployment_of(env: dict[str, str], a: str, b: str) -> Deployment:
+    """A workshop of its own for each test (its own channels), on processes a and b."""
+    url = env["FACILITATOR_DATABASE_URL"]
+    organiser, workshop = make_workshop(url, groups=2)
+    return Deployment(url, env["FACILITATOR_REDIS_PREFIX"], a, b, organiser, workshop)
 
 
 @pytest.fixture
-def deployment(servers: tuple[str, str, str, str]) -> Deployment:
-    """The two processes, and a workshop of its own for each test (its own channels)."""
-    url, prefix, a, b = servers
-    organiser, workshop = make_workshop(url, groups=2)
-    return Deployment(url, prefix, a, b, organiser, workshop)
+def deployment(environment: dict[str, str], servers: tuple[str, str]) -> Deployment:
+    return deployment_of(environment, *servers)
 
 
 def submit(sock: RemoteSocket, key: str, text: str) -> dict[str, object]:
@@ -256,6 +264,22 @@ def test_postgres_connections_terminated_mid_session_lose_and_double_nothing(
         for sock in (a, b):
             sock.until(lambda _: sock.seq == len(keys), timeout=WAIT)  # noqa: B023
             assert sock.ideas == stored
+
+
+def test_serve_with_workers_shares_the_hub_with_another_instance(
+    environment: dict[str, str], servers: tuple[str, str]
+) -> None:
+    """`serve --workers 2` on its own port: its workers and process A see the same log."""
+    with app_server(environment, "--workers", "2") as workers:
+        deployment = deployment_of(environment, servers[0], workers)
+        assert wait_healthy(workers)["hub"] == {"ok": True, "backend": "RedisHub"}
+        group = deployment.workshop.groups[0]
+        with views_across(deployment, group.id, group.code) as (a, b, f):
+            for n in range(3):
+                assert submit(b, f"key-w-{n:04}", f"Idea {n} via workers")["type"] == "ack"
+            for sock in (a, b, f):
+                sock.until(lambda _: sock.seq == 3, timeout=WAIT)  # noqa: B023
+                assert sock.ideas == deployment.db_ideas(group.id)
 
 
 def test_serve_refuses_workers_without_postgres_or_redis(tmp_path: Path) -> None:
