@@ -365,4 +365,12 @@ async def _dispatch(
         return {"type": "error", "message": N_("That message could not be read.")}
     if message["type"] == "ping":
         return {"type": "pong"}
-    return await handle(viewer, message)
+    try:
+        return await handle(viewer, message)
+    except Exception:
+        # The database stayed unreachable through the write path's retries. Whether the
+        # command committed is unknown, so no answer is given: "try again" makes the page
+        # reconnect and send its outbox again with the same keys (idempotent).
+        log.exception("a %s command failed; the socket is told to try again", message["type"])
+        await viewer.close(TRY_AGAIN)
+        return None
