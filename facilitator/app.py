@@ -68,7 +68,7 @@ def create_app(settings: Settings) -> Starlette:
         db = Database(settings.database_url)
         try:
             migrate.check(db.read_engine)
-            hub = create_hub(settings.redis_url)
+            hub = create_hub(settings.redis_url, prefix=settings.redis_prefix)
             await hub.connect()
             publisher = Publisher(hub)
             publisher.start()
@@ -107,3 +107,8 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={DomainError: domain_error, HTTPException: http_error},
         lifespan=lifespan,
     )
+
+
+def create_app_from_env() -> Starlette:
+    """The app factory worker processes import (`facilitator serve --workers N`)."""
+    return create_app(Settings.from_env())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,19 +25,47 @@ def _settings(**overrides: Any) -> Settings:
         raise click.UsageError(str(exc)) from None
 
 
-def _run_server(settings: Settings, host: str, port: int) -> None:
+def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     from facilitator.app import create_app
 
+    app: Any = "facilitator.app:create_app_from_env"
+    if workers > 1:
+        _check_workers(settings, workers)
+        # Worker processes import the app by name and rebuild these same settings from
+        # the environment they inherit (config.py stays the only reader).
+        os.environ.update(settings.to_env())
+    else:
+        app = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         ws_max_size=WS_MAX_SIZE,
         ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
         timeout_graceful_shutdown=5,
+        # A worker importing the app on a busy host can take longer than uvicorn's 5 s
+        # default to answer its supervisor, which would then kill and restart it.
+        timeout_worker_healthcheck=30,
         log_level="info",
         proxy_headers=True,
     )
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    """Many processes need a shared database with many writers and a hub between them."""
+    if settings.is_sqlite:
+        raise click.UsageError(
+            f"--workers {workers} needs PostgreSQL: SQLite has one writer. Set "
+            "--database-url postgresql+psycopg://USER@HOST/DB (see docs/deployment.md), "
+            "or run one worker."
+        )
+    if not settings.redis_url:
+        raise click.UsageError(
+            f"--workers {workers} needs Redis to carry live updates between the workers. "
+            "Set --redis-url redis://HOST:6379/0 (see docs/deployment.md), or run one worker."
+        )
 
 
 database_option = click.option(
@@ -63,17 +92,37 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @database_option
+@click.option(
+    "--redis-url", default=None, help="Redis URL of the hub between processes. Default: none."
+)
 @data_dir_option
 @click.option(
     "--public-url", default=None, help="The address phones use, for join links and QR codes."
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes; more than one needs PostgreSQL and Redis.",
+)
 def serve(
-    host: str, port: int, database_url: str | None, data_dir: Path | None, public_url: str | None
+    host: str,
+    port: int,
+    database_url: str | None,
+    redis_url: str | None,
+    data_dir: Path | None,
+    public_url: str | None,
+    workers: int,
 ) -> None:
     """Run the web server (applies database migrations first)."""
-    settings = _settings(database_url=database_url, data_dir=data_dir, public_url=public_url)
+    settings = _settings(
+        database_url=database_url, redis_url=redis_url, data_dir=data_dir, public_url=public_url
+    )
+    if workers > 1:
+        _check_workers(settings, workers)  # before touching the database
     migrate.upgrade(settings.database_url)
-    _run_server(settings, host, port)
+    _run_server(settings, host, port, workers)
 
 
 @main.command()
@@ -357,3 +406,20 @@ def workshop_export_setup(
         db.close()
     output.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {output}.")
+
+
+@db.command("copy")
+@click.option("--from", "source", required=True, help="URL of the database to copy from.")
+@click.option("--to", "target", required=True, help="URL of an empty database to copy into.")
+def db_copy(source: str, target: str) -> None:
+    """Copy every row to another database (SQLite to PostgreSQL), keeping ids and seqs.
+
+    Stop the server first, so nothing is written during the copy.
+    """
+    from facilitator.copy import CopyRefused, copy_database
+
+    try:
+        counts = copy_database(source, target, lambda table, n: click.echo(f"  {table}: {n} rows"))
+    except (CopyRefused, migrate.NotMigrated) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Copied {sum(counts.values())} rows. Point FACILITATOR_DATABASE_URL at the copy.")

@@ -24,6 +24,7 @@ class Settings:
     data_dir: Path
     database_url: str = ""
     redis_url: str = ""
+    redis_prefix: str = "facilitator:"
     secret_key: str = ""
     public_url: str = ""
     max_idea_length: int = 500
@@ -56,6 +57,14 @@ class Settings:
         url = self.database_url or f"sqlite:///{self.data_dir / 'facilitator.db'}"
         key = self.secret_key or _stored_secret(self.data_dir)
         return replace(self, database_url=url, secret_key=key)
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as FACILITATOR_* variables, for worker processes to read back."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {
+            PREFIX + name.upper(): str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in values.items()
+        }
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,7 +5,9 @@ Reads run in a thread pool; writes run as transaction functions `fn(session) -> 
   SAVEPOINT per job so one refused job never spoils another), so "database is locked"
   never reaches a user and the event loop never waits on the disk;
 - on PostgreSQL, in a thread pool, one transaction per job, retried on lost connections.
-Events appended by a job are handed to `on_commit` in commit order, after the commit.
+Events appended by a job are handed to `on_commit` after the commit: in commit order on
+SQLite; on PostgreSQL, jobs that commit close together may hand theirs over in either
+order, and receivers put them in seq order (live.Room reads a gap from the log).
 """
 
 from __future__ import annotations

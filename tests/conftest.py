@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft, WorkshopView
 from facilitator.models import Role
 from facilitator.web.state import Services
+from tests import backends
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery"
@@ -36,16 +37,39 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """This run's own migrated PostgreSQL database (one per xdist worker), dropped at the end."""
+    backends.require_servers()
+    with backends.scratch_database() as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite+memory", "postgres+redis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The whole in-process suite runs on both deployments (README, Scale-out)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, migrated_db: Path) -> Settings:
+def settings(
+    tmp_path: Path, migrated_db: Path, backend: str, request: pytest.FixtureRequest
+) -> Settings:
+    base = Settings(data_dir=tmp_path, secret_key="test-secret-key", heartbeat_seconds=3600)
+    if backend == "postgres+redis":
+        url = request.getfixturevalue("postgres_url")
+        backends.truncate_all(url)
+        # A prefix per test: a room of one test never hears another's events.
+        return replace(
+            base,
+            database_url=url,
+            redis_url=backends.REDIS,
+            redis_prefix=backends.redis_prefix(),
+        )
     db = tmp_path / "facilitator.db"
     shutil.copy(migrated_db, db)
-    return Settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{db}",
-        secret_key="test-secret-key",
-        heartbeat_seconds=3600,
-    )
+    return replace(base, database_url=f"sqlite:///{db}")
 
 
 @pytest.fixture
@@ -159,7 +183,8 @@ class Socket:
         else:
             self.session.send_json(message)
 
-    def next(self, timeout: float = 15) -> dict[str, Any]:
+    def receive(self, timeout: float) -> dict[str, Any]:
+        """The next frame, decoded; a close is `{"type": "closed", "code": ...}`."""
         import anyio
         import orjson
 
@@ -169,9 +194,11 @@ class Socket:
 
         message = self.session.portal.call(receive)
         if message["type"] == "websocket.close":
-            frame = {"type": "closed", "code": message.get("code")}
-        else:
-            frame = orjson.loads(message["text"])
+            return {"type": "closed", "code": message.get("code")}
+        return orjson.loads(message["text"])  # type: ignore[no-any-return]
+
+    def next(self, timeout: float = 15) -> dict[str, Any]:
+        frame = self.receive(timeout)
         self.frames.append(frame)
         self._model(frame)
         return frame  # type: ignore[no-any-return]

@@ -33,30 +33,42 @@ def wait_healthy(base_url: str, tries: int = 150) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, Any]]:
-    """`facilitator demo --json` in its own process; yields the JSON it prints first."""
-    port = port or free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
-    command = [
-        sys.executable,
-        "-m",
-        "facilitator",
-        "demo",
-        "--json",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data_dir),
-    ]
+def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`python -m facilitator ARGS` with only `env`'s FACILITATOR_* settings; stopped after."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
     proc = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+        [sys.executable, "-m", "facilitator", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**clean, **env},
     )
     assert proc.stdout is not None
     try:
-        info = json.loads(proc.stdout.readline())
-        info["health"] = wait_healthy(info["base_url"])
-        yield info
+        yield proc
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
         proc.stdout.close()
+
+
+@contextlib.contextmanager
+def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, Any]]:
+    """`facilitator demo --json` in its own process; yields the JSON it prints first."""
+    port = port or free_port()
+    args = ["demo", "--json", "--port", str(port), "--data-dir", str(data_dir)]
+    with _process(args, {}) as proc:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        info["health"] = wait_healthy(info["base_url"])
+        yield info
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str], *args: str) -> Iterator[str]:
+    """`facilitator serve ARGS` configured by FACILITATOR_* `env`; yields its URL once healthy."""
+    port = free_port()
+    with _process(["serve", "--port", str(port), *args], env):
+        base = f"http://127.0.0.1:{port}"
+        wait_healthy(base)
+        yield base

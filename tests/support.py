@@ -22,16 +22,16 @@ M = TypeVar("M", bound=SQLModel)
 FORM_KEY = re.compile(r'name="key" value="([^"]+)"')
 
 
-def database_rows(world: World) -> dict[str, list[tuple[Any, ...]]]:
+def all_rows(s: Any) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table: equal before and after means nothing changed."""
+    return {
+        table.name: sorted(tuple(map(repr, row)) for row in s.execute(select(table)))
+        for table in SQLModel.metadata.sorted_tables
+    }
 
-    def read(s: Any) -> dict[str, list[tuple[Any, ...]]]:
-        return {
-            table.name: sorted(tuple(map(repr, row)) for row in s.execute(select(table)))
-            for table in SQLModel.metadata.sorted_tables
-        }
 
-    return world.read(read)
+def database_rows(world: World) -> dict[str, list[tuple[Any, ...]]]:
+    return world.read(all_rows)
 
 
 def rows(world: World, model: type[M], *where: Any) -> list[M]:

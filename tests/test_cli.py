@@ -98,22 +98,6 @@ def test_db_upgrade_then_the_app_starts(tmp_path: Path) -> None:
     assert "up to date" in result.output
 
 
-def test_the_app_refuses_an_unmigrated_database(tmp_path: Path) -> None:
-    from starlette.testclient import TestClient
-
-    from facilitator.app import create_app
-    from facilitator.migrate import NotMigrated
-
-    settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'empty.db'}", secret_key="k"
-    )
-    with (
-        pytest.raises(NotMigrated, match="facilitator db upgrade"),
-        TestClient(create_app(settings)),
-    ):
-        pass
-
-
 def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     for name in Settings.__dataclass_fields__:

@@ -217,5 +217,6 @@ def test_health_reports_database_and_hub(world: World) -> None:
     assert health.headers["cache-control"] == "no-store"
     report = health.json()
     assert report["status"] == "ok"
-    assert report["database"] == {"ok": True, "backend": "sqlite"}
-    assert report["hub"]["ok"] is True
+    on_sqlite = world.services.settings.is_sqlite
+    assert report["database"] == {"ok": True, "backend": "sqlite" if on_sqlite else "postgresql"}
+    assert report["hub"] == {"ok": True, "backend": "MemoryHub" if on_sqlite else "RedisHub"}

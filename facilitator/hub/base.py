@@ -41,6 +41,36 @@ class Subscription:
         return await self._queue.get()
 
 
+class Subscribers:
+    """This process's subscriptions by channel; what each hub backend keeps."""
+
+    def __init__(self, queue_size: int):
+        self.queue_size = queue_size
+        self.by_channel: dict[str, set[Subscription]] = {}
+
+    def add(self, channel: str) -> tuple[Subscription, bool]:
+        """A new subscription, and whether it is the channel's first."""
+        sub = Subscription(channel, self.queue_size)
+        first = channel not in self.by_channel
+        self.by_channel.setdefault(channel, set()).add(sub)
+        return sub, first
+
+    def remove(self, sub: Subscription) -> bool:
+        """Forget `sub`; True when its channel has no subscriber left."""
+        subs = self.by_channel.get(sub.channel)
+        if subs is None:
+            return False
+        subs.discard(sub)
+        if subs:
+            return False
+        del self.by_channel[sub.channel]
+        return True
+
+    def put(self, channel: str, message: bytes | _Lost) -> None:
+        for sub in tuple(self.by_channel.get(channel, ())):
+            sub.put(message)
+
+
 class Hub(Protocol):
     async def connect(self) -> None: ...
 

@@ -5,36 +5,29 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from facilitator.hub.base import Subscription
+from facilitator.hub.base import Subscribers, Subscription
 
 
 class MemoryHub:
     def __init__(self, queue_size: int = 1000):
-        self.queue_size = queue_size
-        self._subscribers: dict[str, set[Subscription]] = {}
+        self._subscribers = Subscribers(queue_size)
 
     async def connect(self) -> None:
         return None
 
     async def disconnect(self) -> None:
-        self._subscribers.clear()
+        self._subscribers.by_channel.clear()
 
     async def publish(self, channel: str, message: bytes) -> None:
-        for sub in tuple(self._subscribers.get(channel, ())):
-            sub.put(message)
+        self._subscribers.put(channel, message)
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
-        sub = Subscription(channel, self.queue_size)
-        self._subscribers.setdefault(channel, set()).add(sub)
+        sub, _ = self._subscribers.add(channel)
         try:
             yield sub
         finally:
-            subs = self._subscribers.get(channel)
-            if subs is not None:
-                subs.discard(sub)
-                if not subs:
-                    del self._subscribers[channel]
+            self._subscribers.remove(sub)
 
     def healthy(self) -> bool:
         return True
