@@ -71,14 +71,14 @@ def test_broadcast_moves_every_group_and_phones_follow(world: World) -> None:
         for sock in socks:
             frame = sock.until_type("patch")
             assert "Back to the main hall at 3" in frame["ops"][0][2]
-    phases = world.read(lambda s: [g.phase for g in s.exec(select(Group)).all()])
+    phases = world.read(lambda s: [g.phase for g in s.exec(select(Group).order_by(Group.id)).all()])
     assert phases == [Phase.vote] * 3
     # The facilitator can still act in one group afterwards.
     office.post(
         f"/facilitator/groups/{workshop.groups[0].id}/command",
         {"type": "set_phase", "phase": "collect"},
     )
-    phases = world.read(lambda s: [g.phase for g in s.exec(select(Group)).all()])
+    phases = world.read(lambda s: [g.phase for g in s.exec(select(Group).order_by(Group.id)).all()])
     assert phases == [Phase.collect, Phase.vote, Phase.vote]
 
 
@@ -89,12 +89,17 @@ def test_broadcast_to_selected_groups_only(world: World) -> None:
     url = f"/organiser/workshops/{workshop.id}/control"
     second = workshop.groups[1]
     office.post(url, {"action": "lock", "scope": "selected", "group": str(second.id)})
-    locked = world.read(lambda s: [g.writing_locked for g in s.exec(select(Group)).all()])
+    locked = world.read(
+        lambda s: [g.writing_locked for g in s.exec(select(Group).order_by(Group.id)).all()]
+    )
     assert locked == [False, True, False]
     refused = office.post(url, {"action": "timer", "scope": "selected", "minutes": "5"})
     assert refused.status_code == 400 and "Choose at least one group." in refused.text
     assert (
-        world.read(lambda s: [g.timer_ends_at for g in s.exec(select(Group)).all()]) == [None] * 3
+        world.read(
+            lambda s: [g.timer_ends_at for g in s.exec(select(Group).order_by(Group.id)).all()]
+        )
+        == [None] * 3
     )
     banner = world.read(lambda s: s.exec(select(Workshop)).one().announcement)
     assert banner == ""

@@ -18,9 +18,16 @@ M = TypeVar("M", bound=SQLModel)
 MAX_ID = 2**63 - 1
 
 
-def get_row(s: Session, model: type[M], ident: int) -> M | None:
-    """The row with this id, or None, also for an id no database could hold."""
-    return s.get(model, ident) if 0 < ident <= MAX_ID else None
+def get_row(s: Session, model: type[M], ident: int, *, lock: bool = False) -> M | None:
+    """The row with this id, or None, also for an id no database could hold.
+
+    `lock` takes the row lock (FOR UPDATE) where the database has one, so a command's
+    check and its change see the same row even when another process writes at once.
+    SQLite has one writer anyway and ignores it.
+    """
+    if not 0 < ident <= MAX_ID:
+        return None
+    return s.get(model, ident, with_for_update=lock or None)
 
 
 def get_group(s: Session, group_id: int) -> Group:

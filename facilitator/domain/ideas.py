@@ -167,7 +167,7 @@ def _author_ref(idea: Idea) -> str:
 
 
 def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
-    idea = get_row(s, Idea, idea_id)
+    idea = get_row(s, Idea, idea_id, lock=True)
     if idea is None or idea.status == IdeaStatus.withdrawn:
         raise NotFound(N_("That idea is not on the board any more."))
     require_member(s, actor, idea.group_id)

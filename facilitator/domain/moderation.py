@@ -19,7 +19,7 @@ REASON_LIMIT = 300
 
 def moderated_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
     """An idea of a group the actor facilitates, still on the board (not withdrawn)."""
-    idea = get_row(s, Idea, idea_id)
+    idea = get_row(s, Idea, idea_id, lock=True)
     if idea is None or idea.status == IdeaStatus.withdrawn:
         raise NotFound(N_("That idea is not on the board any more."))
     require_facilitator(s, actor, idea.group_id)

@@ -82,8 +82,9 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
     ideas = await db.read(read)
     if not ideas:
         return []
+    # Word overlap, not embeddings: this runs on every pause in typing and must stay quick.
     scores = await asyncio.to_thread(
-        clustering.similarity, [draft] * len(ideas), [i.text for i in ideas]
+        clustering.similarity, [draft] * len(ideas), [i.text for i in ideas], "tfidf"
     )
     ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
     return [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]

@@ -15,6 +15,7 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Group, Idea, IdeaStatus, Phase, Vote, VoteTarget
+from facilitator.models import Participant as ParticipantRow
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ async def cast_vote(
 
     def txn(s: Session) -> VoteState:
         group = require_member(s, voter, group_id)
+        get_row(s, ParticipantRow, voter.id, lock=True)  # one phone's dots, one at a time
         if group.phase != Phase.vote:
             raise Invalid(N_("Voting is not open right now."))
         kind = _check_target(s, group, target, target_id)
