@@ -58,7 +58,10 @@ def load_comments(data: Path) -> dict[str, list[tuple[int, int, str]]]:
     from facilitator.demo_content import clean_comment  # the demo's cleaner: same texts
 
     out: dict[str, list[tuple[int, int, str]]] = {}
-    for path in sorted((data / "polis-opendata").glob("*/comments.csv")):
+    paths = sorted((data / "polis-opendata").glob("*/comments.csv"))
+    if not paths:  # a checkout without ../shared/data: the packaged 60-comment sample
+        paths = [REPO / "facilitator" / "demo_data" / "polis_bowling_green.csv"]
+    for path in paths:
         rows = []
         with path.open(newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
@@ -66,7 +69,7 @@ def load_comments(data: Path) -> dict[str, list[tuple[int, int, str]]]:
                 if text:
                     rows.append((int(row["timestamp"]), int(row.get("author-id") or 0), text))
         if rows:
-            out[path.parent.name] = sorted(rows)
+            out[path.parent.name if path.name == "comments.csv" else path.stem] = sorted(rows)
     if not out:
         raise SystemExit(f"no Pol.is comments under {data / 'polis-opendata'}")
     return out
@@ -622,6 +625,23 @@ def start_server(target: str, groups: int, work: Path) -> Server:
     return server
 
 
+def wait_quiet(limit: float, ours: list[int], longest: float = 120.0) -> None:
+    """Wait (up to `longest` s) until other processes use under `limit` % of one core.
+
+    The machine is shared; a run taken while something else computes is not comparable.
+    Whatever was used during the run itself is reported as other_cpu_pct either way.
+    """
+    if limit <= 0:
+        return
+    end = time.monotonic() + longest
+    while time.monotonic() < end:
+        busy, mine = machine_busy(), sum(proc_cpu(p) for p in ours)
+        time.sleep(1.0)
+        other = (machine_busy() - busy) - (sum(proc_cpu(p) for p in ours) - mine)
+        if 100 * other < limit:
+            return
+
+
 def raise_fd_limit() -> int:
     """5,000 sockets each side need more than the usual 1,024 descriptors; children inherit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -713,9 +733,24 @@ def run_once(
         connect_s = time.monotonic() - t_conn
         time.sleep(args.settle)  # presence updates and the first heartbeats settle
         rss_idle = proc_rss(server.pid)
+        wait_quiet(args.quiet, [server.pid, *(p.pid for p, _ in workers)])
         t0 = time.monotonic() + 1.0
         for _, conn in workers:
             conn.send(("go", t0))
+        spy = None
+        if args.profile and target in args.profile_targets.split(","):
+            # Collapsed stacks of the server during the load, for `bench/report.py top`.
+            out = args.profile / f"{target}-{scenario}-{n}-{int(time.time())}.txt"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            spy_bin = str(Path(sys.executable).parent / "py-spy")
+            command = [spy_bin, "record", "--pid", str(server.pid), "--rate", "200"]
+            command += ["--format", "raw", "--duration", str(int(args.duration))]
+            command += ["--nonblocking", "--output", str(out)]
+            spy = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         # Sample the server, the workers and the machine while the scenario runs.
         pids = [p.pid for p, _ in workers]
         samples = []
@@ -741,6 +776,8 @@ def run_once(
         wall = time.monotonic() - base[0]
         other_s = (machine_busy() - base[2]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[3])
         db_check = check_database(server) if target == "app" else None
+        if spy is not None:
+            spy.wait(timeout=60)
     finally:
         for proc, _ in workers:
             proc.join(timeout=10)
@@ -977,6 +1014,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per run")
     parser.add_argument("--out", type=Path, help="also append each run's JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the servers' data directories")
+    parser.add_argument("--quiet", type=float, default=5.0, help="wait for other CPU < this %%")
+    parser.add_argument("--profile", type=Path, help="py-spy the server into this folder")
+    parser.add_argument("--profile-targets", default="app", help="which servers to profile")
     args = parser.parse_args(argv)
 
     raise_fd_limit()
