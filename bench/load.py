@@ -499,8 +499,14 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
         async with limit:
             await coro_fn(phone)
 
-    await asyncio.gather(*(bounded(w.join, p) for p in w.phones))
-    conn.send(("joined", len(w.phones)))
+    given: dict[str, list[str]] = spec.get("cookies") or {}
+    if given:  # a stored workshop whose phones joined before: their cookies still work
+        for index, members in w.members.items():
+            for phone, cookie in zip(members, given[str(index)], strict=True):
+                phone.cookie = cookie
+    else:
+        await asyncio.gather(*(bounded(w.join, p) for p in w.phones))
+    conn.send(("joined", {str(i): [p.cookie for p in ms] for i, ms in w.members.items()}))
     await loop.run_in_executor(None, conn.recv)  # parent reads RSS, then says "connect"
     limit = asyncio.Semaphore(128)  # handshakes in flight: stays far below the listen backlog
     await asyncio.gather(*(bounded(w.connect, p) for p in w.phones))
@@ -590,13 +596,22 @@ class Server:
             self.proc.wait()
 
 
-def start_server(target: str, groups: int, work: Path) -> Server:
+def start_server(target: str, groups: int, work: Path, template: Path | None = None) -> Server:
     data_dir = Path(tempfile.mkdtemp(prefix=f"{target}-", dir=work))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
     log = (data_dir / "server.log").open("wb")
     database_url = ""
-    if target == "app":
+    if target == "app" and template is not None and (template / "cookies.json").exists():
+        for name in ("facilitator.db", "secret_key"):
+            if (template / name).exists():
+                shutil.copy(template / name, data_dir / name)
+        info = json.loads((template / "setup.json").read_text())
+        database_url = f"sqlite:///{data_dir / 'facilitator.db'}"
+        codes = info["groups"]
+        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
+        command += ["--data-dir", str(data_dir)]
+    elif target == "app":
         out = subprocess.run(
             [
                 sys.executable,
@@ -613,6 +628,7 @@ def start_server(target: str, groups: int, work: Path) -> Server:
             cwd=REPO,
         )
         info = json.loads(out.stdout)
+        (data_dir / "setup.json").write_text(out.stdout.decode())
         database_url = info["database_url"]
         codes = info["groups"]
         command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
@@ -670,7 +686,13 @@ def run_once(
     n_groups = -(-n // group_size)
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
-    server = start_server(target, n_groups, work)
+    # --reuse keeps a copy of the database after the phones joined (with their cookies), so
+    # later runs skip 5,000 join pages. Each run still starts its server on a fresh copy.
+    template = work / f"joined-{n}-{group_size}" if args.reuse and target == "app" else None
+    cookies = None
+    if template is not None and (template / "cookies.json").exists():
+        cookies = json.loads((template / "cookies.json").read_text())
+    server = start_server(target, n_groups, work, template)
     ctx = multiprocessing.get_context("spawn")
     workers: list[tuple[Any, Connection]] = []
     try:
@@ -708,6 +730,9 @@ def run_once(
                 "rates": rates,
                 "step": args.step,
                 "replay": [r for r in replay if (r[1] % n_groups) % procs == w],
+                "cookies": {str(g["index"]): cookies[str(g["index"])] for g in groups}
+                if cookies
+                else None,
             }
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, args=(spec, child), daemon=True)
@@ -727,8 +752,10 @@ def run_once(
             return out
 
         t_setup = time.monotonic()
-        gather("joined", 600)
+        joined = gather("joined", 1800)
         joined_s = time.monotonic() - t_setup
+        if template is not None and cookies is None:
+            save_template(server, template, {k: v for part in joined for k, v in part.items()})
         time.sleep(1.0)
         rss_joined = proc_rss(server.pid)
         for _, conn in workers:
@@ -814,6 +841,23 @@ def run_once(
             "db_check": db_check,
         },
     )
+
+
+def save_template(server: Server, template: Path, cookies: dict[str, list[str]]) -> None:
+    """Keep the joined workshop: an online copy of the database, the secret, the cookies."""
+    import sqlite3
+
+    template.mkdir(parents=True, exist_ok=True)
+    path = server.database_url.split("///", 1)[1]
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+        contextlib.closing(sqlite3.connect(template / "facilitator.db")) as copy,
+    ):
+        source.backup(copy)
+    for name in ("secret_key", "setup.json"):
+        if (server.data_dir / name).exists():
+            shutil.copy(server.data_dir / name, template / name)
+    (template / "cookies.json").write_text(json.dumps(cookies))
 
 
 def check_database(server: Server) -> dict[str, Any]:
@@ -1019,6 +1063,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object per run")
     parser.add_argument("--out", type=Path, help="also append each run's JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the servers' data directories")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a stored joined workshop of the same size"
+    )
     parser.add_argument("--quiet", type=float, default=5.0, help="wait for other CPU < this %%")
     parser.add_argument("--profile", type=Path, help="py-spy the server into this folder")
     parser.add_argument("--profile-targets", default="app", help="which servers to profile")
