@@ -893,6 +893,7 @@ def summarise(
     deliveries = sum(i[4] for i in ideas)
     window = args.duration if scenario != "ramp" else duration
     out: dict[str, Any] = {
+        "commit": git_commit(),
         "target": target,
         "scenario": scenario,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -969,6 +970,23 @@ def summarise(
             "groups_not_at_server_head": behind,
         }
     return out
+
+
+def git_commit() -> str:
+    """The code a run measured: HEAD, with "+dirty" when the tree has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return ""
+    return head + ("+dirty" if dirty else "")
 
 
 def burst_figures(ideas: list[list[Any]], args: argparse.Namespace) -> dict[str, Any]:
