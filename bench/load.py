@@ -233,6 +233,8 @@ class Worker:
         loads, now = orjson.loads, time.monotonic
         try:
             async for raw in ws:
+                if phone.ws is not ws:
+                    break  # frames still buffered on a dropped socket are not shown (live.js)
                 t = now()
                 self.frames += 1
                 m = loads(raw)
@@ -424,9 +426,10 @@ class Worker:
         firing = asyncio.get_running_loop().create_task(self.fire(plan))
         await self.at(drop_at)
         for p in self.phones:  # the Wi-Fi goes: no close handshake, the TCP connection dies
+            ws, p.ws = p.ws, None
             p.hold, p.connected = True, False
             with contextlib.suppress(Exception):
-                p.ws.transport.abort()
+                ws.transport.abort()
         t_drop = time.monotonic()
 
         async def come_back(p: Phone) -> None:
