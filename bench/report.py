@@ -63,7 +63,7 @@ ROWS = [
     ("submit→all peers p95 ms", "all_peers_ms.p95", True),
     ("submit→all peers p99 ms", "all_peers_ms.p99", True),
     ("submit→all peers max ms", "all_peers_ms.max", True),
-    ("lost", "lost", True),
+    ("lost: unacked or not at every peer by the end", "lost", True),
     ("duplicated", "duplicated", True),
     ("out of order", "out_of_order", True),
     ("server CPU %", "server.cpu_pct", True),
@@ -87,6 +87,8 @@ ROWS = [
 def fmt(v: float | None) -> str:
     if v is None:
         return "–"
+    if v == int(v) and abs(v) < 100:
+        return str(int(v))  # counts: 0 lost reads better than 0.00
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
 
 
