@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import SingletonThreadPool
 from sqlmodel import Session, create_engine
 
 if TYPE_CHECKING:
@@ -49,7 +49,10 @@ def make_engine(url: str, *, writer: bool = False) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=NullPool if writer else None,
+        # The writer thread keeps one open connection: opening one (and its pragmas) per
+        # batch cost about as much as a small batch itself. One per thread, so write_sync
+        # from another thread never shares it.
+        poolclass=SingletonThreadPool if writer else None,
     )
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
 

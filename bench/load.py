@@ -1,0 +1,1143 @@
+"""Load generator: simulated phones speaking the app's real live protocol, against the app and
+against the bare-transport floor (bench/floor.py) in the same run.
+
+    python -m bench.load --scenario steady -n 5000 --json
+    python -m bench.load --scenario scaling --runs 3 --json --out bench/results/latest.jsonl
+
+Each phone opens its group's join link (that sets the device cookie and makes it a participant),
+opens /ws/groups/<id>?as=participant with that cookie, follows seq, submits ideas with unique
+keys, and after any reconnect resumes from its last seq and resends what was not acknowledged,
+as static/live.js does. Phones run in worker processes (a whole group per process, so "delivered
+to every peer" is timed on one clock); the parent starts the server, reads its CPU and memory
+from /proc, and prints one JSON object per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import gc
+import json
+import multiprocessing
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+REPO = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+IDEA_ID = re.compile(r'id="idea-(\d+)"')
+SCENARIOS = ("steady", "burst", "ramp", "storm", "replay", "scaling")
+SCALING_N = (250, 500, 1000, 2000, 5000)
+BURST_WINDOW = 10.0  # seconds in which every phone submits once (issue #7)
+STORM_WINDOW = 10.0  # seconds in which every phone reconnects after the drop
+RAMP_LIMIT_MS = 250.0
+
+
+# -- Pol.is texts ----------------------------------------------------------------------------
+
+
+def load_comments(data: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Each conversation's comments as (timestamp ms, author id, cleaned text), oldest first."""
+    from facilitator.demo_content import clean_comment  # the demo's cleaner: same texts
+
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    paths = sorted((data / "polis-opendata").glob("*/comments.csv"))
+    if not paths:  # a checkout without ../shared/data: the packaged 60-comment sample
+        paths = [REPO / "facilitator" / "demo_data" / "polis_bowling_green.csv"]
+    for path in paths:
+        rows = []
+        with path.open(newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                text = clean_comment(row.get("comment-body") or "")
+                if text:
+                    rows.append((int(row["timestamp"]), int(row.get("author-id") or 0), text))
+        if rows:
+            out[path.parent.name if path.name == "comments.csv" else path.stem] = sorted(rows)
+    if not out:
+        raise SystemExit(f"no Pol.is comments under {data / 'polis-opendata'}")
+    return out
+
+
+# -- /proc -----------------------------------------------------------------------------------
+
+
+def proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_rss(pid: int) -> int:
+    """Resident memory in bytes, from /proc/<pid>/statm."""
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent busy since boot, from /proc/stat."""
+    parts = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(p) for p in parts[:8])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None, "p99": None, "max": None, "count": 0}
+    s = sorted(values)
+
+    def at(q: float) -> float:
+        return round(s[min(len(s) - 1, int(q * len(s)))], 2)
+
+    return {
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": round(s[-1], 2),
+        "count": len(s),
+    }
+
+
+# -- a phone ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Sub:
+    """One idea as the generator saw it."""
+
+    t_submit: float
+    tag: str
+    group: int
+    idea_id: int | None = None
+    t_ack: float | None = None
+
+
+@dataclass(eq=False)
+class Phone:
+    idx: int
+    group: int  # index into the run's groups
+    gid: int
+    code: str
+    cookie: str = ""
+    ws: Any = None
+    seq: int | None = None
+    epoch: str = ""
+    outbox: dict[str, str] = field(default_factory=dict)  # unacknowledged: key -> text
+    seen: set[int] = field(default_factory=set)
+    n: int = 0
+    hold: bool = False  # dropped on purpose (storm): do not reconnect by itself
+    connected: bool = False
+
+
+class Worker:
+    """The phones of some groups, in one process and one event loop."""
+
+    def __init__(self, spec: dict[str, Any]):
+        self.spec = spec
+        self.host, self.port = spec["host"], spec["port"]
+        self.run_id = spec["run_id"]
+        self.texts: list[str] = spec["texts"]
+        self.rng = random.Random(spec["seed"])
+        self.phones: list[Phone] = []
+        self.members: dict[int, list[Phone]] = {}
+        for g in spec["groups"]:
+            for _ in range(g["size"]):
+                p = Phone(len(self.phones), g["index"], g["id"], g["code"])
+                self.phones.append(p)
+                self.members.setdefault(g["index"], []).append(p)
+        self.subs: dict[str, Sub] = {}
+        self.delivered: dict[int, list[float]] = {}  # idea id -> [phones, last time]
+        self.out_of_order = 0
+        self.duplicate_acks = 0
+        self.duplicate_ideas = 0
+        self.errors: list[str] = []
+        self.connect_failures = 0
+        self.reconnects = 0
+        self.frames = 0
+        self.lags: list[float] = []
+        self.stopping = False
+        self.measuring = False
+
+    # -- joining -------------------------------------------------------------------------
+    async def join(self, phone: Phone) -> None:
+        """GET /j/<code> as a browser would; keep the device cookie the page sets."""
+        for attempt in range(5):
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                request = (
+                    f"GET /j/{phone.code} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                    "User-Agent: bench-phone\r\nConnection: close\r\n\r\n"
+                )
+                writer.write(request.encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                await reader.read()  # the page itself: a real phone downloads it too
+                writer.close()
+                for line in head.decode("latin-1").split("\r\n"):
+                    name, _, value = line.partition(":")
+                    if name.lower() == "set-cookie" and "facilitator_device=" in value:
+                        phone.cookie = value.strip().split(";")[0]
+                if not phone.cookie or not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(head.split(b"\r\n")[0].decode("latin-1"))
+                return
+            except (OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
+                if attempt == 4:
+                    raise RuntimeError(f"phone {phone.idx} could not join: {exc}") from exc
+                await asyncio.sleep(0.2 * (attempt + 1))
+
+    # -- the socket ----------------------------------------------------------------------
+    async def connect(self, phone: Phone) -> None:
+        from websockets.asyncio.client import connect
+
+        query = "as=participant"
+        if phone.seq is not None:
+            query += f"&since={phone.seq}&epoch={phone.epoch}"
+        url = f"ws://{self.host}:{self.port}/ws/groups/{phone.gid}?{query}"
+        for attempt in range(20):
+            try:
+                phone.ws = await connect(
+                    url,
+                    additional_headers={"Cookie": phone.cookie},
+                    compression=None,  # the server has per-message deflate off too
+                    ping_interval=None,  # the server pings; we only answer
+                    max_size=2**22,
+                    open_timeout=30,
+                )
+                break
+            except Exception:
+                self.connect_failures += 1
+                if attempt == 19 or self.stopping:
+                    raise
+                await asyncio.sleep(0.5 + self.rng.random())  # live.js backs off with jitter
+        phone.connected = True
+        asyncio.get_running_loop().create_task(self.read(phone, phone.ws))
+        for key, text in list(phone.outbox.items()):  # resend with the same keys
+            await self.send(phone, key, text)
+
+    async def read(self, phone: Phone, ws: Any) -> None:
+        loads, now = orjson.loads, time.monotonic
+        try:
+            async for raw in ws:
+                if phone.ws is not ws:
+                    break  # frames still buffered on a dropped socket are not shown (live.js)
+                t = now()
+                self.frames += 1
+                m = loads(raw)
+                kind = m["type"]
+                if kind == "patch" or kind == "seq":
+                    if phone.seq is not None and m["seq"] != phone.seq + 1:
+                        self.out_of_order += 1
+                    phone.seq = m["seq"]
+                    if kind == "patch":
+                        phone.epoch = m["epoch"]
+                        for op in m["ops"]:
+                            if op[0] == "upsert":
+                                self.saw(phone, IDEA_ID.search(op[2]), t)
+                elif kind == "reset":
+                    phone.seq, phone.epoch = m["seq"], m["epoch"]
+                    for op in m["ops"]:
+                        for match in IDEA_ID.finditer(op[2]):
+                            self.saw(phone, match, t)
+                elif kind == "ack":
+                    self.ack(phone, m, t)
+                elif kind == "error":
+                    self.errors.append(str(m.get("message")))
+                    if m.get("key") in phone.outbox:  # refused: it will never be acked
+                        del phone.outbox[m["key"]]
+        except Exception:  # closed, dropped or aborted: the reconnect below takes over
+            pass
+        if phone.ws is ws:
+            phone.connected = False
+            if not phone.hold and not self.stopping:
+                self.reconnects += 1
+                await asyncio.sleep(0.5 + self.rng.random())
+                with contextlib.suppress(Exception):
+                    await self.connect(phone)
+
+    def saw(self, phone: Phone, match: re.Match[str] | None, t: float) -> None:
+        if match is None:
+            return
+        idea_id = int(match.group(1))
+        if idea_id in phone.seen:
+            return
+        phone.seen.add(idea_id)
+        record = self.delivered.get(idea_id)
+        if record is None:
+            self.delivered[idea_id] = [1, t]
+        else:
+            record[0] += 1
+            record[1] = t
+
+    def ack(self, phone: Phone, m: dict[str, Any], t: float) -> None:
+        key = m.get("key")
+        sub = self.subs.get(key) if isinstance(key, str) else None
+        if sub is None:
+            return
+        phone.outbox.pop(key, None)  # type: ignore[arg-type]
+        if sub.idea_id is None:
+            sub.idea_id, sub.t_ack = m.get("idea_id"), t
+        elif m.get("idea_id") != sub.idea_id:
+            self.duplicate_ideas += 1  # the same key made a second idea
+        else:
+            self.duplicate_acks += 1  # a resend answered with the first result: fine
+
+    async def send(self, phone: Phone, key: str, text: str) -> None:
+        if not phone.connected:
+            return  # stays in the outbox; resent after the reconnect
+        with contextlib.suppress(Exception):
+            await phone.ws.send(orjson.dumps({"type": "submit", "key": key, "text": text}).decode())
+
+    async def submit(self, phone: Phone, tag: str, text: str | None = None) -> None:
+        phone.n += 1
+        key = f"{self.run_id}-{phone.idx}-{phone.n}"
+        text = text or self.texts[self.rng.randrange(len(self.texts))]
+        self.subs[key] = Sub(time.monotonic(), tag, phone.group)
+        phone.outbox[key] = text
+        await self.send(phone, key, text)
+
+    # -- helpers -------------------------------------------------------------------------
+    async def lag_monitor(self) -> None:
+        """How late the loop wakes a 10 ms sleeper: a saturated generator shows here."""
+        while not self.stopping:
+            t = time.monotonic()
+            await asyncio.sleep(0.01)
+            if self.measuring:
+                self.lags.append((time.monotonic() - t - 0.01) * 1000)
+
+    async def at(self, when: float) -> None:
+        delay = when - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def fire(self, plan: list[tuple[float, Phone, str, str | None]]) -> None:
+        """Submit on a schedule of (time, phone, tag, text)."""
+        for when, phone, tag, text in sorted(plan, key=lambda p: p[0]):
+            await self.at(when)
+            await self.submit(phone, tag, text)
+
+    def settled(self) -> bool:
+        """Every idea acknowledged and seen by every member of its group."""
+        if any(p.outbox for p in self.phones):
+            return False
+        for sub in self.subs.values():
+            if sub.idea_id is None:
+                return False
+            record = self.delivered.get(sub.idea_id)
+            if record is None or record[0] < len(self.members[sub.group]):
+                return False
+        return True
+
+    def converged(self) -> bool:
+        """Every phone connected, nothing unacked, every phone of a group at the same seq."""
+        if not all(p.connected for p in self.phones) or not self.settled():
+            return False
+        return all(len({p.seq for p in members}) == 1 for members in self.members.values())
+
+    async def drain(self, limit: float) -> float:
+        end = time.monotonic() + limit
+        # Polled: "settled" is a condition over every phone and idea, not one event.
+        while time.monotonic() < end and not self.settled():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        return time.monotonic()
+
+    # -- scenarios -----------------------------------------------------------------------
+    def steady_plan(self, t0: float, duration: float, interval: float, tag: str = "steady"):
+        plan: list[tuple[float, Phone, str, str | None]] = []
+        for p in self.phones:
+            t = t0 + self.rng.uniform(0, interval)
+            while t < t0 + duration:
+                plan.append((t, p, tag, None))
+                t += interval
+        return plan
+
+    async def scenario(self, t0: float) -> dict[str, Any]:
+        s = self.spec
+        kind, duration, interval = s["scenario"], s["duration"], s["interval"]
+        extra: dict[str, Any] = {}
+        if kind in ("steady", "scaling"):
+            await self.fire(self.steady_plan(t0, duration, interval))
+        elif kind == "burst":
+            # Steady all along; at t0 + burst_at every phone submits once within 10 s.
+            plan = self.steady_plan(t0, duration, interval)
+            start = t0 + s["burst_at"]
+            plan += [
+                (start + self.rng.uniform(0, BURST_WINDOW), p, "burst", None) for p in self.phones
+            ]
+            await self.fire(plan)
+        elif kind == "replay":
+            plan = []
+            for offset, author, text in s["replay"]:
+                members = self.phones
+                plan.append((t0 + offset, members[author % len(members)], "replay", text))
+            await self.fire(plan)
+        elif kind == "ramp":
+            extra["steps"] = await self.ramp(t0)
+        elif kind == "storm":
+            extra["storm"] = await self.storm(t0)
+        await self.drain(s["drain"])
+        return extra
+
+    async def ramp(self, t0: float) -> list[dict[str, Any]]:
+        """Raise the idea rate step by step; stop after the step whose p99 passes 250 ms."""
+        s = self.spec
+        steps = []
+        t = t0
+        share = len(self.phones) / s["phones"]  # this worker's part of the total rate
+        for index, rate in enumerate(s["rates"]):
+            tag = f"step{index}"
+            count = max(1, round(rate * share * s["step"]))
+            plan = [
+                (t + self.rng.uniform(0, s["step"]), self.rng.choice(self.phones), tag, None)
+                for _ in range(count)
+            ]
+            await self.fire(plan)
+            await self.at(t + s["step"])
+            await self.drain(1.0)  # let the step's deliveries finish before judging it
+            lat = sorted(self.all_peer_ms(tag))
+            missing = sum(1 for sub in self.subs.values() if sub.tag == tag) - len(lat)
+            p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else float("inf")
+            steps.append({"rate": rate, "t_start": t - t0, "t_end": time.monotonic() - t0})
+            if missing > 0.01 * count or p99 > RAMP_LIMIT_MS:
+                break
+            t = time.monotonic() + 0.2
+        return steps
+
+    async def storm(self, t0: float) -> dict[str, Any]:
+        """Steady load; drop every socket at once; all reconnect within 10 s from their seq."""
+        s = self.spec
+        drop_at = t0 + s["storm_at"]
+        stop_submits = drop_at + STORM_WINDOW
+        plan = self.steady_plan(t0, stop_submits - t0, s["interval"])
+        firing = asyncio.get_running_loop().create_task(self.fire(plan))
+        await self.at(drop_at)
+        for p in self.phones:  # the Wi-Fi goes: no close handshake, the TCP connection dies
+            ws, p.ws = p.ws, None
+            p.hold, p.connected = True, False
+            with contextlib.suppress(Exception):
+                ws.transport.abort()
+        t_drop = time.monotonic()
+
+        async def come_back(p: Phone) -> None:
+            await self.at(t_drop + self.rng.uniform(0, STORM_WINDOW))
+            p.hold = False
+            with contextlib.suppress(Exception):
+                await self.connect(p)
+
+        await asyncio.gather(*(come_back(p) for p in self.phones))
+        t_all_back = time.monotonic()
+        await firing
+        limit = t_drop + s["storm_limit"]
+        # Polled every 50 ms: the convergence time is known to that resolution.
+        while time.monotonic() < limit and not self.converged():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        t_conv = time.monotonic()
+        return {
+            "t_drop": t_drop - t0,
+            "reconnected_s": t_all_back - t_drop,
+            "converged": self.converged(),
+            "converged_s": t_conv - t_drop,
+        }
+
+    def all_peer_ms(self, tag: str | None = None) -> list[float]:
+        out = []
+        for sub in self.subs.values():
+            if (tag is not None and sub.tag != tag) or sub.idea_id is None:
+                continue
+            record = self.delivered.get(sub.idea_id)
+            if record is not None and record[0] >= len(self.members[sub.group]):
+                out.append((record[1] - sub.t_submit) * 1000)
+        return out
+
+    def report(self, t0: float) -> dict[str, Any]:
+        ideas = []
+        lost_deliveries = 0
+        for sub in self.subs.values():
+            ack_ms = all_ms = None
+            delivered = 0
+            if sub.idea_id is not None:
+                ack_ms = (sub.t_ack - sub.t_submit) * 1000  # type: ignore[operator]
+                record = self.delivered.get(sub.idea_id)
+                delivered = int(record[0]) if record else 0
+                expected = len(self.members[sub.group])
+                if delivered >= expected and record is not None:
+                    all_ms = (record[1] - sub.t_submit) * 1000
+                lost_deliveries += max(0, expected - delivered)
+            ideas.append([round(sub.t_submit - t0, 3), sub.tag, ack_ms, all_ms, delivered])
+        return {
+            "ideas": ideas,
+            "lost_deliveries": lost_deliveries,
+            "out_of_order": self.out_of_order,
+            "duplicate_ideas": self.duplicate_ideas,
+            "duplicate_acks": self.duplicate_acks,
+            "errors": len(self.errors),
+            "error_samples": sorted(set(self.errors))[:5],
+            "connect_failures": self.connect_failures,
+            "reconnects": self.reconnects,
+            "frames": self.frames,
+            "final_seq": {str(p.gid): p.seq for p in self.phones},
+        }
+
+
+async def _worker(spec: dict[str, Any], conn: Connection) -> None:
+    w = Worker(spec)
+    loop = asyncio.get_running_loop()
+    limit = asyncio.Semaphore(64)
+
+    async def bounded(coro_fn: Any, phone: Phone) -> None:
+        async with limit:
+            await coro_fn(phone)
+
+    given: dict[str, list[str]] = spec.get("cookies") or {}
+    if given:  # a stored workshop whose phones joined before: their cookies still work
+        for index, members in w.members.items():
+            for phone, cookie in zip(members, given[str(index)], strict=True):
+                phone.cookie = cookie
+    else:
+        await asyncio.gather(*(bounded(w.join, p) for p in w.phones))
+    conn.send(("joined", {str(i): [p.cookie for p in ms] for i, ms in w.members.items()}))
+    await loop.run_in_executor(None, conn.recv)  # parent reads RSS, then says "connect"
+    limit = asyncio.Semaphore(128)  # handshakes in flight: stays far below the listen backlog
+    await asyncio.gather(*(bounded(w.connect, p) for p in w.phones))
+    # Thousands of long-lived connection objects make every full collection slow; move them
+    # out of the collector's view so the generator's own pauses do not show up as latency.
+    gc.collect()
+    gc.freeze()
+    conn.send(("ready", sum(p.connected for p in w.phones)))
+    _, t0 = await loop.run_in_executor(None, conn.recv)
+    lag = loop.create_task(w.lag_monitor())
+    await w.at(t0)
+    w.measuring = True
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    extra = await w.scenario(t0)
+    cpu1, wall1 = time.process_time(), time.monotonic()
+    w.measuring = False
+    w.stopping = True
+    lag.cancel()
+    result = w.report(t0)
+    result.update(extra)
+    result["t_end"] = wall1 - t0
+    result["cpu_pct"] = 100 * (cpu1 - cpu0) / max(1e-9, wall1 - wall0)
+    result["cpu_s"] = cpu1 - cpu0
+    lags = sorted(w.lags)
+    result["lag_p99_ms"] = lags[int(0.99 * (len(lags) - 1))] if lags else None
+    result["lag_max_ms"] = lags[-1] if lags else None
+    for p in w.phones:
+        with contextlib.suppress(Exception):
+            p.ws.transport.abort()
+    conn.send(("result", result))
+
+
+def worker_main(spec: dict[str, Any], conn: Connection) -> None:
+    try:
+        import uvloop
+
+        runner: Any = uvloop.run
+    except ImportError:  # uvloop comes with uvicorn[standard]; plain asyncio works too
+        runner = asyncio.run
+    try:
+        runner(_worker(spec, conn))
+    except BaseException as exc:
+        conn.send(("failed", repr(exc)))
+        raise
+
+
+# -- the servers -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], tries: int = 300) -> None:
+    for _ in range(tries):
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} never became healthy")
+
+
+@dataclass
+class Server:
+    target: str
+    proc: subprocess.Popen[bytes]
+    port: int
+    groups: list[dict[str, Any]]
+    data_dir: Path
+    database_url: str = ""
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_server(target: str, groups: int, work: Path, template: Path | None = None) -> Server:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{target}-", dir=work))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    log = (data_dir / "server.log").open("wb")
+    database_url = ""
+    if target == "app" and template is not None and (template / "cookies.json").exists():
+        for name in ("facilitator.db", "secret_key"):
+            if (template / name).exists():
+                shutil.copy(template / name, data_dir / name)
+        info = json.loads((template / "setup.json").read_text())
+        database_url = f"sqlite:///{data_dir / 'facilitator.db'}"
+        codes = info["groups"]
+        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
+        command += ["--data-dir", str(data_dir)]
+    elif target == "app":
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.setup",
+                "--data-dir",
+                str(data_dir),
+                "--groups",
+                str(groups),
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=REPO,
+        )
+        info = json.loads(out.stdout)
+        (data_dir / "setup.json").write_text(out.stdout.decode())
+        database_url = info["database_url"]
+        codes = info["groups"]
+        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
+        command += ["--data-dir", str(data_dir)]
+    else:
+        codes = [{"id": n, "code": f"FLOOR{n}"} for n in range(1, groups + 1)]
+        command = [sys.executable, "-m", "bench.floor", "--port", str(port)]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+    server = Server(target, proc, port, codes, data_dir, database_url)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def wait_quiet(limit: float, ours: list[int], longest: float = 120.0) -> None:
+    """Wait (up to `longest` s) until other processes use under `limit` % of one core.
+
+    The machine is shared; a run taken while something else computes is not comparable.
+    Whatever was used during the run itself is reported as other_cpu_pct either way.
+    """
+    if limit <= 0:
+        return
+    end = time.monotonic() + longest
+    while time.monotonic() < end:
+        busy, mine = machine_busy(), sum(proc_cpu(p) for p in ours)
+        time.sleep(1.0)
+        other = (machine_busy() - busy) - (sum(proc_cpu(p) for p in ours) - mine)
+        if 100 * other < limit:
+            return
+
+
+def raise_fd_limit() -> int:
+    """5,000 sockets each side need more than the usual 1,024 descriptors; children inherit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# -- one run ---------------------------------------------------------------------------------
+
+
+def run_once(
+    args: argparse.Namespace,
+    target: str,
+    n: int,
+    scenario: str,
+    texts: list[str],
+    replay: list[tuple[float, int, str]],
+) -> dict[str, Any]:
+    group_size = args.group_size
+    n_groups = -(-n // group_size)
+    work = Path(args.work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    # --reuse keeps a copy of the database after the phones joined (with their cookies), so
+    # later runs skip 5,000 join pages. Each run still starts its server on a fresh copy.
+    template = work / f"joined-{n}-{group_size}" if args.reuse and target == "app" else None
+    cookies = None
+    if template is not None and (template / "cookies.json").exists():
+        cookies = json.loads((template / "cookies.json").read_text())
+    server = start_server(target, n_groups, work, template)
+    ctx = multiprocessing.get_context("spawn")
+    workers: list[tuple[Any, Connection]] = []
+    try:
+        time.sleep(0.5)
+        rss_start = proc_rss(server.pid)
+        procs = max(1, min(args.procs, n_groups))
+        sizes = [min(group_size, n - i * group_size) for i in range(n_groups)]
+        run_id = f"{int(time.time()) % 100000}{target[0]}"
+        rates = [args.ramp_start * args.ramp_factor**k for k in range(args.ramp_steps)]
+        for w in range(procs):
+            groups = [
+                {
+                    "index": i,
+                    "id": server.groups[i]["id"],
+                    "code": server.groups[i]["code"],
+                    "size": sizes[i],
+                }
+                for i in range(w, n_groups, procs)
+            ]
+            spec = {
+                "host": "127.0.0.1",
+                "port": server.port,
+                "run_id": f"{run_id}{w}",
+                "texts": texts,
+                "seed": args.seed * 1000 + w,
+                "groups": groups,
+                "phones": n,
+                "scenario": scenario,
+                "duration": args.duration,
+                "interval": args.interval,
+                "burst_at": args.burst_at,
+                "storm_at": args.storm_at,
+                "storm_limit": args.storm_limit,
+                "drain": args.drain,
+                "rates": rates,
+                "step": args.step,
+                "replay": [r for r in replay if (r[1] % n_groups) % procs == w],
+                "cookies": {str(g["index"]): cookies[str(g["index"])] for g in groups}
+                if cookies
+                else None,
+            }
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=worker_main, args=(spec, child), daemon=True)
+            proc.start()
+            workers.append((proc, parent))
+
+        def gather(kind: str, timeout: float) -> list[Any]:
+            out = []
+            deadline = time.monotonic() + timeout
+            for proc, conn in workers:
+                if not conn.poll(max(0.1, deadline - time.monotonic())):
+                    raise RuntimeError(f"workers did not report {kind!r} in {timeout} s")
+                got, value = conn.recv()
+                if got != kind:
+                    raise RuntimeError(f"worker {proc.pid}: {got} {value}")
+                out.append(value)
+            return out
+
+        t_setup = time.monotonic()
+        joined = gather("joined", 1800)
+        joined_s = time.monotonic() - t_setup
+        if template is not None and cookies is None:
+            save_template(server, template, {k: v for part in joined for k, v in part.items()})
+        time.sleep(1.0)
+        rss_joined = proc_rss(server.pid)
+        for _, conn in workers:
+            conn.send("connect")
+        t_conn = time.monotonic()
+        connected = sum(gather("ready", 600))
+        connect_s = time.monotonic() - t_conn
+        time.sleep(args.settle)  # presence updates and the first heartbeats settle
+        rss_idle = proc_rss(server.pid)
+        wait_quiet(args.quiet, [server.pid, *(p.pid for p, _ in workers)])
+        t0 = time.monotonic() + 1.0
+        for _, conn in workers:
+            conn.send(("go", t0))
+        spy = None
+        if args.profile and target in args.profile_targets.split(","):
+            # Collapsed stacks of the server during the load, for `bench/report.py top`.
+            out = args.profile / f"{target}-{scenario}-{n}-{int(time.time())}.txt"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            spy_bin = str(Path(sys.executable).parent / "py-spy")
+            command = [spy_bin, "record", "--pid", str(server.pid), "--rate", "200"]
+            command += ["--format", "raw", "--duration", str(int(args.duration))]
+            command += ["--nonblocking", "--output", str(out)]
+            spy = subprocess.Popen(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        # Sample the server, the workers and the machine while the scenario runs.
+        pids = [p.pid for p, _ in workers]
+        samples = []
+        time.sleep(max(0.0, t0 - time.monotonic()))
+        base = (time.monotonic(), proc_cpu(server.pid), machine_busy(), sum(map(proc_cpu, pids)))
+        results: list[dict[str, Any] | None] = [None] * len(workers)
+        rss_peak = proc_rss(server.pid)
+        while any(r is None for r in results):
+            for i, (proc, conn) in enumerate(workers):
+                if results[i] is None and conn.poll(0):
+                    got, value = conn.recv()
+                    if got != "result":
+                        raise RuntimeError(f"worker {proc.pid}: {got} {value}")
+                    results[i] = value
+            now = time.monotonic()
+            if now - t0 > args.duration + args.storm_limit + args.drain + 600:
+                raise RuntimeError("workers never finished")
+            rss_peak = max(rss_peak, proc_rss(server.pid))
+            samples.append((now - t0, proc_cpu(server.pid), proc_rss(server.pid)))
+            time.sleep(0.25)
+        t_end = max(r["t_end"] for r in results if r)
+        server_cpu_s = proc_cpu(server.pid) - base[1]
+        wall = time.monotonic() - base[0]
+        other_s = (machine_busy() - base[2]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[3])
+        db_check = check_database(server) if target == "app" else None
+        if spy is not None:
+            spy.wait(timeout=60)
+    finally:
+        for proc, _ in workers:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+        server.stop()
+    if not args.keep:
+        shutil.rmtree(server.data_dir, ignore_errors=True)
+    return summarise(
+        args,
+        target,
+        scenario,
+        n,
+        n_groups,
+        [r for r in results if r],
+        samples,
+        {
+            "joined_s": round(joined_s, 2),
+            "connect_s": round(connect_s, 2),
+            "connected": connected,
+            "rss_start": rss_start,
+            "rss_joined": rss_joined,
+            "rss_idle": rss_idle,
+            "rss_peak": rss_peak,
+            "server_cpu_s": server_cpu_s,
+            "wall_s": wall,
+            "t_end": t_end,
+            "other_cpu_pct": round(100 * max(0.0, other_s) / wall, 1),
+            "db_check": db_check,
+        },
+    )
+
+
+def save_template(server: Server, template: Path, cookies: dict[str, list[str]]) -> None:
+    """Keep the joined workshop: an online copy of the database, the secret, the cookies."""
+    import sqlite3
+
+    template.mkdir(parents=True, exist_ok=True)
+    path = server.database_url.split("///", 1)[1]
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source,
+        contextlib.closing(sqlite3.connect(template / "facilitator.db")) as copy,
+    ):
+        source.backup(copy)
+    for name in ("secret_key", "setup.json"):
+        if (server.data_dir / name).exists():
+            shutil.copy(server.data_dir / name, template / name)
+    (template / "cookies.json").write_text(json.dumps(cookies))
+
+
+def check_database(server: Server) -> dict[str, Any]:
+    """The server's own record, read after the run: ideas stored and each channel's head."""
+    import sqlite3
+
+    path = server.database_url.split("///", 1)[1]
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        ideas = db.execute(
+            "SELECT count(*), count(DISTINCT group_id || ':' || client_key) FROM idea"
+        ).fetchone()
+        heads = dict(
+            db.execute("SELECT name, seq FROM channel WHERE name LIKE 'group:%'").fetchall()
+        )
+    return {"ideas": ideas[0], "distinct_keys": ideas[1], "heads": heads}
+
+
+def summarise(
+    args: argparse.Namespace,
+    target: str,
+    scenario: str,
+    n: int,
+    n_groups: int,
+    results: list[dict[str, Any]],
+    samples: list[tuple[float, float, int]],
+    server: dict[str, Any],
+) -> dict[str, Any]:
+    ideas = [i for r in results for i in r["ideas"]]
+    duration = server["t_end"]
+    acked = [i for i in ideas if i[2] is not None]
+    lost_unacked = len(ideas) - len(acked)
+    lost_deliveries = sum(r["lost_deliveries"] for r in results)
+    deliveries = sum(i[4] for i in ideas)
+    window = args.duration if scenario != "ramp" else duration
+    out: dict[str, Any] = {
+        "commit": git_commit(),
+        "target": target,
+        "scenario": scenario,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "params": {
+            "phones": n,
+            "groups": n_groups,
+            "group_size": args.group_size,
+            "interval_s": args.interval,
+            "duration_s": args.duration,
+            "procs": args.procs,
+            "seed": args.seed,
+        },
+        "connected": server["connected"],
+        "setup": {"joined_s": server["joined_s"], "connect_s": server["connect_s"]},
+        "submitted": len(ideas),
+        "acked": len(acked),
+        "lost": lost_unacked + sum(1 for i in acked if i[3] is None),
+        "lost_unacked": lost_unacked,
+        "lost_deliveries": lost_deliveries,
+        "duplicated": sum(r["duplicate_ideas"] for r in results),
+        "out_of_order": sum(r["out_of_order"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "error_samples": sorted({e for r in results for e in r["error_samples"]})[:5],
+        "connect_failures": sum(r["connect_failures"] for r in results),
+        "reconnects": sum(r["reconnects"] for r in results),
+        "deliveries": deliveries,
+        "ideas_per_s": round(len(acked) / window, 1),
+        "deliveries_per_s": round(deliveries / window, 1),
+        "ack_ms": percentiles([i[2] for i in acked]),
+        "all_peers_ms": percentiles([i[3] for i in acked if i[3] is not None]),
+        "server": {
+            "cpu_pct": round(100 * server["server_cpu_s"] / server["wall_s"], 1),
+            "cpu_us_per_delivery": round(1e6 * server["server_cpu_s"] / deliveries, 2)
+            if deliveries
+            else None,
+            "rss_start_mb": round(server["rss_start"] / 2**20, 1),
+            "rss_idle_mb": round(server["rss_idle"] / 2**20, 1),
+            "rss_peak_mb": round(server["rss_peak"] / 2**20, 1),
+            "rss_per_phone_kb": round((server["rss_idle"] - server["rss_start"]) / n / 1024, 1),
+            "rss_per_socket_kb": round((server["rss_idle"] - server["rss_joined"]) / n / 1024, 1),
+        },
+        "generator": {
+            "procs": len(results),
+            "cpu_pct_max": round(max(r["cpu_pct"] for r in results), 1),
+            "lag_p99_ms": round(max(r["lag_p99_ms"] or 0 for r in results), 2),
+            "lag_max_ms": round(max(r["lag_max_ms"] or 0 for r in results), 2),
+        },
+        "other_cpu_pct": server["other_cpu_pct"],
+    }
+    g = out["generator"]
+    out["valid"] = g["cpu_pct_max"] < 70 and g["lag_p99_ms"] < 10 and out["other_cpu_pct"] < 5
+    if scenario == "burst":
+        out["burst"] = burst_figures(ideas, args)
+    if scenario == "ramp":
+        out["ramp"] = ramp_figures(ideas, results, samples, args)
+    if scenario == "storm":
+        storms = [r["storm"] for r in results]
+        out["storm"] = {
+            "converged": all(s["converged"] for s in storms),
+            "converged_s": round(max(s["converged_s"] for s in storms), 2),
+            "reconnected_s": round(max(s["reconnected_s"] for s in storms), 2),
+        }
+    check = server["db_check"]
+    if check is not None:
+        final: dict[str, int | None] = {}
+        for r in results:
+            final.update(r["final_seq"])
+        behind = sum(1 for gid, seq in final.items() if check["heads"].get(f"group:{gid}") != seq)
+        out["db"] = {
+            "ideas": check["ideas"],
+            "acked_keys": len(acked),
+            "duplicated_in_db": check["ideas"] - check["distinct_keys"],
+            "groups_not_at_server_head": behind,
+        }
+    return out
+
+
+def git_commit() -> str:
+    """The code a run measured: HEAD, with "+dirty" when the tree has uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            # Results appended by the runs themselves do not make the code dirty.
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return ""
+    return head + ("+dirty" if dirty else "")
+
+
+def burst_figures(ideas: list[list[Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """Burst p99, the steady p99 before it, and how soon 1-s buckets are back at steady."""
+    burst = [i[3] for i in ideas if i[1] == "burst" and i[3] is not None]
+    before = [i[3] for i in ideas if i[1] == "steady" and i[0] < args.burst_at and i[3] is not None]
+    steady_p99 = percentiles(before)["p99"] or 0.0
+    end = args.burst_at + BURST_WINDOW
+    threshold = max(2 * steady_p99, steady_p99 + 10)
+    recovered = None
+    second = end
+    while second < args.duration:
+        bucket = [i[3] for i in ideas if second <= i[0] < second + 1 and i[3] is not None]
+        p = percentiles(bucket)["p99"]
+        if p is not None and p <= threshold:
+            recovered = round(second - end, 1)
+            break
+        second += 1
+    return {
+        "burst_ms": percentiles(burst),
+        "steady_before_p99_ms": steady_p99,
+        "recovered_after_s": recovered,
+    }
+
+
+def ramp_figures(
+    ideas: list[list[Any]],
+    results: list[dict[str, Any]],
+    samples: list[tuple[float, float, int]],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    steps = results[0]["steps"]
+    table = []
+    capacity = None
+    for index, step in enumerate(steps):
+        tag = f"step{index}"
+        mine = [i for i in ideas if i[1] == tag]
+        lat = [i[3] for i in mine if i[3] is not None]
+        acked = sum(1 for i in mine if i[2] is not None)
+        span = args.step
+        cpu = [s for s in samples if step["t_start"] <= s[0] <= step["t_end"]]
+        cpu_pct = (
+            100 * (cpu[-1][1] - cpu[0][1]) / (cpu[-1][0] - cpu[0][0]) if len(cpu) > 1 else None
+        )
+        row = {
+            "rate": round(step["rate"], 1),
+            "acked_per_s": round(acked / span, 1),
+            "deliveries_per_s": round(sum(i[4] for i in mine) / span, 1),
+            "all_peers_ms": percentiles(lat),
+            "lost": len(mine) - len(lat),
+            "server_cpu_pct": round(cpu_pct, 1) if cpu_pct is not None else None,
+        }
+        table.append(row)
+        p99 = row["all_peers_ms"]["p99"]
+        if p99 is not None and p99 <= RAMP_LIMIT_MS and row["lost"] == 0:
+            capacity = row
+    return {"steps": table, "capacity": capacity}
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", choices=SCENARIOS, default="steady")
+    parser.add_argument("--target", choices=("both", "app", "floor"), default="both")
+    parser.add_argument("-n", "--phones", type=int, default=1000)
+    parser.add_argument("--group-size", type=int, default=40)
+    parser.add_argument(
+        "--interval", type=float, default=30.0, help="seconds between a phone's ideas"
+    )
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs per target, floor and app alternating"
+    )
+    parser.add_argument("--procs", type=int, default=1, help="generator processes")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--settle", type=float, default=3.0, help="idle seconds before measuring")
+    parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
+    parser.add_argument("--burst-at", type=float, default=10.0)
+    parser.add_argument("--storm-at", type=float, default=10.0)
+    parser.add_argument("--storm-limit", type=float, default=60.0, help="give up converging after")
+    parser.add_argument("--ramp-start", type=float, default=50.0, help="ideas/s of the first step")
+    parser.add_argument("--ramp-factor", type=float, default=1.4)
+    parser.add_argument("--ramp-steps", type=int, default=12)
+    parser.add_argument("--step", type=float, default=6.0, help="seconds per ramp step")
+    parser.add_argument("--replay", default="", help="conversation to replay (default: largest)")
+    parser.add_argument("--factor", type=float, default=0.0, help="replay time compression")
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--work-dir", default=tempfile.gettempdir() + "/facilitator-bench")
+    parser.add_argument("--scaling", default=",".join(map(str, SCALING_N)))
+    parser.add_argument("--json", action="store_true", help="print one JSON object per run")
+    parser.add_argument("--out", type=Path, help="also append each run's JSON to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the servers' data directories")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a stored joined workshop of the same size"
+    )
+    parser.add_argument("--quiet", type=float, default=5.0, help="wait for other CPU < this %%")
+    parser.add_argument("--profile", type=Path, help="py-spy the server into this folder")
+    parser.add_argument("--profile-targets", default="app", help="which servers to profile")
+    args = parser.parse_args(argv)
+
+    # A stopped benchmark (timeout, kill) still stops its server and workers (finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    raise_fd_limit()
+    comments = load_comments(args.data)
+    texts = [c[2] for rows in comments.values() for c in rows]
+    replay: list[tuple[float, int, str]] = []
+    if args.scenario == "replay":
+        name = args.replay or max(comments, key=lambda k: len(comments[k]))
+        rows = comments[name]
+        span = (rows[-1][0] - rows[0][0]) / 1000 or 1.0
+        factor = args.factor or span / args.duration  # default: the whole conversation fits
+        replay = [((ts - rows[0][0]) / 1000 / factor, author, text) for ts, author, text in rows]
+        replay = [r for r in replay if r[0] < args.duration]
+    sizes = (
+        [int(x) for x in args.scaling.split(",")] if args.scenario == "scaling" else [args.phones]
+    )
+    targets = ["floor", "app"] if args.target == "both" else [args.target]
+    for n in sizes:
+        for run in range(args.runs):
+            order = targets if run % 2 == 0 else targets[::-1]  # alternate who goes first
+            for target in order:
+                result = run_once(args, target, n, args.scenario, texts, replay)
+                result["run"] = run
+                line = json.dumps(result)
+                if args.out:
+                    args.out.parent.mkdir(parents=True, exist_ok=True)
+                    with args.out.open("a") as f:
+                        f.write(line + "\n")
+                if args.json:
+                    print(line, flush=True)
+                else:
+                    print(headline(result), flush=True)
+
+
+def headline(r: dict[str, Any]) -> str:
+    a, s, g = r["all_peers_ms"], r["server"], r["generator"]
+    return (
+        f"{r['target']:5} {r['scenario']:7} N={r['params']['phones']:5} acked={r['acked']} "
+        f"lost={r['lost']} dup={r['duplicated']} ooo={r['out_of_order']} "
+        f"all-peers p50/p99/max={a['p50']}/{a['p99']}/{a['max']} ms "
+        f"server cpu={s['cpu_pct']}% {s['cpu_us_per_delivery']} us/delivery "
+        f"rss/phone={s['rss_per_phone_kb']} KB gen cpu={g['cpu_pct_max']}% "
+        f"lag p99={g['lag_p99_ms']} ms other={r['other_cpu_pct']}% valid={r['valid']}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Turn benchmark JSON lines into a Markdown table and an SVG plot; summarise py-spy profiles.
+
+    python -m bench.report r.jsonl --md bench/results/latest.md --svg bench/results/scaling.svg
+    python -m bench.report top /tmp/prof/app-steady-5000-*.txt
+
+Medians are taken over the runs of each (scenario, phones, target). Runs the generator marked
+invalid (its CPU over 70 %, its loop lag p99 over 10 ms, or others using the machine) are kept
+but counted, so the table says how many of its runs were clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import statistics
+from html import escape
+from pathlib import Path
+from typing import Any
+
+Run = dict[str, Any]
+
+
+def load(paths: list[Path]) -> list[Run]:
+    runs = []
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip().startswith("{"):
+                runs.append(json.loads(line))
+    return runs
+
+
+def pick(run: Run, path: str) -> float | None:
+    value: Any = run
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def median(runs: list[Run], path: str) -> float | None:
+    values = [v for v in (pick(r, path) for r in runs) if v is not None]
+    return statistics.median(values) if values else None
+
+
+def grouped(runs: list[Run]) -> dict[tuple[str, int], dict[str, list[Run]]]:
+    out: dict[tuple[str, int], dict[str, list[Run]]] = collections.defaultdict(
+        lambda: collections.defaultdict(list)
+    )
+    for r in runs:
+        out[(r["scenario"], r["params"]["phones"])][r["target"]].append(r)
+    return out
+
+
+# (label, JSON path, lower is better) per row of the table
+ROWS = [
+    ("acked ideas/s", "ideas_per_s", False),
+    ("deliveries/s", "deliveries_per_s", False),
+    ("submit→ack p50 ms", "ack_ms.p50", True),
+    ("submit→ack p99 ms", "ack_ms.p99", True),
+    ("submit→all peers p50 ms", "all_peers_ms.p50", True),
+    ("submit→all peers p95 ms", "all_peers_ms.p95", True),
+    ("submit→all peers p99 ms", "all_peers_ms.p99", True),
+    ("submit→all peers max ms", "all_peers_ms.max", True),
+    ("lost: unacked or not at every peer by the end", "lost", True),
+    ("duplicated", "duplicated", True),
+    ("out of order", "out_of_order", True),
+    ("server CPU %", "server.cpu_pct", True),
+    ("server CPU µs/delivery", "server.cpu_us_per_delivery", True),
+    ("server RSS idle MB", "server.rss_idle_mb", True),
+    ("RSS per phone KB", "server.rss_per_phone_kb", True),
+    ("RSS per socket KB", "server.rss_per_socket_kb", True),
+    ("burst p99 ms", "burst.burst_ms.p99", True),
+    ("burst: back at steady after s", "burst.recovered_after_s", True),
+    ("storm: converged after s", "storm.converged_s", True),
+    ("storm: all reconnected after s", "storm.reconnected_s", True),
+    ("ramp capacity ideas/s", "ramp.capacity.acked_per_s", False),
+    ("ramp capacity deliveries/s", "ramp.capacity.deliveries_per_s", False),
+    ("ramp capacity p99 ms", "ramp.capacity.all_peers_ms.p99", True),
+    ("generator CPU % (max)", "generator.cpu_pct_max", True),
+    ("generator loop lag p99 ms", "generator.lag_p99_ms", True),
+    ("other processes CPU %", "other_cpu_pct", True),
+]
+
+
+def fmt(v: float | None) -> str:
+    if v is None:
+        return "–"
+    if v == int(v) and abs(v) < 100:
+        return str(int(v))  # counts: 0 lost reads better than 0.00
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+
+
+def markdown(runs: list[Run]) -> str:
+    lines = []
+    for (scenario, phones), by_target in sorted(grouped(runs).items()):
+        app, floor = by_target.get("app", []), by_target.get("floor", [])
+        valid = sum(1 for r in app + floor if r.get("valid"))
+        lines.append(
+            f"\n#### {scenario}, N = {phones:,} "
+            f"(medians of {len(app)} app and {len(floor)} floor runs; "
+            f"{valid} of {len(app) + len(floor)} runs valid)\n"
+        )
+        lines.append("| figure | app | floor | app / floor |")
+        lines.append("| --- | ---: | ---: | ---: |")
+        for label, path, _lower in ROWS:
+            a, f = median(app, path), median(floor, path)
+            if a is None and f is None:
+                continue
+            ratio = f"{a / f:.2f}×" if a is not None and f not in (None, 0) else "–"
+            lines.append(f"| {label} | {fmt(a)} | {fmt(f)} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def svg(runs: list[Run], scenario: str = "steady") -> str:
+    """Two panels against N (log scale): p99 submit→all peers, and RSS per phone."""
+    data: dict[str, dict[int, list[Run]]] = collections.defaultdict(
+        lambda: collections.defaultdict(list)
+    )
+    for r in runs:
+        if r["scenario"] in (scenario, "scaling"):
+            data[r["target"]][r["params"]["phones"]].append(r)
+    panels = [
+        ("p99 submit → all peers (ms)", "all_peers_ms.p99"),
+        ("server RSS per phone (KB)", "server.rss_per_phone_kb"),
+    ]
+    width, height, pad = 420, 300, 50
+    colours = {"app": "#c0392b", "floor": "#2471a3"}
+    ns = sorted({n for series in data.values() for n in series})
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * width}" height="{height}" '
+        'font-family="sans-serif" font-size="11">'
+    ]
+    import math
+
+    for index, (title, path) in enumerate(panels):
+        x0 = index * width
+        values = [median(rs, path) for series in data.values() for rs in series.values() if rs]
+        top = max([v for v in values if v is not None] or [1.0]) * 1.15
+        out.append(f'<text x="{x0 + width / 2}" y="18" text-anchor="middle">{escape(title)}</text>')
+        out.append(
+            f'<rect x="{x0 + pad}" y="{pad - 20}" width="{width - pad - 20}" '
+            f'height="{height - 2 * pad + 20}" fill="none" stroke="#999"/>'
+        )
+
+        def px(n: int, x0: float = x0) -> float:
+            lo, hi = math.log(ns[0]), math.log(ns[-1]) if len(ns) > 1 else math.log(ns[0]) + 1
+            return x0 + pad + (math.log(n) - lo) / (hi - lo or 1) * (width - pad - 40) + 10
+
+        def py(v: float, top: float = top) -> float:
+            return height - pad - v / top * (height - 2 * pad)
+
+        for k in range(5):
+            v = top * k / 4
+            out.append(
+                f'<text x="{x0 + pad - 4}" y="{py(v) + 4}" text-anchor="end">{fmt(v)}</text>'
+            )
+        for n in ns:
+            out.append(
+                f'<text x="{px(n)}" y="{height - pad + 16}" text-anchor="middle">{n:,}</text>'
+            )
+        out.append(
+            f'<text x="{x0 + width / 2}" y="{height - 8}" text-anchor="middle">phones (N)</text>'
+        )
+        for target, series in sorted(data.items()):
+            points = [
+                (px(n), py(v)) for n in sorted(series) if (v := median(series[n], path)) is not None
+            ]
+            colour = colours.get(target, "#333")
+            if points:
+                d = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                out.append(
+                    f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="2"/>'
+                )
+            for x, y in points:
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        for k, target in enumerate(sorted(data)):
+            y = pad - 8 + 14 * k
+            colour = colours.get(target, "#333")
+            out.append(f'<rect x="{x0 + pad + 8}" y="{y}" width="10" height="3" fill="{colour}"/>')
+            out.append(f'<text x="{x0 + pad + 22}" y="{y + 5}">{target}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def top(paths: list[Path], thread: str = "", most: int = 25) -> str:
+    """The functions with the most samples in py-spy raw (collapsed) output: self and total."""
+    own: collections.Counter[str] = collections.Counter()
+    total: collections.Counter[str] = collections.Counter()
+    threads: collections.Counter[str] = collections.Counter()
+    samples = 0
+    for path in paths:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or (thread and thread not in stack):
+                continue
+            n = int(count)
+            samples += n
+            frames = stack.split(";")
+            threads["writer thread" if "_sqlite_writer" in stack else frames[0]] += n
+            own[frames[-1]] += n
+            for name in set(frames):
+                total[name] += n
+    lines = [f"{samples} samples"]
+    lines += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in threads.most_common(5)]
+    lines.append("self:")
+    lines += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in own.most_common(most)]
+    lines.append("total (inclusive):")
+    lines += [f"  {100 * n / samples:5.1f}%  {name}" for name, n in total.most_common(most)]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--md", type=Path, help="write the Markdown table here")
+    parser.add_argument("--svg", type=Path, help="write the plot against N here")
+    parser.add_argument("--thread", default="", help="top: only stacks containing this")
+    args = parser.parse_args()
+    if args.files[0].name == "top":
+        print(top(args.files[1:], args.thread))
+        return
+    runs = load(args.files)
+    table = markdown(runs)
+    if args.md:
+        args.md.parent.mkdir(parents=True, exist_ok=True)
+        args.md.write_text(table)
+    else:
+        print(table)
+    if args.svg:
+        args.svg.parent.mkdir(parents=True, exist_ok=True)
+        args.svg.write_text(svg(runs))
+
+
+if __name__ == "__main__":
+    main()

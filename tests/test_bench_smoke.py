@@ -1,0 +1,36 @@
+"""A short run of the benchmark, so that it keeps working. Correctness only: speed is measured
+by `python -m bench.load`, never asserted here (a shared CI machine would make it flaky)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_a_short_benchmark_run_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.load", "--target", "both", "-n", "120"]
+    command += ["--duration", "3", "--interval", "1.5", "--settle", "0.5", "--drain", "8"]
+    command += ["--quiet", "0", "--json", "--work-dir", str(tmp_path)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=80)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert {r["target"] for r in runs} == {"app", "floor"}
+    for run in runs:
+        assert run["connected"] == 120
+        assert run["submitted"] > 0
+        assert run["acked"] == run["submitted"], run
+        assert run["lost"] == 0 and run["lost_deliveries"] == 0, run
+        assert run["duplicated"] == 0 and run["out_of_order"] == 0, run
+        assert run["errors"] == 0, run["error_samples"]
+    app = next(r for r in runs if r["target"] == "app")
+    # The server's own record agrees: one stored idea per acknowledged key, heads as seen.
+    assert app["db"]["ideas"] == app["acked"] and app["db"]["duplicated_in_db"] == 0
+    assert app["db"]["groups_not_at_server_head"] == 0
