@@ -177,7 +177,7 @@
       socket = null;
       setConn("offline");
       // Back off, with jitter, so a venue's phones do not all return in the same instant.
-      const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random());
+      const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
       attempt = Math.min(attempt + 1, 6);
       setTimeout(connect, delay);
     };
