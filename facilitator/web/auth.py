@@ -93,9 +93,9 @@ def check_csrf(conn: HTTPConnection, token: Any) -> None:
         raise Forbidden(N_("This form has expired. Please reload the page and try again."))
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, *, files: int = 0) -> FormData:
     """The only way routes read a form: size-limited, and CSRF-checked."""
-    form = await request.form(max_files=0, max_fields=200, max_part_size=64 * 1024)
+    form = await request.form(max_files=files, max_fields=200, max_part_size=1024 * 1024)
     check_csrf(request, form.get(CSRF_FIELD))
     return form
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import accounts, broadcast, synthesis, workshops
+from facilitator.domain import accounts, broadcast, setup_file, synthesis, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.mission import mission
@@ -29,6 +29,9 @@ async def _organiser(request: Request) -> Staff | Response:
     if isinstance(staff, Staff) and not staff.is_organiser:
         raise Forbidden(N_("This page is for organisers."))
     return staff
+
+
+MAX_SETUP = 1024 * 1024
 
 
 def parse_groups(raw: str) -> list[GroupDraft]:
@@ -68,6 +71,45 @@ async def dashboard(
         form=_form_values(form),
         error=error,
     )
+
+
+async def upload_workshop(request: Request) -> Response:
+    """A workshop set-up file (YAML) uploaded on the dashboard: all of it, or nothing."""
+    form = await read_form(request, files=1)
+    staff = await _organiser(request)
+    if not isinstance(staff, Staff):
+        return staff
+    upload = form.get("file")
+    if isinstance(upload, str) or upload is None:
+        return await dashboard(request, None, translate(N_("Choose a set-up file to upload.")), 400)
+    try:
+        raw = await upload.read(MAX_SETUP + 1)
+    finally:
+        await form.close()  # the upload's temporary file
+    try:
+        if len(raw) > MAX_SETUP:
+            raise Invalid(N_("That file is too large for a workshop set-up (1 MB at most)."))
+        text = raw.decode("utf-8")
+        svc = services(request)
+        created = await setup_file.import_setup(svc.db, staff, text, svc.settings.invitation_days)
+    except UnicodeDecodeError:
+        return await dashboard(
+            request, None, translate(N_("That file is not UTF-8 text. Save it as UTF-8.")), 400
+        )
+    except setup_file.BadSetup as exc:
+        problems = "; ".join(str(p) for p in exc.problems)
+        message = translate(N_("Nothing was created. The file has problems: {problems}"))
+        return await dashboard(request, None, message.format(problems=problems), 400)
+    except Invalid as exc:
+        return await dashboard(request, None, translate(exc.message), 400)
+    links = [f"{i.email}: {base_url(request)}/invite/{i.token}" for i in created.invitations]
+    notice = (
+        translate(N_("Imported. Invitations to send: {links}")).format(links="; ".join(links))
+        if links
+        else translate(N_("Imported."))
+    )
+    request.path_params["workshop_id"] = created.workshop_id
+    return await workshop_page(request, notice=notice)
 
 
 async def create_workshop(request: Request) -> Response:
@@ -414,6 +456,7 @@ async def assign(request: Request) -> Response:
 routes = [
     Route("/organiser", dashboard),
     Route("/organiser/workshops", create_workshop, methods=["POST"]),
+    Route("/organiser/workshops/upload", upload_workshop, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}", workshop_page),
     Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),

@@ -1,0 +1,42 @@
+"""The organiser uploads a workshop set-up file on the dashboard: all of it, or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from facilitator.models import Group, Workshop
+from tests.conftest import World
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "workshop.yaml"
+
+
+def upload(world: World, person: object, name: str, body: bytes) -> object:
+    return person.http.post(  # type: ignore[attr-defined]
+        "/organiser/workshops/upload",
+        data={"csrf": person.csrf()},  # type: ignore[attr-defined]
+        files={"file": (name, body, "text/yaml")},
+        follow_redirects=False,
+    )
+
+
+def test_the_example_file_uploads_into_a_workshop(world: World) -> None:
+    office = world.logged_in(world.organiser())
+    response = upload(world, office, "workshop.yaml", EXAMPLE.read_bytes())
+    assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+    assert "Imported" in response.text  # type: ignore[attr-defined]
+    (workshop,) = world.read(lambda s: s.exec(select(Workshop)).all())
+    groups = world.read(lambda s: s.exec(select(Group)).all())
+    assert len(groups) == 6 and all(g.workshop_id == workshop.id for g in groups)
+
+
+def test_a_bad_file_names_its_line_and_creates_nothing(world: World) -> None:
+    office = world.logged_in(world.organiser())
+    bad = b"title: Broken\ngroups:\n  - name: One\n    question: Why?\n    vote_budget: lots\n"
+    response = upload(world, office, "bad.yaml", bad)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "line 5" in response.text and "vote_budget" in response.text  # type: ignore[attr-defined]
+    assert world.read(lambda s: s.exec(select(Workshop)).all()) == []
+    not_text = upload(world, office, "bin.yaml", b"\xff\xfe\x00")
+    assert not_text.status_code == 400 and "UTF-8" in not_text.text  # type: ignore[attr-defined]
