@@ -47,6 +47,10 @@ def test_mission_control_lists_groups_with_phones_and_alerts(world: World) -> No
     cells = re.findall(r"<td>(\d+)</td>", row.group(0))
     assert cells[:2] == ["1", "0"]  # one phone connected, no ideas yet
     assert "No facilitator online" in row.group(0)
+    page = office.get(f"/organiser/workshops/{workshop.id}/control").text
+    totals = re.search(r'<tr class="total-row">.*?</tr>', page, re.S)
+    assert totals is not None and "Whole workshop" in totals.group(0)
+    assert "<svg" in page  # submissions over time
 
 
 def test_broadcast_moves_every_group_and_phones_follow(world: World) -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from facilitator import metrics
 from facilitator.domain import accounts, broadcast, setup_file, synthesis, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
+from facilitator.domain.exports import workshop_snapshot
 from facilitator.domain.mission import mission
 from facilitator.domain.recommendations import check_draft
 from facilitator.domain.workshops import GroupDraft
@@ -203,6 +206,9 @@ async def control(
     if not isinstance(staff, Staff):
         return staff
     context = await _mission_context(request, staff)
+    snap = await workshop_snapshot(
+        services(request).db, staff, request.path_params["workshop_id"], False
+    )
     return await page(
         request,
         "organiser/control.html",
@@ -210,6 +216,8 @@ async def control(
         staff=staff,
         notice=notice,
         error=error,
+        participation=metrics.every_group(snap),
+        chart=Markup(metrics.svg_chart(metrics.submissions(snap))),  # built from numbers only
         **context,
     )
 
