@@ -12,6 +12,7 @@ from facilitator.db import Database
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
+from facilitator.domain.ordering import check_direction, step
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import (
@@ -125,8 +126,7 @@ async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> N
 
 async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
     """Move a recommendation one place up or down."""
-    if direction not in ("up", "down"):
-        raise Invalid(N_("Move it up or down."))
+    where = check_direction(direction)
 
     def txn(s: Session) -> None:
         rec = _recommendation(s, actor, rec_id)
@@ -137,15 +137,8 @@ async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> No
                 .order_by(col(Recommendation.position), col(Recommendation.id))
             ).all()
         )
-        i = recs.index(rec)
-        j = i - 1 if direction == "up" else i + 1
-        if not 0 <= j < len(recs):
-            return
-        recs[i], recs[j] = recs[j], recs[i]
-        for n, r in enumerate(recs):
-            r.position = n
-            s.add(r)
-        _event(s, actor, rec, "recommendation.moved")
+        if step(s, recs, rec, where):
+            _event(s, actor, rec, "recommendation.moved")
 
     await db.write(txn)
 

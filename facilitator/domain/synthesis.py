@@ -15,6 +15,7 @@ from facilitator.db import Database
 from facilitator.domain.access import get_row, require_organiser
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
+from facilitator.domain.ordering import check_direction, step
 from facilitator.domain.recommendations import Draft
 from facilitator.domain.votes import item_key, tallies
 from facilitator.i18n import N_
@@ -331,8 +332,7 @@ async def set_final(db: Database, actor: Actor, final_id: int, final: bool) -> N
 
 
 async def move_final(db: Database, actor: Actor, final_id: int, direction: object) -> None:
-    if direction not in ("up", "down"):
-        raise Invalid(N_("Move it up or down."))
+    where = check_direction(direction)
 
     def txn(s: Session) -> None:
         row = _final(s, actor, final_id)
@@ -343,15 +343,8 @@ async def move_final(db: Database, actor: Actor, final_id: int, direction: objec
                 .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
             ).all()
         )
-        i = rows.index(row)
-        j = i - 1 if direction == "up" else i + 1
-        if not 0 <= j < len(rows):
-            return
-        rows[i], rows[j] = rows[j], rows[i]
-        for n, r in enumerate(rows):
-            r.position = n
-            s.add(r)
-        _event(s, actor, row, "final.moved")
+        if step(s, rows, row, where):
+            _event(s, actor, row, "final.moved")
 
     await db.write(txn)
 
