@@ -28,9 +28,11 @@ from facilitator.web import (
     account,
     downloads,
     facilitator,
+    mission_control,
     organiser,
     participant,
     sockets,
+    synthesis,
     system,
 )
 from facilitator.web.fragments import GroupRenderer
@@ -92,6 +94,8 @@ def create_app(settings: Settings) -> Starlette:
         *participant.routes,
         *account.routes,
         *organiser.routes,
+        *mission_control.routes,
+        *synthesis.routes,
         *downloads.routes,
         *facilitator.routes,
         *sockets.routes,

@@ -5,29 +5,22 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator import metrics
-from facilitator.domain import accounts, broadcast, setup_file, synthesis, workshops
+from facilitator.domain import accounts, setup_file, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
-from facilitator.domain.exports import workshop_snapshot
-from facilitator.domain.mission import mission
-from facilitator.domain.recommendations import check_draft
 from facilitator.domain.workshops import GroupDraft
-from facilitator.events import group_channel
 from facilitator.i18n import N_
 from facilitator.web.auth import read_form
-from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, require_staff, see_other, translate
 from facilitator.web.state import services
 
 
-async def _organiser(request: Request) -> Staff | Response:
+async def organiser_only(request: Request) -> Staff | Response:
     staff = await require_staff(request)
     if isinstance(staff, Staff) and not staff.is_organiser:
         raise Forbidden(N_("This page is for organisers."))
@@ -61,7 +54,7 @@ def _form_values(form: FormData | None) -> dict[str, str]:
 async def dashboard(
     request: Request, form: FormData | None = None, error: str | None = None, status: int = 200
 ) -> Response:
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     views = await workshops.workshops_of(services(request).db, staff)
@@ -79,7 +72,7 @@ async def dashboard(
 async def upload_workshop(request: Request) -> Response:
     """A workshop set-up file (YAML) uploaded on the dashboard: all of it, or nothing."""
     form = await read_form(request, files=1)
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     upload = form.get("file")
@@ -117,7 +110,7 @@ async def upload_workshop(request: Request) -> Response:
 
 async def create_workshop(request: Request) -> Response:
     form = await read_form(request)
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     try:
@@ -138,7 +131,7 @@ async def create_workshop(request: Request) -> Response:
 async def workshop_page(
     request: Request, status: int = 200, error: str | None = None, **extra: Any
 ) -> Response:
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     svc = services(request)
@@ -166,7 +159,7 @@ async def workshop_page(
 async def _act(request: Request, action: Any) -> Response:
     """Run an organiser form action; show its refusal on the workshop page."""
     form = await read_form(request)
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     try:
@@ -178,7 +171,7 @@ async def _act(request: Request, action: Any) -> Response:
 
 async def join_cards(request: Request) -> Response:
     """One printable page with a card per group: name, question, big QR code, code."""
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     view = await workshops.organiser_workshop(
@@ -186,175 +179,6 @@ async def join_cards(request: Request) -> Response:
     )
     host = urlsplit(base_url(request)).netloc
     return await page(request, "organiser/cards.html", workshop=view, base_host=host)
-
-
-async def _mission_context(request: Request, staff: Staff) -> dict[str, Any]:
-    svc = services(request)
-    view = await mission(svc.db, staff, request.path_params["workshop_id"])
-    presence = {}
-    for group in view.groups:
-        room = svc.rooms.get(group_channel(group.id))
-        presence[group.id] = presence_summary(room.viewers if room else ())
-    return {"mission": view, "presence": presence}
-
-
-async def control(
-    request: Request, status: int = 200, notice: str | None = None, error: str | None = None
-) -> Response:
-    """Mission control: every group live, and broadcast actions over all or some."""
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    context = await _mission_context(request, staff)
-    snap = await workshop_snapshot(
-        services(request).db, staff, request.path_params["workshop_id"], False
-    )
-    return await page(
-        request,
-        "organiser/control.html",
-        status,
-        staff=staff,
-        notice=notice,
-        error=error,
-        participation=metrics.every_group(snap),
-        chart=Markup(metrics.svg_chart(metrics.submissions(snap))),  # built from numbers only
-        **context,
-    )
-
-
-async def control_table(request: Request) -> Response:
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    context = await _mission_context(request, staff)
-    html = services(request).templates.block("organiser/control.html", "table", **context)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
-
-async def run_broadcast(request: Request) -> Response:
-    form = await read_form(request)
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    db, workshop_id = services(request).db, request.path_params["workshop_id"]
-    groups = None if form.get("scope", "all") == "all" else _ids(form.getlist("group"))
-    action = form.get("action")
-    try:
-        if action == "phase":
-            n = await broadcast.set_phase(db, staff, workshop_id, groups, form.get("phase"))
-        elif action == "timer":
-            n = await broadcast.start_timer(db, staff, workshop_id, groups, form.get("minutes"))
-        elif action in ("lock", "unlock"):
-            n = await broadcast.lock_writing(db, staff, workshop_id, groups, action == "lock")
-        elif action in ("announce", "clear"):
-            text = form.get("announcement", "") if action == "announce" else ""
-            n = await broadcast.announce(db, staff, workshop_id, text)
-        else:
-            raise Invalid(N_("Choose what to broadcast."))
-    except Invalid as exc:
-        return await control(request, 400, error=translate(exc.message))
-    return await control(request, notice=translate(N_("Done, for {n} groups.")).format(n=n))
-
-
-async def _overview_context(request: Request, staff: Staff) -> dict[str, Any]:
-    svc = services(request)
-    workshop_id = request.path_params["workshop_id"]
-    overview = await mission(svc.db, staff, workshop_id)
-    board = await synthesis.board(svc.db, staff, workshop_id)
-    agreed: dict[int, list[Any]] = {g.id: [] for g in overview.groups}
-    for rec in board.recommendations:
-        if rec.agreed:
-            agreed[rec.group_id].append(rec)
-    return {"overview": overview, "agreed": agreed}
-
-
-async def workshop_projector(request: Request) -> Response:
-    """Every group on one screen, with the workshop's join code and QR large."""
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    context = await _overview_context(request, staff)
-    view = await workshops.organiser_workshop(
-        services(request).db, staff, request.path_params["workshop_id"]
-    )
-    return await page(
-        request,
-        "organiser/projector.html",
-        staff=staff,
-        workshop_code=view.code,
-        base_host=urlsplit(base_url(request)).netloc,
-        **context,
-    )
-
-
-async def workshop_projector_groups(request: Request) -> Response:
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    context = await _overview_context(request, staff)
-    html = services(request).templates.block("organiser/projector.html", "overview", **context)
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
-
-
-async def synthesis_page(request: Request, status: int = 200, error: str | None = None) -> Response:
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    board = await synthesis.board(services(request).db, staff, request.path_params["workshop_id"])
-    return await page(
-        request,
-        "organiser/synthesis.html",
-        status,
-        staff=staff,
-        board=board,
-        error=error,
-        suggestions=await synthesis.near_duplicates(board),
-    )
-
-
-async def synthesis_action(request: Request) -> Response:
-    """One synthesis form; each action calls one command."""
-    form = await read_form(request)
-    staff = await _organiser(request)
-    if not isinstance(staff, Staff):
-        return staff
-    db, workshop_id = services(request).db, request.path_params["workshop_id"]
-    action = form.get("action")
-    try:
-        if action in ("create", "merge_pair"):
-            picked = form.getlist("rec") if action == "create" else str(form.get("rec")).split(",")
-            rec_ids = _ids(picked)
-            title = str(form.get("title", "")).strip() or await synthesis.first_title(
-                db, staff, workshop_id, rec_ids
-            )
-            await synthesis.create_final(
-                db, staff, workshop_id, check_draft(title, "", ""), rec_ids
-            )
-        elif action == "add":
-            final_id = _ids([form.get("final")])[0]
-            for rec_id in _ids(form.getlist("rec")):
-                await synthesis.add_source(db, staff, final_id, rec_id)
-        elif action == "remove_source":
-            final_id, rec_id = _ids([form.get("final"), form.get("rec")])
-            await synthesis.remove_source(db, staff, final_id, rec_id)
-        elif action == "edit":
-            draft = check_draft(form.get("title"), form.get("text", ""), form.get("rationale", ""))
-            await synthesis.edit_final(db, staff, _ids([form.get("final")])[0], draft)
-        elif action == "mark":
-            await synthesis.set_final(
-                db, staff, _ids([form.get("final")])[0], form.get("value") == "1"
-            )
-        elif action == "move":
-            await synthesis.move_final(
-                db, staff, _ids([form.get("final")])[0], form.get("direction")
-            )
-        elif action == "delete":
-            await synthesis.delete_final(db, staff, _ids([form.get("final")])[0])
-        else:
-            raise Invalid(N_("Choose what to do."))
-    except Invalid as exc:
-        return await synthesis_page(request, 400, translate(exc.message))
-    return see_other(f"/organiser/workshops/{workshop_id}/synthesis")
 
 
 def _workshop_url(request: Request) -> str:
@@ -396,7 +220,7 @@ async def add_group(request: Request) -> Response:
 
 async def _in_group_workshop(request: Request) -> None:
     """Group routes show refusals on their workshop's page."""
-    staff = await _organiser(request)
+    staff = await organiser_only(request)
     if isinstance(staff, Staff):
         _, group = await workshops.facilitated_group(
             services(request).db, staff, request.path_params["group_id"]
@@ -425,7 +249,7 @@ async def delete_group(request: Request) -> Response:
     return await _act(request, action)
 
 
-def _ids(values: list[Any]) -> list[int]:
+def ids(values: list[Any]) -> list[int]:
     try:
         return [int(v) for v in values]
     except (TypeError, ValueError):
@@ -441,7 +265,7 @@ async def invite(request: Request) -> Response:
             staff,
             request.path_params["workshop_id"],
             email,
-            _ids(form.getlist("group")),
+            ids(form.getlist("group")),
             svc.settings.invitation_days,
         )
         link = f"{base_url(request)}/invite/{token}"
@@ -452,7 +276,7 @@ async def invite(request: Request) -> Response:
 
 async def assign(request: Request) -> Response:
     async def action(staff: Staff, form: FormData) -> str:
-        group_id, user_id = _ids([form.get("group"), form.get("user")])
+        group_id, user_id = ids([form.get("group"), form.get("user")])
         await workshops.set_facilitator(
             services(request).db, staff, group_id, user_id, form.get("assigned") == "1"
         )
@@ -469,13 +293,6 @@ routes = [
     Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/cards", join_cards),
-    Route("/organiser/workshops/{workshop_id:int}/control", control),
-    Route("/organiser/workshops/{workshop_id:int}/control", run_broadcast, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/control/table", control_table),
-    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_page),
-    Route("/organiser/workshops/{workshop_id:int}/projector", workshop_projector),
-    Route("/organiser/workshops/{workshop_id:int}/projector/groups", workshop_projector_groups),
-    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_action, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
     Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),

@@ -1,0 +1,142 @@
+"""Mission control over every group: live status, broadcast, and the workshop projector."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from facilitator import metrics
+from facilitator.domain import broadcast, synthesis, workshops
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import Invalid
+from facilitator.domain.exports import workshop_snapshot
+from facilitator.domain.mission import mission
+from facilitator.events import group_channel
+from facilitator.i18n import N_
+from facilitator.web.auth import read_form
+from facilitator.web.fragments import presence_summary
+from facilitator.web.organiser import ids, organiser_only
+from facilitator.web.pages import base_url, page, translate
+from facilitator.web.state import services
+
+
+async def _mission_context(request: Request, staff: Staff) -> dict[str, Any]:
+    svc = services(request)
+    view = await mission(svc.db, staff, request.path_params["workshop_id"])
+    presence = {}
+    for group in view.groups:
+        room = svc.rooms.get(group_channel(group.id))
+        presence[group.id] = presence_summary(room.viewers if room else ())
+    return {"mission": view, "presence": presence}
+
+
+async def control(
+    request: Request, status: int = 200, notice: str | None = None, error: str | None = None
+) -> Response:
+    """Mission control: every group live, and broadcast actions over all or some."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _mission_context(request, staff)
+    snap = await workshop_snapshot(
+        services(request).db, staff, request.path_params["workshop_id"], False
+    )
+    return await page(
+        request,
+        "organiser/control.html",
+        status,
+        staff=staff,
+        notice=notice,
+        error=error,
+        participation=metrics.every_group(snap),
+        chart=Markup(metrics.svg_chart(metrics.submissions(snap))),  # built from numbers only
+        **context,
+    )
+
+
+async def control_table(request: Request) -> Response:
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _mission_context(request, staff)
+    html = services(request).templates.block("organiser/control.html", "table", **context)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+async def run_broadcast(request: Request) -> Response:
+    form = await read_form(request)
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    db, workshop_id = services(request).db, request.path_params["workshop_id"]
+    groups = None if form.get("scope", "all") == "all" else ids(form.getlist("group"))
+    action = form.get("action")
+    try:
+        if action == "phase":
+            n = await broadcast.set_phase(db, staff, workshop_id, groups, form.get("phase"))
+        elif action == "timer":
+            n = await broadcast.start_timer(db, staff, workshop_id, groups, form.get("minutes"))
+        elif action in ("lock", "unlock"):
+            n = await broadcast.lock_writing(db, staff, workshop_id, groups, action == "lock")
+        elif action in ("announce", "clear"):
+            text = form.get("announcement", "") if action == "announce" else ""
+            n = await broadcast.announce(db, staff, workshop_id, text)
+        else:
+            raise Invalid(N_("Choose what to broadcast."))
+    except Invalid as exc:
+        return await control(request, 400, error=translate(exc.message))
+    return await control(request, notice=translate(N_("Done, for {n} groups.")).format(n=n))
+
+
+async def _overview_context(request: Request, staff: Staff) -> dict[str, Any]:
+    svc = services(request)
+    workshop_id = request.path_params["workshop_id"]
+    overview = await mission(svc.db, staff, workshop_id)
+    board = await synthesis.board(svc.db, staff, workshop_id)
+    agreed: dict[int, list[Any]] = {g.id: [] for g in overview.groups}
+    for rec in board.recommendations:
+        if rec.agreed:
+            agreed[rec.group_id].append(rec)
+    return {"overview": overview, "agreed": agreed}
+
+
+async def workshop_projector(request: Request) -> Response:
+    """Every group on one screen, with the workshop's join code and QR large."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _overview_context(request, staff)
+    view = await workshops.organiser_workshop(
+        services(request).db, staff, request.path_params["workshop_id"]
+    )
+    return await page(
+        request,
+        "organiser/projector.html",
+        staff=staff,
+        workshop_code=view.code,
+        base_host=urlsplit(base_url(request)).netloc,
+        **context,
+    )
+
+
+async def workshop_projector_groups(request: Request) -> Response:
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    context = await _overview_context(request, staff)
+    html = services(request).templates.block("organiser/projector.html", "overview", **context)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+routes = [
+    Route("/organiser/workshops/{workshop_id:int}/control", control),
+    Route("/organiser/workshops/{workshop_id:int}/control", run_broadcast, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:int}/control/table", control_table),
+    Route("/organiser/workshops/{workshop_id:int}/projector", workshop_projector),
+    Route("/organiser/workshops/{workshop_id:int}/projector/groups", workshop_projector_groups),
+]
