@@ -173,18 +173,28 @@
       else receive(message);
     };
     ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      setConn("offline");
-      // Back off, with jitter, so a venue's phones do not all return in the same instant.
-      const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
-      attempt = Math.min(attempt + 1, 6);
-      setTimeout(connect, delay);
+      if (socket === ws) drop();
     };
   }
 
+  // Stop using the socket at once (a dying one may take minutes to report its close, e.g.
+  // when the Wi-Fi went), show that, and come back later with ?since=<last seq seen>.
+  let retryTimer = null;
+  function drop() {
+    const old = socket;
+    socket = null;
+    setConn("offline");
+    if (old && old.readyState < WebSocket.CLOSING) old.close();
+    // Back off, with jitter, so a venue's phones do not all return in the same instant.
+    const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
+    attempt = Math.min(attempt + 1, 6);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, delay);
+  }
+
   function resync() {
-    socket?.close(); // onclose reconnects with ?since=<last seq seen>
+    attempt = 0;
+    if (socket) drop();
   }
 
   function inOrder(message) {
@@ -480,6 +490,7 @@
   function reconnectNow() {
     attempt = 0;
     if (socket && socket.readyState === WebSocket.OPEN) return;
+    clearTimeout(retryTimer);
     if (socket) { const old = socket; socket = null; old.close(); }
     connect();
   }
@@ -492,7 +503,7 @@
     const unanswered = [...sentKeys.values()].some((at) => now - at > 10000);
     if (now - lastHeard > 2 * heartbeat + 5000 || unanswered) resync();
   }, 2500);
-  window.addEventListener("offline", () => resync());
+  window.addEventListener("offline", () => { if (socket) drop(); });
   window.addEventListener("online", reconnectNow);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") reconnectNow();
