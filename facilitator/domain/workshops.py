@@ -27,8 +27,6 @@ from facilitator.models import (
     GroupFacilitator,
     Idea,
     IdeaStatus,
-    Participant,
-    Role,
     User,
     Workshop,
     WorkshopOrganiser,
@@ -266,7 +264,7 @@ def _facilitator_names(s: Session, group_ids: list[int]) -> dict[int, list[tuple
     return out
 
 
-def _group_view(
+def group_view(
     s: Session, g: Group, ideas: int = 0, names: list[tuple[str, str]] | None = None
 ) -> GroupView:
     assert g.id is not None
@@ -322,9 +320,7 @@ def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
         w.date,
         w.description,
         w.code,
-        tuple(
-            _group_view(s, g, counts.get(g.id or 0, 0), names.get(g.id or 0, [])) for g in groups
-        ),
+        tuple(group_view(s, g, counts.get(g.id or 0, 0), names.get(g.id or 0, [])) for g in groups),
     )
 
 
@@ -355,7 +351,7 @@ async def groups_facilitated_by(db: Database, actor: Staff) -> list[tuple[str, G
         for gid in sorted(facilitated_group_ids(s, actor.id)):
             g = get_group(s, gid)
             w = s.get(Workshop, g.workshop_id)
-            out.append((w.title if w else "", _group_view(s, g)))
+            out.append((w.title if w else "", group_view(s, g)))
         return out
 
     return await db.read(read)
@@ -378,43 +374,6 @@ async def facilitated_group(
 
     def read(s: Session) -> tuple[WorkshopView, GroupView]:
         group = require_facilitator(s, actor, group_id)
-        return workshop_view(s, group.workshop_id), _group_view(s, group)
+        return workshop_view(s, group.workshop_id), group_view(s, group)
 
     return await db.read(read)
-
-
-@dataclass(frozen=True)
-class JoinTarget:
-    workshop: WorkshopView
-    group: GroupView | None  # None: a workshop code, which leads to the group picker
-
-
-async def find_code(db: Database, raw: str) -> JoinTarget:
-    """What a typed or scanned code leads to, or a friendly refusal."""
-    code = codes.normalise(raw)
-    if code is None:
-        raise Invalid(
-            N_("A code has 8 letters and numbers, like K7QM-2XPD. Please check and try again.")
-        )
-
-    def read(s: Session) -> JoinTarget:
-        group = s.exec(select(Group).where(Group.code == code)).first()
-        if group is not None:
-            return JoinTarget(workshop_view(s, group.workshop_id), _group_view(s, group))
-        workshop = s.exec(select(Workshop).where(Workshop.code == code)).first()
-        if workshop is not None and workshop.id is not None:
-            return JoinTarget(workshop_view(s, workshop.id), None)
-        raise NotFound(
-            N_("We could not find a group with the code {code}. Please check your card."),
-            code=codes.display(code),
-        )
-
-    return await db.read(read)
-
-
-def participant_count(s: Session, group_id: int) -> int:
-    return s.exec(select(func.count()).where(Participant.group_id == group_id)).one()
-
-
-def role_of(user: User) -> Role:
-    return Role(user.role)
