@@ -184,3 +184,15 @@ def test_the_silhouette_agrees_with_sklearn() -> None:
         assert _silhouette(distances, labels) == pytest.approx(
             silhouette_score(distances, labels, metric="precomputed")
         )
+
+
+def test_names_prefer_the_groups_phrase_fold_plurals_and_skip_filler_words() -> None:
+    board = [
+        "we need more bike lanes",
+        "a bike lane on main street",
+        "please add bike lanes",
+        "longer library hours",
+        "library open late",
+        "more trees please",
+    ]
+    assert suggest_names(board, [[0, 1, 2], [3, 4]]) == ["Bike Lanes", "Library"]
