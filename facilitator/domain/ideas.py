@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from facilitator import events
 from facilitator.db import Database
