@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.metrics import silhouette_score
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from facilitator.clustering import (
     _cosine_distances,
+    _cuts,
     _silhouette,
     available_backends,
     default_backend,
@@ -196,3 +198,13 @@ def test_names_prefer_the_groups_phrase_fold_plurals_and_skip_filler_words() -> 
         "more trees please",
     ]
     assert suggest_names(board, [[0, 1, 2], [3, 4]]) == ["Bike Lanes", "Library"]
+
+
+def test_the_cuts_of_the_tree_are_fclusters_partitions() -> None:
+    rng = np.random.default_rng(1)
+    tree = linkage(rng.normal(size=(30, 4)), "average")  # random points: no ties
+    cuts = list(_cuts(tree, 30, 10))
+    assert [count for count, _ in cuts] == list(range(10, 1, -1))
+    for count, labels in cuts:
+        assert len(set(labels.tolist())) == count
+        assert adjusted_rand_score(fcluster(tree, count, "maxclust"), labels) == 1.0

