@@ -208,3 +208,16 @@ def test_the_cuts_of_the_tree_are_fclusters_partitions() -> None:
     for count, labels in cuts:
         assert len(set(labels.tolist())) == count
         assert adjusted_rand_score(fcluster(tree, count, "maxclust"), labels) == 1.0
+
+
+def test_two_word_names_keep_the_order_the_ideas_use() -> None:
+    board = [
+        "مكتبة مفتوحة يوم الأحد",
+        "مكتبة مفتوحة في المساء",
+        "مزيد من الأشجار",
+        "ممرات للدراجات",
+        "ممرات آمنة للدراجات",
+    ]
+    # "ممرات للدراجات" (bike paths) is a phrase in one idea only, so it is named by its two
+    # words, which read right to left as the ideas write them.
+    assert suggest_names(board, [[0, 1], [3, 4]]) == ["مكتبة مفتوحة", "ممرات للدراجات"]

@@ -8,7 +8,8 @@ from collections import Counter
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _MAX_CHARS = 40
-# Words people use to ask for anything, which name no theme ("we need more…", "please make…").
+# Words people use to ask for anything, which name no theme ("we need more…", "please make…"),
+# and the pieces of a pasted link.
 _FILLER = frozenset(
     [
         "need",
@@ -41,6 +42,11 @@ _FILLER = frozenset(
         "new",
         "idea",
         "ideas",
+        "http",
+        "https",
+        "www",
+        "com",
+        "org",
     ]
 )
 _STOP = ENGLISH_STOP_WORDS | _FILLER
@@ -144,7 +150,20 @@ def _name_one(
         if not set(key.split()) & words and len(key.split()) + len(words) <= 3:
             chosen.append(key)
             break
-    return _clip(" ".join(_title(_written(key, members, per_text)) for key in chosen))
+    written = [_written(key, members, per_text) for key in chosen]
+    # Two terms read in the order the group's ideas use them ("bike paths", not "paths bike").
+    written.sort(key=lambda term: _position(term, [texts[i] for i in members]))
+    return _clip(" ".join(_title(term) for term in written))
+
+
+def _position(term: str, texts: list[str]) -> float:
+    """Where a term starts on average, as a share of each text that contains it."""
+    found = [
+        text.casefold().find(term.casefold()) / max(1, len(text))
+        for text in texts
+        if term.casefold() in text.casefold()
+    ]
+    return sum(found) / len(found) if found else 1.0
 
 
 def _phrase_of(key: str, inside: Counter[str], scores: dict[str, float]) -> str:
