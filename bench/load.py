@@ -1297,6 +1297,11 @@ def headline(r: dict[str, Any]) -> str:
         f"server cpu={s['cpu_pct']}% {s['cpu_us_per_delivery']} us/delivery "
         f"rss/phone={s['rss_per_phone_kb']} KB gen cpu={g['cpu_pct_max']}% "
         f"lag p99={g['lag_p99_ms']} ms other={r['other_cpu_pct']}% valid={r['valid']}"
+    ) + (
+        f" db cpu={s['db_cpu_pct']}% redis cpu={s['redis_cpu_pct']}% "
+        f"crossed={r['processes']['deliveries_crossed']}"
+        if "processes" in r
+        else ""
     )
 
 
