@@ -635,7 +635,7 @@ class Server:
 
     @property
     def database_name(self) -> str:
-        return self.database_url.rpartition("/")[2] if self.target == "app2" else ""
+        return scaleout.database_name(self.database_url) if self.target == "app2" else ""
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)

@@ -180,8 +180,12 @@ def create_database(server_url: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
+def database_name(url: str) -> str:
+    return make_url(url).database or ""
+
+
 def drop_database(url: str) -> None:
-    name = make_url(url).database
+    name = database_name(url)
     _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
