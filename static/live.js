@@ -63,10 +63,11 @@
     return tpl.content.firstElementChild;
   }
 
+  // Screen readers hear new ideas (a burst as one count) and phase changes, politely.
   let fresh = 0;
   let announceTimer = null;
   function announce(el) {
-    if (!announcer || !el.classList.contains("idea")) return;
+    if (!announcer || !el.matches(".idea, .card-idea")) return;
     fresh += 1;
     const text = el.querySelector(".idea-text")?.textContent || "";
     clearTimeout(announceTimer);
@@ -74,6 +75,12 @@
       announcer.textContent = fresh === 1 ? `${t("new_idea")}: ${text}` : `${fresh} ${t("new_ideas")}`;
       fresh = 0;
     }, 1200);
+  }
+
+  const phase = () => document.querySelector("[data-phase]")?.dataset.phase;
+  function announcePhase() {
+    const label = document.querySelector(".phase-name, .phase-step[aria-current]")?.textContent.trim();
+    if (announcer && label) announcer.textContent = `${t("phase_now")} ${label}`;
   }
 
   // A field someone is typing in, and an open menu, survive a re-render around them.
@@ -94,6 +101,7 @@
 
   const appliedHooks = [];
   function apply(ops, quiet) {
+    const phaseBefore = phase();
     for (const [op, target, html] of ops) {
       if (op === "remove") {
         document.getElementById(target)?.remove();
@@ -113,6 +121,7 @@
       }
     }
     decorate();
+    if (!quiet && phase() !== phaseBefore) announcePhase();
     for (const hook of appliedHooks) hook();
   }
 

@@ -15,7 +15,10 @@ from tests.servers import demo_server
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = Path(__file__).parent / "screenshots"
+# axe-core, pinned and fetched by scripts/vendor.py; only the tests load it, never a page.
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 
 
@@ -77,3 +80,37 @@ def watch() -> Iterator[Watch]:
 def shot(page: Any, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def log_in(page: Any, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_load_state()
+
+
+def organiser(browser: Any, demo: dict[str, Any], watch: Watch, **size: Any) -> Any:
+    """A logged-in organiser's page (a laptop unless another size is given)."""
+    page = watch.page(browser.new_context(**(size or LAPTOP)))
+    log_in(page, demo["base_url"], demo["organiser_email"], demo["organiser_password"])
+    page.wait_for_url("**/organiser")
+    return page
+
+
+# Rules whose failures matter to a person using a screen reader, keyboard or low vision:
+# axe's own "serious" and "critical" impacts.
+SERIOUS = ("serious", "critical")
+
+
+def axe_problems(page: Any) -> list[str]:
+    """Run axe-core on the page as it is now; its serious and critical violations."""
+    if not page.evaluate("() => 'axe' in window"):
+        # Evaluated by the test driver, so the page's strict CSP does not stop it.
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+             .map(v => ({id: v.id, impact: v.impact,
+                         nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return [f"{v['id']} ({v['impact']}) at {v['nodes']}" for v in found if v["impact"] in SERIOUS]
