@@ -59,8 +59,14 @@ class Watch:
         self.problems: list[str] = []
 
     def _console(self, message: Any) -> None:
-        if message.type == "error" and not BENIGN.match(message.text):
-            self.problems.append(f"console: {message.text}")
+        if message.type != "error" or BENIGN.match(message.text):
+            return
+        # An error page is a document served with its error status; the browser logs that.
+        if message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == message.page.url
+        ):
+            return
+        self.problems.append(f"console: {message.text}")
 
     def page(self, context: Any) -> Any:
         page = context.new_page()
