@@ -371,6 +371,18 @@
 
   textarea?.addEventListener("input", counter);
 
+  // The on-screen keyboard shrinks the page: keep the Send button in sight while typing.
+  function keepSendInSight() {
+    if (document.activeElement !== textarea) return;
+    const send = compose.querySelector("button[type=submit]");
+    const bottom = window.visualViewport ? window.visualViewport.height : window.innerHeight;
+    const box = send.getBoundingClientRect();
+    if (box.bottom > bottom || box.top < 0) send.scrollIntoView({ block: "end" });
+  }
+  window.visualViewport?.addEventListener("resize", keepSendInSight);
+  window.addEventListener("resize", keepSendInSight);
+  textarea?.addEventListener("focus", () => setTimeout(keepSendInSight, 300));
+
   // The duplicate hint: after a pause in typing, show ideas already on the board that
   // say much the same. Only a hint: sending stays one tap away.
   let hintTimer = null;

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import zxingcpp
 
 from tests.servers import demo_server
 
@@ -120,3 +123,27 @@ def axe_problems(page: Any) -> list[str]:
                          nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
     )
     return [f"{v['id']} ({v['impact']}) at {v['nodes']}" for v in found if v["impact"] in SERIOUS]
+
+
+# The QR image drawn on a white canvas, one grey byte per pixel, for the decoder.
+QR_PIXELS = """async (img) => {
+  await img.decode();
+  const n = 360, canvas = document.createElement("canvas");
+  canvas.width = n; canvas.height = n;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, n, n);
+  ctx.drawImage(img, 0, 0, n, n);
+  const rgba = ctx.getImageData(0, 0, n, n).data;
+  let grey = "";
+  for (let i = 0; i < rgba.length; i += 4) grey += String.fromCharCode(rgba[i + 1]);
+  return btoa(grey);
+}"""
+
+
+def read_qr(image: Any) -> str:
+    """The text a QR code on the page encodes, as a phone's camera would read it."""
+    image.scroll_into_view_if_needed()
+    pixels = np.frombuffer(base64.b64decode(image.evaluate(QR_PIXELS)), dtype=np.uint8)
+    found = zxingcpp.read_barcode(pixels.reshape(360, 360))
+    assert found is not None, "the QR code could not be read"
+    return str(found.text)

@@ -4,17 +4,14 @@ facilitator promotes and agrees, the organiser synthesises and downloads the rep
 
 from __future__ import annotations
 
-import base64
 import re
 from pathlib import Path
 from typing import Any
 
 import docx
-import numpy as np
-import zxingcpp
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 GROUP = "Phishing and social engineering"
@@ -26,29 +23,6 @@ IDEAS = [  # (phone, text)
 ]
 THEMES = ["Easy reporting", "Practice and feedback"]
 FINAL = "Make reporting a suspicious message easy, and thank every report"
-
-# The QR image drawn on a white canvas, one grey byte per pixel, for the decoder.
-QR_PIXELS = """async (img) => {
-  await img.decode();
-  const n = 360, canvas = document.createElement("canvas");
-  canvas.width = n; canvas.height = n;
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, n, n);
-  ctx.drawImage(img, 0, 0, n, n);
-  const rgba = ctx.getImageData(0, 0, n, n).data;
-  let grey = "";
-  for (let i = 0; i < rgba.length; i += 4) grey += String.fromCharCode(rgba[i + 1]);
-  return btoa(grey);
-}"""
-
-
-def read_qr(image: Any) -> str:
-    """The text a QR code on the page encodes, as a phone's camera would read it."""
-    image.scroll_into_view_if_needed()
-    pixels = np.frombuffer(base64.b64decode(image.evaluate(QR_PIXELS)), dtype=np.uint8)
-    found = zxingcpp.read_barcode(pixels.reshape(360, 360))
-    assert found is not None, "the QR code could not be read"
-    return str(found.text)
 
 
 def tab_to(page: Any, target: Any, limit: int = 80) -> None:
