@@ -147,3 +147,12 @@ def read_qr(image: Any) -> str:
     found = zxingcpp.read_barcode(pixels.reshape(360, 360))
     assert found is not None, "the QR code could not be read"
     return str(found.text)
+
+
+def tab_to(page: Any, target: Any, limit: int = 80) -> None:
+    """Press Tab until the target has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        if target.evaluate("(el) => document.activeElement === el"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError("Tab never reached the element")

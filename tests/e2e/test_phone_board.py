@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot, tab_to
 
 
 def count_on_board(page: Any, text: str) -> int:
@@ -230,3 +230,29 @@ def test_live_regions_announce_new_ideas_and_phases_politely(
     console.locator("button.phase-step", has_text="Find themes").click()
     expect(listener.locator("#announcer")).to_have_text("Now: Find themes")
     expect(console.locator("#announcer")).to_contain_text("Find themes")
+
+
+FOCUS_SHOWN = "() => getComputedStyle(document.activeElement).outlineStyle !== 'none'"
+
+
+def test_a_board_works_by_keyboard_alone(browser: Any, demo: dict[str, Any], watch: Watch) -> None:
+    page = watch.page(browser.new_context(**LAPTOP))
+    page.goto(demo["groups"][4]["join_url"])  # collecting ideas
+    page.wait_for_selector("#conn[data-state=online]")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    assert page.evaluate(FOCUS_SHOWN)
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    tab_to(page, page.locator("#idea-text"))
+    page.keyboard.type("Written without a mouse")
+    page.keyboard.press("Enter")  # sends on a laptop; Shift+Enter starts a new line
+    expect(page.locator("#ideas .idea-text", has_text="Written without a mouse")).to_have_count(1)
+
+    page.goto(demo["groups"][2]["join_url"])  # voting
+    page.wait_for_selector("#conn[data-state=online]")
+    left = int(page.locator("#dots-left").inner_text())
+    tab_to(page, page.locator("form[data-command=vote] button").first)
+    assert page.evaluate(FOCUS_SHOWN)
+    page.keyboard.press("Enter")
+    expect(page.locator("#dots-left")).to_have_text(str(left - 1))

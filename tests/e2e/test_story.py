@@ -11,7 +11,7 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot, tab_to
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 GROUP = "Phishing and social engineering"
@@ -23,15 +23,6 @@ IDEAS = [  # (phone, text)
 ]
 THEMES = ["Easy reporting", "Practice and feedback"]
 FINAL = "Make reporting a suspicious message easy, and thank every report"
-
-
-def tab_to(page: Any, target: Any, limit: int = 80) -> None:
-    """Press Tab until the target has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        if target.evaluate("(el) => document.activeElement === el"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError("Tab never reached the element")
 
 
 def phase_step(page: Any, name: str) -> Any:
