@@ -143,6 +143,7 @@ def test_every_page_in_every_phase(
     ]:
         office.goto(url)
         pages.check(office, name)
+    expect(office.get_by_role("link", name="Back to your workshops")).to_be_visible()
 
     # An invitation, as its facilitator opens it, and the log-in page on a laptop.
     office.goto(fresh["workshop"])
