@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -36,6 +36,7 @@ from facilitator.web import (
     synthesis,
     system,
 )
+from facilitator.web.downloads import MEDIA
 from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page, translate
@@ -61,6 +62,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {404: "There is no page at this address.", 405: "That action is not possible here."}
     return await error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+
+
+# Word and Excel files are zip archives already: compressing them again only costs time.
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA["docx"], MEDIA["xlsx"])
 
 
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
@@ -114,7 +119,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     return Starlette(
         routes=routes,
         middleware=[
-            Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(GZipMiddleware, minimum_size=800, exclude_content_types=NOT_COMPRESSED),
             Middleware(WebMiddleware, secure_cookies=settings.secure_cookies),
         ],
         exception_handlers={DomainError: domain_error, HTTPException: http_error},

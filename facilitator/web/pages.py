@@ -54,14 +54,20 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
         429: N_("Too many tries"),
     }
     title = titles.get(status, N_("Something went wrong"))
+    # Staff who took a wrong turn go back to their own pages, not to the phones' start page.
+    back_url, back_label = None, None
+    if request.url.path.startswith("/organiser"):
+        back_url, back_label = "/organiser", translate(N_("Back to your workshops"))
+    elif request.url.path.startswith(("/facilitator", "/account")):
+        back_url, back_label = "/facilitator", translate(N_("Back to your groups"))
     return await page(
         request,
         "error.html",
         status,
         title=translate(title),
         message=message,
-        back_url=None,
-        back_label=None,
+        back_url=back_url,
+        back_label=back_label,
         staff=None,
     )
 
