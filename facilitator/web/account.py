@@ -9,7 +9,7 @@ from starlette.routing import Route
 from facilitator.domain import accounts
 from facilitator.domain.errors import Invalid
 from facilitator.web.auth import current_staff, end_session, read_form, start_session
-from facilitator.web.pages import page, require_staff, see_other, translate
+from facilitator.web.pages import page, require_staff, see_other
 from facilitator.web.state import services
 
 
@@ -40,9 +40,7 @@ async def login(request: Request) -> Response:
     try:
         token = await accounts.log_in(svc.db, email, str(form.get("password", "")))
     except Invalid as exc:
-        return await page(
-            request, "login.html", 400, next=nxt, email=email, error=translate(exc.message)
-        )
+        return await page(request, "login.html", 400, next=nxt, email=email, error=exc.message)
     start_session(request, token)
     staff = await accounts.session_user(svc.db, token, svc.session_policy)
     return see_other(nxt or _landing(bool(staff and staff.is_organiser)))
@@ -80,7 +78,7 @@ async def change_password(request: Request) -> Response:
             "account/index.html",
             400,
             staff=staff,
-            error=translate(exc.message),
+            error=exc.message,
             done=False,
         )
     start_session(request, token)
@@ -117,7 +115,7 @@ async def accept_invitation(request: Request) -> Response:
             invitation=view,
             token=token,
             name=name,
-            error=translate(exc.message),
+            error=exc.message,
             staff=None,
         )
     start_session(request, session)

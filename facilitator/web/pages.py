@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from facilitator.domain.actors import Staff
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.auth import csrf_token, current_staff
 from facilitator.web.state import services
 
@@ -26,6 +26,7 @@ async def page(
     svc = services(request)
     context.setdefault("heartbeat", svc.settings.heartbeat_seconds)
     context["csrf"] = csrf_token(request)
+    context.setdefault("here", request.url.path)  # where the language switcher comes back to
     html = svc.templates.render(template, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -38,11 +39,6 @@ def base_url(request: Request) -> str:
     """The address phones use: the configured public URL, or the one this request came to."""
     public = services(request).settings.public_url
     return (public or str(request.base_url)).rstrip("/")
-
-
-def translate(message: str) -> str:
-    """The reader's language (a placeholder until catalogues exist)."""
-    return message
 
 
 async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -58,7 +54,7 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
         request,
         "error.html",
         status,
-        title=translate(title),
+        title=gettext(title),
         message=message,
         back_url=None,
         back_label=None,
