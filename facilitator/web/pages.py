@@ -31,6 +31,13 @@ async def page(
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
+def safe_path(target: object) -> str:
+    """Only a path on this site, never another site (no open redirect); else ""."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return target
+    return ""
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
