@@ -85,6 +85,10 @@ def _name_one(texts: list[str], group: list[int], matrix: object, terms: list[st
         chosen.append(term)
     if not chosen:
         return _title(fallback) or "Theme"
+    # In the order the group writes them, so that a name reads the right way round in any
+    # language (Arabic "تدريب الجرائم", not "الجرائم تدريب").
+    written = " ".join(texts[i].lower() for i in members)
+    chosen.sort(key=lambda term: written.find(term) % (len(written) + 1))
     return _clip(_title(" ".join(chosen)))
 
 
