@@ -130,7 +130,18 @@ def test_placeholders_are_filled_after_translation(world: World) -> None:
     assert re.search(r"Cela fait 20000 caractères ; la limite est de \d+\.", text_of(response))
 
 
-def test_each_phone_gets_live_fragments_and_errors_in_its_own_language(world: World) -> None:
+def test_each_phone_gets_live_fragments_and_errors_in_its_own_language(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renderer = world.client.app.state.services.rooms.renderer
+    renders: list[tuple[str, str]] = []
+    render = renderer.event
+
+    async def counted(event: object, audience: str) -> object:
+        renders.append((audience, i18n.current()))
+        return await render(event, audience)
+
+    monkeypatch.setattr(renderer, "event", counted)
     organiser = world.organiser()
     group = world.workshop(organiser).groups[0]
     french = speaks(world.phone(group.code), "fr")
@@ -147,6 +158,7 @@ def test_each_phone_gets_live_fragments_and_errors_in_its_own_language(world: Wo
         frames = [sock.until_type("patch") for sock in (f, a1, a2)]
         # One render per language: the two Arabic phones get the very same bytes.
         assert frames[1] == frames[2] != frames[0]
+        assert sorted(renders) == [("participant", "ar"), ("participant", "fr")]
         assert "Anonyme" in str(frames[0]) and "مجهول" in str(frames[1])
 
         a1.send({"type": "submit", "key": "key-ar-0001", "text": ""})
