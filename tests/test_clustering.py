@@ -19,6 +19,7 @@ from facilitator.clustering import (
     suggest_clusters,
     suggest_names,
 )
+from facilitator.clustering.stopwords import STOP_WORDS
 
 BACKENDS = available_backends()
 
@@ -219,3 +220,19 @@ def test_an_arabic_french_and_english_board_drops_no_idea_and_names_in_its_words
 def test_a_name_keeps_the_order_the_ideas_write_its_words_in() -> None:
     # Arabic reads "training ... crimes"; ordered by score it came out the wrong way round.
     assert suggest_names(MIXED_LANGUAGES, [[5, 6]]) == ["تدريب الجرائم"]
+
+
+def test_french_spanish_and_arabic_function_words_name_no_theme() -> None:
+    texts = [
+        "Des salaires plus élevés pour les analystes dans la fonction publique",
+        "Des salaires compétitifs pour garder les analystes dans le public",
+        "Salarios más altos para los analistas en el gobierno",
+        "Salarios competitivos para los analistas del gobierno",
+        "رواتب أعلى للمحللين في الحكومة",
+        "رواتب تنافسية للمحللين في الحكومة",
+    ]
+    groups = [[0, 1], [2, 3], [4, 5]]
+    for group, name in zip(groups, suggest_names(texts, groups), strict=True):
+        words = name.lower().split()
+        assert len(words) >= 2 and not set(words) & set(STOP_WORDS), name
+        assert all(w in texts[group[0]].lower() for w in words), name
