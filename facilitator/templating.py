@@ -58,6 +58,9 @@ def make_environment(directory: Path | None = None) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process: checking each file's mtime on every render
+        # showed in the profile of a reconnect storm. Restart to see a template change.
+        auto_reload=False,
     )
     # The callables read the language of the request or render in progress (i18n.using).
     env.install_gettext_callables(  # type: ignore[attr-defined]
