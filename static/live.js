@@ -144,7 +144,7 @@
     for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
       const when = new Date(time.getAttribute("datetime"));
       if (!Number.isNaN(when.getTime())) {
-        time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        time.textContent = when.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
         time.dataset.local = "1";
       }
     }

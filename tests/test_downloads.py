@@ -18,7 +18,7 @@ def test_an_organiser_downloads_each_export(world: World) -> None:
     xlsx = browser.get(f"{url}/xlsx")
     assert xlsx.status_code == 200
     assert xlsx.headers["content-disposition"] == 'attachment; filename="cyber-conference.xlsx"'
-    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[-1] == "participation"
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[-1] == "Participation"
     polis = browser.get(f"{url}/polis")
     assert polis.headers["content-type"] == "application/zip"
     assert 'filename="cyber-conference-polis.zip"' in polis.headers["content-disposition"]

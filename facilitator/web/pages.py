@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from facilitator.domain.actors import Staff
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.auth import csrf_token, current_staff
 from facilitator.web.state import services
 
@@ -26,8 +26,16 @@ async def page(
     svc = services(request)
     context.setdefault("heartbeat", svc.settings.heartbeat_seconds)
     context["csrf"] = csrf_token(request)
+    context.setdefault("here", request.url.path)  # where the language switcher comes back to
     html = svc.templates.render(template, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def safe_path(target: object) -> str:
+    """Only a path on this site, never another site (no open redirect); else ""."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return target
+    return ""
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -38,11 +46,6 @@ def base_url(request: Request) -> str:
     """The address phones use: the configured public URL, or the one this request came to."""
     public = services(request).settings.public_url
     return (public or str(request.base_url)).rstrip("/")
-
-
-def translate(message: str) -> str:
-    """The reader's language (a placeholder until catalogues exist)."""
-    return message
 
 
 async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
@@ -64,7 +67,7 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
         request,
         "error.html",
         status,
-        title=translate(title),
+        title=gettext(title),
         message=message,
         back_url=back_url,
         back_label=back_label,
