@@ -60,9 +60,9 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
     # Staff who took a wrong turn go back to their own pages, not to the phones' start page.
     back_url, back_label = None, None
     if request.url.path.startswith("/organiser"):
-        back_url, back_label = "/organiser", translate(N_("Back to your workshops"))
+        back_url, back_label = "/organiser", gettext(N_("Back to your workshops"))
     elif request.url.path.startswith(("/facilitator", "/account")):
-        back_url, back_label = "/facilitator", translate(N_("Back to your groups"))
+        back_url, back_label = "/facilitator", gettext(N_("Back to your groups"))
     return await page(
         request,
         "error.html",
