@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from facilitator.clustering.stopwords import STOP_WORDS
 
 _MAX_CHARS = 40
 # Words people use to ask for anything, which name no theme ("we need more…", "please make…"),
@@ -49,7 +49,7 @@ _FILLER = frozenset(
         "org",
     ]
 )
-_STOP = ENGLISH_STOP_WORDS | _FILLER
+_STOP = frozenset(STOP_WORDS) | _FILLER
 # Letters, digits and marks of any script; apostrophes stay inside words ("don't").
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 # A two-word phrase says more than a word ("bike lanes" against "bike"), so it wins over a
