@@ -40,3 +40,16 @@ def test_a_bad_file_names_its_line_and_creates_nothing(world: World) -> None:
     assert world.read(lambda s: s.exec(select(Workshop)).all()) == []
     not_text = upload(world, office, "bin.yaml", b"\xff\xfe\x00")
     assert not_text.status_code == 400 and "UTF-8" in not_text.text  # type: ignore[attr-defined]
+
+
+def test_a_bad_file_is_explained_in_the_organisers_language(world: World) -> None:
+    office = world.logged_in(world.organiser())
+    office.http.cookies.set("lang", "fr")  # type: ignore[attr-defined]
+    bad = b"title: Broken\ngroups:\n  - name: One\n    vote_budget: lots\n    colour: red\n"
+    response = upload(world, office, "bad.yaml", bad)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    text = response.text  # type: ignore[attr-defined]
+    assert "ligne 4: groups[0].vote_budget: Il faut un nombre entier." in text
+    assert "ligne 3: groups[0].question: Ce champ est obligatoire." in text
+    assert "ligne 5: groups[0].colour: Cette clé n’est pas connue ici." in text
+    assert "Input should be" not in text and "Field required" not in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -118,13 +119,58 @@ class Setup(_Strict):
 class Problem:
     line: int | None  # 1-based
     field: str  # "groups[2].vote_cap"
-    message: str
+    msgid: str  # marked with N_; translated where shown, like a DomainError's
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        text = i18n.gettext(self.msgid)
+        return text.format(**self.params) if self.params else text
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        where = (
+            i18n.gettext(N_("line {line}")).format(line=self.line)
+            if self.line
+            else i18n.gettext(N_("file"))
         )
+        if self.field:
+            return f"{where}: {self.field}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+# The schema's refusals in our words (pydantic's own are English only), by error type.
+_MESSAGES = {
+    "missing": N_("This is required."),
+    "extra_forbidden": N_("This key is not known here. Check its spelling."),
+    "int_parsing": N_("This should be a whole number."),
+    "int_type": N_("This should be a whole number."),
+    "int_from_float": N_("This should be a whole number."),
+    "greater_than_equal": N_("This should be at least {ge}."),
+    "less_than_equal": N_("This should be at most {le}."),
+    "bool_parsing": N_("This should be true or false."),
+    "bool_type": N_("This should be true or false."),
+    "string_type": N_("This should be text."),
+    "literal_error": N_("This should be one of: {expected}."),
+    "too_short": N_("This list is too short: it needs at least {min_length}."),
+    "too_long": N_("This list is too long: it may have at most {max_length}."),
+    "date_parsing": N_("This should be a date like 2026-11-27."),
+    "date_type": N_("This should be a date like 2026-11-27."),
+    "date_from_datetime_parsing": N_("This should be a date like 2026-11-27."),
+    "date_from_datetime_inexact": N_("This should be a date like 2026-11-27."),
+    "list_type": N_("This should be a list."),
+    "dict_type": N_("This should be a set of keys and values."),
+    "model_type": N_("This should be a set of keys and values."),
+}
+
+
+def _problem(doc: Any, err: Any) -> Problem:
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+    where = (_line(doc, loc), _field(loc))
+    if err["type"] in _MESSAGES:
+        params = {k: v for k, v in (err.get("ctx") or {}).items() if k != "error"}
+        return Problem(*where, _MESSAGES[err["type"]], params)
+    # Our own validators' refusals, already in the reader's language; else pydantic's words.
+    return Problem(*where, str(err["msg"]).removeprefix("Value error, "))
 
 
 class BadSetup(Exception):
@@ -159,6 +205,9 @@ def _line(doc: Any, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+_NOT_YAML = N_("This is not valid YAML: {problem}")
+
+
 def parse(text: str) -> Setup:
     """Read and check a set-up file; raises BadSetup with every problem found."""
     try:
@@ -166,23 +215,22 @@ def parse(text: str) -> Setup:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise BadSetup([Problem(line, "", f"this is not valid YAML: {exc.problem}")]) from None
+        raise BadSetup([Problem(line, "", _NOT_YAML, {"problem": exc.problem})]) from None
     except ReaderError as exc:  # a raw control character: YAML refuses it before parsing
         line = text[: exc.position].count("\n") + 1
-        raise BadSetup([Problem(line, "", f"this is not valid YAML: {exc.reason}")]) from None
+        raise BadSetup([Problem(line, "", _NOT_YAML, {"problem": exc.reason})]) from None
     if not isinstance(doc, CommentedMap):
-        raise BadSetup([Problem(1, "", "the file should be a mapping with title and groups")])
+        raise BadSetup([Problem(1, "", N_("The file should be a mapping with title and groups."))])
     try:
         setup = Setup.model_validate(_plain(doc))
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(_line(doc, loc), _field(loc), message))
-        raise BadSetup(problems) from None
+        raise BadSetup([_problem(doc, err) for err in exc.errors()]) from None
     problems = [
-        Problem(_line(doc, ("groups", n)), f"groups[{n}].vote_cap", "must not exceed vote_budget")
+        Problem(
+            _line(doc, ("groups", n)),
+            f"groups[{n}].vote_cap",
+            N_("This should not be more than vote_budget."),
+        )
         for n, g in enumerate(setup.groups)
         if (s := g.settings(setup.defaults)).vote_cap > s.vote_budget
     ]
