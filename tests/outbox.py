@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlmodel import select
@@ -13,12 +14,14 @@ from sqlmodel import select
 from facilitator.models import Idea
 from tests.conftest import Person, Socket, World, connect
 
+Opener = Callable[[int | None, str], AbstractContextManager[Socket]]  # (since, epoch) -> a socket
+
 
 class Phone:
     """One device: its cookies, its outbox and what its board last showed."""
 
-    def __init__(self, person: Person, group_id: int):
-        self.person, self.group_id = person, group_id
+    def __init__(self, person: Person | Opener, group_id: int):
+        self.open = in_process(person, group_id) if isinstance(person, Person) else person
         self.outbox: dict[str, dict[str, Any]] = {}  # key -> message, until answered
         self.acked: dict[str, int] = {}  # key -> idea id, as the server acknowledged
         self.sock: Socket | None = None
@@ -37,8 +40,7 @@ class Phone:
     @contextlib.contextmanager
     def online(self) -> Iterator[Socket]:
         """A socket resumed from the last seq seen; the outbox is sent again on it."""
-        with connect(self.person, self.group_id, since=self.seq, epoch=self.epoch) as ws:
-            sock = Socket(ws)
+        with self.open(self.seq, self.epoch) as sock:
             sock.seq, sock.epoch, sock.ideas = self.seq, self.epoch, dict(self.ideas)
             self.sock = sock
             try:
@@ -49,16 +51,30 @@ class Phone:
                 self.sock = None
                 self.seq, self.epoch, self.ideas = sock.seq, sock.epoch, dict(sock.ideas)
 
-    def answers(self) -> None:
-        """Read until every message in the outbox is answered (ack or error)."""
+    def answers(self, timeout: float = 15) -> None:
+        """Read until every message in the outbox is answered (ack or error); a socket
+        closed meanwhile raises ConnectionResetError (the phone reconnects and resends)."""
         assert self.sock is not None
         while self.outbox:
-            frame = self.sock.until(lambda f: f["type"] in {"ack", "error"})
+            frame = self.sock.next(timeout)
+            if frame["type"] == "closed":
+                raise ConnectionResetError(f"closed with {frame['code']}")
+            if frame["type"] not in {"ack", "error"}:
+                continue
             key = frame.get("key")
             if key in self.outbox:
                 del self.outbox[key]
                 if frame["type"] == "ack":
                     self.acked[key] = frame["idea_id"]
+
+
+def in_process(person: Person, group_id: int) -> Opener:
+    @contextlib.contextmanager
+    def open_socket(since: int | None, epoch: str) -> Iterator[Socket]:
+        with connect(person, group_id, since=since, epoch=epoch) as ws:
+            yield Socket(ws)
+
+    return open_socket
 
 
 def visible_ideas(world: World, group_id: int) -> dict[int, str]:
