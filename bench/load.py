@@ -590,6 +590,19 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
+    def restart(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the app with `sig` (SIGKILL: no shutdown at all) and start it again on the
+        same port and data, as a supervisor would."""
+        self.proc.send_signal(sig)
+        self.proc.wait()
+        log = (self.data_dir / "server.log").open("ab")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+        command = app_command(self.port, self.data_dir)
+        self.proc = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO
+        )
+        wait_healthy(f"http://127.0.0.1:{self.port}", self.proc)
+
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -597,6 +610,19 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def app_command(port: int, data_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "facilitator",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+    ]
 
 
 def start_server(target: str, groups: int, work: Path, template: Path | None = None) -> Server:
@@ -612,8 +638,7 @@ def start_server(target: str, groups: int, work: Path, template: Path | None = N
         info = json.loads((template / "setup.json").read_text())
         database_url = f"sqlite:///{data_dir / 'facilitator.db'}"
         codes = info["groups"]
-        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
-        command += ["--data-dir", str(data_dir)]
+        command = app_command(port, data_dir)
     elif target == "app":
         out = subprocess.run(
             [
@@ -634,8 +659,7 @@ def start_server(target: str, groups: int, work: Path, template: Path | None = N
         (data_dir / "setup.json").write_text(out.stdout.decode())
         database_url = info["database_url"]
         codes = info["groups"]
-        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
-        command += ["--data-dir", str(data_dir)]
+        command = app_command(port, data_dir)
     else:
         codes = [{"id": n, "code": f"FLOOR{n}"} for n in range(1, groups + 1)]
         command = [sys.executable, "-m", "bench.floor", "--port", str(port)]
