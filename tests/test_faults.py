@@ -15,15 +15,17 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from facilitator import events
 from facilitator.app import create_app
 from facilitator.config import Settings
+from facilitator.domain.actors import Participant
 from facilitator.live import TRY_AGAIN, Audience, Viewer, serve_socket
 from facilitator.models import Channel
+from facilitator.models import Participant as ParticipantRow
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import (
     add_idea,
@@ -282,13 +284,9 @@ def test_a_phone_that_stops_reading_is_closed_with_try_again_and_resyncs(
             assert set(sock.ideas.values()) <= set(visible_ideas(world, s.group.id).values())
 
 
-def _last_participant(s: Session) -> Any:
-    from sqlmodel import col, select
-
-    from facilitator.domain.actors import Participant
-    from facilitator.models import Participant as Row
-
-    row = s.exec(select(Row).order_by(col(Row.id).desc())).first()
+def _last_participant(s: Session) -> Participant:
+    """The participant the last phone to join became."""
+    row = s.exec(select(ParticipantRow).order_by(col(ParticipantRow.id).desc())).first()
     assert row is not None and row.id is not None
     return Participant(row.id, row.workshop_id, row.group_id, row.display_name)
 

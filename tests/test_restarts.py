@@ -26,6 +26,7 @@ from facilitator.domain.workshops import GroupView
 from facilitator.events import group_channel
 from facilitator.live import RESTARTING
 from facilitator.models import Event, Idea
+from tests.conftest import Socket
 from tests.outbox import Opener, Phone
 from tests.remote import Browser, make_workshop, phone
 from tests.servers import Restartable
@@ -83,7 +84,7 @@ class Site:
 
 
 def opener(device: Browser, group_id: int) -> Opener:
-    def open_socket(since: int | None, epoch: str) -> contextlib.AbstractContextManager:  # type: ignore[type-arg]
+    def open_socket(since: int | None, epoch: str) -> contextlib.AbstractContextManager[Socket]:
         return device.resume(group_id, since, epoch)
 
     return open_socket
