@@ -109,10 +109,23 @@ async def run(args: argparse.Namespace, scenario: str, texts: list[str]) -> dict
         await asyncio.gather(*(bounded(w.join, p) for p in w.phones))
         await asyncio.gather(*(bounded(w.connect, p) for p in w.phones))
         t0 = time.monotonic() + 0.5
-        load = loop.create_task(w.fire(w.steady_plan(t0, args.duration, args.interval)))
+        done = asyncio.Event()
+
+        async def keep_loading() -> None:
+            """Each phone sends an idea per interval, for the duration and until the faults
+            are over (a restart can take long on a busy machine)."""
+            t = t0
+            while t < t0 + args.duration or not done.is_set():
+                await w.fire(w.steady_plan(t, args.interval, args.interval))
+                t += args.interval
+
+        load = loop.create_task(keep_loading())
         faults, restarts = [], []
         for _ in range(args.faults):
             await asyncio.sleep(rng.uniform(0.3, 1.0) * args.duration / args.faults)
+            # Each fault after the phones recovered from the last, so each is timed alone.
+            while w.faulted and time.monotonic() < t0 + args.duration + args.drain:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)
             if scenario == "sigkill":
                 w.fault(w.phones)
                 faults.append(time.monotonic())
@@ -126,6 +139,7 @@ async def run(args: argparse.Namespace, scenario: str, texts: list[str]) -> dict
                 for p in cut:  # the Wi-Fi goes: no close, the connection just dies
                     with contextlib.suppress(Exception):
                         p.ws.transport.abort()
+        done.set()
         await load
         end = time.monotonic() + args.drain
         while time.monotonic() < end and not w.converged():  # noqa: ASYNC110
