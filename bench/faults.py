@@ -24,7 +24,9 @@ import asyncio
 import contextlib
 import json
 import random
+import signal
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -209,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work-dir", default=tempfile.gettempdir() + "/facilitator-faults")
     parser.add_argument("--json", action="store_true", help="print one JSON object per run")
     args = parser.parse_args(argv)
+    # A stopped run (timeout, kill) still stops its server (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     raise_fd_limit()
     Path(args.work_dir).mkdir(parents=True, exist_ok=True)
     comments = load_comments(args.data)
