@@ -88,12 +88,10 @@ class Restartable:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[str] | None = None
-        self.starts = 0
 
     def start(self) -> None:
         self.proc = _start(["serve", "--port", str(self.port)], self.env)
-        self.starts += 1
-        wait_healthy(self.base)
+        wait_healthy(self.base, tries=900)  # a restart on a busy machine can take a while
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         assert self.proc is not None and self.proc.stdout is not None
