@@ -93,7 +93,7 @@ class Restartable:
 
     def start(self) -> None:
         self.proc = _start(["serve", "--port", str(self.port)], self.env)
-        wait_healthy(self.base, tries=900)  # a restart on a busy machine can take a while
+        wait_healthy(self.base)
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         assert self.proc is not None and self.proc.stdout is not None
