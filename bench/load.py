@@ -628,10 +628,23 @@ class Server:
     groups: list[dict[str, Any]]
     data_dir: Path
     database_url: str = ""
+    command: list[str] = field(default_factory=list)  # how it was started, for a restart
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def restart(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the server with `sig` (SIGKILL: no shutdown at all) and start it again on the
+        same port and data, as a supervisor would."""
+        self.proc.send_signal(sig)
+        self.proc.wait()
+        log = (self.data_dir / "server.log").open("ab")
+        self.proc = subprocess.Popen(
+            self.command, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=REPO
+        )
+        wait_healthy(f"http://127.0.0.1:{self.port}", self.proc)
 
     @property
     def database_name(self) -> str:
@@ -699,7 +712,7 @@ def start_server(
         codes = [{"id": n, "code": f"FLOOR{n}"} for n in range(1, groups + 1)]
         command = [sys.executable, "-m", "bench.floor", "--port", str(port)]
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    server = Server(target, proc, port, codes, data_dir, database_url)
+    server = Server(target, proc, port, codes, data_dir, database_url, command, env)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc)
         if target == "app2":

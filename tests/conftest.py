@@ -165,6 +165,8 @@ IDEA_ITEM = re.compile(
     r'<li id="idea-(\d+)"[^>]*>.*?<p class="idea-text" dir="auto">(.*?)</p>', re.S
 )
 
+BOARD_REGIONS = {"board-body", "workspace"}  # the regions that hold every idea of a view
+
 
 class Socket:
     """A test WebSocket that reads with a timeout and keeps a model of the board it shows."""
@@ -235,6 +237,8 @@ class Socket:
         if kind == "own":
             self.mine = set(frame["mine"]) | (set() if frame.get("all") else self.mine)
         for op, target, fragment in frame.get("ops", []):
+            if op == "replace" and target in BOARD_REGIONS:
+                self.ideas = {}  # the region comes whole: what it lacks is gone
             if op == "remove" and target.startswith("idea-"):
                 self.ideas.pop(int(target.removeprefix("idea-")), None)
             for ident, text in IDEA_ITEM.findall(fragment):

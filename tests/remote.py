@@ -58,13 +58,23 @@ class Browser:
     @contextlib.contextmanager
     def socket(self, group_id: int, audience: str = "participant") -> Iterator[RemoteSocket]:
         """An open group socket past its first board."""
-        url = self.base.replace("http", "ws", 1) + f"/ws/groups/{group_id}?as={audience}"
-        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
-        origin = Origin(self.base)
-        with connect(url, origin=origin, additional_headers={"Cookie": cookies}) as ws:
-            sock = RemoteSocket(ws)
+        with self.resume(group_id, None, "", audience) as sock:
             sock.until_type("reset")
             yield sock
+
+    @contextlib.contextmanager
+    def resume(
+        self, group_id: int, since: int | None, epoch: str, audience: str = "participant"
+    ) -> Iterator[RemoteSocket]:
+        """A group socket that asks for what came after `since` (or a board), unread."""
+        query = f"as={audience}" + (f"&since={since}&epoch={epoch}" if since is not None else "")
+        url = self.base.replace("http", "ws", 1) + f"/ws/groups/{group_id}?{query}"
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        origin = Origin(self.base)
+        with connect(
+            url, origin=origin, additional_headers={"Cookie": cookies}, open_timeout=10
+        ) as ws:
+            yield RemoteSocket(ws)
 
 
 class RemoteSocket(Socket):

@@ -34,17 +34,22 @@ def wait_healthy(base_url: str, seconds: float = 60.0) -> dict[str, Any]:
     raise AssertionError(f"{base_url} never became healthy")
 
 
-@contextlib.contextmanager
-def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """`python -m facilitator ARGS` with only `env`'s FACILITATOR_* settings; stopped after."""
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """`python -m facilitator ARGS` with only `env`'s FACILITATOR_* settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "facilitator", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         env={**clean, **env},
     )
+
+
+@contextlib.contextmanager
+def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`python -m facilitator ARGS`, stopped after."""
+    proc = _start(args, env)
     assert proc.stdout is not None
     try:
         yield proc
@@ -74,3 +79,33 @@ def app_server(env: dict[str, str], *args: str) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         yield base
+
+
+class Restartable:
+    """`facilitator serve` that a test stops with any signal and starts again on the same
+    port and data, as a supervisor (systemd, Docker) would."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = env
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        self.proc = _start(["serve", "--port", str(self.port)], self.env)
+        wait_healthy(self.base)
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=20)
+        self.proc.stdout.close()
+        self.proc = None
+
+    def __enter__(self) -> Restartable:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc is not None:
+            self.stop()
