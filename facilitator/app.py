@@ -24,6 +24,7 @@ from facilitator.hub.publisher import Publisher
 from facilitator.live import Rooms
 from facilitator.paths import static_dir
 from facilitator.templating import Templates
+from facilitator.throttle import Throttle, create_counter
 from facilitator.web import (
     account,
     downloads,
@@ -82,9 +83,11 @@ def create_app(settings: Settings) -> Starlette:
                 resync_limit=settings.resync_limit,
                 heartbeat_seconds=settings.heartbeat_seconds,
             )
-            app.state.services = Services(settings, db, hub, templates, rooms)
+            counter = create_counter(settings.redis_url, settings.redis_prefix)
+            app.state.services = Services(settings, db, hub, templates, rooms, Throttle(counter))
             yield
             await rooms.close_all()
+            await counter.close()
             await publisher.stop()
             await hub.disconnect()
         finally:

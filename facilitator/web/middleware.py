@@ -16,6 +16,8 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+HSTS = "max-age=31536000"  # a year; sent only when the site is served over HTTPS
+
 
 class WebMiddleware:
     def __init__(self, app: ASGIApp, secure_cookies: bool = False):
@@ -45,6 +47,10 @@ class WebMiddleware:
                 headers.setdefault("referrer-policy", "same-origin")
                 headers.setdefault("x-frame-options", "DENY")
                 headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
+                headers.setdefault("cross-origin-opener-policy", "same-origin")
+                headers.setdefault("cross-origin-resource-policy", "same-origin")
+                if secure:
+                    headers.setdefault("strict-transport-security", HSTS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
