@@ -16,6 +16,15 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
 HSTS = "max-age=31536000"  # a year; sent only when the site is served over HTTPS
 
 
@@ -28,11 +37,6 @@ class WebMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        if request.method not in SAFE_METHODS and not same_origin(request):
-            response = PlainTextResponse("Cross-site requests are not allowed.", 403)
-            await response(scope, receive, send)
-            return
         secure = self.secure_cookies or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
@@ -42,15 +46,15 @@ class WebMiddleware:
                     headers.append(
                         "set-cookie", cookie_header(name, value, max_age, secure).decode("latin-1")
                     )
-                headers.setdefault("content-security-policy", CSP)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "same-origin")
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
-                headers.setdefault("cross-origin-opener-policy", "same-origin")
-                headers.setdefault("cross-origin-resource-policy", "same-origin")
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
                 if secure:
                     headers.setdefault("strict-transport-security", HSTS)
             await send(message)
 
+        request = Request(scope)
+        if request.method not in SAFE_METHODS and not same_origin(request):
+            response = PlainTextResponse("Cross-site requests are not allowed.", 403)
+            await response(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
