@@ -312,6 +312,17 @@ def test_templates_hold_no_inline_script_handler_style_or_htmx_attribute(
                 assert not pattern.search(text), pattern.search(text)
 
 
+# gettext's result is marked safe, so `_()` of a stored text would be shown unescaped (and
+# %-formatted): templates translate only literals and the server's own labels.
+TRANSLATED = re.compile(r"""_\((?!["'])(?!phase_labels\[|phase_hints\[|e\.what\))""")
+
+
+def test_templates_translate_only_their_own_words(subtests: pytest.Subtests) -> None:
+    for path in sorted(templates_dir().rglob("*.html")):
+        with subtests.test(path.name):
+            assert not TRANSLATED.search(path.read_text())
+
+
 def test_scripts_use_no_eval_and_fetch_only_their_own_origin(subtests: pytest.Subtests) -> None:
     """live.js and the others apply only fragments the server rendered, fetched from paths on
     this site (data attributes the templates write) or sent on the site's own socket."""
