@@ -96,9 +96,9 @@ def get_routes(world: World) -> list[str]:
 def urls(path: str, site: Site) -> list[str]:
     values = {
         "workshop_id": [site.workshop.id],
-        "group_id": [site.group.id],
+        "group_id": [site.group.id, site.other.id],  # one far on, one still collecting
         "idea_id": [site.idea_id],
-        "code": [site.group.code, site.workshop.code],
+        "code": [site.group.code, site.other.code, site.workshop.code],
         "token": [],  # an invitation page shows no stored text (tests/test_accounts.py)
         "fmt": sorted(FORMATS),
     }
@@ -142,11 +142,16 @@ def test_every_live_fragment_shows_hostile_text_as_text(
 ) -> None:
     site, payload = hostile
     staff = world.logged_in(site.organiser)
-    phone = world.phone(site.group.code)
-    for person, audience in [(phone, "participant"), (staff, "facilitator"), (staff, "projector")]:
-        with opened(person, site.group, audience) as sock:
-            html = "\n".join(op[2] for f in sock.frames for op in f.get("ops", []))
-            inert(html, payload, f"the {audience} socket")
+    for group in site.workshop.groups:  # one far on, one still collecting
+        phone = world.phone(group.code)
+        for person, audience in [
+            (phone, "participant"),
+            (staff, "facilitator"),
+            (staff, "projector"),
+        ]:
+            with opened(person, group, audience) as sock:
+                html = "\n".join(op[2] for f in sock.frames for op in f.get("ops", []))
+                inert(html, payload, f"the {audience} socket of {group.name}")
 
 
 # -- exports ---------------------------------------------------------------------------------
