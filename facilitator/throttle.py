@@ -12,7 +12,9 @@ requests over processes.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from facilitator.i18n import N_
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
@@ -85,22 +88,40 @@ class MemoryCounter:
 
 
 class RedisCounter:
-    """Counts shared by every process: INCR with an expiry, one round trip."""
+    """Counts shared by every process: INCR with an expiry, one round trip.
+
+    While Redis cannot be reached the throttle lets requests through (and logs it): phones
+    must still join a workshop in progress, and 40-bit codes alone hold for a short outage.
+    """
 
     def __init__(self, client: Redis, prefix: str):
         self.client, self.prefix = client, prefix + "throttle:"
 
     async def count(self, key: str) -> int:
-        return int(await self.client.get(self.prefix + key) or 0)
+        from redis.exceptions import RedisError
+
+        try:
+            return int(await self.client.get(self.prefix + key) or 0)
+        except RedisError:
+            log.warning("throttle: Redis unreachable, not counting", exc_info=True)
+            return 0
 
     async def add(self, key: str, expires: int) -> None:
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(self.prefix + key)
-            pipe.expire(self.prefix + key, expires)
-            await pipe.execute()
+        from redis.exceptions import RedisError
+
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(self.prefix + key)
+                pipe.expire(self.prefix + key, expires)
+                await pipe.execute()
+        except RedisError:
+            log.warning("throttle: Redis unreachable, not counting", exc_info=True)
 
     async def clear(self, key: str) -> None:
-        await self.client.delete(self.prefix + key)
+        from redis.exceptions import RedisError
+
+        with contextlib.suppress(RedisError):
+            await self.client.delete(self.prefix + key)
 
     async def close(self) -> None:
         await self.client.aclose()

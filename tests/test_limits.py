@@ -25,6 +25,7 @@ from facilitator.throttle import (
     LOGIN_BY_ADDRESS,
     MAX_FRAME,
     MemoryCounter,
+    RedisCounter,
     Throttle,
     TokenBucket,
     address_key,
@@ -167,6 +168,25 @@ def test_counts_live_in_the_current_window_only() -> None:
         return [*seen, await throttle.blocked(JOIN_BY_ADDRESS, "a")]
 
     assert asyncio.run(scenario()) == [False, True, False, False]
+
+
+def test_without_redis_the_shared_counts_let_requests_through(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A workshop in progress goes on while Redis is away; the outage is logged."""
+    from redis.asyncio import Redis
+
+    async def scenario() -> bool:
+        client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+        throttle = Throttle(RedisCounter(client, "gone:"))
+        for _ in range(JOIN_BY_ADDRESS.failures + 1):
+            await throttle.failed(JOIN_BY_ADDRESS, "a")
+        blocked = await throttle.blocked(JOIN_BY_ADDRESS, "a")
+        await client.aclose()
+        return blocked
+
+    assert asyncio.run(scenario()) is False
+    assert "Redis unreachable" in caplog.text
 
 
 def test_the_bucket_gives_a_burst_then_its_rate() -> None:
