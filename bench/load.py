@@ -97,6 +97,25 @@ def machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / CLK_TCK
 
 
+def fsync_ms(directory: Path, count: int = 100) -> dict[str, float | None]:
+    """How long this disk takes to make 4 KiB durable: the floor under every commit of
+    SQLite with synchronous=FULL, which the bare-transport floor never pays."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "fsync-probe"
+    times = []
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        for _ in range(count):
+            os.write(fd, b"x" * 4096)
+            start = time.perf_counter()
+            os.fsync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return percentiles(times)
+
+
 def percentiles(values: list[float]) -> dict[str, float | None]:
     if not values:
         return {"p50": None, "p95": None, "p99": None, "max": None, "count": 0}
@@ -688,7 +707,7 @@ def run_once(
     group_size = args.group_size
     n_groups = -(-n // group_size)
     work = Path(args.work_dir)
-    work.mkdir(parents=True, exist_ok=True)
+    disk = fsync_ms(work)  # measured before the server starts, on the disk it writes to
     # --reuse keeps a copy of the database after the phones joined (with their cookies), so
     # later runs skip 5,000 join pages. Each run still starts its server on a fresh copy.
     template = work / f"joined-{n}-{group_size}" if args.reuse and target == "app" else None
@@ -842,6 +861,7 @@ def run_once(
             "t_end": t_end,
             "other_cpu_pct": round(100 * max(0.0, other_s) / wall, 1),
             "db_check": db_check,
+            "fsync_ms": disk,
         },
     )
 
@@ -900,7 +920,11 @@ def summarise(
         "target": target,
         "scenario": scenario,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "fsync_ms": server.get("fsync_ms"),
+        },
         "params": {
             "phones": n,
             "groups": n_groups,

@@ -81,6 +81,8 @@ ROWS = [
     ("generator CPU % (max)", "generator.cpu_pct_max", True),
     ("generator loop lag p99 ms", "generator.lag_p99_ms", True),
     ("other processes CPU %", "other_cpu_pct", True),
+    ("disk fsync p50 ms (before the run)", "machine.fsync_ms.p50", True),
+    ("disk fsync p99 ms (before the run)", "machine.fsync_ms.p99", True),
 ]
 
 

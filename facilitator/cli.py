@@ -29,7 +29,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # the environment they inherit (config.py stays the only reader).
         os.environ.update(settings.to_env())
     else:
-        app = create_app(settings)
+        app = create_app(settings, server=True)
     uvicorn.run(
         app,
         factory=workers > 1,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from facilitator.models import Channel, Event, utcnow
@@ -79,15 +79,27 @@ def create_channel(s: Session, name: str) -> None:
     s.add(Channel(name=name, seq=0, epoch=secrets.token_hex(4)))
 
 
+_BUMP = text("UPDATE channel SET seq = seq + 1 WHERE name = :name RETURNING seq, epoch")
+_INSERT = insert(Event.__table__)  # type: ignore[attr-defined]
+
+
 def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: str) -> LiveEvent:
     """Record an event in the current transaction; it is published after commit."""
-    row = s.execute(
-        text("UPDATE channel SET seq = seq + 1 WHERE name = :name RETURNING seq, epoch"),
-        {"name": channel},
-    ).one()
+    row = s.execute(_BUMP, {"name": channel}).one()
     at = utcnow()
     body = orjson.dumps(payload).decode()
-    s.add(Event(channel=channel, seq=row.seq, kind=kind, payload=body, actor=actor, at=at))
+    # A Core insert: events are never changed after this, so the ORM's tracking is waste.
+    s.execute(
+        _INSERT,
+        {
+            "channel": channel,
+            "seq": row.seq,
+            "kind": kind,
+            "payload": body,
+            "actor": actor,
+            "at": at,
+        },
+    )
     live = LiveEvent(channel, row.seq, row.epoch, kind, payload, actor, at)
     s.info.setdefault("events", []).append(live)
     return live

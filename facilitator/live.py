@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 TRY_AGAIN = 1013  # the socket fell behind: come back and catch up
 RESTARTING = 1012  # the server is restarting: come back with jitter
 PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence update
+RECENT = 64  # events a room keeps, rendered, for sockets that come back (a Wi-Fi blip)
 
 
 class Audience(StrEnum):
@@ -44,6 +46,7 @@ class Audience(StrEnum):
 
 
 Frame = str  # one encoded JSON message, shared by every socket of an audience
+Rendered = dict["Audience", "Frame | None"]  # an event's frames by audience, as far as made
 
 
 def frame(message: dict[str, Any]) -> Frame:
@@ -132,6 +135,19 @@ class Room:
         self._ready = asyncio.Event()
         self.started: asyncio.Future[None] | None = None
         self._presence_pending = False
+        # The latest events with the frames made for them: a reconnect storm after the
+        # venue Wi-Fi returns replays from here, without a database read or a render each.
+        self.recent: deque[tuple[LiveEvent, Rendered]] = deque(maxlen=RECENT)
+
+    def missed_since(self, since: int, epoch: str) -> list[tuple[LiveEvent, Rendered]] | None:
+        """What a socket at `since` missed, from memory; None when only the log can tell."""
+        if epoch != self.epoch or since > self.seq:
+            return None
+        if since == self.seq:
+            return []
+        if not self.recent or self.recent[0][0].seq > since + 1:
+            return None
+        return [item for item in self.recent if item[0].seq > since]
 
     async def start(self) -> None:
         """Subscribe and read the head; raise if that fails (the socket then closes)."""
@@ -188,6 +204,7 @@ class Room:
         head = await db.read(lambda s: events.head(s, self.channel))
         if head.epoch != self.epoch:
             self.epoch, self.seq = head.epoch, head.seq
+            self.recent.clear()
             for viewer in tuple(self.viewers):
                 viewer.closed = True
                 await viewer.close(TRY_AGAIN)  # each comes back for a fresh board
@@ -195,6 +212,7 @@ class Room:
         missed = await db.read(lambda s: events.since(s, self.channel, self.seq, limit))
         if missed is None:
             self.seq = head.seq
+            self.recent.clear()  # a hole: memory no longer holds a contiguous run
             for viewer in tuple(self.viewers):
                 await viewer.close(TRY_AGAIN)
             return
@@ -204,7 +222,8 @@ class Room:
     async def _deliver(self, event: LiveEvent) -> None:
         self.seq = event.seq
         renderer = self.rooms.renderer
-        frames: dict[Audience, Frame | None] = {}
+        frames: Rendered = {}
+        self.recent.append((event, frames))  # filled in below, and by later replays
         for viewer in tuple(self.viewers):
             if viewer.audience not in frames:
                 frames[viewer.audience] = await renderer.event(event, viewer.audience)
@@ -303,25 +322,30 @@ class Rooms:
 async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> None:
     """Bring a newly joined socket up to date: the events it missed, or a fresh board."""
     db, limit, renderer = room.rooms.db, room.rooms.resync_limit, room.rooms.renderer
-    missed: list[LiveEvent] | None = None
+    missed: list[tuple[LiveEvent, Rendered]] | None = None
     if since is not None and epoch:
+        missed = room.missed_since(since, epoch)
+        if missed is None:
 
-        def read(s: Any) -> list[LiveEvent] | None:
-            head = events.head(s, room.channel)
-            if head.epoch != epoch or not 0 <= since <= head.seq:
-                return None
-            return events.since(s, room.channel, since, limit)
+            def read(s: Any) -> list[LiveEvent] | None:
+                head = events.head(s, room.channel)
+                if head.epoch != epoch or not 0 <= since <= head.seq:
+                    return None
+                return events.since(s, room.channel, since, limit)
 
-        missed = await db.read(read)
-    if missed is not None and not all(renderer.replayable(e) for e in missed):
+            logged = await db.read(read)
+            missed = None if logged is None else [(event, {}) for event in logged]
+    if missed is not None and not all(renderer.replayable(e) for e, _ in missed):
         missed = None  # a region changed: the whole board is cheaper than the replay
     if missed is None:
         seq, message = await renderer.board(room.channel, viewer.audience, viewer)
         await viewer.send_now(seq, message)
         return
     viewer.sent_seq = since if since is not None else 0
-    for event in missed:
-        rendered = await renderer.event(event, viewer.audience)
+    for event, frames in missed:
+        if viewer.audience not in frames:
+            frames[viewer.audience] = await renderer.event(event, viewer.audience)
+        rendered = frames[viewer.audience]
         await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
         for personal in renderer.personal(event, viewer):
             await viewer.send_now(None, personal)

@@ -122,8 +122,18 @@ def figures(snap: Snapshot, group_id: int | None = None) -> Figures:
             clusters=sum(1 for c in snap.clusters if mine(c.group_id)),
             recommendations=len(recs),
             agreed=sum(1 for r in recs if r.agreed),
-            final=len(snap.final_recommendations) if group_id is None else 0,
+            final=_finals(snap, {r.id for r in recs} if group_id is not None else None),
         ),
+    )
+
+
+def _finals(snap: Snapshot, recommendation_ids: set[int] | None) -> int:
+    """Final recommendations marked final: all of them, or those drawing on these."""
+    return sum(
+        1
+        for f in snap.final_recommendations
+        if f.final
+        and (recommendation_ids is None or recommendation_ids & set(f.recommendation_ids))
     )
 
 

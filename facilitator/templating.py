@@ -57,6 +57,9 @@ def make_environment(directory: Path | None = None) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process: checking each file's mtime on every render
+        # showed in the profile of a reconnect storm. Restart to see a template change.
+        auto_reload=False,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(

@@ -90,6 +90,17 @@ def test_the_docx_report_has_every_section(snap: Snapshot) -> None:
     assert doc.tables[0].rows[-1].cells[0].text == "Workshop"
 
 
+def test_a_description_with_line_breaks_reads_as_paragraphs(snap: Snapshot) -> None:
+    """A YAML block keeps the file's line breaks; the report reflows them (found trying it)."""
+    text = "Six breakouts after\nthe morning keynote.\n\n  Back in the hall\nat 16:00.\n"
+    described = dataclasses.replace(
+        snap, workshop=dataclasses.replace(snap.workshop, description=text)
+    )
+    paragraphs = [p.text for p in Document(io.BytesIO(report.docx(described))).paragraphs]
+    at = paragraphs.index("Six breakouts after the morning keynote.")
+    assert paragraphs[at + 1] == "Back in the hall at 16:00."
+
+
 def test_the_markdown_report_says_the_same(snap: Snapshot) -> None:
     md = report.markdown(snap, SUMMARY).decode()
     assert md.startswith("# Cyber conference\n")

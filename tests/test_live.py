@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from sqlmodel import select
 
+from facilitator import events
 from facilitator.models import Event, Idea
 from tests.conftest import Socket, World, connect
 
@@ -153,3 +155,36 @@ def test_facilitator_sees_who_is_online(world: World) -> None:
         # The page itself opens with the same picture.
         page = facilitator.get(f"/facilitator/groups/{group.id}").text
         assert "<strong>2</strong> phones connected" in page and "Amara" in page
+
+
+def test_a_phone_back_in_a_live_room_replays_from_memory(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reconnect storm's path: while the room stays open, missed events come from the
+    room's recent events, with no read of the log (which would fail here)."""
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    away, busy = world.phone(group.code), world.phone(group.code)
+
+    with connect(busy, group.id) as busy_ws:
+        other = Socket(busy_ws)
+        other.until_type("reset")
+        with connect(away, group.id) as ws:
+            sock = Socket(ws)
+            sock.until_type("reset")
+            last_seq, epoch, seen = sock.seq, sock.epoch, dict(sock.ideas)
+        for n in range(3):
+            other.send({"type": "submit", "key": f"while-away-{n}", "text": f"Missed idea {n}"})
+            other.until_type("ack", key=f"while-away-{n}")
+        other.until_seq(3)
+
+        def no_log_reads(*args: object) -> None:
+            raise AssertionError("the log was read")
+
+        monkeypatch.setattr(events, "since", no_log_reads)
+        with connect(away, group.id, since=last_seq, epoch=epoch) as ws:
+            back = Socket(ws)
+            back.seq, back.epoch, back.ideas = last_seq, epoch, seen
+            back.until_seq(3)
+            assert not any(f["type"] == "reset" for f in back.frames)
+            assert back.ideas == server_ideas(world, group.id) == other.ideas

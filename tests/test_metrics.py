@@ -13,6 +13,7 @@ from facilitator import metrics
 from facilitator.export.snapshot import (
     ClusterSnap,
     EventSnap,
+    FinalSnap,
     GroupSnap,
     IdeaSnap,
     ParticipantSnap,
@@ -87,6 +88,10 @@ def snap() -> Snapshot:
         ),
         events=tuple(log),
         taken_at=at(60),
+        final_recommendations=(
+            FinalSnap(1, "F1", "", "", 1, True, T0, T0, (1,)),  # final, from group A's R1
+            FinalSnap(2, "F2", "", "", 2, False, T0, T0, (2,)),  # a draft: not counted
+        ),
     )
 
 
@@ -99,13 +104,14 @@ def test_group_figures(snap: Snapshot) -> None:
     assert a.votes == 3
     assert a.first_idea_after == dt.timedelta(minutes=3)
     assert a.moderation_turnaround is None and a.moderated == 0
-    assert a.funnel == metrics.Funnel(ideas=3, clusters=1, recommendations=2, agreed=1, final=0)
+    assert a.funnel == metrics.Funnel(ideas=3, clusters=1, recommendations=2, agreed=1, final=1)
 
     b = metrics.figures(snap, 2)
     assert (b.phones, b.contributors, b.silent_share, b.gini) == (1, 1, 0.0, 0.0)
     assert b.first_idea_after == dt.timedelta(minutes=5)
     assert b.moderation_turnaround == dt.timedelta(minutes=3)  # median of 2 and 4
     assert b.moderated == 2
+    assert b.funnel.final == 0  # no final recommendation draws on group B
 
 
 def test_workshop_figures(snap: Snapshot) -> None:
@@ -115,6 +121,7 @@ def test_workshop_figures(snap: Snapshot) -> None:
     assert w.gini == pytest.approx(2 / 9)  # [1, 2, 3]
     assert w.first_idea_after == dt.timedelta(minutes=3)
     assert w.moderation_turnaround == dt.timedelta(minutes=3)
+    assert w.funnel.final == 1  # the draft is not (yet) final
     assert [f.label for f in metrics.every_group(snap)] == ["A", "B", "Workshop"]
 
 

@@ -124,3 +124,21 @@ def test_the_synthesis_page_suggests_near_duplicates_across_groups(world: World)
     (final,) = world.read(lambda s: s.exec(select(FinalRecommendation)).all())
     assert final.title == "Multi-year funding for national CERTs"
     assert "These look alike" not in office.get(url).text  # merged pairs are not offered again
+
+
+def test_a_group_recommendation_links_to_the_number_of_its_final_one(world: World) -> None:
+    """Found trying it out: the second final's source said "In final: #1"."""
+    st = stage(world)
+    org = st.organiser
+    alice = member(world, st.group)
+    ideas = [add_idea(world, alice, st.group, text) for text in ("Twin CERTs", "Train judges")]
+    recs = [promote(world, org, st.group, "idea", i, f"Rec {i}") for i in ideas]
+    finals = []
+    for rec in recs:
+        draft = recommendations.check_draft(f"Final for {rec}", "", "")
+        finals.append(
+            world.run(synthesis.create_final, world.db, org, st.workshop.id, draft, [rec])
+        )
+    page = st.console().get(f"/organiser/workshops/{st.workshop.id}/synthesis").text
+    assert f'<a href="#final-{finals[0]}">#1</a>' in page
+    assert f'<a href="#final-{finals[1]}">#2</a>' in page

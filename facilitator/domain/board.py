@@ -219,33 +219,49 @@ def _recommendations(
 
 
 @dataclass(frozen=True)
-class PhoneView:
-    """A phone's board, with what is its own: its ideas, their states, its dots."""
+class OwnState:
+    """What is a phone's own in its group: its ideas, their states, its dots."""
 
-    board: Board
     mine: set[int]
     own: list[IdeaView]  # its ideas that other phones do not see, with why
     votes: VoteState
 
 
+@dataclass(frozen=True)
+class PhoneView:
+    """A phone's board, with what is its own."""
+
+    board: Board
+    me: OwnState
+
+
+def _own_state(s: Session, group: Group, participant_id: int) -> OwnState:
+    assert group.id is not None
+    rows = s.exec(
+        select(Idea)
+        .where(
+            Idea.group_id == group.id,
+            Idea.participant_id == participant_id,
+            Idea.status != IdeaStatus.withdrawn,
+        )
+        .order_by(col(Idea.created_at).desc())
+    ).all()
+    mine = {r.id for r in rows if r.id is not None}
+    own = [IdeaView.of(r) for r in rows if not shown_to_phones(group, r)]
+    return OwnState(mine, own, vote_state(s, group, participant_id))
+
+
 async def phone_view(db: Database, actor: Participant, group_id: int) -> PhoneView:
     def read(s: Session) -> PhoneView:
         group = require_member(s, actor, group_id)
-        snapshot = board(s, group_id, staff=False)
-        rows = s.exec(
-            select(Idea)
-            .where(
-                Idea.group_id == group_id,
-                Idea.participant_id == actor.id,
-                Idea.status != IdeaStatus.withdrawn,
-            )
-            .order_by(col(Idea.created_at).desc())
-        ).all()
-        mine = {r.id for r in rows if r.id is not None}
-        own = [IdeaView.of(r) for r in rows if not shown_to_phones(group, r)]
-        return PhoneView(snapshot, mine, own, vote_state(s, group, actor.id))
+        return PhoneView(board(s, group_id, staff=False), _own_state(s, group, actor.id))
 
     return await db.read(read)
+
+
+async def own_state(db: Database, actor: Participant, group_id: int) -> OwnState:
+    """A phone's own part alone, without the board: what a reconnecting socket is sent."""
+    return await db.read(lambda s: _own_state(s, require_member(s, actor, group_id), actor.id))
 
 
 async def console_view(db: Database, actor: Actor, group_id: int) -> Board:

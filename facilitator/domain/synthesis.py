@@ -87,6 +87,10 @@ class Synthesis:
     recommendations: list[GroupRecommendation]  # every group's, in group order
     finals: list[Final]
 
+    def number(self, final_id: int) -> int:
+        """A final recommendation's number as the list shows it (1, 2, ...)."""
+        return next(n for n, f in enumerate(self.finals, 1) if f.id == final_id)
+
 
 def _traces(s: Session, rec: Recommendation, votes: dict[str, int]) -> list[SourceTrace]:
     out = []

@@ -118,8 +118,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
     out: list[Block] = [Heading(w.title, 0)]
     if w.date:
         out.append(Para(w.date.strftime("%d %B %Y").lstrip("0")))
-    if w.description:
-        out.append(Para(w.description))
+    out += _paragraphs(w.description)
 
     out.append(Heading("Executive summary", 1))
     out.append(Para(summary.strip() or "(The organiser has not written a summary yet.)"))
@@ -146,8 +145,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
     for g in snap.groups:
         out.append(Heading(g.name, 1))
         out.append(Para(g.prompt, label="Question: "))
-        if g.description:
-            out.append(Para(g.description))
+        out += _paragraphs(g.description)
         themes = [c for c in snap.clusters if c.group_id == g.id]
         out.append(Heading("Themes", 2))
         if not themes:
@@ -176,7 +174,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
     out.append(Table(_participation_table(snap)))
     series = metrics.submissions(snap)
     if series.counts:
-        span = f"{series.label(0)} to {series.label(len(series.counts) - 1)} UTC"
+        span = f"{series.label(0)} to {series.label(len(series.counts))} UTC"  # bucket ends
         minutes = int(series.bucket.total_seconds() // 60)
         out.append(Chart(series, f"Ideas submitted per {minutes} minutes, {span}."))
 
@@ -195,6 +193,11 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
                 extra += " (merged into another idea)"
             out.append(Item(f"{i.text}{extra}"))
     return out
+
+
+def _paragraphs(text: str) -> list[Block]:
+    """Text typed (or written in YAML) with line breaks: a paragraph per blank line."""
+    return [Para(" ".join(p.split())) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 def _participation_table(snap: Snapshot) -> list[list[object]]:
@@ -285,9 +288,16 @@ def markdown(snap: Snapshot, summary: str = "") -> bytes:
 # -- DOCX -----------------------------------------------------------------------------------
 
 
+MARGIN = 0.75  # inches; Letter and A4 are both 8.27 inches wide or more
+WIDTH = 8.27 - 2 * MARGIN
+FIRST = 1.0  # inches: the first column of a table, wider than the rest (group names)
+
+
 def docx(snap: Snapshot, summary: str = "") -> bytes:
     doc = Document()
     doc.core_properties.title = xml_text(snap.workshop.title)
+    for section in doc.sections:  # room for the ten-column participation table
+        section.left_margin = section.right_margin = Inches(MARGIN)
     for b in blocks(snap, summary):
         if isinstance(b, Heading):
             doc.add_heading(xml_text(b.text), b.level)
@@ -310,19 +320,19 @@ def docx(snap: Snapshot, summary: str = "") -> bytes:
             table = doc.add_table(rows=0, cols=len(b.rows[0]))
             table.style = "Light Grid Accent 1"
             table.autofit = False
-            rest = (6.0 - 1.2) / (len(b.rows[0]) - 1)  # inches: a wide first column
+            rest = (WIDTH - FIRST) / (len(b.rows[0]) - 1)  # inches: a wide first column
             for n, column in enumerate(table.columns):
-                column.width = Inches(1.2 if n == 0 else rest)  # LibreOffice reads the grid
+                column.width = Inches(FIRST if n == 0 else rest)  # LibreOffice reads the grid
             for row in b.rows:
                 cells = table.add_row().cells
                 for n, (c, value) in enumerate(zip(cells, row, strict=True)):
-                    c.width = Inches(1.2 if n == 0 else rest)
+                    c.width = Inches(FIRST if n == 0 else rest)
                     run = c.paragraphs[0].add_run(xml_text(str(value)))
                     run.font.size = Pt(8)
         elif isinstance(b, Chart):
             png = metrics.png_chart(b.series.counts)
             doc.add_paragraph()
-            doc.add_picture(io.BytesIO(png), width=Inches(6))
+            doc.add_picture(io.BytesIO(png), width=Inches(WIDTH))
             doc.add_paragraph(xml_text(b.caption), style="Caption")
         elif isinstance(b, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

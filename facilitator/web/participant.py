@@ -92,9 +92,9 @@ async def board_page(
         board=view.board,
         ideas=view.board.ideas,
         counts=view.board.counts,
-        mine=view.mine,
-        own=view.own,
-        votes=view.votes,
+        mine=view.me.mine,
+        own=view.me.own,
+        votes=view.me.votes,
         key=random_key(),
         draft=draft,
         error=error,
@@ -177,7 +177,7 @@ async def edit_page(request: Request) -> Response:
     idea_id, who, back = await _idea_owner(request)
     svc = services(request)
     view = await phone_view(svc.db, who, who.group_id or 0)
-    ideas_of_mine = [*view.board.ideas, *view.own]
+    ideas_of_mine = [*view.board.ideas, *view.me.own]
     idea = next((i for i in ideas_of_mine if i.id == idea_id and i.participant_id == who.id), None)
     if idea is None:
         raise Forbidden(N_("You can only change your own ideas."))

@@ -11,7 +11,7 @@ from facilitator import events
 from facilitator.domain import participants
 from facilitator.domain.access import get_group, require_facilitator
 from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.board import phone_view
+from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live import Audience, Viewer, frame, serve_socket
@@ -67,7 +67,7 @@ async def group_socket(ws: WebSocket) -> None:
     async def greet(v: Viewer) -> None:
         """What is this phone's own: its ideas, their states, its dots."""
         if isinstance(v.actor, Participant):
-            view = await phone_view(svc.db, v.actor, group_id)
+            view = await own_state(svc.db, v.actor, group_id)
             own = svc.templates.render("participant/_own_status.html", own=view.own)
             v.offer(
                 None,
