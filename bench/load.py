@@ -40,9 +40,11 @@ from typing import Any
 
 import orjson
 
+from bench import scaleout
+from bench.scaleout import CLK_TCK, proc_cpu, tree_rss
+
 REPO = Path(__file__).resolve().parent.parent
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
+TARGETS = ("floor", "app", "app2")
 IDEA_ID = re.compile(r'id="idea-(\d+)"')
 SCENARIOS = ("steady", "burst", "ramp", "storm", "replay", "scaling")
 SCALING_N = (250, 500, 1000, 2000, 5000)
@@ -77,17 +79,6 @@ def load_comments(data: Path) -> dict[str, list[tuple[int, int, str]]]:
 
 
 # -- /proc -----------------------------------------------------------------------------------
-
-
-def proc_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process has used, from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def proc_rss(pid: int) -> int:
-    """Resident memory in bytes, from /proc/<pid>/statm."""
-    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
 
 
 def machine_busy() -> float:
@@ -143,6 +134,7 @@ class Sub:
     t_submit: float
     tag: str
     group: int
+    phone: Phone
     idea_id: int | None = None
     t_ack: float | None = None
 
@@ -162,6 +154,7 @@ class Phone:
     n: int = 0
     hold: bool = False  # dropped on purpose (storm): do not reconnect by itself
     connected: bool = False
+    server_proc: int | None = None  # which server process holds the socket (app2), if known
 
 
 class Worker:
@@ -244,6 +237,7 @@ class Worker:
                     raise
                 await asyncio.sleep(0.5 + self.rng.random())  # live.js backs off with jitter
         phone.connected = True
+        phone.server_proc = None  # a new socket may land on another server process
         asyncio.get_running_loop().create_task(self.read(phone, phone.ws))
         for key, text in list(phone.outbox.items()):  # resend with the same keys
             await self.send(phone, key, text)
@@ -325,7 +319,7 @@ class Worker:
         phone.n += 1
         key = f"{self.run_id}-{phone.idx}-{phone.n}"
         text = text or self.texts[self.rng.randrange(len(self.texts))]
-        self.subs[key] = Sub(time.monotonic(), tag, phone.group)
+        self.subs[key] = Sub(time.monotonic(), tag, phone.group, phone)
         phone.outbox[key] = text
         await self.send(phone, key, text)
 
@@ -482,6 +476,24 @@ class Worker:
                 out.append((record[1] - sub.t_submit) * 1000)
         return out
 
+    def crossed(self) -> dict[str, int]:
+        """Deliveries to a phone on another server process than the submitter's (app2): they
+        went through Redis. Only sockets whose process is known (not reconnected) count."""
+        known = crossed = 0
+        for sub in self.subs.values():
+            source = sub.phone.server_proc
+            if sub.idea_id is None or source is None:
+                continue
+            for peer in self.members[sub.group]:
+                if (
+                    peer is not sub.phone
+                    and peer.server_proc is not None
+                    and sub.idea_id in peer.seen
+                ):
+                    known += 1
+                    crossed += peer.server_proc != source
+        return {"deliveries_known": known, "deliveries_crossed": crossed}
+
     def report(self, t0: float) -> dict[str, Any]:
         ideas = []
         lost_deliveries = 0
@@ -509,6 +521,7 @@ class Worker:
             "reconnects": self.reconnects,
             "frames": self.frames,
             "final_seq": {str(p.gid): p.seq for p in self.phones},
+            "crossed": self.crossed(),
         }
 
 
@@ -536,8 +549,19 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
     # out of the collector's view so the generator's own pauses do not show up as latency.
     gc.collect()
     gc.freeze()
-    conn.send(("ready", sum(p.connected for p in w.phones)))
-    _, t0 = await loop.run_in_executor(None, conn.recv)
+    ports = [
+        p.ws.transport.get_extra_info("sockname")[1] if p.connected else None for p in w.phones
+    ]
+    groups = [p.group for p in w.phones]
+    conn.send(
+        (
+            "ready",
+            {"connected": sum(p.connected for p in w.phones), "ports": ports, "groups": groups},
+        )
+    )
+    _, t0, server_procs = await loop.run_in_executor(None, conn.recv)
+    for phone, server_proc in zip(w.phones, server_procs, strict=True):
+        phone.server_proc = server_proc
     lag = loop.create_task(w.lag_monitor())
     await w.at(t0)
     w.measuring = True
@@ -609,6 +633,10 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
+    @property
+    def database_name(self) -> str:
+        return scaleout.database_name(self.database_url) if self.target == "app2" else ""
+
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -616,45 +644,57 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        finally:
+            if self.database_name:  # app2's database was made for this run only
+                scaleout.drop_database(self.database_url)
 
 
-def start_server(target: str, groups: int, work: Path, template: Path | None = None) -> Server:
+def bench_setup(where: list[str], groups: int, env: dict[str, str], data_dir: Path) -> Any:
+    """`python -m bench.setup` in its own process; its JSON, also kept in data_dir."""
+    command = [sys.executable, "-m", "bench.setup", *where, "--groups", str(groups)]
+    out = subprocess.run(command, check=True, capture_output=True, env=env, cwd=REPO)
+    (data_dir / "setup.json").write_text(out.stdout.decode())
+    return json.loads(out.stdout)
+
+
+def start_server(
+    target: str,
+    groups: int,
+    work: Path,
+    template: Path | None = None,
+    postgres_url: str = scaleout.POSTGRES,
+    redis_url: str = scaleout.REDIS,
+) -> Server:
     data_dir = Path(tempfile.mkdtemp(prefix=f"{target}-", dir=work))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
     log = (data_dir / "server.log").open("wb")
     database_url = ""
+    serve = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
+    serve += ["--data-dir", str(data_dir)]
     if target == "app" and template is not None and (template / "cookies.json").exists():
         for name in ("facilitator.db", "secret_key"):
             if (template / name).exists():
                 shutil.copy(template / name, data_dir / name)
         info = json.loads((template / "setup.json").read_text())
         database_url = f"sqlite:///{data_dir / 'facilitator.db'}"
-        codes = info["groups"]
-        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
-        command += ["--data-dir", str(data_dir)]
+        codes, command = info["groups"], serve
     elif target == "app":
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.setup",
-                "--data-dir",
-                str(data_dir),
-                "--groups",
-                str(groups),
-            ],
-            check=True,
-            capture_output=True,
-            env=env,
-            cwd=REPO,
-        )
-        info = json.loads(out.stdout)
-        (data_dir / "setup.json").write_text(out.stdout.decode())
-        database_url = info["database_url"]
+        info = bench_setup(["--data-dir", str(data_dir)], groups, env, data_dir)
+        database_url, codes, command = info["database_url"], info["groups"], serve
+    elif target == "app2":
+        # Two processes sharing a fresh PostgreSQL database; fan-out between them via Redis,
+        # on channels of this run only.
+        database_url = scaleout.create_database(postgres_url)
+        try:
+            info = bench_setup(["--database-url", database_url], groups, env, data_dir)
+        except BaseException:
+            scaleout.drop_database(database_url)
+            raise
         codes = info["groups"]
-        command = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
-        command += ["--data-dir", str(data_dir)]
+        command = [*serve, "--workers", "2", "--database-url", database_url]
+        command += ["--redis-url", redis_url]
+        env["FACILITATOR_REDIS_PREFIX"] = scaleout.redis_prefix()
     else:
         codes = [{"id": n, "code": f"FLOOR{n}"} for n in range(1, groups + 1)]
         command = [sys.executable, "-m", "bench.floor", "--port", str(port)]
@@ -662,10 +702,50 @@ def start_server(target: str, groups: int, work: Path, template: Path | None = N
     server = Server(target, proc, port, codes, data_dir, database_url)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc)
+        if target == "app2":
+            wait_started(server, 2)
     except BaseException:
         server.stop()
         raise
     return server
+
+
+def wait_started(server: Server, workers: int, tries: int = 600) -> None:
+    """Healthy means one worker answers; phones must be able to land on every worker."""
+    log = server.data_dir / "server.log"
+    for _ in range(tries):
+        if log.read_text(errors="replace").count("Application startup complete") >= workers:
+            return
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"server exited with {server.proc.returncode}")
+        time.sleep(0.1)
+    raise RuntimeError(f"{workers} workers never started (see {log})")
+
+
+def placement(server: Server, ready: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which server process holds each phone's socket, by worker: app2's phones of one group
+    should land on both processes, so that fan-out crosses Redis."""
+    if server.target != "app2":
+        return {"phones": [[None] * len(r["ports"]) for r in ready], "summary": None}
+    owners = scaleout.socket_owners(scaleout.tree(server.pid), server.port)
+    owners.pop(0, None)  # the listening socket
+    procs = sorted(set(owners.values()))
+    phones = [
+        [procs.index(owners[port]) if port in owners else None for port in r["ports"]]
+        for r in ready
+    ]
+    spread: dict[int, set[int]] = {}
+    for r, placed in zip(ready, phones, strict=True):
+        for group, proc in zip(r["groups"], placed, strict=True):
+            if proc is not None:
+                spread.setdefault(group, set()).add(proc)
+    summary = {
+        "processes": len(procs),
+        "connections": [sum(p == k for ps in phones for p in ps) for k in range(len(procs))],
+        "unplaced": sum(p is None for ps in phones for p in ps),
+        "groups_on_every_process": sum(len(s) == len(procs) for s in spread.values()),
+    }
+    return {"phones": phones, "summary": summary}
 
 
 def wait_quiet(limit: float, ours: list[int], longest: float = 120.0) -> None:
@@ -714,12 +794,12 @@ def run_once(
     cookies = None
     if template is not None and (template / "cookies.json").exists():
         cookies = json.loads((template / "cookies.json").read_text())
-    server = start_server(target, n_groups, work, template)
+    server = start_server(target, n_groups, work, template, args.postgres_url, args.redis_url)
     ctx = multiprocessing.get_context("spawn")
     workers: list[tuple[Any, Connection]] = []
     try:
         time.sleep(0.5)
-        rss_start = proc_rss(server.pid)
+        rss_start = tree_rss(server.pid)
         procs = max(1, min(args.procs, n_groups))
         sizes = [min(group_size, n - i * group_size) for i in range(n_groups)]
         run_id = f"{int(time.time()) % 100000}{target[0]}"
@@ -779,18 +859,22 @@ def run_once(
         if template is not None and cookies is None:
             save_template(server, template, {k: v for part in joined for k, v in part.items()})
         time.sleep(1.0)
-        rss_joined = proc_rss(server.pid)
+        rss_joined = tree_rss(server.pid)
         for _, conn in workers:
             conn.send("connect")
         t_conn = time.monotonic()
-        connected = sum(gather("ready", 600))
+        ready = gather("ready", 600)
+        connected = sum(r["connected"] for r in ready)
         connect_s = time.monotonic() - t_conn
         time.sleep(args.settle)  # presence updates and the first heartbeats settle
-        rss_idle = proc_rss(server.pid)
-        wait_quiet(args.quiet, [server.pid, *(p.pid for p, _ in workers)])
+        rss_idle = tree_rss(server.pid)
+        meter = scaleout.CpuMeter(server.database_name, server.pid)
+        meter.refresh()
+        wait_quiet(args.quiet, [*meter.pids(), *(p.pid for p, _ in workers)])
+        placed = placement(server, ready)
         t0 = time.monotonic() + 1.0
-        for _, conn in workers:
-            conn.send(("go", t0))
+        for (_, conn), server_procs in zip(workers, placed["phones"], strict=True):
+            conn.send(("go", t0, server_procs))
         spy = None
         if args.profile and target in args.profile_targets.split(","):
             # Collapsed stacks of the server during the load, for `bench/report.py top`.
@@ -798,6 +882,7 @@ def run_once(
             out.parent.mkdir(parents=True, exist_ok=True)
             spy_bin = str(Path(sys.executable).parent / "py-spy")
             command = [spy_bin, "record", "--pid", str(server.pid), "--rate", "200"]
+            command += ["--subprocesses"] if target == "app2" else []
             command += ["--format", "raw", "--duration", str(int(args.duration))]
             command += ["--nonblocking", "--output", str(out)]
             spy = subprocess.Popen(
@@ -809,9 +894,11 @@ def run_once(
         pids = [p.pid for p, _ in workers]
         samples = []
         time.sleep(max(0.0, t0 - time.monotonic()))
-        base = (time.monotonic(), proc_cpu(server.pid), machine_busy(), sum(map(proc_cpu, pids)))
+        meter.start()
+        base = (time.monotonic(), machine_busy(), sum(map(proc_cpu, pids)))
         results: list[dict[str, Any] | None] = [None] * len(workers)
-        rss_peak = proc_rss(server.pid)
+        rss_peak = tree_rss(server.pid)
+        next_scan = time.monotonic() + 2.0
         while any(r is None for r in results):
             for i, (proc, conn) in enumerate(workers):
                 if results[i] is None and conn.poll(0):
@@ -822,14 +909,19 @@ def run_once(
             now = time.monotonic()
             if now - t0 > args.duration + args.storm_limit + args.drain + 600:
                 raise RuntimeError("workers never finished")
-            rss_peak = max(rss_peak, proc_rss(server.pid))
-            samples.append((now - t0, proc_cpu(server.pid), proc_rss(server.pid)))
+            if now > next_scan:  # new pooled connections to the database, now and then
+                meter.refresh()
+                next_scan = now + 2.0
+            rss = meter.rss()
+            rss_peak = max(rss_peak, rss)
+            samples.append((now - t0, sum(meter.used().values()), rss))
             time.sleep(0.25)
         t_end = max(r["t_end"] for r in results if r)
-        server_cpu_s = proc_cpu(server.pid) - base[1]
+        cpu = meter.used()
+        server_cpu_s = sum(cpu.values())
         wall = time.monotonic() - base[0]
-        other_s = (machine_busy() - base[2]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[3])
-        db_check = check_database(server) if target == "app" else None
+        other_s = (machine_busy() - base[1]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[2])
+        db_check = check_database(server) if target != "floor" else None
         if spy is not None:
             spy.wait(timeout=60)
     finally:
@@ -857,6 +949,8 @@ def run_once(
             "rss_idle": rss_idle,
             "rss_peak": rss_peak,
             "server_cpu_s": server_cpu_s,
+            "server_cpu_by_role": cpu,
+            "placement": placed["summary"],
             "wall_s": wall,
             "t_end": t_end,
             "other_cpu_pct": round(100 * max(0.0, other_s) / wall, 1),
@@ -885,16 +979,28 @@ def save_template(server: Server, template: Path, cookies: dict[str, list[str]])
 
 def check_database(server: Server) -> dict[str, Any]:
     """The server's own record, read after the run: ideas stored and each channel's head."""
-    import sqlite3
+    ideas_sql = (
+        "SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT group_id, client_key FROM idea)"
+        " AS k) FROM idea"
+    )
+    heads_sql = "SELECT name, seq FROM channel WHERE name LIKE 'group:%'"
+    if server.database_url.startswith("sqlite"):
+        import sqlite3
 
-    path = server.database_url.split("///", 1)[1]
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-        ideas = db.execute(
-            "SELECT count(*), count(DISTINCT group_id || ':' || client_key) FROM idea"
-        ).fetchone()
-        heads = dict(
-            db.execute("SELECT name, seq FROM channel WHERE name LIKE 'group:%'").fetchall()
-        )
+        path = server.database_url.split("///", 1)[1]
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            ideas = db.execute(ideas_sql).fetchone()
+            heads = dict(db.execute(heads_sql).fetchall())
+    else:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(server.database_url)
+        try:
+            with engine.connect() as conn:
+                ideas = conn.execute(text(ideas_sql)).one()
+                heads = {name: seq for name, seq in conn.execute(text(heads_sql))}
+        finally:
+            engine.dispose()
     return {"ideas": ideas[0], "distinct_keys": ideas[1], "heads": heads}
 
 
@@ -972,6 +1078,12 @@ def summarise(
         "other_cpu_pct": server["other_cpu_pct"],
     }
     g = out["generator"]
+    if target == "app2":
+        # Server CPU above is the sum of all of these: the database and Redis work for it.
+        for role, seconds in server["server_cpu_by_role"].items():
+            out["server"][f"{role}_cpu_pct"] = round(100 * seconds / server["wall_s"], 1)
+        crossed = {k: sum(r["crossed"][k] for r in results) for k in results[0]["crossed"]}
+        out["processes"] = {**server["placement"], **crossed}
     out["valid"] = g["cpu_pct_max"] < 70 and g["lag_p99_ms"] < 10 and out["other_cpu_pct"] < 5
     if scenario == "burst":
         out["burst"] = burst_figures(ideas, args)
@@ -1080,7 +1192,13 @@ def ramp_figures(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=SCENARIOS, default="steady")
-    parser.add_argument("--target", choices=("both", "app", "floor"), default="both")
+    parser.add_argument(
+        "--target",
+        type=parse_targets,
+        default="both",
+        help="comma-separated: floor, app (one process, SQLite), app2 (serve --workers 2 on "
+        "PostgreSQL with Redis between the processes); both = floor,app (default)",
+    )
     parser.add_argument("-n", "--phones", type=int, default=1000)
     parser.add_argument("--group-size", type=int, default=40)
     parser.add_argument(
@@ -1110,8 +1228,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="also append each run's JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the servers' data directories")
     parser.add_argument(
-        "--reuse", action="store_true", help="reuse a stored joined workshop of the same size"
+        "--reuse",
+        action="store_true",
+        help="reuse a stored joined workshop of the same size (app only; app2 joins every run)",
     )
+    parser.add_argument(
+        "--postgres-url",
+        default=scaleout.POSTGRES,
+        help="PostgreSQL server where app2 creates (and then drops) its database",
+    )
+    parser.add_argument("--redis-url", default=scaleout.REDIS, help="Redis server for app2")
     parser.add_argument("--quiet", type=float, default=5.0, help="wait for other CPU < this %%")
     parser.add_argument("--profile", type=Path, help="py-spy the server into this folder")
     parser.add_argument("--profile-targets", default="app", help="which servers to profile")
@@ -1133,7 +1259,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = (
         [int(x) for x in args.scaling.split(",")] if args.scenario == "scaling" else [args.phones]
     )
-    targets = ["floor", "app"] if args.target == "both" else [args.target]
+    targets = args.target
     for n in sizes:
         for run in range(args.runs):
             order = targets if run % 2 == 0 else targets[::-1]  # alternate who goes first
@@ -1151,6 +1277,17 @@ def main(argv: list[str] | None = None) -> None:
                     print(headline(result), flush=True)
 
 
+def parse_targets(value: str) -> list[str]:
+    names = [t.strip() for t in value.split(",") if t.strip()]
+    names = [t for name in names for t in (["floor", "app"] if name == "both" else [name])]
+    unknown = sorted(set(names) - set(TARGETS))
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown target {', '.join(unknown) or value!r}: use {', '.join(TARGETS)} or both"
+        )
+    return list(dict.fromkeys(names))
+
+
 def headline(r: dict[str, Any]) -> str:
     a, s, g = r["all_peers_ms"], r["server"], r["generator"]
     return (
@@ -1160,6 +1297,11 @@ def headline(r: dict[str, Any]) -> str:
         f"server cpu={s['cpu_pct']}% {s['cpu_us_per_delivery']} us/delivery "
         f"rss/phone={s['rss_per_phone_kb']} KB gen cpu={g['cpu_pct_max']}% "
         f"lag p99={g['lag_p99_ms']} ms other={r['other_cpu_pct']}% valid={r['valid']}"
+    ) + (
+        f" db cpu={s['db_cpu_pct']}% redis cpu={s['redis_cpu_pct']}% "
+        f"crossed={r['processes']['deliveries_crossed']}"
+        if "processes" in r
+        else ""
     )
 
 

@@ -68,6 +68,9 @@ ROWS = [
     ("out of order", "out_of_order", True),
     ("server CPU %", "server.cpu_pct", True),
     ("server CPU µs/delivery", "server.cpu_us_per_delivery", True),
+    ("of which PostgreSQL CPU % (app2)", "server.db_cpu_pct", True),
+    ("of which Redis CPU % (app2)", "server.redis_cpu_pct", True),
+    ("deliveries across processes (app2)", "processes.deliveries_crossed", False),
     ("server RSS idle MB", "server.rss_idle_mb", True),
     ("RSS per phone KB", "server.rss_per_phone_kb", True),
     ("RSS per socket KB", "server.rss_per_socket_kb", True),
@@ -97,21 +100,35 @@ def fmt(v: float | None) -> str:
 def markdown(runs: list[Run]) -> str:
     lines = []
     for (scenario, phones), by_target in sorted(grouped(runs).items()):
-        app, floor = by_target.get("app", []), by_target.get("floor", [])
-        valid = sum(1 for r in app + floor if r.get("valid"))
+        # app2 (two processes, PostgreSQL and Redis) gets its own columns when it ran.
+        apps = [t for t in ("app", "app2") if by_target.get(t)] or ["app"]
+        floor = by_target.get("floor", [])
+        counted = [r for t in apps for r in by_target[t]] + floor
+        valid = sum(1 for r in counted if r.get("valid"))
+        counts = [f"{len(by_target.get(t, []))} {t}" for t in apps]
+        runs_of = ", ".join(counts) + f" and {len(floor)} floor"
         lines.append(
             f"\n#### {scenario}, N = {phones:,} "
-            f"(medians of {len(app)} app and {len(floor)} floor runs; "
-            f"{valid} of {len(app) + len(floor)} runs valid)\n"
+            f"(medians of {runs_of} runs; {valid} of {len(counted)} runs valid)\n"
         )
-        lines.append("| figure | app | floor | app / floor |")
-        lines.append("| --- | ---: | ---: | ---: |")
+        lines.append(
+            "| figure | "
+            + " | ".join([*apps, "floor"])
+            + " | "
+            + " | ".join(f"{t} / floor" for t in apps)
+            + " |"
+        )
+        lines.append("| --- |" + " ---: |" * (2 * len(apps) + 1))
         for label, path, _lower in ROWS:
-            a, f = median(app, path), median(floor, path)
-            if a is None and f is None:
+            values = [median(by_target.get(t, []), path) for t in apps]
+            f = median(floor, path)
+            if all(v is None for v in [*values, f]):
                 continue
-            ratio = f"{a / f:.2f}×" if a is not None and f not in (None, 0) else "–"
-            lines.append(f"| {label} | {fmt(a)} | {fmt(f)} | {ratio} |")
+            ratios = [
+                f"{v / f:.2f}×" if v is not None and f not in (None, 0) else "–" for v in values
+            ]
+            cells = [fmt(v) for v in values] + [fmt(f)] + ratios
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -128,7 +145,7 @@ def svg(runs: list[Run], scenario: str = "steady") -> str:
         ("server RSS per phone (KB)", "server.rss_per_phone_kb"),
     ]
     width, height, pad = 420, 300, 50
-    colours = {"app": "#c0392b", "floor": "#2471a3"}
+    colours = {"app": "#c0392b", "app2": "#7d3c98", "floor": "#2471a3"}
     ns = sorted({n for series in data.values() for n in series})
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * width}" height="{height}" '

@@ -1,6 +1,7 @@
 """Create a benchmark workshop in a data directory and print its groups as JSON.
 
     python -m bench.setup --data-dir /tmp/bench-app --groups 125
+    python -m bench.setup --database-url postgresql+psycopg://postgres@127.0.0.1/db --groups 250
 
 It goes through the package's own domain functions (migrations, create_user, create_workshop),
 so the benchmark database is exactly what `facilitator serve` would see in production.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import secrets
 from pathlib import Path
@@ -23,7 +25,8 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
 
-MAX_GROUPS = 200  # what create_workshop accepts; 8,000 phones at 40 a group
+MAX_GROUPS = workshops.MAX_GROUPS  # per workshop; larger runs get several workshops
+MAX_TOTAL = 1000  # 40,000 phones at 40 a group
 
 
 async def _create(database_url: str, groups: int) -> dict[str, Any]:
@@ -37,34 +40,44 @@ async def _create(database_url: str, groups: int) -> dict[str, Any]:
             GroupDraft(f"Table {n}", f"What should we change first? ({n})")
             for n in range(1, groups + 1)
         ]
-        workshop_id = await workshops.create_workshop(
-            db, organiser, "Benchmark", "2026-11-27", "", drafts
-        )
-        view = db.read_sync(lambda s: workshops.workshop_view(s, workshop_id))
+        ids = []
+        for start in range(0, groups, MAX_GROUPS):
+            part = drafts[start : start + MAX_GROUPS]
+            ids.append(
+                await workshops.create_workshop(db, organiser, "Benchmark", "2026-11-27", "", part)
+            )
+        views = [
+            db.read_sync(functools.partial(workshops.workshop_view, workshop_id=w)) for w in ids
+        ]
     finally:
         db.close()
     return {
         "database_url": database_url,
-        "workshop_id": view.id,
-        "groups": [{"id": g.id, "code": g.code} for g in view.groups],
+        "workshop_ids": [v.id for v in views],
+        "groups": [{"id": g.id, "code": g.code} for v in views for g in v.groups],
     }
 
 
-def create(data_dir: Path, groups: int) -> dict[str, Any]:
-    """A fresh migrated database in data_dir with one workshop of `groups` groups."""
-    if not 1 <= groups <= MAX_GROUPS:
-        raise ValueError(f"groups must be 1..{MAX_GROUPS}")
-    settings = Settings.from_env({}, data_dir=data_dir)  # ignore FACILITATOR_* of the caller
-    migrate.upgrade(settings.database_url)
-    return asyncio.run(_create(settings.database_url, groups))
+def create(data_dir: Path | None, groups: int, database_url: str = "") -> dict[str, Any]:
+    """Migrate the database (database_url, or SQLite in data_dir) and add one workshop of
+    `groups` groups."""
+    if not 1 <= groups <= MAX_TOTAL:
+        raise ValueError(f"groups must be 1..{MAX_TOTAL}")
+    if not database_url:
+        # Ignore FACILITATOR_* of the caller: the data directory alone decides.
+        database_url = Settings.from_env({}, data_dir=data_dir).database_url
+    migrate.upgrade(database_url)
+    return asyncio.run(_create(database_url, groups))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--data-dir", type=Path, help="a new SQLite database in this folder")
+    where.add_argument("--database-url", help="an empty database, e.g. on PostgreSQL")
     parser.add_argument("--groups", type=int, required=True)
     args = parser.parse_args()
-    print(json.dumps(create(args.data_dir, args.groups)))
+    print(json.dumps(create(args.data_dir, args.groups, args.database_url or "")))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -22,6 +22,7 @@ from facilitator.db import Database
 from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
+from facilitator.i18n import N_, gettext
 from facilitator.live import Rooms
 from facilitator.paths import static_dir
 from facilitator.templating import Templates
@@ -30,6 +31,7 @@ from facilitator.web import (
     account,
     downloads,
     facilitator,
+    language,
     mission_control,
     organiser,
     participant,
@@ -37,9 +39,10 @@ from facilitator.web import (
     synthesis,
     system,
 )
+from facilitator.web.downloads import MEDIA
 from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
-from facilitator.web.pages import error_page, translate
+from facilitator.web.pages import error_page
 from facilitator.web.state import Services
 
 
@@ -55,13 +58,21 @@ class Static(StaticFiles):
 
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return await error_page(request, exc.status, translate(exc.message))
+    return await error_page(request, exc.status, exc.message)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    messages = {404: "There is no page at this address.", 405: "That action is not possible here."}
-    return await error_page(request, exc.status_code, messages.get(exc.status_code, exc.detail))
+    messages = {
+        404: N_("There is no page at this address."),
+        405: N_("That action is not possible here."),
+    }
+    message = messages.get(exc.status_code)
+    return await error_page(request, exc.status_code, gettext(message) if message else exc.detail)
+
+
+# Word and Excel files are zip archives already: compressing them again only costs time.
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, MEDIA["docx"], MEDIA["xlsx"])
 
 
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
@@ -112,12 +123,13 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         *facilitator.routes,
         *sockets.routes,
         *system.routes,
+        *language.routes,
         Mount("/static", Static(directory=static_dir()), name="static"),
     ]
     return Starlette(
         routes=routes,
         middleware=[
-            Middleware(GZipMiddleware, minimum_size=800),
+            Middleware(GZipMiddleware, minimum_size=800, exclude_content_types=NOT_COMPRESSED),
             Middleware(WebMiddleware, secure_cookies=settings.secure_cookies),
         ],
         exception_handlers={DomainError: domain_error, HTTPException: http_error},

@@ -4,8 +4,9 @@
       ▲                                                     (events since, or a fresh board)
       └── frames ◀── Viewer queue (bounded) ◀── Room ◀── hub subscription (gaps read from the DB)
 
-A Room subscribes to the hub once and renders each event once per audience; every socket of
-that audience gets the same bytes. Per-person details travel in small personal frames.
+A Room subscribes to the hub once and renders each event once per audience and language;
+every socket of that audience and language gets the same bytes. Per-person details travel
+in small personal frames.
 A socket that cannot keep up is closed with 1013 and catches up by seq when it returns.
 """
 
@@ -23,12 +24,12 @@ from typing import Any, Protocol
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from facilitator import events
+from facilitator import events, i18n
 from facilitator.db import Database
 from facilitator.domain.actors import Actor, Participant
 from facilitator.events import LiveEvent
 from facilitator.hub import LOST, Hub
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ class Audience(StrEnum):
 
 
 Frame = str  # one encoded JSON message, shared by every socket of an audience
-Rendered = dict["Audience", "Frame | None"]  # an event's frames by audience, as far as made
+# An event's frames by audience and language, as far as made.
+Rendered = dict[tuple["Audience", str], "Frame | None"]
 
 
 def frame(message: dict[str, Any]) -> Frame:
@@ -81,6 +83,7 @@ class Viewer:
     audience: Audience
     actor: Actor
     queue_size: int
+    locale: str = i18n.DEFAULT  # what it reads in: its frames are rendered in this language
     sent_seq: int = -1
     closed: bool = False
     queue: asyncio.Queue[tuple[int | None, Frame]] = field(init=False)
@@ -225,13 +228,15 @@ class Room:
         frames: Rendered = {}
         self.recent.append((event, frames))  # filled in below, and by later replays
         for viewer in tuple(self.viewers):
-            if viewer.audience not in frames:
-                frames[viewer.audience] = await renderer.event(event, viewer.audience)
-            message = frames[viewer.audience]
-            # A frame with nothing for this audience still moves its seq on.
-            viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
-            for personal in renderer.personal(event, viewer):
-                viewer.offer(None, personal)
+            key = (viewer.audience, viewer.locale)
+            with i18n.using(viewer.locale):
+                if key not in frames:
+                    frames[key] = await renderer.event(event, viewer.audience)
+                message = frames[key]
+                # A frame with nothing for this audience still moves its seq on.
+                viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
+                for personal in renderer.personal(event, viewer):
+                    viewer.offer(None, personal)
 
     async def _heartbeat(self) -> None:
         """Tell sockets the latest seq, and find events whose publication was lost."""
@@ -257,11 +262,13 @@ class Room:
 
     def _send_presence(self) -> None:
         self._presence_pending = False
-        frames: dict[Audience, Frame | None] = {}
+        frames: dict[tuple[Audience, str], Frame | None] = {}
         for viewer in tuple(self.viewers):
-            if viewer.audience not in frames:
-                frames[viewer.audience] = self.rooms.renderer.presence(self, viewer.audience)
-            message = frames[viewer.audience]
+            key = (viewer.audience, viewer.locale)
+            if key not in frames:
+                with i18n.using(viewer.locale):
+                    frames[key] = self.rooms.renderer.presence(self, viewer.audience)
+            message = frames[key]
             if message is not None:
                 viewer.offer(None, message)
 
@@ -342,10 +349,11 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
         await viewer.send_now(seq, message)
         return
     viewer.sent_seq = since if since is not None else 0
+    key = (viewer.audience, viewer.locale)  # the caller set this socket's language
     for event, frames in missed:
-        if viewer.audience not in frames:
-            frames[viewer.audience] = await renderer.event(event, viewer.audience)
-        rendered = frames[viewer.audience]
+        if key not in frames:
+            frames[key] = await renderer.event(event, viewer.audience)
+        rendered = frames[key]
         await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
         for personal in renderer.personal(event, viewer):
             await viewer.send_now(None, personal)
@@ -365,7 +373,10 @@ async def serve_socket(
     greet: Greeter,
     limits: SocketLimits,
 ) -> None:
-    """Run one accepted socket: join the room, catch up, then pump frames and take commands."""
+    """Run one accepted socket: join the room, catch up, then pump frames and take commands.
+
+    The caller sets the socket's language (i18n.using) around this, for its fresh boards and
+    its command errors."""
     room = await rooms.enter(room_channel, viewer)
     pump: asyncio.Task[None] | None = None
     try:
@@ -402,13 +413,13 @@ async def _dispatch(
 ) -> dict[str, Any] | None:
     """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
     if len(text) > max_message:
-        return {"type": "error", "message": N_("That message is too large.")}
+        return {"type": "error", "message": gettext(N_("That message is too large."))}
     try:
         message = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return {"type": "error", "message": N_("That message could not be read.")}
+        return {"type": "error", "message": gettext(N_("That message could not be read."))}
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return {"type": "error", "message": N_("That message could not be read.")}
+        return {"type": "error", "message": gettext(N_("That message could not be read."))}
     if message["type"] == "ping":
         return {"type": "pong"}
     try:

@@ -70,6 +70,7 @@ class Workshop(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: dt.datetime = Field(default_factory=utcnow)
     announcement: str = Field(default="", max_length=300)  # a banner on every phone
+    language: str = Field(default="en", max_length=8)  # of exports and the projector
 
 
 class WorkshopOrganiser(SQLModel, table=True):

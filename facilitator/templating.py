@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 
+from facilitator import i18n
 from facilitator.domain import codes, phases
 from facilitator.domain.board import GroupState, seconds_left
 from facilitator.paths import static_dir, templates_dir
@@ -37,7 +38,7 @@ def short_time(value: str | dt.datetime) -> str:
     """UTC clock time; pages show it in the reader's own time zone when scripts run."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.strftime("%H:%M")
+    return i18n.format_time(value)
 
 
 def clock(state: GroupState) -> str:
@@ -61,7 +62,14 @@ def make_environment(directory: Path | None = None) -> Environment:
         # showed in the profile of a reconnect storm. Restart to see a template change.
         auto_reload=False,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # The callables read the language of the request or render in progress (i18n.using).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext,
+        ngettext=i18n.ngettext,
+        pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
+        newstyle=True,
+    )
     env.globals.update(
         static=static_url,
         display_code=codes.display,
@@ -69,8 +77,19 @@ def make_environment(directory: Path | None = None) -> Environment:
         phase_order=[p.value for p in phases.ORDER],
         phase_labels={p.value: label for p, label in phases.LABELS.items()},
         phase_hints={p.value: hint for p, hint in phases.HINTS.items()},
+        locale=i18n.current,
+        direction=i18n.direction,
+        languages=i18n.NAMES,
     )
-    env.filters.update(iso_time=iso_time, short_time=short_time)
+    env.filters.update(
+        iso_time=iso_time,
+        short_time=short_time,
+        date=i18n.format_date,
+        time=i18n.format_time,
+        datetime=i18n.format_datetime,
+        number=i18n.format_number,
+        percent=i18n.format_percent,
+    )
     return env
 
 

@@ -54,6 +54,19 @@
     if (card) openDialog(card);
   });
 
+  // A move re-renders the card the dialog came from, which drops the keyboard focus;
+  // put it back on that card's Actions button, so a keyboard user keeps their place.
+  let returnTo = null;
+  dialog?.addEventListener("close", () => {
+    returnTo = { id: dialog.querySelector("[data-fill=id]")?.value, until: Date.now() + 5000 };
+  });
+  live.onApplied(() => {
+    if (!returnTo || Date.now() > returnTo.until) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    document.querySelector(`[data-idea-actions="${returnTo.id}"]`)?.focus();
+    returnTo = null;
+  });
+
   // -- drag and drop ------------------------------------------------------------------
   function sortable() {
     if (!window.Sortable) return;

@@ -63,10 +63,11 @@
     return tpl.content.firstElementChild;
   }
 
+  // Screen readers hear new ideas (a burst as one count) and phase changes, politely.
   let fresh = 0;
   let announceTimer = null;
   function announce(el) {
-    if (!announcer || !el.classList.contains("idea")) return;
+    if (!announcer || !el.matches(".idea, .card-idea")) return;
     fresh += 1;
     const text = el.querySelector(".idea-text")?.textContent || "";
     clearTimeout(announceTimer);
@@ -74,6 +75,12 @@
       announcer.textContent = fresh === 1 ? `${t("new_idea")}: ${text}` : `${fresh} ${t("new_ideas")}`;
       fresh = 0;
     }, 1200);
+  }
+
+  const phase = () => document.querySelector("[data-phase]")?.dataset.phase;
+  function announcePhase() {
+    const label = document.querySelector(".phase-name, .phase-step[aria-current]")?.textContent.trim();
+    if (announcer && label) announcer.textContent = `${t("phase_now")} ${label}`;
   }
 
   // A field someone is typing in, and an open menu, survive a re-render around them.
@@ -94,6 +101,7 @@
 
   const appliedHooks = [];
   function apply(ops, quiet) {
+    const phaseBefore = phase();
     for (const [op, target, html] of ops) {
       if (op === "remove") {
         document.getElementById(target)?.remove();
@@ -113,6 +121,7 @@
       }
     }
     decorate();
+    if (!quiet && phase() !== phaseBefore) announcePhase();
     for (const hook of appliedHooks) hook();
   }
 
@@ -135,7 +144,7 @@
     for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
       const when = new Date(time.getAttribute("datetime"));
       if (!Number.isNaN(when.getTime())) {
-        time.textContent = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        time.textContent = when.toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
         time.dataset.local = "1";
       }
     }
@@ -361,6 +370,18 @@
   });
 
   textarea?.addEventListener("input", counter);
+
+  // The on-screen keyboard shrinks the page: keep the Send button in sight while typing.
+  function keepSendInSight() {
+    if (document.activeElement !== textarea) return;
+    const send = compose.querySelector("button[type=submit]");
+    const bottom = window.visualViewport ? window.visualViewport.height : window.innerHeight;
+    const box = send.getBoundingClientRect();
+    if (box.bottom > bottom || box.top < 0) send.scrollIntoView({ block: "end" });
+  }
+  window.visualViewport?.addEventListener("resize", keepSendInSight);
+  window.addEventListener("resize", keepSendInSight);
+  textarea?.addEventListener("focus", () => setTimeout(keepSendInSight, 300));
 
   // The duplicate hint: after a pause in typing, show ideas already on the board that
   // say much the same. Only a hint: sending stays one tap away.

@@ -22,8 +22,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_healthy(base_url: str, tries: int = 150) -> dict[str, Any]:
-    for _ in range(tries):
+def wait_healthy(base_url: str, seconds: float = 60.0) -> dict[str, Any]:
+    # Generous: a worker process importing the app takes ~10 s on a loaded 2-core machine.
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as r:
                 return json.loads(r.read())  # type: ignore[no-any-return]

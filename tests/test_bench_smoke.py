@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import backends
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -34,3 +36,30 @@ def test_a_short_benchmark_run_loses_and_doubles_nothing(tmp_path: Path) -> None
     # The server's own record agrees: one stored idea per acknowledged key, heads as seen.
     assert app["db"]["ideas"] == app["acked"] and app["db"]["duplicated_in_db"] == 0
     assert app["db"]["groups_not_at_server_head"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_two_process_run_shares_every_idea_across_processes(tmp_path: Path) -> None:
+    """`--target app2`: serve --workers 2 on PostgreSQL with Redis between the processes."""
+    backends.require_servers()
+    command = [sys.executable, "-m", "bench.load", "--target", "app2", "-n", "48"]
+    command += ["--group-size", "24", "--procs", "2", "--duration", "3", "--interval", "1.5"]
+    command += ["--settle", "0.5", "--drain", "8", "--quiet", "0", "--json"]
+    command += ["--work-dir", str(tmp_path)]
+    command += ["--postgres-url", backends.POSTGRES, "--redis-url", backends.REDIS]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [run] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert run["target"] == "app2" and run["connected"] == 48
+    assert run["submitted"] > 0 and run["acked"] == run["submitted"], run
+    assert run["lost"] == 0 and run["lost_deliveries"] == 0, run
+    assert run["duplicated"] == 0 and run["out_of_order"] == 0, run
+    assert run["errors"] == 0, run["error_samples"]
+    assert run["db"]["ideas"] == run["acked"] and run["db"]["duplicated_in_db"] == 0
+    assert run["db"]["groups_not_at_server_head"] == 0
+    # Phones of one group sat on both processes, and ideas reached peers on the other one.
+    processes = run["processes"]
+    assert processes["processes"] == 2 and processes["unplaced"] == 0, processes
+    assert processes["groups_on_every_process"] >= 1, processes
+    assert processes["deliveries_crossed"] > 0, processes

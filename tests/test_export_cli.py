@@ -40,7 +40,7 @@ def test_export_writes_every_format_and_import_data_reads_json_back(
     assert "Three things." in "\n".join(
         p.text for p in Document(io.BytesIO(files["docx"])).paragraphs
     )
-    assert load_workbook(io.BytesIO(files["xlsx"])).sheetnames[0] == "ideas"
+    assert load_workbook(io.BytesIO(files["xlsx"])).sheetnames[0] == "Ideas"
     assert json.loads(files["json"])["schema"] == "facilitator.workshop/1"
     assert sorted(zipfile.ZipFile(io.BytesIO(files["polis"])).namelist()) == [
         "comments.csv",

@@ -113,18 +113,18 @@ def test_the_markdown_report_says_the_same(snap: Snapshot) -> None:
 
 def test_the_workbook_has_five_sheets_with_the_workshop(snap: Snapshot) -> None:
     book = load_workbook(io.BytesIO(tables.xlsx(snap)))
-    assert book.sheetnames == ["ideas", "clusters", "votes", "recommendations", "participation"]
-    ideas = [[c.value for c in row] for row in book["ideas"].iter_rows()]
-    assert ideas[0][:4] == ["id", "group", "text", "status"]
+    assert book.sheetnames == ["Ideas", "Themes", "Votes", "Recommendations", "Participation"]
+    ideas = [[c.value for c in row] for row in book["Ideas"].iter_rows()]
+    assert ideas[0][:4] == ["ID", "Group", "Text", "Status"]
     texts = {row[2] for row in ideas[1:]}
     assert "Run phishing drills every quarter" in texts and HIDDEN not in texts
-    themes = [[c.value for c in row] for row in book["clusters"].iter_rows(min_row=2)]
+    themes = [[c.value for c in row] for row in book["Themes"].iter_rows(min_row=2)]
     assert themes == [[themes[0][0], "Phishing", "Practice", 2, 2]]
-    votes = [[c.value for c in row] for row in book["votes"].iter_rows(min_row=2)]
+    votes = [[c.value for c in row] for row in book["Votes"].iter_rows(min_row=2)]
     assert len(votes) == 3 and {v[1] for v in votes} == {"idea", "cluster"}
-    recs = {row[3].value: row for row in book["recommendations"].iter_rows(min_row=2)}
+    recs = {row[3].value: row for row in book["Recommendations"].iter_rows(min_row=2)}
     assert recs["Practise with realistic drills"][6].value == "yes"
-    participation = {row[0].value: row for row in book["participation"].iter_rows(min_row=2)}
+    participation = {row[0].value: row for row in book["Participation"].iter_rows(min_row=2)}
     assert participation["Workshop"][1].value == 4  # phones joined
     assert participation["Phishing"][2].value == 2  # contributors
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from facilitator.clustering.stopwords import STOP_WORDS
+
 _MAX_WORDS = 4
 _MAX_CHARS = 40
 
@@ -41,7 +43,7 @@ def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
         vectorizer = TfidfVectorizer(
             sublinear_tf=True,
             ngram_range=(1, 2),
-            stop_words="english",
+            stop_words=STOP_WORDS,
             # A language-blind stop-word filter for the other languages: on a board of some
             # size, a term in most ideas is grammar, not a theme.
             max_df=0.5 if len(nonblank) >= 10 else 1.0,
@@ -85,6 +87,10 @@ def _name_one(texts: list[str], group: list[int], matrix: object, terms: list[st
         chosen.append(term)
     if not chosen:
         return _title(fallback) or "Theme"
+    # In the order the group writes them, so that a name reads the right way round in any
+    # language (Arabic "تدريب الجرائم", not "الجرائم تدريب").
+    written = " ".join(texts[i].lower() for i in members)
+    chosen.sort(key=lambda term: written.find(term) % (len(written) + 1))
     return _clip(_title(" ".join(chosen)))
 
 

@@ -6,12 +6,14 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from facilitator.clustering.stopwords import STOP_WORDS
+
 
 def _vectorizers() -> list[TfidfVectorizer]:
     return [
-        # Words carry the topic where the language separates words with spaces; English stop
+        # Words carry the topic where the language separates words with spaces; stop
         # words are dropped because they match across unrelated ideas and say nothing of a theme.
-        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words="english"),
+        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), stop_words=STOP_WORDS),
         # Character n-grams inside word boundaries catch plurals and spelling variants
         # ("bike"/"bikes"), and they are what gives Chinese, Arabic or emoji any features at
         # all: the word tokenizer sees a run of Han characters as one token and emoji as none.

@@ -44,6 +44,11 @@ def get_workshop(s: Session, workshop_id: int) -> Workshop:
     return workshop
 
 
+def workshop_language(s: Session, group_id: int) -> str:
+    """The language a group's shared screens and exports speak: its workshop's."""
+    return get_workshop(s, get_group(s, group_id).workshop_id).language
+
+
 def organises(s: Session, user_id: int, workshop_id: int) -> bool:
     return s.get(WorkshopOrganiser, (workshop_id, user_id)) is not None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from facilitator.i18n import gettext
+
 
 class DomainError(Exception):
     status = 400
@@ -15,7 +17,9 @@ class DomainError(Exception):
 
     @property
     def message(self) -> str:
-        return self.msgid.format(**self.params) if self.params else self.msgid
+        """In the reader's language: translated first, then filled in."""
+        text = gettext(self.msgid)
+        return text.format(**self.params) if self.params else text
 
 
 class Invalid(DomainError):

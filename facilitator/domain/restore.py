@@ -13,7 +13,7 @@ import secrets
 import orjson
 from sqlmodel import Session, select
 
-from facilitator import events
+from facilitator import events, i18n
 from facilitator.db import Database
 from facilitator.domain.codes import new_code
 from facilitator.export.snapshot import Snapshot
@@ -59,6 +59,7 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         title=w.title,
         date=w.date,
         description=w.description,
+        language=i18n.supported(w.language) or i18n.DEFAULT,
         code=_code(s, w.code),
         created_at=w.created_at,
     )

@@ -20,6 +20,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
+from facilitator import i18n
 from facilitator.db import Database
 from facilitator.domain import accounts, codes, phases, workshops
 from facilitator.domain.actors import Staff
@@ -95,6 +96,7 @@ class Setup(_Strict):
     title: str
     date: dt.date | None = None
     description: str = ""
+    language: str = i18n.DEFAULT  # of the projector and the exports
     defaults: GroupSettings = GroupSettings()
     groups: list[GroupSpec] = Field(
         min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
@@ -102,6 +104,14 @@ class Setup(_Strict):
 
     _title = field_validator("title", mode="before")(_cleaned(200, False))
     _description = field_validator("description", mode="before")(_cleaned(5000, True, False))
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str:
+        try:
+            return workshops.check_language(value)
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
 
 
 @dataclass(frozen=True)
@@ -254,6 +264,8 @@ def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Cr
     )
     workshop = s.get(Workshop, wid)
     assert workshop is not None
+    workshop.language = setup.language
+    s.add(workshop)
     return Created(wid, setup.title, workshop.code, tuple(made), invites)
 
 
@@ -304,6 +316,7 @@ def dump(s: Session, workshop_id: int) -> str:
         doc["date"] = w.date
     if w.description:
         doc["description"] = _block(w.description)
+    doc["language"] = w.language
     doc["groups"] = []
     for g in groups:
         assert g.id is not None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import events
+from facilitator import events, i18n
 from facilitator.db import Database
 from facilitator.domain import codes
 from facilitator.domain.access import (
@@ -64,6 +64,7 @@ class WorkshopView:
     description: str
     code: str
     groups: tuple[GroupView, ...]
+    language: str = i18n.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,13 @@ def check_date(raw: object) -> dt.date | None:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
         raise Invalid(N_("Please give the date as YYYY-MM-DD.")) from None
+
+
+def check_language(raw: object) -> str:
+    code = i18n.supported(raw or i18n.DEFAULT)
+    if code is None:
+        raise Invalid(N_("Choose one of these languages: {codes}."), codes=", ".join(i18n.LOCALES))
+    return code
 
 
 def check_group(draft: GroupDraft) -> GroupDraft:
@@ -176,15 +184,24 @@ def add_workshop(
 
 
 async def update_workshop(
-    db: Database, actor: Staff, workshop_id: int, title: str, date: object, description: str
+    db: Database,
+    actor: Staff,
+    workshop_id: int,
+    title: str,
+    date: object,
+    description: str,
+    language: object = None,
 ) -> None:
+    """Title, date, description, and the language of its exports and projector."""
     title = check_title(title)
     day = check_date(date)
     description = clean(description, limit=5000, required=False)
+    code = None if language is None else check_language(language)
 
     def txn(s: Session) -> None:
         workshop = require_organiser(s, actor, workshop_id)
         workshop.title, workshop.date, workshop.description = title, day, description
+        workshop.language = code or workshop.language
         s.add(workshop)
 
     await db.write(txn)
@@ -321,6 +338,7 @@ def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
         w.description,
         w.code,
         tuple(group_view(s, g, counts.get(g.id or 0, 0), names.get(g.id or 0, [])) for g in groups),
+        w.language,
     )
 
 

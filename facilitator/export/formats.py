@@ -6,6 +6,7 @@ import io
 import zipfile
 from collections.abc import Callable
 
+from facilitator import i18n
 from facilitator.export import data, report, tables
 from facilitator.export.snapshot import Snapshot
 
@@ -33,4 +34,6 @@ FORMATS: dict[str, tuple[str, Render]] = {
 
 
 def render(snap: Snapshot, fmt: str, summary: str = "") -> bytes:
-    return FORMATS[fmt][1](snap, summary)
+    """The file, its headings in the workshop's language (whoever downloads it)."""
+    with i18n.using(snap.workshop.language):
+        return FORMATS[fmt][1](snap, summary)

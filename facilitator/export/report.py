@@ -17,9 +17,11 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt
 
-from facilitator import metrics
+from facilitator import i18n, metrics
 from facilitator.export.safe import xml_text
 from facilitator.export.snapshot import RecommendationSnap, Snapshot
+from facilitator.i18n import gettext as _
+from facilitator.i18n import ngettext
 
 
 @dataclass(frozen=True)
@@ -65,18 +67,20 @@ def _finals(snap: Snapshot) -> list[Block]:
     by_id = {r.id: r for r in snap.recommendations}
     out: list[Block] = []
     for n, final in enumerate(snap.final_recommendations, 1):
-        mark = "" if final.final else " (draft)"
-        out.append(Item(f"{final.title}{mark}", number=n))
+        title = final.title if final.final else _("{title} (draft)").format(title=final.title)
+        out.append(Item(title, number=n))
         if final.text:
             out.append(Item(final.text, level=1))
         if final.rationale:
-            out.append(Item(f"Why: {final.rationale}", level=1))
+            out.append(Item(_("Why: {reason}").format(reason=final.rationale), level=1))
         for rec_id in final.recommendation_ids:
             rec = by_id.get(rec_id)
             if rec is None:
                 continue
             group = snap.group(rec.group_id).name
-            out.append(Item(f"From {group}: “{rec.title}”", level=1))
+            out.append(
+                Item(_("From {group}: “{title}”").format(group=group, title=rec.title), level=1)
+            )
             out += _provenance(snap, rec)
     return out
 
@@ -95,102 +99,117 @@ def _provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Item]:
                 for i in snap.published_ideas()
                 if i.cluster_id == src.target_id and i.status == "visible"
             ]
-            out.append(
-                Item(
-                    f"From {group}, theme “{themes[src.target_id].name}”: {votes} votes, "
-                    f"{len(members)} ideas",
-                    level=1,
-                )
-            )
+            line = _("From {group}, theme “{theme}”: {votes}, {ideas}").format(
+                group=group, theme=themes[src.target_id].name, votes=_votes(votes),
+                ideas=_ideas(len(members)),
+            )  # fmt: skip
+            out.append(Item(line, level=1))
             out += [
-                Item(f"“{i.text}” ({snap.tally('idea', i.id)} votes)", level=2) for i in members
+                Item(f"“{i.text}” ({_votes(snap.tally('idea', i.id))})", level=2) for i in members
             ]
         elif src.target_id in ideas and ideas[src.target_id].published:
             text = ideas[src.target_id].text
-            out.append(Item(f"From {group}, idea “{text}”: {votes} votes", level=1))
+            line = _("From {group}, idea “{text}”: {votes}")
+            out.append(Item(line.format(group=group, text=text, votes=_votes(votes)), level=1))
         else:
-            out.append(Item(f"From {group}, a {src.target} no longer on the board", level=1))
+            line = _("From {group}, an item no longer on the board")
+            out.append(Item(line.format(group=group), level=1))
     return out
+
+
+def _votes(n: int) -> str:
+    return ngettext("{n} vote", "{n} votes", n).format(n=i18n.format_number(n))
+
+
+def _ideas(n: int) -> str:
+    return ngettext("{n} idea", "{n} ideas", n).format(n=i18n.format_number(n))
 
 
 def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
     w = snap.workshop
     out: list[Block] = [Heading(w.title, 0)]
     if w.date:
-        out.append(Para(w.date.strftime("%d %B %Y").lstrip("0")))
+        out.append(Para(i18n.format_date(w.date, "long")))
     out += _paragraphs(w.description)
 
-    out.append(Heading("Executive summary", 1))
-    out.append(Para(summary.strip() or "(The organiser has not written a summary yet.)"))
+    out.append(Heading(_("Executive summary"), 1))
+    out.append(Para(summary.strip() or _("(The organiser has not written a summary yet.)")))
 
-    out.append(Heading("Final recommendations", 1))
+    out.append(Heading(_("Final recommendations"), 1))
     if snap.final_recommendations:
         out += _finals(snap)
         finals = []
     else:
         finals = [r for r in snap.recommendations if r.agreed]
         out.append(
-            Para("The groups' agreed recommendations (no event-wide synthesis has been made).")
+            Para(_("The groups' agreed recommendations (no event-wide synthesis has been made)."))
         )
         if not finals:
-            out.append(Para("No recommendation has been agreed yet."))
+            out.append(Para(_("No recommendation has been agreed yet.")))
     for n, rec in enumerate(finals, 1):
         out.append(Item(rec.title, number=n))
         if rec.text:
             out.append(Item(rec.text, level=1))
         if rec.rationale:
-            out.append(Item(f"Why: {rec.rationale}", level=1))
+            out.append(Item(_("Why: {reason}").format(reason=rec.rationale), level=1))
         out += _provenance(snap, rec)
 
     for g in snap.groups:
         out.append(Heading(g.name, 1))
-        out.append(Para(g.prompt, label="Question: "))
+        out.append(Para(g.prompt, label=_("Question:") + " "))
         out += _paragraphs(g.description)
         themes = [c for c in snap.clusters if c.group_id == g.id]
-        out.append(Heading("Themes", 2))
+        out.append(Heading(_("Themes"), 2))
         if not themes:
-            out.append(Para("No themes."))
+            out.append(Para(_("No themes.")))
         for c in sorted(themes, key=lambda c: c.position):
             size = sum(1 for i in snap.published_ideas(g.id) if i.cluster_id == c.id)
-            out.append(Item(f"{c.name} ({size} ideas, {snap.tally('cluster', c.id)} votes)"))
+            votes = snap.tally("cluster", c.id)
+            out.append(Item(f"{c.name} ({_ideas(size)}, {_votes(votes)})"))
         recs = [r for r in snap.recommendations if r.group_id == g.id]
-        out.append(Heading("Recommendations", 2))
+        out.append(Heading(_("Recommendations"), 2))
         if not recs:
-            out.append(Para("No recommendations."))
+            out.append(Para(_("No recommendations.")))
         for n, r in enumerate(recs, 1):
-            mark = " (agreed)" if r.agreed else ""
-            out.append(Item(f"{r.title}{mark}", number=n))
+            title = _("{title} (agreed)").format(title=r.title) if r.agreed else r.title
+            out.append(Item(title, number=n))
             if r.text:
                 out.append(Item(r.text, level=1))
 
-    out.append(Heading("Participation", 1))
+    out.append(Heading(_("Participation"), 1))
     out.append(
         Para(
-            "Phones joined, contributors (phones that wrote at least one idea), ideas, votes, "
-            "and how evenly ideas were spread (Gini: 0 even, towards 1 one voice). "
-            "Definitions are in the README."
+            _(
+                "Phones joined, contributors (phones that wrote at least one idea), ideas, "
+                "votes, and how evenly ideas were spread (Gini: 0 even, towards 1 one voice). "
+                "Definitions are in the README."
+            )
         )
     )
     out.append(Table(_participation_table(snap)))
     series = metrics.submissions(snap)
     if series.counts:
-        span = f"{series.label(0)} to {series.label(len(series.counts))} UTC"  # bucket ends
         minutes = int(series.bucket.total_seconds() // 60)
-        out.append(Chart(series, f"Ideas submitted per {minutes} minutes, {span}."))
+        caption = _("Ideas submitted per {minutes} minutes, {start} to {end} UTC.").format(
+            minutes=minutes,
+            start=series.label(0),
+            end=series.label(len(series.counts)),  # where the last bucket ends
+        )
+        out.append(Chart(series, caption))
 
     out.append(PageBreak())
-    out.append(Heading("Appendix: all ideas", 1))
+    out.append(Heading(_("Appendix: all ideas"), 1))
     themes_by_id = {c.id: c.name for c in snap.clusters}
     for g in snap.groups:
         out.append(Heading(g.name, 2))
         published = snap.published_ideas(g.id)
         if not published:
-            out.append(Para("No ideas."))
+            out.append(Para(_("No ideas.")))
         for i in published:
             theme = themes_by_id.get(i.cluster_id or 0)
             extra = f" [{theme}]" if theme else ""
             if i.merged_into:
-                extra += " (merged into another idea)"
+                extra += " " + _("(merged into another idea)")
             out.append(Item(f"{i.text}{extra}"))
     return out
 
@@ -202,18 +221,20 @@ def _paragraphs(text: str) -> list[Block]:
 
 def _participation_table(snap: Snapshot) -> list[list[object]]:
     def share(x: float | None) -> str:
-        return f"{x:.0%}" if x is not None else "–"
+        return i18n.format_percent(x) if x is not None else "–"
 
     def num(x: float | None) -> str:
-        return f"{x:.2f}" if x is not None else "–"
+        return i18n.format_number(x, 2) if x is not None else "–"
 
     def minutes(d: dt.timedelta | None) -> str:
-        return f"{d.total_seconds() / 60:.0f} min" if d is not None else "–"
+        if d is None:
+            return "–"
+        return _("{n} min").format(n=i18n.format_number(d.total_seconds() / 60))
 
     # Short headers and ten columns, so the table fits a portrait page; the workbook has all.
     rows: list[list[object]] = [
-        ["Group", "Phones", "Contrib.", "Silent", "Ideas", "Gini", "Votes", "1st idea",
-         "Themes", "Recs (agreed)"]
+        [_("Group"), _("Phones"), _("Contrib."), _("Silent"), _("Ideas"), _("Gini"),
+         _("Votes"), _("1st idea"), _("Themes"), _("Recs (agreed)")]
     ]  # fmt: skip
     for f in metrics.every_group(snap):
         rows.append(

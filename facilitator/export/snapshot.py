@@ -49,6 +49,7 @@ class WorkshopSnap:
     code: str
     organisers: tuple[str, ...]  # emails
     created_at: dt.datetime
+    language: str = "en"  # of its exports; files from before it existed read as English
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,14 @@ def read_snapshot(
 
     return Snapshot(
         workshop=WorkshopSnap(
-            w.id, w.title, w.date, w.description, w.code, tuple(organisers), utc(w.created_at)
+            w.id,
+            w.title,
+            w.date,
+            w.description,
+            w.code,
+            tuple(organisers),
+            utc(w.created_at),
+            w.language,
         ),
         groups=tuple(
             GroupSnap(

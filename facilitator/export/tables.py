@@ -20,8 +20,32 @@ from facilitator import metrics
 from facilitator.domain.audit import WHAT
 from facilitator.export.safe import cell, csv_bytes
 from facilitator.export.snapshot import IdeaSnap, Snapshot
+from facilitator.i18n import N_, gettext
 
 Rows = list[Sequence[Any]]
+
+# The workbook's sheet names and column headings, in the workshop's language. CSV files keep
+# the plain keys, which scripts read.
+LABELS = {
+    "ideas": N_("Ideas"), "clusters": N_("Themes"), "votes": N_("Votes"),
+    "recommendations": N_("Recommendations"), "participation": N_("Participation"),
+    "id": N_("ID"), "group": N_("Group"), "text": N_("Text"), "status": N_("Status"),
+    "theme": N_("Theme"), "merged_into": N_("Merged into"), "author": N_("Author"),
+    "edits": N_("Edits"), "created_at": N_("Created at"), "target": N_("Dot on"),
+    "target_id": N_("Item ID"), "target_text": N_("Item"), "voter": N_("Voter"),
+    "at": N_("At"), "position": N_("Position"), "title": N_("Title"),
+    "rationale": N_("Rationale"), "agreed": N_("Agreed"), "sources": N_("Sources"),
+    "phones": N_("Phones"), "contributors": N_("Contributors"),
+    "silent_share": N_("Silent share"), "ideas_per_contributor": N_("Ideas per contributor"),
+    "gini": N_("Gini"), "minutes_to_first_idea": N_("Minutes to first idea"),
+    "moderation_turnaround_minutes": N_("Moderation turnaround (minutes)"),
+    "moderated": N_("Moderated"), "published_ideas": N_("Published ideas"),
+    "themes": N_("Themes"), "final": N_("Final"),
+}  # fmt: skip
+
+
+def _label(key: object) -> object:
+    return gettext(LABELS[key]) if isinstance(key, str) and key in LABELS else key
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -145,8 +169,10 @@ def xlsx(snap: Snapshot) -> bytes:
         sheet = book.active if first else book.create_sheet()
         assert sheet is not None
         first = False
-        sheet.title = title
-        for row in rows:
+        sheet.title = str(_label(title))[:31]
+        head, *body = rows
+        sheet.append([cell(_label(v)) for v in head])
+        for row in body:
             sheet.append([cell(v) for v in row])
         for header in sheet[1]:
             header.font = Font(bold=True)

@@ -16,20 +16,13 @@ from facilitator.web.auth import (
     start_session,
 )
 from facilitator.web.limits import login_limited
-from facilitator.web.pages import page, require_staff, see_other, translate
+from facilitator.web.pages import page, require_staff, safe_path, see_other
 from facilitator.web.state import services
-
-
-def _safe_next(target: object) -> str:
-    """Only a path on this site, never another site (no open redirect)."""
-    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
-        return target
-    return ""
 
 
 async def login_page(request: Request) -> Response:
     staff = await current_staff(request)
-    nxt = _safe_next(request.query_params.get("next"))
+    nxt = safe_path(request.query_params.get("next"))
     if staff is not None:
         return see_other(nxt or _landing(staff.is_organiser))
     return await page(request, "login.html", next=nxt, email="", error=None)
@@ -42,7 +35,7 @@ def _landing(is_organiser: bool) -> str:
 async def login(request: Request) -> Response:
     form = await read_form(request)
     email = str(form.get("email", ""))[:254]
-    nxt = _safe_next(form.get("next"))
+    nxt = safe_path(form.get("next"))
     svc = services(request)
     password, previous = str(form.get("password", "")), request.cookies.get(SESSION_COOKIE)
     try:
@@ -51,7 +44,7 @@ async def login(request: Request) -> Response:
         )
     except (Invalid, TooMany) as exc:
         return await page(
-            request, "login.html", exc.status, next=nxt, email=email, error=translate(exc.message)
+            request, "login.html", exc.status, next=nxt, email=email, error=exc.message
         )
     start_session(request, token)
     staff = await accounts.session_user(svc.db, token, svc.session_policy)
@@ -90,7 +83,7 @@ async def change_password(request: Request) -> Response:
             "account/index.html",
             400,
             staff=staff,
-            error=translate(exc.message),
+            error=exc.message,
             done=False,
         )
     start_session(request, token)
@@ -127,7 +120,7 @@ async def accept_invitation(request: Request) -> Response:
             invitation=view,
             token=token,
             name=name,
-            error=translate(exc.message),
+            error=exc.message,
             staff=None,
         )
     start_session(request, session)

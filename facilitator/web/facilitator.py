@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from facilitator import i18n
 from facilitator.domain import audit, workshops
 from facilitator.domain import suggestions as suggestions_domain
 from facilitator.domain.board import console_view, projector_view
@@ -17,7 +18,7 @@ from facilitator.i18n import N_
 from facilitator.web.auth import read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
-from facilitator.web.pages import base_url, page, require_staff, see_other, translate
+from facilitator.web.pages import base_url, page, require_staff, see_other
 from facilitator.web.state import services
 
 BACKEND_LABELS = {
@@ -70,7 +71,7 @@ async def run_command(request: Request) -> Response:
     try:
         await dispatch(services(request), staff, group_id, form)
     except Invalid as exc:
-        return await group_view(request, translate(exc.message), 400)
+        return await group_view(request, exc.message, 400)
     return see_other(f"/facilitator/groups/{group_id}")
 
 
@@ -84,17 +85,18 @@ async def projector(request: Request) -> Response:
         svc.db, staff, request.path_params["group_id"]
     )
     board = await projector_view(svc.db, staff, group.id)
-    return await page(
-        request,
-        "facilitator/projector.html",
-        staff=staff,
-        workshop=workshop,
-        group=group,
-        board=board,
-        ideas=board.ideas,
-        counts=board.counts,
-        base_host=urlsplit(base_url(request)).netloc,
-    )
+    with i18n.using(workshop.language):  # a shared screen speaks the workshop's language
+        return await page(
+            request,
+            "facilitator/projector.html",
+            staff=staff,
+            workshop=workshop,
+            group=group,
+            board=board,
+            ideas=board.ideas,
+            counts=board.counts,
+            base_host=urlsplit(base_url(request)).netloc,
+        )
 
 
 async def suggestions(request: Request) -> Response:

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: queued cookies, cross-site refusal, security headers."""
+"""Pure ASGI middleware: the reader's language, queued cookies, cross-site refusal, headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from facilitator import i18n
 from facilitator.web.auth import cookie_header, same_origin
+from facilitator.web.language import reader_locale
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = (
@@ -37,6 +39,11 @@ class WebMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        request = Request(scope)
+        with i18n.using(reader_locale(request)):
+            await self._respond(request, scope, receive, send)
+
+    async def _respond(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         secure = self.secure_cookies or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
@@ -52,9 +59,8 @@ class WebMiddleware:
                     headers.setdefault("strict-transport-security", HSTS)
             await send(message)
 
-        request = Request(scope)
         if request.method not in SAFE_METHODS and not same_origin(request):
-            response = PlainTextResponse("Cross-site requests are not allowed.", 403)
-            await response(scope, receive, send_with_headers)
+            message = i18n.gettext(i18n.N_("Cross-site requests are not allowed."))
+            await PlainTextResponse(message, 403)(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)

@@ -10,18 +10,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator import metrics
+from facilitator import i18n, metrics
 from facilitator.domain import broadcast, synthesis, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
 from facilitator.domain.mission import mission
 from facilitator.events import group_channel
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.auth import read_form
 from facilitator.web.fragments import presence_summary
 from facilitator.web.organiser import ids, organiser_only
-from facilitator.web.pages import base_url, page, translate
+from facilitator.web.pages import base_url, page
 from facilitator.web.state import services
 
 
@@ -89,8 +89,8 @@ async def run_broadcast(request: Request) -> Response:
         else:
             raise Invalid(N_("Choose what to broadcast."))
     except Invalid as exc:
-        return await control(request, 400, error=translate(exc.message))
-    return await control(request, notice=translate(N_("Done, for {n} groups.")).format(n=n))
+        return await control(request, 400, error=exc.message)
+    return await control(request, notice=gettext(N_("Done, for {n} groups.")).format(n=n))
 
 
 async def _overview_context(request: Request, staff: Staff) -> dict[str, Any]:
@@ -114,14 +114,15 @@ async def workshop_projector(request: Request) -> Response:
     view = await workshops.organiser_workshop(
         services(request).db, staff, request.path_params["workshop_id"]
     )
-    return await page(
-        request,
-        "organiser/projector.html",
-        staff=staff,
-        workshop_code=view.code,
-        base_host=urlsplit(base_url(request)).netloc,
-        **context,
-    )
+    with i18n.using(view.language):  # a shared screen speaks the workshop's language
+        return await page(
+            request,
+            "organiser/projector.html",
+            staff=staff,
+            workshop_code=view.code,
+            base_host=urlsplit(base_url(request)).netloc,
+            **context,
+        )
 
 
 async def workshop_projector_groups(request: Request) -> Response:
@@ -129,7 +130,11 @@ async def workshop_projector_groups(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     context = await _overview_context(request, staff)
-    html = services(request).templates.block("organiser/projector.html", "overview", **context)
+    view = await workshops.organiser_workshop(
+        services(request).db, staff, request.path_params["workshop_id"]
+    )
+    with i18n.using(view.language):
+        html = services(request).templates.block("organiser/projector.html", "overview", **context)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

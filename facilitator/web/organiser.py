@@ -14,9 +14,9 @@ from facilitator.domain import accounts, setup_file, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.auth import read_form
-from facilitator.web.pages import base_url, page, require_staff, see_other, translate
+from facilitator.web.pages import base_url, page, require_staff, see_other
 from facilitator.web.state import services
 
 
@@ -77,7 +77,7 @@ async def upload_workshop(request: Request) -> Response:
         return staff
     upload = form.get("file")
     if isinstance(upload, str) or upload is None:
-        return await dashboard(request, None, translate(N_("Choose a set-up file to upload.")), 400)
+        return await dashboard(request, None, gettext(N_("Choose a set-up file to upload.")), 400)
     try:
         raw = await upload.read(MAX_SETUP + 1)
     finally:
@@ -90,19 +90,19 @@ async def upload_workshop(request: Request) -> Response:
         created = await setup_file.import_setup(svc.db, staff, text, svc.settings.invitation_days)
     except UnicodeDecodeError:
         return await dashboard(
-            request, None, translate(N_("That file is not UTF-8 text. Save it as UTF-8.")), 400
+            request, None, gettext(N_("That file is not UTF-8 text. Save it as UTF-8.")), 400
         )
     except setup_file.BadSetup as exc:
         problems = "; ".join(str(p) for p in exc.problems)
-        message = translate(N_("Nothing was created. The file has problems: {problems}"))
+        message = gettext(N_("Nothing was created. The file has problems: {problems}"))
         return await dashboard(request, None, message.format(problems=problems), 400)
     except Invalid as exc:
-        return await dashboard(request, None, translate(exc.message), 400)
+        return await dashboard(request, None, exc.message, 400)
     links = [f"{i.email}: {base_url(request)}/invite/{i.token}" for i in created.invitations]
     notice = (
-        translate(N_("Imported. Invitations to send: {links}")).format(links="; ".join(links))
+        gettext(N_("Imported. Invitations to send: {links}")).format(links="; ".join(links))
         if links
-        else translate(N_("Imported."))
+        else gettext(N_("Imported."))
     )
     request.path_params["workshop_id"] = created.workshop_id
     return await workshop_page(request, notice=notice)
@@ -124,7 +124,7 @@ async def create_workshop(request: Request) -> Response:
             drafts,
         )
     except Invalid as exc:
-        return await dashboard(request, form, translate(exc.message), 400)
+        return await dashboard(request, form, exc.message, 400)
     return see_other(f"/organiser/workshops/{workshop_id}")
 
 
@@ -165,7 +165,7 @@ async def _act(request: Request, action: Any) -> Response:
     try:
         result = await action(staff, form)
     except Invalid as exc:
-        return await workshop_page(request, 400, translate(exc.message))
+        return await workshop_page(request, 400, exc.message)
     return result if isinstance(result, Response) else see_other(str(result))
 
 
@@ -194,6 +194,7 @@ async def update_workshop(request: Request) -> Response:
             str(form.get("title", "")),
             form.get("date"),
             str(form.get("description", "")),
+            form.get("language"),
         )
         return _workshop_url(request)
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from facilitator.domain.actors import Staff
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.auth import csrf_token, current_staff
 from facilitator.web.state import services
 
@@ -26,8 +26,16 @@ async def page(
     svc = services(request)
     context.setdefault("heartbeat", svc.settings.heartbeat_seconds)
     context["csrf"] = csrf_token(request)
+    context.setdefault("here", request.url.path)  # where the language switcher comes back to
     html = svc.templates.render(template, **context)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def safe_path(target: object) -> str:
+    """Only a path on this site, never another site (no open redirect); else ""."""
+    if isinstance(target, str) and target.startswith("/") and not target.startswith("//"):
+        return target
+    return ""
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -40,11 +48,6 @@ def base_url(request: Request) -> str:
     return (public or str(request.base_url)).rstrip("/")
 
 
-def translate(message: str) -> str:
-    """The reader's language (a placeholder until catalogues exist)."""
-    return message
-
-
 async def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     titles = {
         400: N_("That did not work"),
@@ -54,14 +57,20 @@ async def error_page(request: Request, status: int, message: str) -> HTMLRespons
         429: N_("Too many tries"),
     }
     title = titles.get(status, N_("Something went wrong"))
+    # Staff who took a wrong turn go back to their own pages, not to the phones' start page.
+    back_url, back_label = None, None
+    if request.url.path.startswith("/organiser"):
+        back_url, back_label = "/organiser", gettext(N_("Back to your workshops"))
+    elif request.url.path.startswith(("/facilitator", "/account")):
+        back_url, back_label = "/facilitator", gettext(N_("Back to your groups"))
     return await page(
         request,
         "error.html",
         status,
-        title=translate(title),
+        title=gettext(title),
         message=message,
-        back_url=None,
-        back_label=None,
+        back_url=back_url,
+        back_label=back_label,
         staff=None,
     )
 

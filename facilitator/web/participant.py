@@ -25,7 +25,7 @@ from facilitator.web.auth import device_hash, random_key, read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
 from facilitator.web.limits import find_code_limited
-from facilitator.web.pages import base_url, page, see_other, translate
+from facilitator.web.pages import base_url, page, see_other
 from facilitator.web.state import services
 
 NO_DEVICE = N_("This phone is not in a group yet. Please scan your group's QR code again.")
@@ -46,7 +46,7 @@ async def join(request: Request) -> Response:
             "home.html",
             exc.status,
             code=code[:20],
-            error=translate(exc.message),
+            error=exc.message,
             staff=None,
         )
     group_or_workshop = target.group.code if target.group else target.workshop.code
@@ -131,7 +131,7 @@ async def submit(request: Request) -> Response:
     except Invalid as exc:
         return await board_page(
             request,
-            error=translate(exc.message),
+            error=exc.message,
             draft=text[: svc.settings.max_idea_length * 2],
             status=400,
         )
@@ -148,7 +148,7 @@ async def set_name(request: Request) -> Response:
             svc.db, who, str(form.get("name", "")), svc.settings.max_name_length
         )
     except Invalid as exc:
-        return await board_page(request, name_error=translate(exc.message), status=400)
+        return await board_page(request, name_error=exc.message, status=400)
     assert target.group is not None
     return see_other(f"/j/{target.group.code}")
 
@@ -208,9 +208,7 @@ async def edit(request: Request) -> Response:
     try:
         await ideas.edit_own_idea(svc.db, who, idea_id, text, svc.settings.max_idea_length)
     except Invalid as exc:
-        return await _edit_form(
-            request, {"id": idea_id}, text[:10_000], back, translate(exc.message), 400
-        )
+        return await _edit_form(request, {"id": idea_id}, text[:10_000], back, exc.message, 400)
     return see_other(f"{back}#idea-{idea_id}")
 
 
@@ -231,7 +229,7 @@ async def run_command(request: Request) -> Response:
     try:
         await dispatch(svc, who, target.group.id, form)
     except Invalid as exc:
-        return await board_page(request, error=translate(exc.message), status=400)
+        return await board_page(request, error=exc.message, status=400)
     return see_other(f"/j/{target.group.code}")
 
 

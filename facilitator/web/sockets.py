@@ -7,9 +7,9 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from facilitator import events
+from facilitator import events, i18n
 from facilitator.domain import participants
-from facilitator.domain.access import get_group, require_facilitator
+from facilitator.domain.access import get_group, require_facilitator, workshop_language
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
@@ -18,7 +18,7 @@ from facilitator.live import Audience, Viewer, frame, serve_socket
 from facilitator.throttle import SocketLimits
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
-from facilitator.web.pages import translate
+from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
 
 POLICY_VIOLATION = 1008
@@ -62,7 +62,11 @@ async def group_socket(ws: WebSocket) -> None:
         await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
         return
     await ws.accept()
-    viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size)
+    if audience is Audience.projector:  # a shared screen speaks the workshop's language
+        locale = await svc.db.read(lambda s: workshop_language(s, group_id))
+    else:
+        locale = reader_locale(ws)
+    viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size, locale)
 
     async def greet(v: Viewer) -> None:
         """What is this phone's own: its ideas, their states, its dots."""
@@ -94,16 +98,17 @@ async def group_socket(ws: WebSocket) -> None:
     async def handle(v: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
         return await _command(svc, group_id, v, message)
 
-    await serve_socket(
-        events.group_channel(group_id),
-        viewer,
-        svc.rooms,
-        since,
-        epoch,
-        handle,
-        greet,
-        SocketLimits(MAX_MESSAGE, svc.settings.socket_rate, svc.settings.socket_burst),
-    )
+    with i18n.using(locale):
+        await serve_socket(
+            events.group_channel(group_id),
+            viewer,
+            svc.rooms,
+            since,
+            epoch,
+            handle,
+            greet,
+            SocketLimits(MAX_MESSAGE, svc.settings.socket_rate, svc.settings.socket_burst),
+        )
 
 
 async def _command(
@@ -119,7 +124,7 @@ async def _command(
             "type": "error",
             "key": key,
             "status": exc.status,
-            "message": translate(exc.message),
+            "message": exc.message,
         }
     actor = reply.pop("actor", None)
     if actor is not None:  # a new display name: the presence list shows it

@@ -13,7 +13,7 @@ from facilitator.domain.recommendations import check_draft
 from facilitator.i18n import N_
 from facilitator.web.auth import read_form
 from facilitator.web.organiser import ids, organiser_only
-from facilitator.web.pages import page, see_other, translate
+from facilitator.web.pages import page, see_other
 from facilitator.web.state import services
 
 
@@ -74,7 +74,7 @@ async def synthesis_action(request: Request) -> Response:
         else:
             raise Invalid(N_("Choose what to do."))
     except Invalid as exc:
-        return await synthesis_page(request, 400, translate(exc.message))
+        return await synthesis_page(request, 400, exc.message)
     return see_other(f"/organiser/workshops/{workshop_id}/synthesis")
 
 

@@ -1,0 +1,29 @@
+"""Function words of the languages the product speaks, so they neither join nor name themes.
+
+English is scikit-learn's list. The French, Spanish and Arabic lists are short and hold only
+words that are grammar in every sense (no "son", "par", "ton" or "sin", which are English words
+too); a word in most ideas of a large board is dropped anyway (naming's max_df).
+"""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+FRENCH = """
+au aux avec ce ces cette dans de des du elle en est et il ils je la le les leur leurs lui
+mais me moi mon ne nos notre nous ou pas pour qu que qui sa se ses si sont sur ta te
+tes toi tu un une vos votre vous été être avoir fait faire comme aussi
+"""
+SPANISH = """
+al con como de del el ella ellos en es esta este esto los las la le les lo mas más mi mis
+muy nos nuestro nuestra para pero por que qué se sobre su sus también un una uno unos
+unas ya está están ser hay entre hasta desde cuando
+"""
+ARABIC = """
+في من على إلى الى عن مع أن ان إن هذا هذه ذلك تلك التي الذي الذين هو هي هم كان كانت لا ما لم
+لن قد كل بين حتى ثم أو او عند بعد قبل غير أكثر أيضا أي كما لكن ولا وفي ومن وعلى فيها منها
+"""
+
+STOP_WORDS: list[str] = sorted(
+    set(ENGLISH_STOP_WORDS) | set(FRENCH.split()) | set(SPANISH.split()) | set(ARABIC.split())
+)
