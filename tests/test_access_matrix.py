@@ -34,7 +34,7 @@ POLICY_VIOLATION = 1008
 # Participant pages reached by a join code or an invitation token: the code or token is
 # the key itself (tests/test_bad_input.py and test_accounts.py cover them).
 KEYED = re.compile(r"^/(j/\{code\}|invite/\{token\}|join$|$)")
-PUBLIC = {"/login", "/logout", "/healthz", "/account", "/account/password"}
+PUBLIC = {"/login", "/logout", "/healthz", "/account", "/account/password", "/language"}
 
 Fields = dict[str, Any]
 
