@@ -17,7 +17,9 @@ def _vectorizers() -> list[TfidfVectorizer]:
         # Character n-grams inside word boundaries catch plurals and spelling variants
         # ("bike"/"bikes"), and they are what gives Chinese, Arabic or emoji any features at
         # all: the word tokenizer sees a run of Han characters as one token and emoji as none.
-        TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5)),
+        # Up to 4 characters: 5-grams cost 40% of a 200-idea board's time and added nothing
+        # measurable to the groups.
+        TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 4)),
     ]
 
 
