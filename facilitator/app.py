@@ -26,6 +26,7 @@ from facilitator.i18n import N_, gettext
 from facilitator.live import Rooms
 from facilitator.paths import static_dir
 from facilitator.templating import Templates
+from facilitator.throttle import Throttle, create_counter
 from facilitator.web import (
     account,
     downloads,
@@ -95,7 +96,8 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 resync_limit=settings.resync_limit,
                 heartbeat_seconds=settings.heartbeat_seconds,
             )
-            app.state.services = Services(settings, db, hub, templates, rooms)
+            counter = create_counter(settings.redis_url, settings.redis_prefix)
+            app.state.services = Services(settings, db, hub, templates, rooms, Throttle(counter))
             if server:
                 # What start-up made (modules, templates, engines) lives as long as the
                 # process: frozen, the collector stops rescanning it, which made the worst
@@ -105,6 +107,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 gc.freeze()
             yield
             await rooms.close_all()
+            await counter.close()
             await publisher.stop()
             await hub.disconnect()
         finally:

@@ -16,8 +16,7 @@ from facilitator.cli_files import export, workshop
 from facilitator.cli_options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
 from facilitator.models import Role
-
-WS_MAX_SIZE = 64 * 1024
+from facilitator.throttle import MAX_FRAME
 
 
 def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> None:
@@ -37,7 +36,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         workers=workers,
         host=host,
         port=port,
-        ws_max_size=WS_MAX_SIZE,
+        ws_max_size=MAX_FRAME,
         ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
         timeout_graceful_shutdown=5,
         # A worker importing the app on a busy host can take longer than uvicorn's 5 s

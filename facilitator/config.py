@@ -27,11 +27,14 @@ class Settings:
     redis_prefix: str = "facilitator:"
     secret_key: str = ""
     public_url: str = ""
+    allowed_origins: str = ""
     max_idea_length: int = 500
     max_name_length: int = 60
     heartbeat_seconds: float = 15.0
     resync_limit: int = 200
     socket_queue_size: int = 256
+    socket_rate: float = 10.0
+    socket_burst: int = 60
     session_idle_hours: float = 24.0
     session_max_days: float = 14.0
     invitation_days: float = 7.0

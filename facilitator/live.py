@@ -30,6 +30,7 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.events import LiveEvent
 from facilitator.hub import LOST, Hub
 from facilitator.i18n import N_, gettext
+from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +371,7 @@ async def serve_socket(
     epoch: str,
     handle: Handler,
     greet: Greeter,
-    max_message: int,
+    limits: SocketLimits,
 ) -> None:
     """Run one accepted socket: join the room, catch up, then pump frames and take commands.
 
@@ -382,9 +383,17 @@ async def serve_socket(
         await catch_up(room, viewer, since, epoch)
         await greet(viewer)
         pump = asyncio.get_running_loop().create_task(viewer.pump())
+        guard = SocketGuard(limits)
         while True:
             text = await viewer.ws.receive_text()
-            reply = await _dispatch(viewer, text, handle, max_message)
+            verdict = guard.admit(text)
+            if verdict is Verdict.slow_down:
+                viewer.offer(None, frame({"type": "error", "status": 429, "message": SLOW_DOWN}))
+                continue
+            if verdict:
+                await viewer.close(verdict)
+                return
+            reply = await _dispatch(viewer, text, handle, limits.max_message)
             if reply is not None:
                 viewer.offer(None, frame(reply))
     except (WebSocketDisconnect, RuntimeError):

@@ -29,6 +29,14 @@ def verify_password(stored: str | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(stored: str) -> bool:
+    """A hash made with other parameters (or another Argon2 variant) than today's."""
+    try:
+        return _hasher.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -82,8 +82,9 @@ def _open_session(s: Session, user_id: int) -> str:
     return token
 
 
-async def log_in(db: Database, email: str, password: str) -> str:
-    """Check the password and open a new session (a fresh token: sessions rotate at login)."""
+async def log_in(db: Database, email: str, password: str, previous: str | None = None) -> str:
+    """Check the password and open a new session; `previous`, this browser's old session
+    token, ends (sessions rotate at login). A hash made with older parameters is renewed."""
     refused = Invalid(N_("That email and password do not match an account."))
     if not isinstance(email, str) or not isinstance(password, str):
         raise refused
@@ -97,8 +98,26 @@ async def log_in(db: Database, email: str, password: str) -> str:
     ok = await asyncio.to_thread(security.verify_password, found[1] if found else None, password)
     if not ok or found is None:
         raise refused
-    user_id = found[0]
-    return await db.write(lambda s: _open_session(s, user_id))
+    user_id, stored = found
+    renewed = None
+    if security.needs_rehash(stored):
+        renewed = await asyncio.to_thread(security.hash_password, password)
+
+    def txn(s: Session) -> str:
+        if previous:
+            s.execute(
+                delete(LoginSession).where(
+                    col(LoginSession.token_hash) == security.token_hash(previous)
+                )
+            )
+        if renewed is not None:
+            user = s.get(User, user_id)
+            if user is not None and user.password_hash == stored:
+                user.password_hash = renewed
+                s.add(user)
+        return _open_session(s, user_id)
+
+    return await db.write(txn)
 
 
 async def session_user(db: Database, token: str, policy: SessionPolicy) -> Staff | None:

@@ -50,7 +50,7 @@ WHAT = {
 class Entry:
     seq: int
     at: dt.datetime
-    who: str
+    who: str  # a name as people wrote it, shown as text; "" for an anonymous participant
     what: str
     detail: str
 
@@ -84,7 +84,7 @@ async def group_trail(db: Database, actor: Actor, group_id: int) -> list[Entry]:
             if who is None:
                 who = names[row.actor] = _name(s, row.actor)
             if row.kind.startswith("vote."):
-                who = N_("A participant")  # dots are secret
+                who = ""  # dots are secret
             detail = _detail(row.kind, events.LiveEvent.decode_payload(row.payload))
             out.append(Entry(row.seq, row.at, who, WHAT.get(row.kind, row.kind), detail))
         return out
@@ -101,5 +101,5 @@ def _name(s: Session, ref: str) -> str:
         participant = s.get(Participant, int(ident))
         if participant is not None and participant.display_name:
             return participant.display_name
-        return N_("A participant")
+        return ""
     return ref

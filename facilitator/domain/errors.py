@@ -36,3 +36,7 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class TooMany(DomainError):
+    status = 429

@@ -7,8 +7,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator.domain import accounts
-from facilitator.domain.errors import Invalid
-from facilitator.web.auth import current_staff, end_session, read_form, start_session
+from facilitator.domain.errors import Invalid, TooMany
+from facilitator.web.auth import (
+    SESSION_COOKIE,
+    current_staff,
+    end_session,
+    read_form,
+    start_session,
+)
+from facilitator.web.limits import login_limited
 from facilitator.web.pages import page, require_staff, safe_path, see_other
 from facilitator.web.state import services
 
@@ -30,10 +37,15 @@ async def login(request: Request) -> Response:
     email = str(form.get("email", ""))[:254]
     nxt = safe_path(form.get("next"))
     svc = services(request)
+    password, previous = str(form.get("password", "")), request.cookies.get(SESSION_COOKIE)
     try:
-        token = await accounts.log_in(svc.db, email, str(form.get("password", "")))
-    except Invalid as exc:
-        return await page(request, "login.html", 400, next=nxt, email=email, error=exc.message)
+        token = await login_limited(
+            request, email, lambda: accounts.log_in(svc.db, email, password, previous)
+        )
+    except (Invalid, TooMany) as exc:
+        return await page(
+            request, "login.html", exc.status, next=nxt, email=email, error=exc.message
+        )
     start_session(request, token)
     staff = await accounts.session_user(svc.db, token, svc.session_policy)
     return see_other(nxt or _landing(bool(staff and staff.is_organiser)))

@@ -100,22 +100,34 @@ async def read_form(request: Request, *, files: int = 0) -> FormData:
     return form
 
 
+def allowed_origins(conn: HTTPConnection) -> set[str]:
+    """This site's own origin as the request reached it, the public URL's, and any listed in
+    FACILITATOR_ALLOWED_ORIGINS: each as scheme://host[:port], compared whole."""
+    scheme = {"ws": "http", "wss": "https"}.get(conn.url.scheme, conn.url.scheme)
+    settings = services(conn).settings
+    listed = [settings.public_url, *settings.allowed_origins.split(",")]
+    allowed = {f"{scheme}://{conn.headers.get('host', '')}".lower()}
+    for url in listed:
+        parts = urlsplit(url.strip())
+        if parts.scheme and parts.netloc:
+            allowed.add(f"{parts.scheme}://{parts.netloc}".lower())
+    return allowed
+
+
 def same_origin(conn: HTTPConnection) -> bool:
     """False when a browser says the request comes from another site.
 
     Browsers send Origin on every WebSocket handshake and cross-site POST; a request
     without one comes from a non-browser client, which cookies cannot be stolen by.
+    A look-alike (this host as a prefix of another), another port or another scheme is
+    another origin, and so is "null" (sandboxed frames, some redirects).
     """
     if conn.headers.get("sec-fetch-site") == "cross-site":
         return False
     origin = conn.headers.get("origin")
     if origin is None:
         return True
-    allowed = {conn.headers.get("host", "")}
-    public = services(conn).settings.public_url
-    if public:
-        allowed.add(urlsplit(public).netloc)
-    return origin != "null" and urlsplit(origin).netloc in allowed
+    return origin.lower() in allowed_origins(conn)
 
 
 # -- staff ---------------------------------------------------------------------------------

@@ -18,6 +18,17 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
+HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+HSTS = "max-age=31536000"  # a year; sent only when the site is served over HTTPS
+
 
 class WebMiddleware:
     def __init__(self, app: ASGIApp, secure_cookies: bool = False):
@@ -33,10 +44,6 @@ class WebMiddleware:
             await self._respond(request, scope, receive, send)
 
     async def _respond(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
-        if request.method not in SAFE_METHODS and not same_origin(request):
-            message = i18n.gettext(i18n.N_("Cross-site requests are not allowed."))
-            await PlainTextResponse(message, 403)(scope, receive, send)
-            return
         secure = self.secure_cookies or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
@@ -46,11 +53,14 @@ class WebMiddleware:
                     headers.append(
                         "set-cookie", cookie_header(name, value, max_age, secure).decode("latin-1")
                     )
-                headers.setdefault("content-security-policy", CSP)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "same-origin")
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("permissions-policy", "camera=(), microphone=(), geolocation=()")
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value)
+                if secure:
+                    headers.setdefault("strict-transport-security", HSTS)
             await send(message)
 
+        if request.method not in SAFE_METHODS and not same_origin(request):
+            message = i18n.gettext(i18n.N_("Cross-site requests are not allowed."))
+            await PlainTextResponse(message, 403)(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)

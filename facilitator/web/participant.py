@@ -16,7 +16,7 @@ from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
-from facilitator.domain.joining import JoinTarget, find_code
+from facilitator.domain.joining import JoinTarget
 from facilitator.domain.suggestions import similar_ideas
 from facilitator.events import group_channel
 from facilitator.i18n import N_
@@ -24,6 +24,7 @@ from facilitator.models import Idea
 from facilitator.web.auth import device_hash, random_key, read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
+from facilitator.web.limits import find_code_limited
 from facilitator.web.pages import base_url, page, see_other
 from facilitator.web.state import services
 
@@ -38,7 +39,7 @@ async def join(request: Request) -> Response:
     """The code form: on to the group's board, or back with a friendly message."""
     code = request.query_params.get("code", "")
     try:
-        target = await find_code(services(request).db, code)
+        target = await find_code_limited(request, code)
     except DomainError as exc:
         return await page(
             request,
@@ -53,7 +54,7 @@ async def join(request: Request) -> Response:
 
 
 async def _join(request: Request, code: str, create: bool) -> tuple[JoinTarget, Participant]:
-    target = await find_code(services(request).db, code)
+    target = await find_code_limited(request, code)
     if target.group is None:
         raise Invalid(N_("That is a workshop code. Please choose your group."))
     device = device_hash(request, create=create)
@@ -74,7 +75,7 @@ async def board_page(
     """The phone's board: opening the join link is the join (QR to typing in two taps)."""
     code = request.path_params["code"]
     svc = services(request)
-    target = await find_code(svc.db, code)
+    target = await find_code_limited(request, code)
     if target.group is None:
         return await page(request, "participant/picker.html", workshop=target.workshop, staff=None)
     if target.group.code != code:  # typed in lower case or with a dash: use the canonical link
@@ -235,7 +236,7 @@ async def run_command(request: Request) -> Response:
 async def similar(request: Request) -> Response:
     """The duplicate hint: ideas on the board much like what the phone is typing."""
     svc = services(request)
-    target = await find_code(svc.db, request.path_params["code"])
+    target = await find_code_limited(request, request.path_params["code"])
     device = device_hash(request)
     if target.group is None or device is None:
         raise Forbidden(NO_DEVICE)
@@ -253,7 +254,7 @@ async def similar(request: Request) -> Response:
 
 async def qr_code(request: Request) -> Response:
     """The join link as an SVG QR code, for screens and printed cards."""
-    target = await find_code(services(request).db, request.path_params["code"])
+    target = await find_code_limited(request, request.path_params["code"])
     code = target.group.code if target.group else target.workshop.code
     url = f"{base_url(request)}/j/{code}"
     out = io.BytesIO()

@@ -15,13 +15,14 @@ from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live import Audience, Viewer, frame, serve_socket
+from facilitator.throttle import SocketLimits
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
 
 POLICY_VIOLATION = 1008
-MAX_MESSAGE = 16 * 1024
+MAX_MESSAGE = 16 * 1024  # characters; far more than any command needs
 
 
 async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
@@ -106,7 +107,7 @@ async def group_socket(ws: WebSocket) -> None:
             epoch,
             handle,
             greet,
-            MAX_MESSAGE,
+            SocketLimits(MAX_MESSAGE, svc.settings.socket_rate, svc.settings.socket_burst),
         )
 
 

@@ -13,6 +13,7 @@ from facilitator.db import Database
 from facilitator.domain.accounts import SessionPolicy
 from facilitator.hub import Hub
 from facilitator.templating import Templates
+from facilitator.throttle import Throttle
 
 if TYPE_CHECKING:
     from facilitator.live import Rooms
@@ -25,6 +26,7 @@ class Services:
     hub: Hub
     templates: Templates
     rooms: Rooms
+    throttle: Throttle
 
     @property
     def session_policy(self) -> SessionPolicy:

@@ -1,0 +1,213 @@
+"""Limits on guessing and flooding: failure counts by key, and a token bucket per socket.
+
+Failures are counted in fixed windows: a key that failed `failures` times in the current
+window is refused until the next one. Only failures count, so a venue where hundreds of
+phones share one address is never slowed by its successful joins.
+
+Where the counts live follows the deployment: one process (SQLite) keeps them in memory;
+several processes (PostgreSQL and Redis, which `serve --workers` requires) keep them in
+Redis, so every process sees the same counts and a guesser gains nothing by spreading
+requests over processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Protocol
+
+from facilitator.i18n import N_
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    failures: int  # refused once this many failed in the window
+    window: int  # seconds
+
+
+# A mistyped code at a venue is common, so the join limit is generous; SECURITY.md shows
+# that it still keeps the chance of guessing a live code in a day under 1 in 10,000.
+JOIN_BY_ADDRESS = Limit("join", 100, 600)
+LOGIN_BY_ACCOUNT = Limit("login-account", 10, 900)
+LOGIN_BY_ADDRESS = Limit("login-address", 50, 900)
+
+
+def address_key(host: str) -> str:
+    """An IPv4 address, or an IPv6 address's /64: one home or phone gets a whole /64."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:100]
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class Counter(Protocol):
+    async def count(self, key: str) -> int: ...
+    async def add(self, key: str, expires: int) -> None: ...
+    async def clear(self, key: str) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryCounter:
+    """Counts in this process; the oldest keys go first when there are very many."""
+
+    MAX_KEYS = 100_000
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    async def count(self, key: str) -> int:
+        return self._counts.get(key, 0)
+
+    async def add(self, key: str, expires: int) -> None:
+        # Keys name their window, so a key of a past window is never read again; dropping
+        # the oldest bounds memory without touching the current window of anyone active.
+        self._counts[key] = self._counts.pop(key, 0) + 1
+        while len(self._counts) > self.MAX_KEYS:
+            del self._counts[next(iter(self._counts))]
+
+    async def clear(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    async def close(self) -> None:
+        self._counts.clear()
+
+
+class RedisCounter:
+    """Counts shared by every process: INCR with an expiry, one round trip.
+
+    While Redis cannot be reached the throttle lets requests through (and logs it): phones
+    must still join a workshop in progress, and 40-bit codes alone hold for a short outage.
+    """
+
+    def __init__(self, client: Redis, prefix: str):
+        self.client, self.prefix = client, prefix + "throttle:"
+
+    async def count(self, key: str) -> int:
+        from redis.exceptions import RedisError
+
+        try:
+            return int(await self.client.get(self.prefix + key) or 0)
+        except RedisError:
+            log.warning("throttle: Redis unreachable, not counting", exc_info=True)
+            return 0
+
+    async def add(self, key: str, expires: int) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(self.prefix + key)
+                pipe.expire(self.prefix + key, expires)
+                await pipe.execute()
+        except RedisError:
+            log.warning("throttle: Redis unreachable, not counting", exc_info=True)
+
+    async def clear(self, key: str) -> None:
+        from redis.exceptions import RedisError
+
+        with contextlib.suppress(RedisError):
+            await self.client.delete(self.prefix + key)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def create_counter(redis_url: str, prefix: str) -> Counter:
+    if not redis_url:
+        return MemoryCounter()
+    from redis.asyncio import Redis  # the driver is needed only here
+
+    return RedisCounter(Redis.from_url(redis_url, socket_timeout=5.0), prefix)
+
+
+class Throttle:
+    """Failures by key within each limit's current window."""
+
+    def __init__(self, counter: Counter, clock: Clock = time.time):
+        self.counter, self.clock = counter, clock
+
+    def _key(self, limit: Limit, key: str) -> str:
+        return f"{limit.name}:{int(self.clock() // limit.window)}:{key}"
+
+    async def blocked(self, limit: Limit, key: str) -> bool:
+        return await self.counter.count(self._key(limit, key)) >= limit.failures
+
+    async def failed(self, limit: Limit, key: str) -> None:
+        await self.counter.add(self._key(limit, key), limit.window)
+
+    async def clear(self, limit: Limit, key: str) -> None:
+        await self.counter.clear(self._key(limit, key))
+
+
+class TokenBucket:
+    """Messages one socket may send: `burst` at once, then `rate` a second."""
+
+    def __init__(self, rate: float, burst: int, clock: Clock = time.monotonic):
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens = float(burst)
+        self.at = clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+MAX_FRAME = 64 * 1024  # bytes; also uvicorn's ws_max_size in `facilitator serve`
+
+
+@dataclass(frozen=True)
+class SocketLimits:
+    max_message: int  # characters; more than any command needs: an error frame
+    rate: float  # messages a second, after
+    burst: int  # this many at once
+    max_frame: int = MAX_FRAME  # bytes; the socket closes, as uvicorn does in front
+
+
+SLOW_DOWN = N_("You are sending too fast. Please wait a moment.")
+
+
+class Verdict(IntEnum):
+    """What to do with one message; the closing verdicts are WebSocket close codes."""
+
+    ok = 0
+    slow_down = 1  # an error frame, the message dropped
+    flood = 1008  # still sending after another `burst` of slow-downs: policy violation
+    too_big = 1009
+
+
+class SocketGuard:
+    """The limits of one socket, message by message."""
+
+    def __init__(self, limits: SocketLimits, clock: Clock = time.monotonic):
+        self.limits = limits
+        self.bucket = TokenBucket(limits.rate, limits.burst, clock)
+        self.refused = 0
+
+    def admit(self, text: str) -> Verdict:
+        if len(text) > self.limits.max_frame // 4 and len(text.encode()) > self.limits.max_frame:
+            return Verdict.too_big
+        if self.bucket.take():
+            self.refused = 0
+            return Verdict.ok
+        self.refused += 1
+        return Verdict.flood if self.refused > self.limits.burst else Verdict.slow_down

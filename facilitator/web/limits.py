@@ -1,0 +1,66 @@
+"""Throttles at the edge: codes that match nothing, by address; failed logins, by account and
+by address. The counts live where every process sees them (see facilitator/throttle.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from starlette.requests import HTTPConnection
+
+from facilitator.domain.errors import DomainError, NotFound, TooMany
+from facilitator.domain.joining import JoinTarget, find_code
+from facilitator.i18n import N_
+from facilitator.throttle import (
+    JOIN_BY_ADDRESS,
+    LOGIN_BY_ACCOUNT,
+    LOGIN_BY_ADDRESS,
+    address_key,
+)
+from facilitator.web.state import services
+
+T = TypeVar("T")
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The caller's address (behind a proxy, uvicorn's proxy_headers put the real one here)."""
+    return address_key(conn.client.host if conn.client else "")
+
+
+async def find_code_limited(conn: HTTPConnection, raw: str) -> JoinTarget:
+    """find_code, refused for an address that has tried too many codes that match nothing.
+
+    The check comes before the look-up, so a throttled guesser learns nothing, not even
+    that a guess was right.
+    """
+    svc, address = services(conn), client_address(conn)
+    if await svc.throttle.blocked(JOIN_BY_ADDRESS, address):
+        raise TooMany(
+            N_(
+                "Too many codes from this network did not match. Please check the code on "
+                "your card and try again in a few minutes."
+            )
+        )
+    try:
+        return await find_code(svc.db, raw)
+    except NotFound:
+        await svc.throttle.failed(JOIN_BY_ADDRESS, address)
+        raise
+
+
+async def login_limited(conn: HTTPConnection, email: str, attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a password check unless this account or address failed too often; count failures."""
+    throttle, address = services(conn).throttle, client_address(conn)
+    account = email.strip().lower()
+    if await throttle.blocked(LOGIN_BY_ACCOUNT, account) or await throttle.blocked(
+        LOGIN_BY_ADDRESS, address
+    ):
+        raise TooMany(N_("Too many failed logins. Please wait 15 minutes and try again."))
+    try:
+        result = await attempt()
+    except DomainError:
+        await throttle.failed(LOGIN_BY_ACCOUNT, account)
+        await throttle.failed(LOGIN_BY_ADDRESS, address)
+        raise
+    await throttle.clear(LOGIN_BY_ACCOUNT, account)
+    return result

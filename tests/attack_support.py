@@ -1,0 +1,104 @@
+"""A workshop with something of every kind in it, each text carrying a marker: for access
+tests (the marker is a secret that must not leak) and stored-XSS tests (a hostile text)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from facilitator.domain import (
+    broadcast,
+    moderation,
+    participants,
+    phases,
+    synthesis,
+    votes,
+    workshops,
+)
+from facilitator.domain import recommendations as recs
+from facilitator.domain.actors import Participant, Staff
+from facilitator.domain.workshops import GroupDraft, GroupView, WorkshopView
+from facilitator.models import Role
+from tests.conftest import World
+from tests.facilitation_support import add_cluster, add_idea, member, promote
+
+
+@dataclass
+class Site:
+    """Workshop with two groups; group 0 has been through every phase, group 1 has ideas."""
+
+    organiser: Staff
+    facilitator: Staff  # of group 0 only
+    workshop: WorkshopView
+    participant: Participant  # in group 0
+    idea_id: int
+    hidden_id: int
+    cluster_id: int
+    rec_id: int
+    final_id: int
+    other_idea_id: int  # in group 1
+
+    @property
+    def group(self) -> GroupView:
+        return self.workshop.groups[0]
+
+    @property
+    def other(self) -> GroupView:
+        return self.workshop.groups[1]
+
+
+def populate(world: World, tag: str, marker: str) -> Site:
+    """Everything a workshop can hold, each text made with `marker` (at most 50 characters).
+
+    `tag` keeps the accounts of two sites apart."""
+    organiser = world.staff(f"organiser-{tag}@example.org", Role.organiser, f"{marker} org")
+    drafts = [
+        GroupDraft(f"{marker} group", f"{marker} question?", f"{marker} about"),
+        GroupDraft(f"{marker} other group", f"{marker} other question?"),
+    ]
+    workshop_id = world.run(
+        workshops.create_workshop,
+        world.db,
+        organiser,
+        f"{marker} workshop",
+        "2026-11-27",
+        f"{marker} description",
+        drafts,
+    )
+    workshop = world.read(lambda s: workshops.workshop_view(s, workshop_id))
+    group, other = workshop.groups
+    facilitator = world.staff(f"facilitator-{tag}@example.org", name=f"{marker} facilitator")
+    world.run(workshops.set_facilitator, world.db, organiser, group.id, facilitator.id, True)
+
+    who = member(world, group)
+    who = world.run(participants.set_display_name, world.db, who, f"{marker} name", 60)
+    idea_id = add_idea(world, who, group, f"{marker} idea")
+    hidden_id = add_idea(world, who, group, f"{marker} hidden idea")
+    world.run(moderation.hide_idea, world.db, facilitator, hidden_id, f"{marker} reason")
+    world.run(moderation.edit_idea, world.db, facilitator, idea_id, f"{marker} edited", marker, 500)
+    other_idea_id = add_idea(world, member(world, other), other, f"{marker} other idea")
+
+    world.run(phases.set_phase, world.db, facilitator, group.id, "cluster")
+    cluster_id = add_cluster(world, facilitator, group, f"{marker} theme", idea_id)
+    world.run(phases.set_phase, world.db, facilitator, group.id, "vote")
+    world.run(votes.cast_vote, world.db, who, group.id, "cluster", cluster_id)
+    world.run(phases.set_phase, world.db, facilitator, group.id, "recommend")
+    rec_id = promote(world, facilitator, group, "cluster", cluster_id, f"{marker} rec")
+    draft = recs.check_draft(f"{marker} rec", f"{marker} rec text", f"{marker} why")
+    world.run(recs.edit, world.db, facilitator, rec_id, draft)
+    world.run(recs.set_agreed, world.db, facilitator, rec_id, True)
+    final = recs.check_draft(f"{marker} final", f"{marker} final text", f"{marker} final why")
+    final_id = world.run(synthesis.create_final, world.db, organiser, workshop_id, final, [rec_id])
+    world.run(synthesis.set_final, world.db, organiser, final_id, True)
+    world.run(broadcast.announce, world.db, organiser, workshop_id, f"{marker} announcement")
+    return Site(
+        organiser,
+        facilitator,
+        workshop,
+        who,
+        idea_id,
+        hidden_id,
+        cluster_id,
+        rec_id,
+        final_id,
+        other_idea_id,
+    )

@@ -1,0 +1,265 @@
+"""Limits and floods: throttled join codes and logins (shared by every process), a token
+bucket and a size cap per socket, and the join code's strength worked out."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from facilitator import cli
+from facilitator.app import create_app
+from facilitator.config import Settings
+from facilitator.domain import codes
+from facilitator.models import Participant
+from facilitator.throttle import (
+    JOIN_BY_ADDRESS,
+    LOGIN_BY_ACCOUNT,
+    LOGIN_BY_ADDRESS,
+    MAX_FRAME,
+    MemoryCounter,
+    RedisCounter,
+    Throttle,
+    TokenBucket,
+    address_key,
+)
+from tests.conftest import PASSWORD, Person, World
+from tests.support import live, refusal, rows, shared_workshop
+
+TOO_MANY_CODES = "Too many codes from this network did not match."
+TOO_MANY_LOGINS = "Too many failed logins. Please wait 15 minutes and try again."
+SLOW_DOWN = "You are sending too fast. Please wait a moment."
+VENUE = "198.51.100.20"  # one venue's Wi-Fi: every phone behind the same address
+
+
+def from_address(world: World, address: str) -> Person:
+    http = TestClient(world.client.app, base_url="http://testserver", client=(address, 40000))
+    http.portal = world.client.portal
+    return Person(http)
+
+
+def wrong_code() -> str:
+    return codes.display(codes.new_code())  # well formed, and (all but surely) nobody's
+
+
+# -- join codes ----------------------------------------------------------------------------
+
+
+def test_codes_that_match_nothing_are_throttled_per_address(world: World) -> None:
+    group = shared_workshop(world).groups[0]
+    guesser = from_address(world, "203.0.113.9")
+    for _ in range(JOIN_BY_ADDRESS.failures):
+        assert guesser.get(f"/join?code={wrong_code()}").status_code == 404
+    refusal(guesser.get(f"/join?code={wrong_code()}"), 429, TOO_MANY_CODES)
+    # Refused before the look-up: a right guess now tells the guesser nothing.
+    for url in [f"/join?code={group.code}", f"/j/{group.code}", f"/j/{group.code}/qr.svg"]:
+        refusal(guesser.get(url), 429, TOO_MANY_CODES)
+    assert rows(world, Participant) == []
+    # Another address is not affected, and the next window starts afresh.
+    assert from_address(world, "203.0.113.10").get(f"/j/{group.code}").status_code == 200
+    throttle = world.services.throttle
+    now = throttle.clock()
+    throttle.clock = lambda: now + JOIN_BY_ADDRESS.window
+    assert guesser.get(f"/j/{group.code}").status_code == 200
+
+
+def test_hundreds_of_phones_behind_one_address_join_despite_typos(world: World) -> None:
+    """Only failures count: a venue's typos stay under the limit however many phones join."""
+    group = shared_workshop(world).groups[0]
+    venue = from_address(world, VENUE)
+    for _ in range(JOIN_BY_ADDRESS.failures - 1):
+        assert venue.get(f"/join?code={wrong_code()}").status_code == 404
+    for _ in range(300):  # each a phone typing the right code
+        response = venue.get(f"/join?code={group.code.lower()}", follow_redirects=False)
+        assert response.headers["location"] == f"/j/{group.code}"
+    for _ in range(20):
+        assert from_address(world, VENUE).get(f"/j/{group.code}").status_code == 200
+    assert len(rows(world, Participant)) == 20
+
+
+def test_guessing_any_live_code_in_a_workshop_day_is_under_one_in_ten_thousand() -> None:
+    """The calculation SECURITY.md shows, from the limits the code enforces."""
+    alphabet_bits = math.log2(len(codes.ALPHABET))
+    assert codes.LENGTH * alphabet_bits >= 40
+    assert not set("ILOU") & set(codes.ALPHABET)  # read as 1, 1, 0; U left out (Crockford)
+    windows_a_day = math.ceil(86_400 / JOIN_BY_ADDRESS.window) + 1  # a partial one each end
+    guesses = JOIN_BY_ADDRESS.failures * windows_a_day  # from one address
+    live_codes = 10 * (200 + 1)  # ten workshops at the 200-group maximum, each with its code
+    chance = guesses * live_codes / len(codes.ALPHABET) ** codes.LENGTH
+    assert guesses == 14_500
+    assert chance < 1e-4, chance
+    assert round(chance, 7) == 0.0000265
+
+
+# -- logins --------------------------------------------------------------------------------
+
+
+def log_in(person: Person, email: str, password: str) -> Any:
+    return person.post("/login", {"email": email, "password": password})
+
+
+def test_failed_logins_are_throttled_per_account(world: World) -> None:
+    victim = world.organiser("victim@example.org")
+    other = world.organiser("other@example.org")
+    attacker = from_address(world, "203.0.113.11")
+    for _ in range(LOGIN_BY_ACCOUNT.failures):
+        refusal(log_in(attacker, victim.email, "wrong password"), 400, "do not match")
+    # Even the right password, from anywhere, waits for the window to pass.
+    refusal(log_in(world.browser(), victim.email, PASSWORD), 429, TOO_MANY_LOGINS)
+    refusal(log_in(attacker, " VICTIM@example.org", PASSWORD), 429, TOO_MANY_LOGINS)
+    assert log_in(world.browser(), other.email, PASSWORD).status_code == 303
+    throttle = world.services.throttle
+    now = throttle.clock()
+    throttle.clock = lambda: now + LOGIN_BY_ACCOUNT.window
+    assert log_in(world.browser(), victim.email, PASSWORD).status_code == 303
+
+
+def test_failed_logins_are_throttled_per_address(world: World) -> None:
+    staff = world.organiser("owner@example.org")
+    sprayer = from_address(world, "203.0.113.12")
+    for n in range(LOGIN_BY_ADDRESS.failures):
+        refusal(log_in(sprayer, f"user{n}@example.org", "password spraying"), 400, "do not match")
+    refusal(log_in(sprayer, staff.email, PASSWORD), 429, TOO_MANY_LOGINS)
+    assert log_in(world.browser(), staff.email, PASSWORD).status_code == 303
+
+
+def test_a_successful_login_forgives_the_accounts_earlier_typos(world: World) -> None:
+    staff = world.organiser("typo@example.org")
+    person = world.browser()
+    for _ in range(2):
+        for _ in range(LOGIN_BY_ACCOUNT.failures - 1):
+            refusal(log_in(person, staff.email, "typo typo typo"), 400, "do not match")
+        assert log_in(person, staff.email, PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize("backend", ["postgres+redis"])
+def test_every_process_sees_the_same_counts(settings: Settings) -> None:
+    """Two app processes behind one load balancer share the throttle (through Redis)."""
+    apps = [create_app(settings), create_app(settings)]
+    with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+        for n in range(JOIN_BY_ADDRESS.failures):
+            client = (first, second)[n % 2]
+            assert client.get(f"/join?code={wrong_code()}").status_code == 404
+        for client in (first, second):
+            refusal(client.get(f"/join?code={wrong_code()}"), 429, TOO_MANY_CODES)
+
+
+# -- throttle and bucket, by themselves ------------------------------------------------------
+
+
+def test_counts_live_in_the_current_window_only() -> None:
+    now = [1_000_000.0]
+    throttle = Throttle(MemoryCounter(), clock=lambda: now[0])
+
+    async def scenario() -> list[bool]:
+        for _ in range(JOIN_BY_ADDRESS.failures - 1):
+            await throttle.failed(JOIN_BY_ADDRESS, "a")
+        seen = [await throttle.blocked(JOIN_BY_ADDRESS, "a")]
+        await throttle.failed(JOIN_BY_ADDRESS, "a")
+        seen += [await throttle.blocked(JOIN_BY_ADDRESS, k) for k in ("a", "b")]
+        now[0] += JOIN_BY_ADDRESS.window
+        return [*seen, await throttle.blocked(JOIN_BY_ADDRESS, "a")]
+
+    assert asyncio.run(scenario()) == [False, True, False, False]
+
+
+def test_without_redis_the_shared_counts_let_requests_through(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A workshop in progress goes on while Redis is away; the outage is logged."""
+    from redis.asyncio import Redis
+
+    async def scenario() -> bool:
+        client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+        throttle = Throttle(RedisCounter(client, "gone:"))
+        for _ in range(JOIN_BY_ADDRESS.failures + 1):
+            await throttle.failed(JOIN_BY_ADDRESS, "a")
+        blocked = await throttle.blocked(JOIN_BY_ADDRESS, "a")
+        await client.aclose()
+        return blocked
+
+    assert asyncio.run(scenario()) is False
+    assert "Redis unreachable" in caplog.text
+
+
+def test_the_bucket_gives_a_burst_then_its_rate() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=2, burst=3, clock=lambda: now[0])
+    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    now[0] += 0.5  # one token back
+    assert [bucket.take() for _ in range(2)] == [True, False]
+    now[0] += 100  # never more than the burst
+    assert sum(bucket.take() for _ in range(10)) == 3
+
+
+def test_an_ipv6_household_is_one_address() -> None:
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::2")
+    assert address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1")
+    assert address_key("192.0.2.1") == "192.0.2.1"
+
+
+# -- sockets -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def strict_world(settings: Settings) -> Iterator[World]:
+    """Sockets that may send 5 messages at once and (as good as) none after."""
+    app = create_app(dataclasses.replace(settings, socket_rate=0.001, socket_burst=5))
+    with TestClient(app, base_url="http://testserver") as client:
+        yield World(client)
+
+
+def test_a_flooding_socket_is_told_to_slow_down_then_closed(strict_world: World) -> None:
+    group = shared_workshop(strict_world).groups[0]
+    phone = strict_world.phone(group.code)
+    with live(phone, group.id) as sock:
+        for _ in range(5):
+            sock.send({"type": "ping"})
+            sock.until_type("pong")
+        for _ in range(5):
+            sock.send({"type": "ping"})
+            error = sock.until_type("error")
+            assert error["message"] == SLOW_DOWN and error["status"] == 429
+        sock.send({"type": "ping"})
+        assert sock.until_type("closed")["code"] == 1008
+
+
+def test_an_outbox_of_60_ideas_sent_at_once_is_taken_whole(world: World) -> None:
+    """The default burst lets a phone back from offline send everything it kept."""
+    group = shared_workshop(world).groups[0]
+    phone = world.phone(group.code)
+    with live(phone, group.id) as sock:
+        for n in range(60):
+            sock.send({"type": "submit", "key": f"outbox-{n:04}", "text": f"Idea {n}"})
+        acks = {sock.until_type("ack")["key"] for _ in range(60)}
+    assert len(acks) == 60
+
+
+def test_a_frame_over_64_kb_closes_the_socket(world: World) -> None:
+    group = shared_workshop(world).groups[0]
+    phone = world.phone(group.code)
+    with live(phone, group.id) as sock:
+        sock.send("é" * (MAX_FRAME // 2 + 1))  # over 64 KB of UTF-8 in half as many characters
+        assert sock.until_type("closed")["code"] == 1009
+    with live(phone, group.id) as sock:
+        sock.send("x" * (MAX_FRAME - 1))  # under the cap: an error, and the socket stays
+        assert sock.until_type("error")["message"] == "That message is too large."
+        sock.send({"type": "ping"})
+        assert sock.until_type("pong")
+
+
+def test_serve_caps_frames_at_64_kb_in_uvicorn_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(cli.uvicorn, "run", lambda app, **options: seen.update(options))
+    result = CliRunner().invoke(cli.main, ["serve", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert seen["ws_max_size"] == MAX_FRAME == 64 * 1024
