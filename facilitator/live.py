@@ -16,21 +16,19 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
 import orjson
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket, WebSocketState
 
 from facilitator import events, i18n
 from facilitator.db import Database
 from facilitator.domain.actors import Actor, Participant
 from facilitator.events import LiveEvent
 from facilitator.hub import LOST, Hub
-from facilitator.i18n import N_, gettext
-from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -324,110 +322,3 @@ class Rooms:
                 await viewer.close(code)
             await room.stop()
         self._rooms.clear()
-
-
-async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> None:
-    """Bring a newly joined socket up to date: the events it missed, or a fresh board."""
-    db, limit, renderer = room.rooms.db, room.rooms.resync_limit, room.rooms.renderer
-    missed: list[tuple[LiveEvent, Rendered]] | None = None
-    if since is not None and epoch:
-        missed = room.missed_since(since, epoch)
-        if missed is None:
-
-            def read(s: Any) -> list[LiveEvent] | None:
-                head = events.head(s, room.channel)
-                if head.epoch != epoch or not 0 <= since <= head.seq:
-                    return None
-                return events.since(s, room.channel, since, limit)
-
-            logged = await db.read(read)
-            missed = None if logged is None else [(event, {}) for event in logged]
-    if missed is not None and not all(renderer.replayable(e) for e, _ in missed):
-        missed = None  # a region changed: the whole board is cheaper than the replay
-    if missed is None:
-        seq, message = await renderer.board(room.channel, viewer.audience, viewer)
-        await viewer.send_now(seq, message)
-        return
-    viewer.sent_seq = since if since is not None else 0
-    key = (viewer.audience, viewer.locale)  # the caller set this socket's language
-    for event, frames in missed:
-        if key not in frames:
-            frames[key] = await renderer.event(event, viewer.audience)
-        rendered = frames[key]
-        await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
-        for personal in renderer.personal(event, viewer):
-            await viewer.send_now(None, personal)
-
-
-Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
-Greeter = Callable[[Viewer], Awaitable[None]]
-
-
-async def serve_socket(
-    room_channel: str,
-    viewer: Viewer,
-    rooms: Rooms,
-    since: int | None,
-    epoch: str,
-    handle: Handler,
-    greet: Greeter,
-    limits: SocketLimits,
-) -> None:
-    """Run one accepted socket: join the room, catch up, then pump frames and take commands.
-
-    The caller sets the socket's language (i18n.using) around this, for its fresh boards and
-    its command errors."""
-    room = await rooms.enter(room_channel, viewer)
-    pump: asyncio.Task[None] | None = None
-    try:
-        await catch_up(room, viewer, since, epoch)
-        await greet(viewer)
-        pump = asyncio.get_running_loop().create_task(viewer.pump())
-        guard = SocketGuard(limits)
-        while True:
-            text = await viewer.ws.receive_text()
-            verdict = guard.admit(text)
-            if verdict is Verdict.slow_down:
-                viewer.offer(None, frame({"type": "error", "status": 429, "message": SLOW_DOWN}))
-                continue
-            if verdict:
-                await viewer.close(verdict)
-                return
-            reply = await _dispatch(viewer, text, handle, limits.max_message)
-            if reply is not None:
-                viewer.offer(None, frame(reply))
-    except (WebSocketDisconnect, RuntimeError):
-        pass
-    finally:
-        # Nothing here awaits: the server (or a test client) may cancel a closing socket's
-        # task at any await, and leaving must happen all the same. The cancelled tasks end
-        # at their next step on the loop.
-        viewer.closed = True
-        if pump is not None:
-            pump.cancel()
-        rooms.leave(room, viewer)
-
-
-async def _dispatch(
-    viewer: Viewer, text: str, handle: Handler, max_message: int
-) -> dict[str, Any] | None:
-    """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
-    if len(text) > max_message:
-        return {"type": "error", "message": gettext(N_("That message is too large."))}
-    try:
-        message = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
-    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
-    if message["type"] == "ping":
-        return {"type": "pong"}
-    try:
-        return await handle(viewer, message)
-    except Exception:
-        # The database stayed unreachable through the write path's retries. Whether the
-        # command committed is unknown, so no answer is given: "try again" makes the page
-        # reconnect and send its outbox again with the same keys (idempotent).
-        log.exception("a %s command failed; the socket is told to try again", message["type"])
-        await viewer.close(TRY_AGAIN)
-        return None

@@ -23,7 +23,8 @@ from facilitator import events
 from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.actors import Participant
-from facilitator.live import TRY_AGAIN, Audience, Viewer, serve_socket
+from facilitator.live import TRY_AGAIN, Audience, Viewer
+from facilitator.live_socket import serve_socket
 from facilitator.models import Channel
 from facilitator.models import Participant as ParticipantRow
 from tests.conftest import Socket, World, connect

@@ -14,7 +14,8 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
-from facilitator.live import Audience, Viewer, frame, serve_socket
+from facilitator.live import Audience, Viewer, frame
+from facilitator.live_socket import serve_socket
 from facilitator.throttle import SocketLimits
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
