@@ -27,6 +27,7 @@ from facilitator.live import TRY_AGAIN, Audience, Viewer
 from facilitator.live_socket import serve_socket
 from facilitator.models import Channel
 from facilitator.models import Participant as ParticipantRow
+from facilitator.throttle import SocketLimits
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import (
     add_idea,
@@ -249,7 +250,8 @@ def test_a_phone_that_stops_reading_is_closed_with_try_again_and_resyncs(
             return None
 
         async def start() -> asyncio.Task[None]:
-            run = serve_socket(channel, viewer, rooms, None, "", nothing, nothing, 1024)
+            limits = SocketLimits(1024, rate=100.0, burst=100)
+            run = serve_socket(channel, viewer, rooms, None, "", nothing, nothing, limits)
             return asyncio.get_running_loop().create_task(run)
 
         task = world.run(start)
