@@ -24,7 +24,8 @@ from facilitator.domain import (
 )
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
-from facilitator.export.snapshot import Snapshot, read_snapshot
+from facilitator.export.reading import read_snapshot
+from facilitator.export.snapshot import Snapshot
 from facilitator.models import Role
 
 PASSWORD = "correct horse battery"

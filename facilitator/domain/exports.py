@@ -7,7 +7,8 @@ from sqlmodel import Session
 from facilitator.db import Database
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
-from facilitator.export.snapshot import Snapshot, read_snapshot
+from facilitator.export.reading import read_snapshot
+from facilitator.export.snapshot import Snapshot
 
 
 async def workshop_snapshot(
