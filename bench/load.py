@@ -896,7 +896,10 @@ def run_once(
             spy_bin = str(Path(sys.executable).parent / "py-spy")
             command = [spy_bin, "record", "--pid", str(server.pid), "--rate", "200"]
             command += ["--subprocesses"] if target == "app2" else []
-            command += ["--format", "raw", "--duration", str(int(args.duration))]
+            command += ["--gil"] if args.profile_gil else []
+            # A storm goes on after the load's duration, until every phone has converged.
+            seconds = args.duration + (args.storm_limit if scenario == "storm" else 0)
+            command += ["--format", "raw", "--duration", str(int(seconds))]
             command += ["--nonblocking", "--output", str(out)]
             spy = subprocess.Popen(
                 command,
@@ -1253,6 +1256,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--redis-url", default=scaleout.REDIS, help="Redis server for app2")
     parser.add_argument("--quiet", type=float, default=5.0, help="wait for other CPU < this %%")
     parser.add_argument("--profile", type=Path, help="py-spy the server into this folder")
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="sample only the thread holding the interpreter lock (where Python's CPU goes)",
+    )
     parser.add_argument("--profile-targets", default="app", help="which servers to profile")
     args = parser.parse_args(argv)
 

@@ -76,8 +76,10 @@ async def serve_socket(
     room = await rooms.enter(room_channel, viewer)
     pump: asyncio.Task[None] | None = None
     try:
-        await catch_up(room, viewer, since, epoch)
+        # Its own part first, as read when it was let in; the catch-up replays what came
+        # after, so the last word on each of its ideas is the newest.
         await greet(viewer)
+        await catch_up(room, viewer, since, epoch)
         pump = asyncio.get_running_loop().create_task(viewer.pump())
         guard = SocketGuard(limits)
         while True:

@@ -62,7 +62,7 @@ def test_a_socket_from_any_other_origin_is_refused_before_accept(
     with subtests.test("the same page's own origin"):
         url = f"/ws/groups/{group.id}"
         with phone.http.websocket_connect(url, headers={"origin": "http://testserver"}) as ws:
-            assert Socket(ws).next()["type"] == "reset"
+            assert Socket(ws).until_type("reset")
     # A logged-in organiser's browser on the evil page fares no better.
     assert handshake_refused(organiser, group.id, "facilitator", EVIL) == POLICY_VIOLATION
 
@@ -96,7 +96,7 @@ def test_the_public_url_and_listed_origins_are_allowed_and_nothing_like_them(
             subtests.test(f"allowed {origin}"),
             phone.http.websocket_connect(url, headers={"origin": origin}) as ws,
         ):
-            assert Socket(ws).next()["type"] == "reset"
+            assert Socket(ws).until_type("reset")
     for origin in [
         "http://facilitator.example",
         "https://facilitator.example.evil.org",

@@ -391,7 +391,7 @@ def test_a_socket_from_another_site_is_refused(
     assert handshake_refused(phone, group.id, origin=EVIL) == POLICY_VIOLATION
     url = f"/ws/groups/{group.id}"
     with phone.http.websocket_connect(url, headers={"origin": "http://testserver"}) as ws:
-        assert Socket(ws).next()["type"] == "reset"
+        assert Socket(ws).until_type("reset")
 
 
 def test_ids_beyond_64_bits_name_nothing(world: World, group: GroupView, phone: Person) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, fields
 from typing import TypeVar
 
+from sqlalchemy import and_, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
 from facilitator.i18n import N_
-from facilitator.models import Group, GroupFacilitator, Workshop, WorkshopOrganiser
+from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow
 
 M = TypeVar("M", bound=SQLModel)
@@ -53,7 +57,7 @@ def organises(s: Session, user_id: int, workshop_id: int) -> bool:
     return s.get(WorkshopOrganiser, (workshop_id, user_id)) is not None
 
 
-def facilitates(s: Session, user_id: int, group: Group) -> bool:
+def facilitates(s: Session, user_id: int, group: Group | GroupRules) -> bool:
     """Assigned facilitators, and the workshop's organisers, facilitate a group."""
     assert group.id is not None
     return s.get(GroupFacilitator, (group.id, user_id)) is not None or organises(
@@ -75,18 +79,69 @@ def require_facilitator(s: Session, actor: Actor, group_id: int) -> Group:
     return group
 
 
-def require_member(s: Session, actor: Actor, group_id: int) -> Group:
+@dataclass(frozen=True, slots=True)
+class GroupRules:
+    """A group's settings as its members' commands read them (submit, vote, reconnect).
+
+    Read with the membership check in one statement: these run for every idea and every
+    dot, and loading ORM rows for them cost more than the rest of a submission."""
+
+    id: int
+    workshop_id: int
+    phase: Phase
+    private_mode: bool
+    ideas_revealed: bool
+    premoderation: bool
+    vote_budget: int
+    vote_cap: int
+    votes_revealed: bool
+    timer_ends_at: dt.datetime | None
+    lock_on_timer: bool
+    writing_locked: bool
+
+
+_RULES = [col(getattr(Group, f.name)) for f in fields(GroupRules)]
+_PARTICIPANT = ParticipantRow.__table__  # type: ignore[attr-defined]
+# The group, and (outer-joined) the participant if they are in it now: the row, not the
+# actor's snapshot, since the device may have moved to another group since it connected.
+_MEMBER = (
+    core_select(*_RULES, _PARTICIPANT.c.id.label("member"))
+    .select_from(Group)
+    .outerjoin(
+        _PARTICIPANT,
+        and_(
+            _PARTICIPANT.c.id == bindparam("participant_id"),
+            _PARTICIPANT.c.group_id == col(Group.id),
+            _PARTICIPANT.c.workshop_id == col(Group.workshop_id),
+        ),
+    )
+    .where(col(Group.id) == bindparam("group_id"))
+)
+
+
+# What reads a group's rules takes either: the ORM row (staff pages) or the rules alone.
+AnyGroup = Group | GroupRules
+
+
+def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     """A participant acts only in the group they joined; staff only where they facilitate."""
-    group = get_group(s, group_id)
-    if isinstance(actor, Participant):
-        # The row, not the actor's snapshot: the device may have moved to another group since.
-        row = s.get(ParticipantRow, actor.id)
-        if row is None or row.workshop_id != group.workshop_id or row.group_id != group.id:
+    if not 0 < group_id <= MAX_ID:
+        raise NotFound(N_("That group does not exist."))
+    is_phone = isinstance(actor, Participant)
+    row = s.execute(
+        _MEMBER, {"group_id": group_id, "participant_id": actor.id if is_phone else 0}
+    ).first()
+    if row is None:
+        raise NotFound(N_("That group does not exist."))
+    rules = GroupRules(*row[:-1])
+    object.__setattr__(rules, "phase", Phase(rules.phase))  # the column holds its value
+    if is_phone:
+        if row.member is None:
             raise Forbidden(N_("You can only take part in the group you joined."))
-        return group
-    if not facilitates(s, actor.id, group):
+        return rules
+    if not facilitates(s, actor.id, rules):
         raise Forbidden(N_("Only this group's facilitators can do that."))
-    return group
+    return rules
 
 
 def facilitated_group_ids(s: Session, user_id: int) -> set[int]:

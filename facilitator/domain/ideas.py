@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 
 from facilitator import events
 from facilitator.db import Database
-from facilitator.domain.access import get_group, get_row, require_member
+from facilitator.domain.access import AnyGroup, get_group, get_row, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
 from facilitator.i18n import N_
-from facilitator.models import Group, Idea, IdeaRevision, IdeaStatus, Phase, utcnow
+from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def counts(s: Session, group_id: int) -> Counts:
     return Counts(n, who)
 
 
-def shown_to_phones(group: Group, idea: Idea | IdeaView) -> bool:
+def shown_to_phones(group: AnyGroup, idea: Idea | IdeaView) -> bool:
     """Whether other phones may see this idea now (the author always sees their own)."""
     return idea.status == IdeaStatus.visible and (not group.private_mode or group.ideas_revealed)
 
@@ -105,7 +105,7 @@ def publish_idea(
 
 
 def _publish(
-    s: Session, kind: str, actor: Actor, group: Group, view: IdeaView, **extra: Any
+    s: Session, kind: str, actor: Actor, group: AnyGroup, view: IdeaView, **extra: Any
 ) -> None:
     payload = {
         "idea": asdict(view),
@@ -117,7 +117,7 @@ def _publish(
     events.append(s, events.group_channel(view.group_id), kind, payload, actor.ref)
 
 
-def writing_open(s: Session, group: Group, actor: Actor) -> None:
+def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
     """Phones write only while the group collects, unpaused and in time; staff always."""
     if isinstance(actor, Staff):
         return

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
 
 from facilitator.db import Database
-from facilitator.domain.access import get_group
+from facilitator.domain.access import MAX_ID, get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
+from facilitator.models import Group
 from facilitator.models import Participant as ParticipantRow
 
 
@@ -25,6 +28,32 @@ def find_participant(s: Session, device_hash: str, workshop_id: int) -> Particip
         )
     ).first()
     return _actor(row) if row else None
+
+
+_PARTICIPANT = ParticipantRow.__table__  # type: ignore[attr-defined]
+_IN_GROUP = (
+    core_select(
+        _PARTICIPANT.c.id,
+        _PARTICIPANT.c.workshop_id,
+        _PARTICIPANT.c.group_id,
+        _PARTICIPANT.c.display_name,
+    )
+    .join(Group, col(Group.workshop_id) == _PARTICIPANT.c.workshop_id)
+    .where(
+        col(Group.id) == bindparam("group_id"),
+        _PARTICIPANT.c.device_hash == bindparam("device_hash"),
+        _PARTICIPANT.c.group_id == bindparam("group_id"),
+    )
+)
+
+
+def in_group(s: Session, device_hash: str, group_id: int) -> Participant | None:
+    """The device's participant if it is in this group now (one statement: sockets ask this
+    on every connect)."""
+    if not 0 < group_id <= MAX_ID:
+        return None
+    row = s.execute(_IN_GROUP, {"group_id": group_id, "device_hash": device_hash}).first()
+    return None if row is None else Participant(*row)
 
 
 async def join_group(db: Database, device_hash: str, group_id: int) -> Participant:

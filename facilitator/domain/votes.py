@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.db import Database
-from facilitator.domain.access import get_row, require_member
+from facilitator.domain.access import AnyGroup, get_row, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
 from facilitator.i18n import N_
@@ -30,7 +30,7 @@ def item_key(target: VoteTarget | str, target_id: int) -> str:
     return f"{VoteTarget(target).value}-{target_id}"
 
 
-def vote_state(s: Session, group: Group, participant_id: int) -> VoteState:
+def vote_state(s: Session, group: AnyGroup, participant_id: int) -> VoteState:
     rows = s.exec(
         select(Vote.target, Vote.target_id, func.count())
         .where(Vote.group_id == group.id, Vote.participant_id == participant_id)
@@ -69,7 +69,7 @@ def tallies(s: Session, group_id: int) -> dict[str, int]:
     return {item_key(t, i): n for t, i, n in rows}
 
 
-def _check_target(s: Session, group: Group, target: object, target_id: int) -> VoteTarget:
+def _check_target(s: Session, group: AnyGroup, target: object, target_id: int) -> VoteTarget:
     try:
         kind = VoteTarget(str(target))
     except ValueError:
@@ -153,7 +153,7 @@ async def retract_vote(
 
 
 def _publish(
-    s: Session, group: Group, voter: Participant, kind: VoteTarget, target_id: int, event: str
+    s: Session, group: AnyGroup, voter: Participant, kind: VoteTarget, target_id: int, event: str
 ) -> VoteState:
     assert group.id is not None
     state = vote_state(s, group, voter.id)

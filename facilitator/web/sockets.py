@@ -8,10 +8,9 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from facilitator import events, i18n
-from facilitator.domain import participants
-from facilitator.domain.access import get_group, require_facilitator, workshop_language
-from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.board import own_state
+from facilitator.domain.access import require_facilitator, workshop_language
+from facilitator.domain.actors import Actor
+from facilitator.domain.board import OwnState, rejoin
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live import Audience, Viewer, frame
@@ -22,30 +21,24 @@ from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
 
+Authorised = tuple[Actor, OwnState | None]
 POLICY_VIOLATION = 1008
 MAX_MESSAGE = 16 * 1024  # characters; far more than any command needs
 
 
-async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
+async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Authorised:
+    """Who opens this socket; for a phone, also its own part (read together: one read)."""
     db = services(ws).db
     if audience in (Audience.facilitator, Audience.projector):
         staff = await current_staff(ws)
         if staff is None:
             raise Forbidden(N_("Please log in."))
         await db.read(lambda s: require_facilitator(s, staff, group_id))
-        return staff
+        return staff, None
     device = device_hash(ws)
     if device is None:
         raise Forbidden(N_("This phone is not in a group yet."))
-
-    def read(s: Any) -> Participant | None:
-        group = get_group(s, group_id)
-        return participants.find_participant(s, device, group.workshop_id)
-
-    who = await db.read(read)
-    if who is None or who.group_id != group_id:
-        raise Forbidden(N_("You can only take part in the group you joined."))
-    return who
+    return await rejoin(db, device, group_id)
 
 
 async def group_socket(ws: WebSocket) -> None:
@@ -58,7 +51,7 @@ async def group_socket(ws: WebSocket) -> None:
         epoch = ws.query_params.get("epoch", "")[:16]
         if not same_origin(ws):
             raise Forbidden(N_("This page comes from another site."))
-        actor = await _authorise(ws, group_id, audience)
+        actor, own = await _authorise(ws, group_id, audience)
     except (DomainError, ValueError):
         await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
         return
@@ -70,31 +63,26 @@ async def group_socket(ws: WebSocket) -> None:
     viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size, locale)
 
     async def greet(v: Viewer) -> None:
-        """What is this phone's own: its ideas, their states, its dots."""
-        if isinstance(v.actor, Participant):
-            view = await own_state(svc.db, v.actor, group_id)
-            own = svc.templates.render("participant/_own_status.html", own=view.own)
-            v.offer(
-                None,
-                frame(
-                    {
-                        "type": "own",
-                        "ops": [["replace", "own-status", own]],
-                        "mine": sorted(view.mine),
-                        "all": True,
-                    }
-                ),
-            )
-            v.offer(
-                None,
-                frame(
-                    {
-                        "type": "votes",
-                        "remaining": view.votes.remaining,
-                        "placed": view.votes.placed,
-                    }
-                ),
-            )
+        """What is this phone's own: its ideas, their states, its dots (as read on entry;
+        the events replayed after it bring it up to date)."""
+        if own is None:
+            return
+        mine = svc.templates.render("participant/_own_status.html", own=own.own)
+        await v.send_now(
+            None,
+            frame(
+                {
+                    "type": "own",
+                    "ops": [["replace", "own-status", mine]],
+                    "mine": sorted(own.mine),
+                    "all": True,
+                }
+            ),
+        )
+        await v.send_now(
+            None,
+            frame({"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}),
+        )
 
     async def handle(v: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
         return await _command(svc, group_id, v, message)
