@@ -249,29 +249,9 @@ class Worker:
                 if phone.ws is not ws:
                     break  # frames still buffered on a dropped socket are not shown (live.js)
                 t = now()
-                self.frames += 1
-                m = loads(raw)
-                kind = m["type"]
-                if kind == "patch" or kind == "seq":
-                    if phone.seq is not None and m["seq"] != phone.seq + 1:
-                        self.out_of_order += 1
-                    phone.seq = m["seq"]
-                    if kind == "patch":
-                        phone.epoch = m["epoch"]
-                        for op in m["ops"]:
-                            if op[0] == "upsert":
-                                self.saw(phone, IDEA_ID.search(op[2]), t)
-                elif kind == "reset":
-                    phone.seq, phone.epoch = m["seq"], m["epoch"]
-                    for op in m["ops"]:
-                        for match in IDEA_ID.finditer(op[2]):
-                            self.saw(phone, match, t)
-                elif kind == "ack":
-                    self.ack(phone, m, t)
-                elif kind == "error":
-                    self.errors.append(str(m.get("message")))
-                    if m.get("key") in phone.outbox:  # refused: it will never be acked
-                        del phone.outbox[m["key"]]
+                data = loads(raw)
+                for m in data if isinstance(data, list) else (data,):  # frames sent together
+                    self.frame(phone, m, t)
         except Exception:  # closed, dropped or aborted: the reconnect below takes over
             pass
         if phone.ws is ws:
@@ -281,6 +261,31 @@ class Worker:
                 await asyncio.sleep(0.5 + self.rng.random())
                 with contextlib.suppress(Exception):
                     await self.connect(phone)
+
+    def frame(self, phone: Phone, m: dict[str, Any], t: float) -> None:
+        """One frame a phone received at time t."""
+        self.frames += 1
+        kind = m["type"]
+        if kind == "patch" or kind == "seq":
+            if phone.seq is not None and m["seq"] != phone.seq + 1:
+                self.out_of_order += 1
+            phone.seq = m["seq"]
+            if kind == "patch":
+                phone.epoch = m["epoch"]
+                for op in m["ops"]:
+                    if op[0] == "upsert":
+                        self.saw(phone, IDEA_ID.search(op[2]), t)
+        elif kind == "reset":
+            phone.seq, phone.epoch = m["seq"], m["epoch"]
+            for op in m["ops"]:
+                for match in IDEA_ID.finditer(op[2]):
+                    self.saw(phone, match, t)
+        elif kind == "ack":
+            self.ack(phone, m, t)
+        elif kind == "error":
+            self.errors.append(str(m.get("message")))
+            if m.get("key") in phone.outbox:  # refused: it will never be acked
+                del phone.outbox[m["key"]]
 
     def saw(self, phone: Phone, match: re.Match[str] | None, t: float) -> None:
         if match is None:

@@ -14,6 +14,7 @@ import argparse
 import collections
 import json
 import statistics
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,20 @@ def svg(runs: list[Run], scenario: str = "steady") -> str:
     return "\n".join(out) + "\n"
 
 
+def _stacks(path: Path) -> Iterator[tuple[str, int]]:
+    """(stack, samples) from py-spy's raw output; a frame named after generated source code
+    can hold line breaks, so a record ends only at a line that ends with its count."""
+    pending = ""
+    for line in path.read_text().splitlines():
+        stack, _, count = (pending + line).rpartition(" ")
+        if not count.isdigit():
+            pending += line + " "
+            continue
+        pending = ""
+        if stack:
+            yield stack, int(count)
+
+
 def top(paths: list[Path], thread: str = "", most: int = 25) -> str:
     """The functions with the most samples in py-spy raw (collapsed) output: self and total."""
     own: collections.Counter[str] = collections.Counter()
@@ -210,11 +225,9 @@ def top(paths: list[Path], thread: str = "", most: int = 25) -> str:
     threads: collections.Counter[str] = collections.Counter()
     samples = 0
     for path in paths:
-        for line in path.read_text().splitlines():
-            stack, _, count = line.rpartition(" ")
-            if not stack or (thread and thread not in stack):
+        for stack, n in _stacks(path):
+            if thread and thread not in stack:
                 continue
-            n = int(count)
             samples += n
             frames = stack.split(";")
             threads["writer thread" if "_sqlite_writer" in stack else frames[0]] += n

@@ -36,6 +36,7 @@ TRY_AGAIN = 1013  # the socket fell behind: come back and catch up
 RESTARTING = 1012  # the server is restarting: come back with jitter
 PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence update
 RECENT = 64  # events a room keeps, rendered, for sockets that come back (a Wi-Fi blip)
+BATCH = 64  # frames at most in one WebSocket message
 
 
 class Audience(StrEnum):
@@ -51,6 +52,11 @@ Rendered = dict[tuple["Audience", str], "Frame | None"]
 
 def frame(message: dict[str, Any]) -> Frame:
     return orjson.dumps(message).decode()
+
+
+def batch(frames: list[Frame]) -> Frame:
+    """Several frames as one message: a JSON array, made without decoding them again."""
+    return "[" + ",".join(frames) + "]"
 
 
 class Renderer(Protocol):
@@ -104,17 +110,33 @@ class Viewer:
             asyncio.get_running_loop().create_task(self.close(TRY_AGAIN))
 
     async def send_now(self, seq: int | None, message: Frame) -> None:
-        await self.ws.send_text(message)
-        if seq is not None:
-            self.sent_seq = seq
+        await self.send_all([(seq, message)])
+
+    async def send_all(self, items: list[tuple[int | None, Frame]]) -> None:
+        """Send frames in order, in one WebSocket message when there are several (a JSON
+        array of them): the transport's cost is per message, and under load, or in a
+        catch-up, a socket has many waiting. Seq frames already sent are skipped."""
+        messages, last = [], self.sent_seq
+        for seq, message in items:
+            if seq is not None:
+                if seq <= last:
+                    continue
+                last = seq
+            messages.append(message)
+        if not messages:
+            return
+        await self.ws.send_text(messages[0] if len(messages) == 1 else batch(messages))
+        self.sent_seq = last
 
     async def pump(self) -> None:
-        """The only writer to the socket once the catch-up is done."""
+        """The only writer to the socket once the catch-up is done: whatever is waiting
+        when it wakes goes out together."""
+        queue = self.queue
         while True:
-            seq, message = await self.queue.get()
-            if seq is not None and seq <= self.sent_seq:
-                continue
-            await self.send_now(seq, message)
+            items = [await queue.get()]
+            while not queue.empty() and len(items) < BATCH:
+                items.append(queue.get_nowait())
+            await self.send_all(items)
 
     async def close(self, code: int) -> None:
         self.closed = True

@@ -16,7 +16,7 @@ from starlette.websockets import WebSocketDisconnect
 from facilitator import events
 from facilitator.events import LiveEvent
 from facilitator.i18n import N_, gettext
-from facilitator.live import TRY_AGAIN, Rendered, Room, Rooms, Viewer, frame
+from facilitator.live import BATCH, TRY_AGAIN, Frame, Rendered, Room, Rooms, Viewer, frame
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,15 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
         return
     viewer.sent_seq = since if since is not None else 0
     key = (viewer.audience, viewer.locale)  # the caller set this socket's language
+    replay: list[tuple[int | None, Frame]] = []
     for event, frames in missed:
         if key not in frames:
             frames[key] = await renderer.event(event, viewer.audience)
         rendered = frames[key]
-        await viewer.send_now(event.seq, rendered or frame({"type": "seq", "seq": event.seq}))
-        for personal in renderer.personal(event, viewer):
-            await viewer.send_now(None, personal)
+        replay.append((event.seq, rendered or frame({"type": "seq", "seq": event.seq})))
+        replay += [(None, personal) for personal in renderer.personal(event, viewer)]
+    for start in range(0, len(replay), BATCH):
+        await viewer.send_all(replay[start : start + BATCH])
 
 
 Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]

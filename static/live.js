@@ -176,10 +176,13 @@
     };
     ws.onmessage = (event) => {
       lastHeard = Date.now();
-      let message;
-      try { message = JSON.parse(event.data); } catch { return; }
-      if (held) held.push(message);
-      else receive(message);
+      let data;
+      try { data = JSON.parse(event.data); } catch { return; }
+      // Several frames that waited together arrive as one array, in order.
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if (held) held.push(message);
+        else receive(message);
+      }
     };
     ws.onclose = () => {
       if (socket === ws) drop();

@@ -3,6 +3,7 @@ cookies that share the app's event loop."""
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import shutil
@@ -178,6 +179,7 @@ class Socket:
         self.seq: int | None = None
         self.epoch = ""
         self.mine: set[int] = set()
+        self.waiting: collections.deque[dict[str, Any]] = collections.deque()
 
     def send(self, message: dict[str, Any] | str) -> None:
         if isinstance(message, str):
@@ -186,7 +188,15 @@ class Socket:
             self.session.send_json(message)
 
     def receive(self, timeout: float) -> dict[str, Any]:
-        """The next frame, decoded; a close is `{"type": "closed", "code": ...}`."""
+        """The next frame, decoded; frames the server sent together (a JSON array) one by
+        one. A close is `{"type": "closed", "code": ...}`."""
+        if not self.waiting:
+            data = self.read(timeout)
+            self.waiting.extend(data if isinstance(data, list) else [data])
+        return self.waiting.popleft()
+
+    def read(self, timeout: float) -> dict[str, Any] | list[dict[str, Any]]:
+        """One WebSocket message, decoded."""
         import anyio
         import orjson
 

@@ -85,7 +85,7 @@ class RemoteSocket(Socket):
     def send(self, message: dict[str, Any] | str) -> None:
         self.session.send(message if isinstance(message, str) else orjson.dumps(message).decode())
 
-    def receive(self, timeout: float) -> dict[str, Any]:
+    def read(self, timeout: float) -> dict[str, Any] | list[dict[str, Any]]:
         try:
             return orjson.loads(self.session.recv(timeout=timeout))  # type: ignore[no-any-return]
         except ConnectionClosed as exc:

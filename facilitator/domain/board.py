@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from facilitator import events
@@ -238,19 +239,29 @@ class PhoneView:
     me: OwnState
 
 
+# A phone's own ideas, built once: every reconnecting phone asks.
+_MINE = (
+    select(Idea.id, Idea.status)
+    .where(
+        Idea.group_id == bindparam("group_id"),
+        Idea.participant_id == bindparam("participant_id"),
+        Idea.status != IdeaStatus.withdrawn,
+    )
+    .order_by(col(Idea.created_at).desc())
+)
+_IDEAS_BY_ID = select(Idea).where(col(Idea.id).in_(bindparam("ids", expanding=True)))
+
+
 def _own_state(s: Session, group: AnyGroup, participant_id: int) -> OwnState:
     assert group.id is not None
-    rows = s.exec(
-        select(Idea)
-        .where(
-            Idea.group_id == group.id,
-            Idea.participant_id == participant_id,
-            Idea.status != IdeaStatus.withdrawn,
-        )
-        .order_by(col(Idea.created_at).desc())
-    ).all()
-    mine = {r.id for r in rows if r.id is not None}
-    own = [IdeaView.of(r) for r in rows if not shown_to_phones(group, r)]
+    rows = s.execute(_MINE, {"group_id": group.id, "participant_id": participant_id}).all()
+    mine = {r.id for r in rows}
+    # Most phones' ideas are on the board for all; only the others are loaded whole.
+    apart = [r.id for r in rows if not shown_to_phones(group, r)]
+    own = []
+    if apart:
+        found = {i.id: i for i in s.exec(_IDEAS_BY_ID, params={"ids": apart}).all()}
+        own = [IdeaView.of(found[i]) for i in apart]
     return OwnState(mine, own, vote_state(s, group, participant_id))
 
 

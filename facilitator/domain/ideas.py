@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, select
@@ -92,7 +92,12 @@ def counts(s: Session, group_id: int) -> Counts:
     return Counts(n, who)
 
 
-def shown_to_phones(group: AnyGroup, idea: Idea | IdeaView) -> bool:
+class HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+def shown_to_phones(group: AnyGroup, idea: HasStatus) -> bool:
     """Whether other phones may see this idea now (the author always sees their own)."""
     return idea.status == IdeaStatus.visible and (not group.private_mode or group.ideas_revealed)
 

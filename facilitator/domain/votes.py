@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from facilitator import events
@@ -30,12 +30,15 @@ def item_key(target: VoteTarget | str, target_id: int) -> str:
     return f"{VoteTarget(target).value}-{target_id}"
 
 
+_PLACED = (
+    select(Vote.target, Vote.target_id, func.count())
+    .where(Vote.group_id == bindparam("group_id"), Vote.participant_id == bindparam("voter"))
+    .group_by(col(Vote.target), col(Vote.target_id))
+)  # built once: every vote and every reconnecting phone asks
+
+
 def vote_state(s: Session, group: AnyGroup, participant_id: int) -> VoteState:
-    rows = s.exec(
-        select(Vote.target, Vote.target_id, func.count())
-        .where(Vote.group_id == group.id, Vote.participant_id == participant_id)
-        .group_by(col(Vote.target), col(Vote.target_id))
-    ).all()
+    rows = s.execute(_PLACED, {"group_id": group.id, "voter": participant_id}).all()
     placed = {item_key(t, i): n for t, i, n in rows}
     return VoteState(max(0, group.vote_budget - sum(placed.values())), placed)
 
