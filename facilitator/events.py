@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
+from facilitator.db import core
 from facilitator.models import Channel, Event, utcnow
 
 
@@ -85,11 +86,12 @@ _INSERT = insert(Event.__table__)  # type: ignore[attr-defined]
 
 def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: str) -> LiveEvent:
     """Record an event in the current transaction; it is published after commit."""
-    row = s.execute(_BUMP, {"name": channel}).one()
+    row = core(s, _BUMP, {"name": channel}).one()
     at = utcnow()
     body = orjson.dumps(payload).decode()
     # A Core insert: events are never changed after this, so the ORM's tracking is waste.
-    s.execute(
+    core(
+        s,
         _INSERT,
         {
             "channel": channel,

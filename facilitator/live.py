@@ -37,6 +37,9 @@ RESTARTING = 1012  # the server is restarting: come back with jitter
 PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence update
 RECENT = 64  # events a room keeps, rendered, for sockets that come back (a Wi-Fi blip)
 BATCH = 64  # frames at most in one WebSocket message
+# Seconds a room outlives its last socket. When the venue Wi-Fi drops, every socket of a
+# room goes at once; kept, the room and its latest events are still here when they return.
+LINGER = 60.0
 
 
 class Audience(StrEnum):
@@ -158,6 +161,7 @@ class Room:
         self._ready = asyncio.Event()
         self.started: asyncio.Future[None] | None = None
         self._presence_pending = False
+        self.linger: asyncio.TimerHandle | None = None  # set while the room has no sockets
         # The latest events with the frames made for them: a reconnect storm after the
         # venue Wi-Fi returns replays from here, without a database read or a render each.
         self.recent: deque[tuple[LiveEvent, Rendered]] = deque(maxlen=RECENT)
@@ -294,7 +298,8 @@ class Room:
 
 
 class Rooms:
-    """The rooms of this process, made on first use and dropped when the last socket goes."""
+    """The rooms of this process, made on first use and dropped a while after the last
+    socket goes (LINGER)."""
 
     def __init__(
         self,
@@ -304,8 +309,10 @@ class Rooms:
         *,
         resync_limit: int,
         heartbeat_seconds: float,
+        linger_seconds: float = LINGER,
     ):
         self.db, self.hub, self.renderer = db, hub, renderer
+        self.linger_seconds = linger_seconds
         self.resync_limit = resync_limit
         self.heartbeat_seconds = heartbeat_seconds
         self._rooms: dict[str, Room] = {}
@@ -325,6 +332,9 @@ class Rooms:
             if self._rooms.get(channel) is room:
                 del self._rooms[channel]
             raise
+        if room.linger is not None:
+            room.linger.cancel()
+            room.linger = None
         room.viewers.add(viewer)
         room.presence_changed()
         return room
@@ -334,12 +344,22 @@ class Rooms:
         if room.viewers:
             room.presence_changed()
             return
+        if room.linger is None and self._rooms.get(room.channel) is room:
+            loop = asyncio.get_running_loop()
+            room.linger = loop.call_later(self.linger_seconds, self._drop_if_empty, room)
+
+    def _drop_if_empty(self, room: Room) -> None:
+        room.linger = None
+        if room.viewers:
+            return
         if self._rooms.get(room.channel) is room:
             del self._rooms[room.channel]
         room.cancel()
 
     async def close_all(self, code: int = RESTARTING) -> None:
         for room in tuple(self._rooms.values()):
+            if room.linger is not None:
+                room.linger.cancel()
             for viewer in tuple(room.viewers):
                 await viewer.close(code)
             await room.stop()

@@ -22,13 +22,16 @@ from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 log = logging.getLogger(__name__)
 
 
-async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> None:
-    """Bring a newly joined socket up to date: the events it missed, or a fresh board."""
+async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> bool:
+    """Bring a newly joined socket up to date: the events it missed, or a fresh board
+    (then True)."""
     db, limit, renderer = room.rooms.db, room.rooms.resync_limit, room.rooms.renderer
     missed: list[tuple[LiveEvent, Rendered]] | None = None
     if since is not None and epoch:
         missed = room.missed_since(since, epoch)
-        if missed is None:
+        if missed is not None and len(missed) > limit:
+            missed = None  # far behind: a fresh board, as from the log
+        elif missed is None:
 
             def read(s: Any) -> list[LiveEvent] | None:
                 head = events.head(s, room.channel)
@@ -43,7 +46,7 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
     if missed is None:
         seq, message = await renderer.board(room.channel, viewer.audience, viewer)
         await viewer.send_now(seq, message)
-        return
+        return True
     viewer.sent_seq = since if since is not None else 0
     key = (viewer.audience, viewer.locale)  # the caller set this socket's language
     replay: list[tuple[int | None, Frame]] = []
@@ -55,10 +58,11 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
         replay += [(None, personal) for personal in renderer.personal(event, viewer)]
     for start in range(0, len(replay), BATCH):
         await viewer.send_all(replay[start : start + BATCH])
+    return False
 
 
 Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
-Greeter = Callable[[Viewer], Awaitable[None]]
+Greeter = Callable[[Viewer, bool], Awaitable[None]]  # (socket, whether it had a fresh board)
 
 
 async def serve_socket(
@@ -78,10 +82,8 @@ async def serve_socket(
     room = await rooms.enter(room_channel, viewer)
     pump: asyncio.Task[None] | None = None
     try:
-        # Its own part first, as read when it was let in; the catch-up replays what came
-        # after, so the last word on each of its ideas is the newest.
-        await greet(viewer)
-        await catch_up(room, viewer, since, epoch)
+        fresh = await catch_up(room, viewer, since, epoch)
+        await greet(viewer, fresh)
         pump = asyncio.get_running_loop().create_task(viewer.pump())
         guard = SocketGuard(limits)
         while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import pytest
@@ -9,7 +10,9 @@ from sqlmodel import select
 
 from facilitator import events
 from facilitator.models import Event, Idea
+from facilitator.web import sockets
 from tests.conftest import Socket, World, connect
+from tests.support import post_idea
 
 
 def server_ideas(world: World, group_id: int) -> dict[int, str]:
@@ -157,6 +160,10 @@ def test_facilitator_sees_who_is_online(world: World) -> None:
         assert "<strong>2</strong> phones connected" in page and "Amara" in page
 
 
+def no_log_reads(*args: object) -> None:
+    raise AssertionError("the log was read")
+
+
 def test_a_phone_back_in_a_live_room_replays_from_memory(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,9 +185,6 @@ def test_a_phone_back_in_a_live_room_replays_from_memory(
             other.until_type("ack", key=f"while-away-{n}")
         other.until_seq(3)
 
-        def no_log_reads(*args: object) -> None:
-            raise AssertionError("the log was read")
-
         monkeypatch.setattr(events, "since", no_log_reads)
         with connect(away, group.id, since=last_seq, epoch=epoch) as ws:
             back = Socket(ws)
@@ -188,3 +192,53 @@ def test_a_phone_back_in_a_live_room_replays_from_memory(
             back.until_seq(3)
             assert not any(f["type"] == "reset" for f in back.frames)
             assert back.ideas == server_ideas(world, group.id) == other.ideas
+
+
+def test_a_room_whose_phones_all_dropped_keeps_listening_and_replays_when_they_return(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The venue Wi-Fi goes: every socket of a room at once. The room lingers, still hearing
+    the group's events, and the phones coming back replay them from its memory."""
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    phone, writer = world.phone(group.code), world.phone(group.code)
+    with connect(phone, group.id) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        last_seq, epoch, seen = sock.seq, sock.epoch, dict(sock.ideas)
+    channel = events.group_channel(group.id)
+    room = world.services.rooms.get(channel)
+    assert room is not None and not room.viewers  # empty, and still here
+
+    for n in range(2):  # meanwhile, an idea sent with the page's form (no socket)
+        assert post_idea(writer, group.code, f"Sent while the Wi-Fi was down {n}").status_code < 400
+
+    async def no_own_reads(*args: object) -> None:
+        raise AssertionError("its own part was read: the replay tells it")
+
+    monkeypatch.setattr(events, "since", no_log_reads)
+    monkeypatch.setattr(sockets, "own_state", no_own_reads)
+    with connect(phone, group.id, since=last_seq, epoch=epoch) as ws:
+        back = Socket(ws)
+        back.seq, back.epoch, back.ideas = last_seq, epoch, seen
+        back.until_seq(2)
+        back.send({"type": "ping"})
+        back.until_type("pong")  # the socket is still open: nothing failed behind it
+        assert not any(f["type"] == "reset" for f in back.frames)
+        assert back.ideas == server_ideas(world, group.id)
+    assert world.services.rooms.get(channel) is room  # the same room all along
+
+
+def test_an_empty_room_is_let_go_once_it_has_lingered(world: World) -> None:
+    rooms = world.services.rooms
+    rooms.linger_seconds = 0.05
+    group = world.workshop(world.organiser()).groups[0]
+    phone = world.phone(group.code)
+    with connect(phone, group.id) as ws:
+        Socket(ws).until_type("reset")
+    channel = events.group_channel(group.id)
+    for _ in range(100):
+        if rooms.get(channel) is None:
+            break
+        world.run(asyncio.sleep, 0.02)
+    assert rooms.get(channel) is None

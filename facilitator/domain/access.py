@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
+from facilitator.db import core
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
 from facilitator.i18n import N_
@@ -128,8 +129,8 @@ def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     if not 0 < group_id <= MAX_ID:
         raise NotFound(N_("That group does not exist."))
     is_phone = isinstance(actor, Participant)
-    row = s.execute(
-        _MEMBER, {"group_id": group_id, "participant_id": actor.id if is_phone else 0}
+    row = core(
+        s, _MEMBER, {"group_id": group_id, "participant_id": actor.id if is_phone else 0}
     ).first()
     if row is None:
         raise NotFound(N_("That group does not exist."))

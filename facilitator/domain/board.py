@@ -14,14 +14,11 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from facilitator import events
-from facilitator.db import Database
-from facilitator.domain import participants
+from facilitator.db import Database, core
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.errors import Forbidden
 from facilitator.domain.ideas import Counts, IdeaView, counts, shown_to_phones
 from facilitator.domain.votes import VoteState, item_key, tallies, vote_state
-from facilitator.i18n import N_
 from facilitator.models import (
     Cluster,
     Group,
@@ -254,7 +251,7 @@ _IDEAS_BY_ID = select(Idea).where(col(Idea.id).in_(bindparam("ids", expanding=Tr
 
 def _own_state(s: Session, group: AnyGroup, participant_id: int) -> OwnState:
     assert group.id is not None
-    rows = s.execute(_MINE, {"group_id": group.id, "participant_id": participant_id}).all()
+    rows = core(s, _MINE, {"group_id": group.id, "participant_id": participant_id}).all()
     mine = {r.id for r in rows}
     # Most phones' ideas are on the board for all; only the others are loaded whole.
     apart = [r.id for r in rows if not shown_to_phones(group, r)]
@@ -273,18 +270,9 @@ async def phone_view(db: Database, actor: Participant, group_id: int) -> PhoneVi
     return await db.read(read)
 
 
-async def rejoin(db: Database, device_hash: str, group_id: int) -> tuple[Participant, OwnState]:
-    """A phone's socket coming (back) to its group: who it is, and its own part, in one read.
-
-    After the venue Wi-Fi returns, thousands of phones do this at once: one read each."""
-
-    def read(s: Session) -> tuple[Participant, OwnState]:
-        who = participants.in_group(s, device_hash, group_id)
-        if who is None:
-            raise Forbidden(N_("You can only take part in the group you joined."))
-        return who, _own_state(s, require_member(s, who, group_id), who.id)
-
-    return await db.read(read)
+async def own_state(db: Database, actor: Participant, group_id: int) -> OwnState:
+    """A phone's own part alone, without the board: sent after a fresh board."""
+    return await db.read(lambda s: _own_state(s, require_member(s, actor, group_id), actor.id))
 
 
 async def console_view(db: Database, actor: Actor, group_id: int) -> Board:

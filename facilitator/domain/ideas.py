@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, select
 
 from facilitator import events
-from facilitator.db import Database
+from facilitator.db import Database, core
 from facilitator.domain.access import AnyGroup, get_group, get_row, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -88,7 +88,7 @@ _INSERT = insert(_IDEAS).returning(_IDEAS.c.id)
 
 def counts(s: Session, group_id: int) -> Counts:
     """Visible ideas, and the people who wrote them (NULL authors, i.e. staff, not counted)."""
-    n, who = s.execute(_COUNTS, {"group_id": group_id}).one()
+    n, who = core(s, _COUNTS, {"group_id": group_id}).one()
     return Counts(n, who)
 
 
@@ -143,7 +143,7 @@ async def submit_idea(
 
     def txn(s: Session) -> Receipt:
         group = require_member(s, actor, group_id)
-        existing = s.execute(_BY_KEY, {"group_id": group_id, "key": key}).first()
+        existing = core(s, _BY_KEY, {"group_id": group_id, "key": key}).first()
         if existing is not None:
             if _ref(existing.participant_id, existing.user_id) != actor.ref:
                 raise Conflict(N_("This submission id is already used. Please reload the page."))
@@ -168,7 +168,7 @@ async def submit_idea(
             "edited_by_facilitator": False,
         }
         # A Core insert: the ORM's unit of work was most of a submission's cost.
-        idea_id: int = s.execute(_INSERT, row).scalar_one()
+        idea_id: int = core(s, _INSERT, row).scalar_one()
         view = IdeaView(
             idea_id,
             group_id,

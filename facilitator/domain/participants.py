@@ -6,7 +6,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from facilitator.db import Database
+from facilitator.db import Database, core
 from facilitator.domain.access import MAX_ID, get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
@@ -52,7 +52,7 @@ def in_group(s: Session, device_hash: str, group_id: int) -> Participant | None:
     on every connect)."""
     if not 0 < group_id <= MAX_ID:
         return None
-    row = s.execute(_IN_GROUP, {"group_id": group_id, "device_hash": device_hash}).first()
+    row = core(s, _IN_GROUP, {"group_id": group_id, "device_hash": device_hash}).first()
     return None if row is None else Participant(*row)
 
 

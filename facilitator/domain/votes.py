@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from facilitator import events
-from facilitator.db import Database
+from facilitator.db import Database, core
 from facilitator.domain.access import AnyGroup, get_row, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
@@ -38,7 +38,7 @@ _PLACED = (
 
 
 def vote_state(s: Session, group: AnyGroup, participant_id: int) -> VoteState:
-    rows = s.execute(_PLACED, {"group_id": group.id, "voter": participant_id}).all()
+    rows = core(s, _PLACED, {"group_id": group.id, "voter": participant_id}).all()
     placed = {item_key(t, i): n for t, i, n in rows}
     return VoteState(max(0, group.vote_budget - sum(placed.values())), placed)
 

@@ -8,9 +8,10 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
 from facilitator import events, i18n
+from facilitator.domain import participants
 from facilitator.domain.access import require_facilitator, workshop_language
-from facilitator.domain.actors import Actor
-from facilitator.domain.board import OwnState, rejoin
+from facilitator.domain.actors import Actor, Participant
+from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live import Audience, Viewer, frame
@@ -21,24 +22,25 @@ from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
 
-Authorised = tuple[Actor, OwnState | None]
 POLICY_VIOLATION = 1008
 MAX_MESSAGE = 16 * 1024  # characters; far more than any command needs
 
 
-async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Authorised:
-    """Who opens this socket; for a phone, also its own part (read together: one read)."""
+async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
     db = services(ws).db
     if audience in (Audience.facilitator, Audience.projector):
         staff = await current_staff(ws)
         if staff is None:
             raise Forbidden(N_("Please log in."))
         await db.read(lambda s: require_facilitator(s, staff, group_id))
-        return staff, None
+        return staff
     device = device_hash(ws)
     if device is None:
         raise Forbidden(N_("This phone is not in a group yet."))
-    return await rejoin(db, device, group_id)
+    who = await db.read(lambda s: participants.in_group(s, device, group_id))
+    if who is None:
+        raise Forbidden(N_("You can only take part in the group you joined."))
+    return who
 
 
 async def group_socket(ws: WebSocket) -> None:
@@ -51,7 +53,7 @@ async def group_socket(ws: WebSocket) -> None:
         epoch = ws.query_params.get("epoch", "")[:16]
         if not same_origin(ws):
             raise Forbidden(N_("This page comes from another site."))
-        actor, own = await _authorise(ws, group_id, audience)
+        actor = await _authorise(ws, group_id, audience)
     except (DomainError, ValueError):
         await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
         return
@@ -62,24 +64,17 @@ async def group_socket(ws: WebSocket) -> None:
         locale = reader_locale(ws)
     viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size, locale)
 
-    async def greet(v: Viewer) -> None:
-        """What is this phone's own: its ideas, their states, its dots (as read on entry;
-        the events replayed after it bring it up to date)."""
-        if own is None:
+    async def greet(v: Viewer, fresh: bool) -> None:
+        """What is this phone's own: its ideas, their states, its dots. After a replay the
+        phone has it already: the replay's personal frames brought it up to date."""
+        if not fresh or not isinstance(v.actor, Participant):
             return
-        mine = svc.templates.render("participant/_own_status.html", own=own.own)
-        await v.send_now(
-            None,
-            frame(
-                {
-                    "type": "own",
-                    "ops": [["replace", "own-status", mine]],
-                    "mine": sorted(own.mine),
-                    "all": True,
-                }
-            ),
-        )
-        await v.send_now(
+        own = await own_state(svc.db, v.actor, group_id)
+        status = svc.templates.render("participant/_own_status.html", own=own.own)
+        ops = [["replace", "own-status", status]]
+        mine = sorted(own.mine)
+        v.offer(None, frame({"type": "own", "ops": ops, "mine": mine, "all": True}))
+        v.offer(
             None,
             frame({"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}),
         )
