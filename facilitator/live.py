@@ -356,6 +356,10 @@ class Rooms:
             del self._rooms[room.channel]
         room.cancel()
 
+    def sockets(self) -> int:
+        """Sockets open in this process."""
+        return sum(len(room.viewers) for room in self._rooms.values())
+
     async def close_all(self, code: int = RESTARTING) -> None:
         for room in tuple(self._rooms.values()):
             if room.linger is not None:
