@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 TRY_AGAIN = 1013  # the socket fell behind: come back and catch up
 RESTARTING = 1012  # the server is restarting: come back with jitter
-PRESENCE_DELAY = 0.5  # seconds; joins and leaves in a burst make one presence update
+PRESENCE_DELAY = 2.0  # seconds; joins and leaves in a burst (the Wi-Fi is back) make one update
 RECENT = 64  # events a room keeps, rendered, for sockets that come back (a Wi-Fi blip)
 BATCH = 64  # frames at most in one WebSocket message
 # Seconds a room outlives its last socket. When the venue Wi-Fi drops, every socket of a
