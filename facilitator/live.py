@@ -72,7 +72,8 @@ class Renderer(Protocol):
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
 
     def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
-        """Small frames for this one socket (its own ideas, its dots), often none."""
+        """Small frames for this one socket (its own ideas, its dots), often none; in the
+        socket's language."""
         ...
 
     def board(
@@ -93,24 +94,27 @@ class Viewer:
     locale: str = i18n.DEFAULT  # what it reads in: its frames are rendered in this language
     sent_seq: int = -1
     closed: bool = False
-    queue: asyncio.Queue[tuple[int | None, Frame]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(maxsize=self.queue_size)
+    # Frames waiting for the pump, and the pump's wake-up while it waits for them: lighter
+    # than an asyncio.Queue, and every frame of every socket passes here.
+    waiting: deque[tuple[int | None, Frame]] = field(init=False, default_factory=deque)
+    _wake: asyncio.Future[None] | None = field(init=False, default=None)
 
     @property
     def name(self) -> str:
         return self.actor.display_name if isinstance(self.actor, Participant) else self.actor.name
 
     def offer(self, seq: int | None, message: Frame) -> None:
-        """Queue a frame; seq frames at or below what was sent are skipped by the sender."""
+        """Queue a frame; seq frames at or below what was sent are skipped by the sender.
+        A socket with `queue_size` frames waiting has fallen behind: it is closed."""
         if self.closed:
             return
-        try:
-            self.queue.put_nowait((seq, message))
-        except asyncio.QueueFull:
+        if len(self.waiting) >= self.queue_size:
             self.closed = True
             asyncio.get_running_loop().create_task(self.close(TRY_AGAIN))
+            return
+        self.waiting.append((seq, message))
+        if self._wake is not None and not self._wake.done():
+            self._wake.set_result(None)
 
     async def send_now(self, seq: int | None, message: Frame) -> None:
         await self.send_all([(seq, message)])
@@ -134,11 +138,12 @@ class Viewer:
     async def pump(self) -> None:
         """The only writer to the socket once the catch-up is done: whatever is waiting
         when it wakes goes out together."""
-        queue = self.queue
+        waiting, loop = self.waiting, asyncio.get_running_loop()
         while True:
-            items = [await queue.get()]
-            while not queue.empty() and len(items) < BATCH:
-                items.append(queue.get_nowait())
+            if not waiting:
+                self._wake = loop.create_future()
+                await self._wake
+            items = [waiting.popleft() for _ in range(min(len(waiting), BATCH))]
             await self.send_all(items)
 
     async def close(self, code: int) -> None:
@@ -251,16 +256,18 @@ class Room:
         renderer = self.rooms.renderer
         frames: Rendered = {}
         self.recent.append((event, frames))  # filled in below, and by later replays
+        moved_on: Frame | None = None  # a frame with nothing but the seq, made once
         for viewer in tuple(self.viewers):
             key = (viewer.audience, viewer.locale)
-            with i18n.using(viewer.locale):
-                if key not in frames:
+            if key not in frames:
+                with i18n.using(viewer.locale):
                     frames[key] = await renderer.event(event, viewer.audience)
-                message = frames[key]
-                # A frame with nothing for this audience still moves its seq on.
-                viewer.offer(event.seq, message or frame({"type": "seq", "seq": event.seq}))
-                for personal in renderer.personal(event, viewer):
-                    viewer.offer(None, personal)
+            message = frames[key]
+            if message is None:  # nothing for this audience: its seq still moves on
+                message = moved_on = moved_on or frame({"type": "seq", "seq": event.seq})
+            viewer.offer(event.seq, message)
+            for personal in renderer.personal(event, viewer):
+                viewer.offer(None, personal)
 
     async def _heartbeat(self) -> None:
         """Tell sockets the latest seq, and find events whose publication was lost."""

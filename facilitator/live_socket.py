@@ -90,7 +90,9 @@ async def serve_socket(
             text = await viewer.ws.receive_text()
             verdict = guard.admit(text)
             if verdict is Verdict.slow_down:
-                viewer.offer(None, frame({"type": "error", "status": 429, "message": SLOW_DOWN}))
+                # With its key, so the page keeps that message and sends it again later.
+                refusal = {"type": "error", "status": 429, "message": gettext(SLOW_DOWN)}
+                viewer.offer(None, frame({**refusal, "key": _key_of(text, limits.max_message)}))
                 continue
             if verdict:
                 await viewer.close(verdict)
@@ -108,6 +110,17 @@ async def serve_socket(
         if pump is not None:
             pump.cancel()
         rooms.leave(room, viewer)
+
+
+def _key_of(text: str, max_message: int) -> str | None:
+    """The outbox key of a message, if it has a readable one."""
+    if len(text) > max_message:
+        return None
+    try:
+        key = orjson.loads(text).get("key")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    return key if isinstance(key, str) and len(key) <= 64 else None
 
 
 async def _dispatch(

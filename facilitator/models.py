@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -139,7 +139,12 @@ class Participant(SQLModel, table=True):
 
 
 class Idea(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("group_id", "client_key"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "client_key"),
+        # Covers the count every submission makes (visible ideas and their authors): the
+        # index alone answers it, without reading the ideas' rows.
+        Index("ix_idea_group_status_author", "group_id", "status", "participant_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
     participant_id: int | None = Field(

@@ -192,6 +192,7 @@
   // Stop using the socket at once (a dying one may take minutes to report its close, e.g.
   // when the Wi-Fi went), show that, and come back later with ?since=<last seq seen>.
   let retryTimer = null;
+  let slowTimer = null;
   function drop() {
     const old = socket;
     socket = null;
@@ -249,7 +250,12 @@
         decorate();
         break;
       case "error":
-        if (message.key) settle(message.key, message.message);
+        if (message.status === 429 && message.key) {
+          // Sent too fast: not refused. It stays in the outbox and goes again shortly.
+          sentKeys.delete(message.key);
+          clearTimeout(slowTimer);
+          slowTimer = setTimeout(flush, 2000);
+        } else if (message.key) settle(message.key, message.message);
         else say(message.message);
         break;
       case "hb":

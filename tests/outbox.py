@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -62,6 +63,10 @@ class Phone:
             if frame["type"] not in {"ack", "error"}:
                 continue
             key = frame.get("key")
+            if frame.get("status") == 429 and key in self.outbox:
+                time.sleep(0.2)  # told to slow down: the same message again, a moment later
+                self.sock.send(self.outbox[key])
+                continue
             if key in self.outbox:
                 del self.outbox[key]
                 if frame["type"] == "ack":

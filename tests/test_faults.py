@@ -259,7 +259,7 @@ def test_a_phone_that_stops_reading_is_closed_with_try_again_and_resyncs(
         writer = member(world, s.group)
         for n in range(3 * queue_size):
             add_idea(world, writer, s.group, f"Idea {n}")
-            deepest = max(deepest, viewer.queue.qsize())
+            deepest = max(deepest, len(viewer.waiting))
             if stalled.closed_with is not None:
                 break
         for _ in range(500):  # the room hears the events a moment after their commit

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from facilitator.throttle import (
     address_key,
 )
 from tests.conftest import PASSWORD, Person, World
-from tests.support import live, refusal, rows, shared_workshop
+from tests.support import idea_texts, live, refusal, rows, shared_workshop
 
 TOO_MANY_CODES = "Too many codes from this network did not match."
 TOO_MANY_LOGINS = "Too many failed logins. Please wait 15 minutes and try again."
@@ -208,12 +209,22 @@ def test_an_ipv6_household_is_one_address() -> None:
 # -- sockets -------------------------------------------------------------------------------
 
 
+def limited_world(settings: Settings, rate: float) -> Iterator[World]:
+    app = create_app(dataclasses.replace(settings, socket_rate=rate, socket_burst=5))
+    with TestClient(app, base_url="http://testserver") as client:
+        yield World(client)
+
+
 @pytest.fixture
 def strict_world(settings: Settings) -> Iterator[World]:
     """Sockets that may send 5 messages at once and (as good as) none after."""
-    app = create_app(dataclasses.replace(settings, socket_rate=0.001, socket_burst=5))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
+    yield from limited_world(settings, rate=0.001)
+
+
+@pytest.fixture
+def slow_world(settings: Settings) -> Iterator[World]:
+    """Sockets that may send 5 messages at once, then one a second."""
+    yield from limited_world(settings, rate=1.0)
 
 
 def test_a_flooding_socket_is_told_to_slow_down_then_closed(strict_world: World) -> None:
@@ -229,6 +240,26 @@ def test_a_flooding_socket_is_told_to_slow_down_then_closed(strict_world: World)
             assert error["message"] == SLOW_DOWN and error["status"] == 429
         sock.send({"type": "ping"})
         assert sock.until_type("closed")["code"] == 1008
+
+
+def test_a_submission_sent_too_fast_is_named_in_the_slow_down_and_taken_when_sent_again(
+    slow_world: World,
+) -> None:
+    group = shared_workshop(slow_world).groups[0]
+    phone = slow_world.phone(group.code)
+    with live(phone, group.id) as sock:
+        for _ in range(5):  # the strict world's burst, used up
+            sock.send({"type": "ping"})
+            sock.until_type("pong")
+        idea = {"type": "submit", "key": "too-fast-0001", "text": "Sent in a hurry"}
+        sock.send(idea)
+        error = sock.until_type("error")
+        assert error["status"] == 429 and error["key"] == "too-fast-0001"
+        assert idea_texts(slow_world, group) == []  # not taken, and not refused either
+        time.sleep(1.1)  # the bucket refills
+        sock.send(idea)
+        assert sock.until_type("ack", key="too-fast-0001")["repeated"] is False
+    assert idea_texts(slow_world, group) == ["Sent in a hurry"]
 
 
 def test_an_outbox_of_60_ideas_sent_at_once_is_taken_whole(world: World) -> None:

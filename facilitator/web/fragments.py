@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from facilitator import i18n
 from facilitator.db import Database
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
@@ -92,7 +93,9 @@ class GroupRenderer(Renderer):
             frames.append(frame({"type": "votes", **changed[str(actor.id)]}))
         idea_data = payload.get("idea")
         if isinstance(idea_data, dict) and idea_data.get("participant_id") == actor.id:
-            frames.append(self._own(IdeaView.from_payload(payload), bool(payload.get("shown"))))
+            with i18n.using(viewer.locale):
+                own = self._own(IdeaView.from_payload(payload), bool(payload.get("shown")))
+            frames.append(own)
         return frames
 
     def _own(self, idea: IdeaView, shown: bool) -> Frame:
