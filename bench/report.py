@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import math
 import statistics
 from collections.abc import Iterator
 from html import escape
@@ -141,9 +142,11 @@ def svg(runs: list[Run], scenario: str = "steady") -> str:
     for r in runs:
         if r["scenario"] in (scenario, "scaling"):
             data[r["target"]][r["params"]["phones"]].append(r)
+    # Latencies span milliseconds to seconds (app2 on this machine): a log axis keeps the
+    # app and the floor apart.
     panels = [
-        ("p99 submit → all peers (ms)", "all_peers_ms.p99"),
-        ("server RSS per phone (KB)", "server.rss_per_phone_kb"),
+        ("p99 submit → all peers (ms, log scale)", "all_peers_ms.p99", True),
+        ("server RSS per phone (KB)", "server.rss_per_phone_kb", False),
     ]
     width, height, pad = 420, 300, 50
     colours = {"app": "#c0392b", "app2": "#7d3c98", "floor": "#2471a3"}
@@ -152,12 +155,13 @@ def svg(runs: list[Run], scenario: str = "steady") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * width}" height="{height}" '
         'font-family="sans-serif" font-size="11">'
     ]
-    import math
-
-    for index, (title, path) in enumerate(panels):
+    for index, (title, path, log_scale) in enumerate(panels):
         x0 = index * width
         values = [median(rs, path) for series in data.values() for rs in series.values() if rs]
-        top = max([v for v in values if v is not None] or [1.0]) * 1.15
+        present = [v for v in values if v is not None and v > 0] or [1.0]
+        top = max(present) * 1.15
+        low = 10 ** math.floor(math.log10(min(present))) if log_scale else 0.0
+        high = 10 ** math.ceil(math.log10(max(present))) if log_scale else top
         out.append(f'<text x="{x0 + width / 2}" y="18" text-anchor="middle">{escape(title)}</text>')
         out.append(
             f'<rect x="{x0 + pad}" y="{pad - 20}" width="{width - pad - 20}" '
@@ -168,11 +172,22 @@ def svg(runs: list[Run], scenario: str = "steady") -> str:
             lo, hi = math.log(ns[0]), math.log(ns[-1]) if len(ns) > 1 else math.log(ns[0]) + 1
             return x0 + pad + (math.log(n) - lo) / (hi - lo or 1) * (width - pad - 40) + 10
 
-        def py(v: float, top: float = top) -> float:
-            return height - pad - v / top * (height - 2 * pad)
+        def py(
+            v: float, low: float = low, high: float = high, log_scale: bool = log_scale
+        ) -> float:
+            if log_scale:
+                share = (math.log10(max(v, low)) - math.log10(low)) / (
+                    math.log10(high) - math.log10(low) or 1
+                )
+            else:
+                share = v / high
+            return height - pad - share * (height - 2 * pad)
 
-        for k in range(5):
-            v = top * k / 4
+        if log_scale:
+            ticks = [low * 10**k for k in range(round(math.log10(high / low)) + 1)]
+        else:
+            ticks = [top * k / 4 for k in range(5)]
+        for v in ticks:
             out.append(
                 f'<text x="{x0 + pad - 4}" y="{py(v) + 4}" text-anchor="end">{fmt(v)}</text>'
             )
