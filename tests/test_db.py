@@ -1,22 +1,25 @@
-"""The write path: group commit with a savepoint per job, seq without holes, durable pragmas,
-and no "database is locked" for a user while another process holds the lock."""
+"""The write path: group commit (savepoints only once a job fails), seq without holes,
+durable pragmas, and no "database is locked" for a user while another process holds the lock."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.config import Settings
 from facilitator.db import Database
-from facilitator.domain.errors import Invalid
+from facilitator.domain.errors import Conflict, Invalid
 from facilitator.events import LiveEvent
 from facilitator.models import Channel, Event
 from tests import backends
@@ -44,6 +47,53 @@ def sqlite_db(tmp_path: Path, migrated_db: Path) -> Iterator[Database]:
 
 def append(s: Session, n: int) -> int:
     return events.append(s, "group:1", "test", {"n": n}, "test").seq
+
+
+def appending(n: int) -> Callable[[Session], int]:
+    return lambda s: append(s, n)
+
+
+def in_one_batch(db: Database, jobs: list[Callable[[Session], Any]]) -> list[object]:
+    """Run `jobs` as one batch of the SQLite writer: a first job holds the writer until all
+    are queued. Returns each job's result or exception, in order."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(s: Session) -> None:
+        started.set()
+        release.wait(10)
+
+    async def main() -> list[object]:
+        holder = asyncio.create_task(db.write(hold))
+        assert await asyncio.to_thread(started.wait, 10)  # the holder is a batch of its own
+        tasks = [asyncio.create_task(db.write(fn)) for fn in jobs]
+        await asyncio.sleep(0)  # each task queues its job
+        assert db._queue.qsize() == len(jobs)
+        release.set()
+        # A bounded wait: a writer thread that died would otherwise hang the test.
+        await asyncio.wait_for(holder, 30)
+        return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+
+    return asyncio.run(main())
+
+
+def statements(db: Database) -> list[str]:
+    """The SQL the writer sends from now on (BEGIN and SAVEPOINTs too)."""
+    sent: list[str] = []
+
+    @event.listens_for(db.write_engine, "before_cursor_execute")
+    def _sent(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    return sent
+
+
+def stored_payloads(db: Database) -> list[tuple[int, int]]:
+    return db.read_sync(
+        lambda s: [
+            (e.seq, orjson.loads(e.payload)["n"])
+            for e in s.exec(select(Event).order_by(col(Event.seq))).all()
+        ]
+    )
 
 
 def test_pragmas_are_durable(sqlite_db: Database) -> None:
@@ -132,3 +182,73 @@ def test_on_postgres_two_processes_commit_in_seq_order(postgres_url: str) -> Non
         observer.dispose()
     assert sorted(seq for seq, _ in results) == list(range(1, 61))
     assert all(before == seq - 1 for seq, before in results)
+
+
+def test_a_batch_that_does_not_fail_takes_no_savepoint(sqlite_db: Database) -> None:
+    published: list[LiveEvent] = []
+    sqlite_db.on_commit = published.extend
+    sent = statements(sqlite_db)
+
+    results = in_one_batch(sqlite_db, [appending(n) for n in range(5)])
+
+    assert results == [1, 2, 3, 4, 5]
+    assert sent.count("BEGIN IMMEDIATE") == 1  # one transaction for the five
+    assert not [q for q in sent if "SAVEPOINT" in q.upper()]
+    assert stored_payloads(sqlite_db) == [(seq, seq - 1) for seq in range(1, 6)]
+    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)]
+
+
+def refuse(s: Session) -> None:
+    append(s, -1)  # writes, then refuses: the write must go
+    raise Invalid("no")
+
+
+def fail_on_flush(s: Session) -> None:
+    append(s, -1)
+    s.add(Channel(name="group:1", seq=0, epoch="dup"))  # the key exists: the flush fails
+
+
+@pytest.mark.parametrize("where", [0, 1, 3])
+@pytest.mark.parametrize(
+    ("bad", "error"), [(refuse, Invalid), (fail_on_flush, IntegrityError)], ids=["raises", "flush"]
+)
+def test_a_job_that_fails_in_a_batch_is_undone_alone_and_the_others_commit(
+    sqlite_db: Database, where: int, bad: Callable[[Session], None], error: type[Exception]
+) -> None:
+    published: list[LiveEvent] = []
+    sqlite_db.on_commit = published.extend
+    sent = statements(sqlite_db)
+    jobs: list[Callable[[Session], Any]] = [appending(n) for n in range(1, 4)]
+    jobs.insert(where, bad)
+
+    results = in_one_batch(sqlite_db, jobs)
+
+    assert isinstance(results.pop(where), error)
+    assert results == [1, 2, 3]  # the good ones' results, from the run that committed
+    assert stored_payloads(sqlite_db) == [(1, 1), (2, 2), (3, 3)]  # no -1, no hole
+    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 1), (2, 2), (3, 3)]
+    assert any(q.startswith("SAVEPOINT") for q in sent)  # the batch ran again, in savepoints
+
+
+def test_a_job_that_fails_only_when_run_again_is_undone_alone(sqlite_db: Database) -> None:
+    """Rerunning a batch may change a job's outcome (another process wrote in between):
+    one that succeeded on the fast path and fails on the rerun is still undone alone."""
+    published: list[LiveEvent] = []
+    sqlite_db.on_commit = published.extend
+    runs = 0
+
+    def changes(s: Session) -> int:
+        nonlocal runs
+        runs += 1
+        seq = append(s, 2)
+        if runs > 1:
+            raise Conflict("changed")
+        return seq
+
+    results = in_one_batch(sqlite_db, [appending(1), changes, appending(3), refuse])
+
+    assert runs >= 2  # it did run again
+    assert results[0] == 1 and results[2] == 2
+    assert isinstance(results[1], Conflict) and isinstance(results[3], Invalid)
+    assert stored_payloads(sqlite_db) == [(1, 1), (2, 3)]
+    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 1), (2, 3)]
