@@ -6,7 +6,9 @@
 
 A Room subscribes to the hub once and renders each event once per audience and language;
 every socket of that audience and language gets the same bytes. Per-person details travel
-in small personal frames.
+in small personal frames. What a socket is offered in one turn of the event loop leaves at
+its end as one message, written straight to the transport when nothing else is being sent
+to it (live_wire), else by the socket's pump through the ordinary ASGI send.
 A socket that cannot keep up is closed with 1013 and catches up by seq when it returns.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable
@@ -24,7 +27,7 @@ from typing import Any, Protocol
 import orjson
 from starlette.websockets import WebSocket, WebSocketState
 
-from facilitator import events, i18n
+from facilitator import events, i18n, live_wire
 from facilitator.db import Database
 from facilitator.domain.actors import Actor, Participant
 from facilitator.events import LiveEvent
@@ -55,11 +58,6 @@ Rendered = dict[tuple["Audience", str], "Frame | None"]
 
 def frame(message: dict[str, Any]) -> Frame:
     return orjson.dumps(message).decode()
-
-
-def batch(frames: list[Frame]) -> Frame:
-    """Several frames as one message: a JSON array, made without decoding them again."""
-    return "[" + ",".join(frames) + "]"
 
 
 class Renderer(Protocol):
@@ -98,6 +96,12 @@ class Viewer:
     # than an asyncio.Queue, and every frame of every socket passes here.
     waiting: deque[tuple[int | None, Frame]] = field(init=False, default_factory=deque)
     _wake: asyncio.Future[None] | None = field(init=False, default=None)
+    _marked: bool = field(init=False, default=False)  # in this loop turn's flush list
+    # Writes an encoded frame to the transport at once (see live_wire); None in tests.
+    _write_now: live_wire.WriteNow | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self._write_now = live_wire.write_now_of(self.ws.scope)
 
     @property
     def name(self) -> str:
@@ -105,7 +109,10 @@ class Viewer:
 
     def offer(self, seq: int | None, message: Frame) -> None:
         """Queue a frame; seq frames at or below what was sent are skipped by the sender.
-        A socket with `queue_size` frames waiting has fallen behind: it is closed."""
+        A socket with `queue_size` frames waiting has fallen behind: it is closed.
+
+        What is offered in one turn of the event loop goes out together at its end
+        (`flush`), as one message per socket."""
         if self.closed:
             return
         if len(self.waiting) >= self.queue_size:
@@ -113,8 +120,29 @@ class Viewer:
             asyncio.get_running_loop().create_task(self.close(TRY_AGAIN))
             return
         self.waiting.append((seq, message))
-        if self._wake is not None and not self._wake.done():
-            self._wake.set_result(None)
+        if not self._marked:
+            self._marked = True
+            _to_flush(self)
+
+    def flush(self) -> None:
+        """Write what waits straight to the transport if the pump is idle (nothing in
+        flight, so order holds), else leave it to the pump."""
+        self._marked = False
+        waiting, wake = self.waiting, self._wake
+        if self.closed or not waiting or wake is None or wake.done():
+            return  # nothing to do, or the pump is busy and will find it
+        write_now = self._write_now
+        while write_now is not None and waiting:
+            items = list(itertools.islice(waiting, BATCH))
+            frames, last = self._unsent(items)
+            if frames:
+                if not write_now(live_wire.encoded(tuple(frames))):
+                    break
+                self.sent_seq = last
+            for _ in items:
+                waiting.popleft()
+        if waiting:
+            wake.set_result(None)
 
     async def send_now(self, seq: int | None, message: Frame) -> None:
         await self.send_all([(seq, message)])
@@ -123,21 +151,25 @@ class Viewer:
         """Send frames in order, in one WebSocket message when there are several (a JSON
         array of them): the transport's cost is per message, and under load, or in a
         catch-up, a socket has many waiting. Seq frames already sent are skipped."""
-        messages, last = [], self.sent_seq
+        frames, last = self._unsent(items)
+        if frames:
+            await self.ws.send_text(live_wire.message(frames))
+            self.sent_seq = last
+
+    def _unsent(self, items: list[tuple[int | None, Frame]]) -> tuple[list[Frame], int]:
+        """These frames without the seq frames already sent, and the last seq among them."""
+        frames, last = [], self.sent_seq
         for seq, message in items:
             if seq is not None:
                 if seq <= last:
                     continue
                 last = seq
-            messages.append(message)
-        if not messages:
-            return
-        await self.ws.send_text(messages[0] if len(messages) == 1 else batch(messages))
-        self.sent_seq = last
+            frames.append(message)
+        return frames, last
 
     async def pump(self) -> None:
-        """The only writer to the socket once the catch-up is done: whatever is waiting
-        when it wakes goes out together."""
+        """The writer to the socket once the catch-up is done, when `flush` cannot write at
+        once: whatever is waiting when it wakes goes out together."""
         waiting, loop = self.waiting, asyncio.get_running_loop()
         while True:
             if not waiting:
@@ -151,6 +183,27 @@ class Viewer:
         if self.ws.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
                 await self.ws.close(code)
+
+
+# Sockets with frames offered in this turn of each event loop, flushed once at its end.
+_flushing: dict[asyncio.AbstractEventLoop, list[Viewer]] = {}
+
+
+def _to_flush(viewer: Viewer) -> None:
+    loop = asyncio.get_running_loop()
+    marked = _flushing.get(loop)
+    if marked is None:
+        marked = _flushing[loop] = []
+        loop.call_soon(_flush, loop)
+    marked.append(viewer)
+
+
+def _flush(loop: asyncio.AbstractEventLoop) -> None:
+    for viewer in _flushing.pop(loop, ()):
+        try:
+            viewer.flush()
+        except Exception:  # one broken socket must not hold up the others
+            log.exception("writing to a socket failed")
 
 
 class Room:

@@ -212,6 +212,7 @@ class StalledSocket:
     waits forever, as on a full TCP buffer. Only the socket's close is seen."""
 
     def __init__(self) -> None:
+        self.scope: dict[str, object] = {}  # no direct writer: frames go through send_text
         self.application_state = WebSocketState.CONNECTED
         self.closed_with: int | None = None
         self.sent = 0

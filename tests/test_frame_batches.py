@@ -6,7 +6,10 @@ import asyncio
 
 import orjson
 from starlette.websockets import WebSocketState
+from websockets.frames import Frame as WsFrame
+from websockets.streams import StreamReader
 
+from facilitator import live_wire
 from facilitator.domain.actors import Participant
 from facilitator.live import BATCH, Audience, Viewer, frame
 
@@ -17,6 +20,7 @@ class RecordingSocket:
     application_state = WebSocketState.CONNECTED
 
     def __init__(self) -> None:
+        self.scope: dict[str, object] = {}  # no direct writer: frames go through send_text
         self.sent: list[str] = []
 
     async def send_text(self, text: str) -> None:
@@ -77,3 +81,94 @@ def test_a_lone_frame_is_sent_as_itself_and_a_long_queue_in_batches_of_at_most_b
     assert sent[0] == '{"type":"pong"}'
     assert all(len(orjson.loads(m)) <= BATCH for m in sent[1:])
     assert [f["seq"] for f in unpack(sent[1:])] == list(range(1, 2 * BATCH + 2))
+
+
+class DirectSocket(RecordingSocket):
+    """A socket whose server offers live_wire's direct writer; `full` refuses writes, as
+    a transport whose buffer is over its high-water mark."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[bytes] = []
+        self.full = False
+        self.scope = {"extensions": {live_wire.EXTENSION: {"write": self.write_now}}}
+
+    def write_now(self, data: bytes) -> bool:
+        if self.full:
+            return False
+        self.written.append(data)
+        return True
+
+
+def payloads(written: list[bytes]) -> list[str]:
+    """The text of each unmasked WebSocket text frame written."""
+    reader = StreamReader()
+    for data in written:
+        reader.feed_data(data)
+    out = []
+    for _ in written:
+        parser = WsFrame.parse(reader.read_exact, mask=False)
+        try:
+            next(parser)
+        except StopIteration as done:
+            out.append(done.value.data.decode())
+    return out
+
+
+def test_what_is_offered_in_one_turn_is_written_at_once_as_one_message_by_the_idle_pump() -> None:
+    async def scenario() -> DirectSocket:
+        ws = DirectSocket()
+        v = viewer(ws)
+        pump = asyncio.get_running_loop().create_task(v.pump())
+        await asyncio.sleep(0)  # the pump is parked, waiting
+        v.offer(1, frame({"type": "seq", "seq": 1}))
+        v.offer(None, frame({"type": "ack", "key": "k"}))
+        await asyncio.sleep(0)  # the end of the turn: flushed
+        v.offer(2, frame({"type": "seq", "seq": 2}))
+        await asyncio.sleep(0.01)
+        pump.cancel()
+        return ws
+
+    ws = asyncio.run(scenario())
+    assert ws.sent == []  # nothing went through the ASGI send
+    assert payloads(ws.written) == [
+        '[{"type":"seq","seq":1},{"type":"ack","key":"k"}]',
+        '{"type":"seq","seq":2}',
+    ]
+
+
+def test_a_full_transport_leaves_frames_to_the_pump_and_order_holds_when_it_empties() -> None:
+    async def scenario() -> tuple[DirectSocket, int]:
+        ws = DirectSocket()
+        v = viewer(ws)
+        sending = asyncio.Event()
+        release = asyncio.Event()
+        send_text = ws.send_text
+
+        async def slow_send(text: str) -> None:  # the ASGI send waits for the buffer
+            sending.set()
+            await release.wait()
+            await send_text(text)
+
+        ws.send_text = slow_send  # type: ignore[method-assign]
+        pump = asyncio.get_running_loop().create_task(v.pump())
+        await asyncio.sleep(0)
+        ws.full = True
+        v.offer(1, frame({"type": "seq", "seq": 1}))
+        await sending.wait()  # refused at once: the pump took it and waits to send
+        ws.full = False
+        v.offer(2, frame({"type": "seq", "seq": 2}))  # must not overtake seq 1
+        v.offer(1, frame({"type": "seq", "seq": 1}))  # a repeat: never twice
+        await asyncio.sleep(0.01)
+        assert ws.written == []
+        release.set()
+        await asyncio.sleep(0.01)
+        v.offer(3, frame({"type": "seq", "seq": 3}))  # the pump is idle again
+        await asyncio.sleep(0.01)
+        pump.cancel()
+        return ws, v.sent_seq
+
+    ws, sent_seq = asyncio.run(scenario())
+    assert [f["seq"] for f in unpack(ws.sent)] == [1, 2]
+    assert payloads(ws.written) == ['{"type":"seq","seq":3}']
+    assert sent_seq == 3

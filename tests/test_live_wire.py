@@ -1,0 +1,64 @@
+"""The server's direct frame writer, on a real uvicorn server and a real client."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+from websockets.asyncio.client import connect
+
+from facilitator import live_wire
+from tests.servers import free_port
+
+
+def test_frames_written_directly_reach_the_client_in_order_between_asgi_sends() -> None:
+    written: list[bool] = []
+    after_close: list[bool] = []
+
+    async def socket(ws: WebSocket) -> None:
+        await ws.accept()
+        write_now = live_wire.write_now_of(ws.scope)
+        assert write_now is not None
+        written.append(write_now(live_wire.encoded(('{"n":1}',))))
+        await ws.send_text('{"n":2}')  # the ordinary ASGI send, in between
+        written.append(write_now(live_wire.encoded(('{"n":3}', '{"n":4}'))))
+        written.append(write_now(live_wire.encoded(("é" * 70_000,))))  # a 64-bit length
+        await ws.receive_text()  # the client's goodbye
+        await ws.close()
+        after_close.append(write_now(live_wire.encoded(('{"n":5}',))))
+
+    async def scenario() -> list[str]:
+        port = free_port()
+        config = uvicorn.Config(
+            Starlette(routes=[WebSocketRoute("/ws", socket)]),
+            port=port,
+            ws="facilitator.live_wire:FrameWritingProtocol",
+            ws_per_message_deflate=False,
+            log_level="warning",
+        )
+        server = uvicorn.Server(config)
+        serving = asyncio.get_running_loop().create_task(server.serve())
+        while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+            await asyncio.sleep(0.01)
+        try:
+            async with connect(f"ws://127.0.0.1:{port}/ws") as client:
+                received = [str(await client.recv()) for _ in range(4)]
+                await client.send("bye")
+                await client.wait_closed()
+        finally:
+            server.should_exit = True
+            await serving
+        return received
+
+    received = asyncio.run(scenario())
+    assert received == ['{"n":1}', '{"n":2}', '[{"n":3},{"n":4}]', "é" * 70_000]
+    assert written == [True, True, True]
+    assert after_close == [False]  # a closing socket is left to the ASGI send, which refuses
+
+
+def test_without_the_extension_a_socket_has_no_direct_writer() -> None:
+    assert live_wire.write_now_of({"type": "websocket", "extensions": {}}) is None
+    assert live_wire.write_now_of({"type": "websocket"}) is None
