@@ -88,6 +88,20 @@ def machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / CLK_TCK
 
 
+def python_ms(rounds: int = 5) -> float:
+    """How long this machine takes for a fixed piece of pure Python (best of `rounds`):
+    machines differ twofold and more, and runs on different ones compare through this."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        json.dumps([{"n": i, "text": str(i)} for i in range(20_000)])
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
+
+
 def fsync_ms(directory: Path, count: int = 100) -> dict[str, float | None]:
     """How long this disk takes to make 4 KiB durable: the floor under every commit of
     SQLite with synchronous=FULL, which the bare-transport floor never pays."""
@@ -806,6 +820,7 @@ def run_once(
     n_groups = -(-n // group_size)
     work = Path(args.work_dir)
     disk = fsync_ms(work)  # measured before the server starts, on the disk it writes to
+    speed = python_ms()
     # --reuse keeps a copy of the database after the phones joined (with their cookies), so
     # later runs skip 5,000 join pages. Each run still starts its server on a fresh copy.
     template = work / f"joined-{n}-{group_size}" if args.reuse and target == "app" else None
@@ -977,6 +992,7 @@ def run_once(
             "other_cpu_pct": round(100 * max(0.0, other_s) / wall, 1),
             "db_check": db_check,
             "fsync_ms": disk,
+            "python_ms": speed,
         },
     )
 
@@ -1051,6 +1067,7 @@ def summarise(
             "cores": os.cpu_count(),
             "python": sys.version.split()[0],
             "fsync_ms": server.get("fsync_ms"),
+            "python_ms": server.get("python_ms"),
         },
         "params": {
             "phones": n,

@@ -88,6 +88,7 @@ ROWS = [
     ("other processes CPU %", "other_cpu_pct", True),
     ("disk fsync p50 ms (before the run)", "machine.fsync_ms.p50", True),
     ("disk fsync p99 ms (before the run)", "machine.fsync_ms.p99", True),
+    ("machine: fixed pure-Python work, ms (lower is faster)", "machine.python_ms", True),
 ]
 
 

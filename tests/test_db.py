@@ -4,6 +4,7 @@ durable pragmas, and no "database is locked" for a user while another process ho
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -12,13 +13,14 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import bindparam, create_engine, event, insert, text
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.config import Settings
-from facilitator.db import Database
+from facilitator.db import Database, core
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.events import LiveEvent
 from facilitator.models import Channel, Event
@@ -252,3 +254,38 @@ def test_a_job_that_fails_only_when_run_again_is_undone_alone(sqlite_db: Databas
     assert isinstance(results[1], Conflict) and isinstance(results[3], Invalid)
     assert stored_payloads(sqlite_db) == [(1, 1), (2, 3)]
     assert [(e.seq, e.payload["n"]) for e in published] == [(1, 1), (2, 3)]
+
+
+_EVENTS = Event.__table__  # type: ignore[attr-defined]
+_EVENT_INSERT = insert(_EVENTS)
+_EVENTS_AT = core_select(_EVENTS.c.seq, _EVENTS.c.at.label("when")).where(
+    _EVENTS.c.channel == bindparam("channel")
+)
+_EVENTS_IN = core_select(_EVENTS.c.seq).where(_EVENTS.c.seq.in_(bindparam("seqs", expanding=True)))
+
+
+def test_core_runs_on_the_driver_with_sqlalchemys_conversions_and_errors(db: Database) -> None:
+    at = dt.datetime(2026, 11, 27, 10, 30, 15, 123456, tzinfo=dt.UTC)
+    row = {"channel": "c", "seq": 1, "kind": "k", "payload": "{}", "actor": "a", "at": at}
+
+    def write(s: Session) -> None:
+        core(s, _EVENT_INSERT, row)
+        # Other columns given, the same statement: its own compiled form (no actor).
+        core(s, _EVENT_INSERT, {k: v for k, v in row.items() if k != "actor"} | {"seq": 2})
+
+    db.write_sync(write)
+
+    def read(s: Session) -> tuple[Any, Any, list[int], list[int]]:
+        rows = core(s, _EVENTS_AT, {"channel": "c"})
+        empty = core(s, _EVENTS_AT, {"channel": "none"})
+        expanding = core(s, _EVENTS_IN, {"seqs": [2, 5]})  # SQLAlchemy's own path
+        return rows.all(), empty.first(), [r.seq for r in expanding], [r[0] for r in rows]
+
+    rows, empty, expanding, seqs = db.read_sync(read)
+    assert seqs == [1, 2] and expanding == [2]
+    assert rows[0].when == at and rows[0].when.tzinfo is not None  # a datetime, not text
+    assert empty is None
+    with pytest.raises(IntegrityError):  # the driver's error, wrapped as SQLAlchemy's
+        db.write_sync(lambda s: core(s, _EVENT_INSERT, row))
+    with pytest.raises(ValueError, match="expected one row"):
+        db.read_sync(lambda s: core(s, _EVENTS_AT, {"channel": "c"}).one())
