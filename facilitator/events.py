@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from facilitator.db import core
+from facilitator.driver_sql import core
 from facilitator.models import Channel, Event, utcnow
 
 

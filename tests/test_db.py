@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.config import Settings
-from facilitator.db import Database, core
+from facilitator.db import Database
 from facilitator.domain.errors import Conflict, Invalid
+from facilitator.driver_sql import core
 from facilitator.events import LiveEvent
 from facilitator.models import Channel, Event
 from tests import backends

@@ -10,9 +10,9 @@ from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
-from facilitator.db import core
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
+from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow

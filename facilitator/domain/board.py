@@ -14,11 +14,12 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from facilitator import events
-from facilitator.db import Database, core
+from facilitator.db import Database
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import Counts, IdeaView, counts, shown_to_phones
 from facilitator.domain.votes import VoteState, item_key, tallies, vote_state
+from facilitator.driver_sql import core
 from facilitator.models import (
     Cluster,
     Group,
