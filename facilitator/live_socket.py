@@ -16,8 +16,9 @@ from starlette.websockets import WebSocketDisconnect
 from facilitator import events
 from facilitator.events import LiveEvent
 from facilitator.i18n import N_, gettext
-from facilitator.live import BATCH, TRY_AGAIN, Frame, Rendered, Room, Rooms, Viewer, frame
+from facilitator.live import Rendered, Room, Rooms
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
+from facilitator.viewer import BATCH, TRY_AGAIN, Frame, Viewer, frame
 
 log = logging.getLogger(__name__)
 

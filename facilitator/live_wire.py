@@ -3,7 +3,7 @@
 An event goes to the forty sockets of its room as the same bytes. Through ASGI, each of
 them cost a task switch, five nested sends and its own framing (three times the write
 itself, in a profile at 450 ideas/s). The server therefore runs uvicorn's websockets
-protocol with one addition: an ASGI extension through which `live.Viewer` writes a
+protocol with one addition: an ASGI extension through which `viewer.Viewer` writes a
 ready-made text frame at once, while nothing else is waiting for that socket. Whenever it
 cannot (the socket is closing, its buffer is full, or a send is under way), the viewer
 falls back to the ordinary ASGI send, which also waits for the buffer to drain.

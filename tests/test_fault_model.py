@@ -38,8 +38,8 @@ from facilitator.config import Settings
 from facilitator.domain import clusters, moderation, phases
 from facilitator.domain.errors import DomainError
 from facilitator.domain.workshops import GroupView
-from facilitator.live import Audience
 from facilitator.models import Event, Idea, IdeaStatus
+from facilitator.viewer import Audience
 from tests.conftest import Person, World
 from tests.outbox import Phone, ideas_by_key, in_process, visible_ideas
 

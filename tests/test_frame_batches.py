@@ -11,7 +11,7 @@ from websockets.streams import StreamReader
 
 from facilitator import live_wire
 from facilitator.domain.actors import Participant
-from facilitator.live import BATCH, Audience, Viewer, frame
+from facilitator.viewer import BATCH, Audience, Viewer, frame
 
 
 class RecordingSocket:

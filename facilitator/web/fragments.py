@@ -22,8 +22,9 @@ from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
 from facilitator.domain.ideas import Counts, IdeaView
 from facilitator.events import LiveEvent
-from facilitator.live import Audience, Frame, Renderer, Room, Viewer, frame
+from facilitator.live import Renderer, Room
 from facilitator.templating import Templates
+from facilitator.viewer import Audience, Frame, Viewer, frame
 
 PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"

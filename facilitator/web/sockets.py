@@ -14,9 +14,9 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
-from facilitator.live import Audience, Viewer, frame
 from facilitator.live_socket import serve_socket
 from facilitator.throttle import SocketLimits
+from facilitator.viewer import Audience, Viewer, frame
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale
