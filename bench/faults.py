@@ -139,8 +139,8 @@ async def run(args: argparse.Namespace, scenario: str, texts: list[str]) -> dict
                 w.fault(cut)
                 faults.append(time.monotonic())
                 for p in cut:  # the Wi-Fi goes: no close, the connection just dies
-                    with contextlib.suppress(Exception):
-                        p.ws.transport.abort()
+                    if p.ws is not None:
+                        p.ws.abort()
         done.set()
         await load
         end = time.monotonic() + args.drain
@@ -150,8 +150,8 @@ async def run(args: argparse.Namespace, scenario: str, texts: list[str]) -> dict
         converged = w.converged()
         w.stopping = True
         for p in w.phones:
-            with contextlib.suppress(Exception):
-                p.ws.transport.abort()
+            if p.ws is not None:
+                p.ws.abort()
         stored = read_database(server)
     finally:
         server.stop()

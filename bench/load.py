@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,6 +42,7 @@ from typing import Any
 import orjson
 
 from bench import scaleout
+from bench.client import Socket
 from bench.scaleout import CLK_TCK, proc_cpu, tree_rss
 
 REPO = Path(__file__).resolve().parent.parent
@@ -160,7 +162,7 @@ class Phone:
     gid: int
     code: str
     cookie: str = ""
-    ws: Any = None
+    ws: Socket | None = None
     seq: int | None = None
     epoch: str = ""
     outbox: dict[str, str] = field(default_factory=dict)  # unacknowledged: key -> text
@@ -228,22 +230,22 @@ class Worker:
 
     # -- the socket ----------------------------------------------------------------------
     async def connect(self, phone: Phone) -> None:
-        from websockets.asyncio.client import connect
-
-        query = "as=participant"
+        path = f"/ws/groups/{phone.gid}?as=participant"
         if phone.seq is not None:
-            query += f"&since={phone.seq}&epoch={phone.epoch}"
-        url = f"ws://{self.host}:{self.port}/ws/groups/{phone.gid}?{query}"
+            path += f"&since={phone.seq}&epoch={phone.epoch}"
         for attempt in range(20):
+            sock = Socket(
+                self.host,
+                self.port,
+                path,
+                headers={"Cookie": phone.cookie},
+                on_text=lambda sock, raw: self.received(phone, sock, raw),
+                on_closed=lambda sock: self.closed(phone, sock),
+            )
+            phone.ws = sock  # what follows the handshake at once belongs to this socket
             try:
-                phone.ws = await connect(
-                    url,
-                    additional_headers={"Cookie": phone.cookie},
-                    compression=None,  # the server has per-message deflate off too
-                    ping_interval=None,  # the server pings; we only answer
-                    max_size=2**22,
-                    open_timeout=30,
-                )
+                async with asyncio.timeout(30):
+                    await sock.open()
                 break
             except Exception:
                 self.connect_failures += 1
@@ -252,29 +254,30 @@ class Worker:
                 await asyncio.sleep(0.5 + self.rng.random())  # live.js backs off with jitter
         phone.connected = True
         phone.server_proc = None  # a new socket may land on another server process
-        asyncio.get_running_loop().create_task(self.read(phone, phone.ws))
         for key, text in list(phone.outbox.items()):  # resend with the same keys
-            await self.send(phone, key, text)
+            self.send(phone, key, text)
 
-    async def read(self, phone: Phone, ws: Any) -> None:
-        loads, now = orjson.loads, time.monotonic
-        try:
-            async for raw in ws:
-                if phone.ws is not ws:
-                    break  # frames still buffered on a dropped socket are not shown (live.js)
-                t = now()
-                data = loads(raw)
-                for m in data if isinstance(data, list) else (data,):  # frames sent together
-                    self.frame(phone, m, t)
-        except Exception:  # closed, dropped or aborted: the reconnect below takes over
-            pass
-        if phone.ws is ws:
-            phone.connected = False
-            if not phone.hold and not self.stopping:
-                self.reconnects += 1
-                await asyncio.sleep(0.5 + self.rng.random())
-                with contextlib.suppress(Exception):
-                    await self.connect(phone)
+    def received(self, phone: Phone, sock: Socket, raw: str) -> None:
+        if phone.ws is not sock:
+            return  # frames still arriving on a dropped socket are not shown (live.js)
+        t = time.monotonic()
+        data = orjson.loads(raw)
+        for m in data if isinstance(data, list) else (data,):  # frames sent together
+            self.frame(phone, m, t)
+
+    def closed(self, phone: Phone, sock: Socket) -> None:
+        """The server closed the socket, or the connection died: come back, as live.js does."""
+        if phone.ws is not sock:
+            return
+        phone.connected = False
+        if not phone.hold and not self.stopping:
+            self.reconnects += 1
+            asyncio.get_running_loop().create_task(self.come_back(phone, 0.5 + self.rng.random()))
+
+    async def come_back(self, phone: Phone, delay: float) -> None:
+        await asyncio.sleep(delay)
+        with contextlib.suppress(Exception):
+            await self.connect(phone)
 
     def frame(self, phone: Phone, m: dict[str, Any], t: float) -> None:
         """One frame a phone received at time t."""
@@ -328,19 +331,18 @@ class Worker:
         else:
             self.duplicate_acks += 1  # a resend answered with the first result: fine
 
-    async def send(self, phone: Phone, key: str, text: str) -> None:
-        if not phone.connected:
+    def send(self, phone: Phone, key: str, text: str) -> None:
+        if not phone.connected or phone.ws is None:
             return  # stays in the outbox; resent after the reconnect
-        with contextlib.suppress(Exception):
-            await phone.ws.send(orjson.dumps({"type": "submit", "key": key, "text": text}).decode())
+        phone.ws.send(orjson.dumps({"type": "submit", "key": key, "text": text}).decode())
 
-    async def submit(self, phone: Phone, tag: str, text: str | None = None) -> None:
+    def submit(self, phone: Phone, tag: str, text: str | None = None) -> None:
         phone.n += 1
         key = f"{self.run_id}-{phone.idx}-{phone.n}"
         text = text or self.texts[self.rng.randrange(len(self.texts))]
         self.subs[key] = Sub(time.monotonic(), tag, phone.group, phone)
         phone.outbox[key] = text
-        await self.send(phone, key, text)
+        self.send(phone, key, text)
 
     # -- helpers -------------------------------------------------------------------------
     async def lag_monitor(self) -> None:
@@ -356,11 +358,11 @@ class Worker:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def fire(self, plan: list[tuple[float, Phone, str, str | None]]) -> None:
+    async def fire(self, plan: Sequence[tuple[float, Phone, str, str | None]]) -> None:
         """Submit on a schedule of (time, phone, tag, text)."""
         for when, phone, tag, text in sorted(plan, key=lambda p: p[0]):
             await self.at(when)
-            await self.submit(phone, tag, text)
+            self.submit(phone, tag, text)
 
     def settled(self) -> bool:
         """Every idea acknowledged and seen by every member of its group."""
@@ -460,8 +462,8 @@ class Worker:
         for p in self.phones:  # the Wi-Fi goes: no close handshake, the TCP connection dies
             ws, p.ws = p.ws, None
             p.hold, p.connected = True, False
-            with contextlib.suppress(Exception):
-                ws.transport.abort()
+            if ws is not None:
+                ws.abort()
         t_drop = time.monotonic()
 
         async def come_back(p: Phone) -> None:
@@ -568,9 +570,7 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
     # out of the collector's view so the generator's own pauses do not show up as latency.
     gc.collect()
     gc.freeze()
-    ports = [
-        p.ws.transport.get_extra_info("sockname")[1] if p.connected else None for p in w.phones
-    ]
+    ports = [p.ws.local_port if p.connected and p.ws else None for p in w.phones]
     groups = [p.group for p in w.phones]
     conn.send(
         (
@@ -599,8 +599,8 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
     result["lag_p99_ms"] = lags[int(0.99 * (len(lags) - 1))] if lags else None
     result["lag_max_ms"] = lags[-1] if lags else None
     for p in w.phones:
-        with contextlib.suppress(Exception):
-            p.ws.transport.abort()
+        if p.ws is not None:
+            p.ws.abort()
     conn.send(("result", result))
 
 
