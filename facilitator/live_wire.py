@@ -34,7 +34,18 @@ def encoded(frames: tuple[str, ...]) -> bytes:
     """`message(frames)` as a server's unmasked WebSocket text frame. Cached: the sockets
     of a room are sent the same frames, as the same string objects, so the key hashes and
     compares cheaply."""
-    return Frame(Opcode.TEXT, message(frames).encode()).serialize(mask=False)
+    return _text_frame(message(frames))
+
+
+@lru_cache(maxsize=256)
+def encoded_frame(text: str) -> bytes:
+    """One frame alone, cached like `encoded` but without a tuple built per socket: most
+    turns of the loop offer a socket one frame."""
+    return _text_frame(text)
+
+
+def _text_frame(text: str) -> bytes:
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
 def write_now_of(scope: Mapping[str, Any]) -> WriteNow | None:

@@ -94,6 +94,17 @@ class Viewer:
         if self.closed or not waiting or wake is None or wake.done():
             return  # nothing to do, or the pump is busy and will find it
         write_now = self._write_now
+        if write_now is not None and len(waiting) == 1:  # most turns: one frame, one event
+            seq, message = waiting[0]
+            if seq is not None and seq <= self.sent_seq:
+                waiting.popleft()
+                return
+            if write_now(live_wire.encoded_frame(message)):
+                waiting.popleft()
+                if seq is not None:
+                    self.sent_seq = seq
+                return
+            write_now = None  # the transport cannot take it now: the pump will
         while write_now is not None and waiting:
             items = list(itertools.islice(waiting, BATCH))
             frames, last = self._unsent(items)

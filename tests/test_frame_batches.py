@@ -172,3 +172,25 @@ def test_a_full_transport_leaves_frames_to_the_pump_and_order_holds_when_it_empt
     assert [f["seq"] for f in unpack(ws.sent)] == [1, 2]
     assert payloads(ws.written) == ['{"type":"seq","seq":3}']
     assert sent_seq == 3
+
+
+def test_a_lone_frame_already_sent_is_dropped_and_the_next_one_written_at_once() -> None:
+    async def scenario() -> tuple[DirectSocket, Viewer]:
+        ws = DirectSocket()
+        v = viewer(ws)
+        v.sent_seq = 5  # the catch-up sent up to seq 5
+        pump = asyncio.get_running_loop().create_task(v.pump())
+        await asyncio.sleep(0)
+        v.offer(5, frame({"type": "seq", "seq": 5}))  # the room's copy of the same event
+        await asyncio.sleep(0)
+        v.offer(6, frame({"type": "seq", "seq": 6}))
+        await asyncio.sleep(0)
+        v.offer(None, frame({"type": "ack", "key": "k"}))  # no seq: never skipped
+        await asyncio.sleep(0.01)
+        pump.cancel()
+        return ws, v
+
+    ws, v = asyncio.run(scenario())
+    assert ws.sent == []
+    assert payloads(ws.written) == ['{"type":"seq","seq":6}', '{"type":"ack","key":"k"}']
+    assert v.sent_seq == 6 and not v.waiting
