@@ -59,7 +59,7 @@ class Socket(asyncio.Protocol):
 
     # -- asyncio.Protocol ----------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
+        self.transport = cast("asyncio.Transport", transport)  # uvloop's are not subclasses
         self.protocol.send_request(self.request)
         self._write()
 
