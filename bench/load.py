@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -107,20 +108,47 @@ def python_ms(rounds: int = 5) -> float:
 def fsync_ms(directory: Path, count: int = 100) -> dict[str, float | None]:
     """How long this disk takes to make 4 KiB durable: the floor under every commit of
     SQLite with synchronous=FULL, which the bare-transport floor never pays."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "fsync-probe"
-    times = []
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    try:
-        for _ in range(count):
-            os.write(fd, b"x" * 4096)
-            start = time.perf_counter()
-            os.fsync(fd)
-            times.append((time.perf_counter() - start) * 1000)
-    finally:
-        os.close(fd)
-        path.unlink(missing_ok=True)
-    return percentiles(times)
+    probe = DiskProbe(directory, period=0.0)
+    for _ in range(count):
+        probe.once()
+    probe.close()
+    return percentiles(probe.times)
+
+
+class DiskProbe(threading.Thread):
+    """Makes 4 KiB durable every `period` seconds while a run goes on. Shared machines'
+    disks stall now and then for hundreds of milliseconds, and every commit waiting then
+    waits as long: a probe before the run seldom catches that, one beside it does."""
+
+    SLOW_MS = 50.0
+
+    def __init__(self, directory: Path, period: float = 0.1):
+        super().__init__(daemon=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"fsync-probe-{os.getpid()}-{id(self)}"
+        self.fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+        self.period = period
+        self.times: list[float] = []
+        self.done = threading.Event()
+
+    def once(self) -> None:
+        os.write(self.fd, b"x" * 4096)
+        start = time.perf_counter()
+        os.fsync(self.fd)
+        self.times.append((time.perf_counter() - start) * 1000)
+
+    def run(self) -> None:
+        while not self.done.wait(self.period):
+            self.once()
+
+    def close(self) -> dict[str, Any]:
+        """Stop, and the figures: percentiles and how many probes took over SLOW_MS."""
+        self.done.set()
+        if self.is_alive():
+            self.join()
+        os.close(self.fd)
+        self.path.unlink(missing_ok=True)
+        return {**percentiles(self.times), "slow": sum(t > self.SLOW_MS for t in self.times)}
 
 
 def percentiles(values: list[float]) -> dict[str, float | None]:
@@ -939,6 +967,8 @@ def run_once(
         samples = []
         time.sleep(max(0.0, t0 - time.monotonic()))
         meter.start()
+        disk_during = DiskProbe(work)
+        disk_during.start()
         base = (time.monotonic(), machine_busy(), sum(map(proc_cpu, pids)))
         results: list[dict[str, Any] | None] = [None] * len(workers)
         rss_peak = tree_rss(server.pid)
@@ -961,6 +991,7 @@ def run_once(
             samples.append((now - t0, sum(meter.used().values()), rss))
             time.sleep(0.25)
         t_end = max(r["t_end"] for r in results if r)
+        fsync_during = disk_during.close()
         cpu = meter.used()
         server_cpu_s = sum(cpu.values())
         wall = time.monotonic() - base[0]
@@ -1000,6 +1031,7 @@ def run_once(
             "other_cpu_pct": round(100 * max(0.0, other_s) / wall, 1),
             "db_check": db_check,
             "fsync_ms": disk,
+            "fsync_during_ms": fsync_during,
             "python_ms": speed,
         },
     )
@@ -1075,6 +1107,7 @@ def summarise(
             "cores": os.cpu_count(),
             "python": sys.version.split()[0],
             "fsync_ms": server.get("fsync_ms"),
+            "fsync_during_ms": server.get("fsync_during_ms"),
             "python_ms": server.get("python_ms"),
         },
         "params": {

@@ -88,6 +88,8 @@ ROWS = [
     ("other processes CPU %", "other_cpu_pct", True),
     ("disk fsync p50 ms (before the run)", "machine.fsync_ms.p50", True),
     ("disk fsync p99 ms (before the run)", "machine.fsync_ms.p99", True),
+    ("disk fsync max ms (beside the run, every 0.1 s)", "machine.fsync_during_ms.max", True),
+    ("disk fsyncs over 50 ms beside the run", "machine.fsync_during_ms.slow", True),
     ("machine: fixed pure-Python work, ms (lower is faster)", "machine.python_ms", True),
 ]
 

@@ -32,6 +32,8 @@ def test_a_short_benchmark_run_loses_and_doubles_nothing(tmp_path: Path) -> None
         assert run["lost"] == 0 and run["lost_deliveries"] == 0, run
         assert run["duplicated"] == 0 and run["out_of_order"] == 0, run
         assert run["errors"] == 0, run["error_samples"]
+        # The disk was probed beside the run: a commit's tail is the disk's.
+        assert run["machine"]["fsync_during_ms"]["count"] > 0
     app = next(r for r in runs if r["target"] == "app")
     # The server's own record agrees: one stored idea per acknowledged key, heads as seen.
     assert app["db"]["ideas"] == app["acked"] and app["db"]["duplicated_in_db"] == 0
