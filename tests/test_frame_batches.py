@@ -194,3 +194,16 @@ def test_a_lone_frame_already_sent_is_dropped_and_the_next_one_written_at_once()
     assert ws.sent == []
     assert payloads(ws.written) == ['{"type":"seq","seq":6}', '{"type":"ack","key":"k"}']
     assert v.sent_seq == 6 and not v.waiting
+
+
+def test_a_loop_that_ends_right_after_an_offer_leaves_no_flush_list_behind() -> None:
+    from facilitator import viewer as viewer_module
+
+    async def scenario() -> asyncio.AbstractEventLoop:
+        v = viewer(DirectSocket())
+        v._wake = asyncio.get_running_loop().create_future()  # a parked pump
+        v.offer(1, frame({"type": "seq", "seq": 1}))  # marked; the flush is still to come
+        return asyncio.get_running_loop()
+
+    loop = asyncio.run(scenario())
+    assert loop not in viewer_module._flushing  # asyncio.run ran the flush as it ended
