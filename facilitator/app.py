@@ -94,6 +94,8 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         db = Database(settings.database_url)
         try:
             migrate.check(db.read_engine)
+            if server:
+                db.start()  # so that the first write does not wait for the writer to start
             hub = create_hub(settings.redis_url, prefix=settings.redis_prefix)
             await hub.connect()
             publisher = Publisher(hub)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import uvicorn
 
-from facilitator import migrate
+from facilitator import migrate, writer
 from facilitator.cli_files import export, workshop
 from facilitator.cli_options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
@@ -102,6 +102,8 @@ def serve(
     )
     if workers > 1:
         _check_workers(settings, workers)  # before touching the database
+    if settings.database_url.startswith("sqlite"):
+        writer.warm_up()
     migrate.upgrade(settings.database_url)
     _run_server(settings, host, port, workers)
 
@@ -121,6 +123,8 @@ def demo(host: str, port: int, data_dir: Path | None, as_json: bool, no_serve: b
     if data_dir is None:
         overrides["data_dir"] = settings_from().data_dir / "demo"
     settings = settings_from(**overrides)
+    if settings.database_url.startswith("sqlite"):
+        writer.warm_up()
     migrate.upgrade(settings.database_url)
     base = (
         settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"

@@ -10,7 +10,7 @@ from sqlmodel import SQLModel
 
 import facilitator.models  # noqa: F401  (registers the tables)
 from facilitator import migrate
-from facilitator.db import make_engine
+from facilitator.engines import make_engine
 
 BATCH = 1000
 

@@ -7,12 +7,11 @@ import datetime as dt
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from functools import partial
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from facilitator import clustering, events, security
+from facilitator import events, security
 from facilitator.db import Database
 from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
 from facilitator.domain import accounts, clusters, phases, recommendations, votes, workshops
@@ -99,16 +98,16 @@ async def _staff(db: Database, email: str, password: str, role: Role, name: str)
         user = await db.read(find)
     else:  # an earlier demo in this data directory: take over its account
         hashed = await asyncio.to_thread(security.hash_password, password)
-
-        def reset(s: Session) -> None:
-            row = s.get(User, user.id)
-            assert row is not None
-            row.password_hash = hashed
-            s.add(row)
-
-        await db.write(reset)
+        await db.write(_reset_password, user.id, hashed)
     assert user is not None and user.id is not None
     return Staff(user.id, Role(user.role), user.email, user.name)
+
+
+def _reset_password(s: Session, user_id: int, hashed: str) -> None:
+    row = s.get(User, user_id)
+    assert row is not None
+    row.password_hash = hashed
+    s.add(row)
 
 
 async def _create(db: Database, content: DemoWorkshop) -> _Stored:
@@ -134,9 +133,7 @@ async def _create(db: Database, content: DemoWorkshop) -> _Stored:
             Role.facilitator,
             f"Facilitator {n}",
         )
-        await db.write(
-            partial(_seed, group_id=group.id, facilitator_id=facilitator.id, content=demo_group)
-        )
+        await db.write(_seed, group.id, facilitator.id, demo_group)
         if n in PROGRESS:
             await _progress(db, facilitator, group.id, PROGRESS[n])
     return _Stored(workshop_id, organiser_password, facilitator_password)
@@ -190,6 +187,10 @@ async def _progress(db: Database, staff: Staff, group_id: int, phase: Phase) -> 
         ).all()
         people = s.exec(select(Participant).where(Participant.group_id == group_id)).all()
         return [(i, t) for i, t in ideas if i is not None], list(people)
+
+    # Imported here: this module's jobs run in the writer process, which imports the module
+    # and has no use for scikit-learn (a second and some 90 MB).
+    from facilitator import clustering
 
     ideas, people = await db.read(read)
     texts = [t for _, t in ideas]

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from facilitator.db import make_engine
+from facilitator.engines import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -1,19 +1,26 @@
-"""The write path: group commit (savepoints only once a job fails), seq without holes,
-durable pragmas, and no "database is locked" for a user while another process holds the lock."""
+"""The write path: group commit (savepoints only once a job fails) in a writer process of its
+own, seq without holes, durable pragmas, and no "database is locked" for a user while another
+process holds the lock."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import bindparam, create_engine, event, insert, text
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, text
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -23,14 +30,16 @@ from facilitator.config import Settings
 from facilitator.db import Database
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.driver_sql import core
+from facilitator.engines import make_engine
 from facilitator.events import LiveEvent
 from facilitator.models import Channel, Event
+from facilitator.writer import Job, WriterStopped, commit_batch
 from tests import backends
 
 
 def opened(url: str) -> Iterator[Database]:
     database = Database(url)
-    database.write_sync(lambda s: events.create_channel(s, "group:1"))
+    database.write_sync(events.create_channel, "group:1")
     yield database
     database.close()
 
@@ -48,46 +57,44 @@ def sqlite_db(tmp_path: Path, migrated_db: Path) -> Iterator[Database]:
     yield from opened(f"sqlite:///{path}")
 
 
+# Write jobs are module-level functions: on SQLite they run in the writer process.
 def append(s: Session, n: int) -> int:
     return events.append(s, "group:1", "test", {"n": n}, "test").seq
 
 
-def appending(n: int) -> Callable[[Session], int]:
-    return lambda s: append(s, n)
+def refuse(s: Session) -> None:
+    append(s, -1)  # writes, then refuses: the write must go
+    raise Invalid("no")
 
 
-def in_one_batch(db: Database, jobs: list[Callable[[Session], Any]]) -> list[object]:
-    """Run `jobs` as one batch of the SQLite writer: a first job holds the writer until all
-    are queued. Returns each job's result or exception, in order."""
-    started, release = threading.Event(), threading.Event()
-
-    def hold(s: Session) -> None:
-        started.set()
-        release.wait(10)
-
-    async def main() -> list[object]:
-        holder = asyncio.create_task(db.write(hold))
-        assert await asyncio.to_thread(started.wait, 10)  # the holder is a batch of its own
-        tasks = [asyncio.create_task(db.write(fn)) for fn in jobs]
-        await asyncio.sleep(0)  # each task queues its job
-        assert db._queue.qsize() == len(jobs)
-        release.set()
-        # A bounded wait: a writer thread that died would otherwise hang the test.
-        await asyncio.wait_for(holder, 30)
-        return await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
-
-    return asyncio.run(main())
+def refuse_with(s: Session, n: int) -> None:
+    append(s, -1)
+    raise Invalid("Only {n} left.", n=n)
 
 
-def statements(db: Database) -> list[str]:
-    """The SQL the writer sends from now on (BEGIN and SAVEPOINTs too)."""
-    sent: list[str] = []
+def fail_on_flush(s: Session) -> None:
+    append(s, -1)
+    s.add(Channel(name="group:1", seq=0, epoch="dup"))  # the key exists: the flush fails
 
-    @event.listens_for(db.write_engine, "before_cursor_execute")
-    def _sent(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
 
-    return sent
+def append_slowly(s: Session, n: int, seconds: float) -> int:
+    seq = append(s, n)
+    time.sleep(seconds)
+    return seq
+
+
+def pragmas(s: Session) -> list[Any]:
+    names = ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+    return [s.connection().exec_driver_sql(f"PRAGMA {name}").scalar() for name in names]
+
+
+def writer_pid(s: Session) -> int:
+    return os.getpid()
+
+
+def unsendable(s: Session) -> Callable[[], int]:
+    append(s, 7)
+    return lambda: 7  # commits, but the result cannot cross back
 
 
 def stored_payloads(db: Database) -> list[tuple[int, int]]:
@@ -99,12 +106,28 @@ def stored_payloads(db: Database) -> list[tuple[int, int]]:
     )
 
 
-def test_pragmas_are_durable(sqlite_db: Database) -> None:
-    with sqlite_db.write_engine.connect() as conn:
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+def test_pragmas_are_durable_in_the_writer(sqlite_db: Database) -> None:
+    journal, synchronous, busy_timeout, foreign_keys = asyncio.run(sqlite_db.write(pragmas))
+    assert journal == "wal"
+    assert synchronous == 2  # FULL
+    assert busy_timeout >= 5000
+    assert foreign_keys == 1
+    # ... and in a process of its own, off the server's interpreter lock.
+    assert asyncio.run(sqlite_db.write(writer_pid)) != os.getpid()
+
+
+def test_the_writer_process_does_without_scikit_learn() -> None:
+    """The writer's modules are imported in its fork server; scikit-learn would add a second
+    of start-up and some 90 MB to every server on SQLite."""
+    code = (
+        "import importlib, sys; from facilitator import writer; "
+        "[importlib.import_module(m) for m in writer._preload()]; "
+        "print(len(writer._preload()), 'sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules, sklearn = out.stdout.split()
+    assert int(modules) > 10  # the domain's modules, whose functions are the jobs
+    assert sklearn == "False"
 
 
 def test_concurrent_writes_get_contiguous_seqs_and_a_refused_one_spoils_nothing(
@@ -113,13 +136,9 @@ def test_concurrent_writes_get_contiguous_seqs_and_a_refused_one_spoils_nothing(
     published: list[LiveEvent] = []
     db.on_commit = published.extend
 
-    def refused(s: Session) -> int:
-        append(s, -1)  # allocates a seq, then the command refuses: it must leave no hole
-        raise Invalid("no")
-
     async def main() -> list[object]:
-        jobs = [db.write(lambda s, n=n: append(s, n)) for n in range(200)]
-        jobs[50:50] = [db.write(refused)]
+        jobs = [db.write(append, n) for n in range(200)]
+        jobs[50:50] = [db.write(refuse)]
         return await asyncio.gather(*jobs, return_exceptions=True)
 
     results = asyncio.run(main())
@@ -138,6 +157,68 @@ def test_concurrent_writes_get_contiguous_seqs_and_a_refused_one_spoils_nothing(
     assert all(e.payload["n"] != -1 for e in published)
 
 
+def test_a_write_job_must_be_a_named_function(db: Database) -> None:
+    """So that what runs on PostgreSQL's threads runs in SQLite's writer process too."""
+
+    async def main() -> None:
+        with pytest.raises(TypeError, match="module-level function"):
+            await db.write(lambda s: append(s, 1))
+        with pytest.raises(TypeError, match="module-level function"):
+            await db.write(functools.partial(append, n=1))
+
+    asyncio.run(main())
+    assert stored_payloads(db) == []
+
+
+def test_a_refusal_crosses_back_with_its_parameters(db: Database) -> None:
+    async def main() -> None:
+        with pytest.raises(Invalid) as refused:
+            await db.write(refuse_with, 3)
+        assert refused.value.message == "Only 3 left."
+
+    asyncio.run(main())
+    assert stored_payloads(db) == []
+
+
+def test_a_result_that_cannot_cross_back_is_a_clear_error(sqlite_db: Database) -> None:
+    published: list[LiveEvent] = []
+    sqlite_db.on_commit = published.extend
+    with pytest.raises(TypeError, match="unsendable: its outcome cannot be sent back"):
+        asyncio.run(sqlite_db.write(unsendable))
+    # What it wrote is committed, and its event published all the same.
+    assert stored_payloads(sqlite_db) == [(1, 7)]
+    assert [e.seq for e in published] == [1]
+
+
+def test_closing_answers_every_write_already_sent(sqlite_db: Database) -> None:
+    async def main() -> list[int]:
+        tasks = [asyncio.create_task(sqlite_db.write(append, n)) for n in range(50)]
+        await asyncio.sleep(0)  # each task has sent its job
+        sqlite_db.close()  # blocks this loop until the writer has answered and ended
+        return await asyncio.wait_for(asyncio.gather(*tasks), 30)
+
+    assert asyncio.run(main()) == list(range(1, 51))
+
+
+def test_a_writer_that_dies_fails_its_jobs_and_the_next_write_starts_another(
+    sqlite_db: Database,
+) -> None:
+    async def main() -> tuple[object, int, int]:
+        first = await sqlite_db.write(writer_pid)
+        slow = asyncio.create_task(sqlite_db.write(append_slowly, 1, 30))
+        await asyncio.sleep(1.0)  # it is inside its transaction now
+        os.kill(first, signal.SIGKILL)
+        lost = await asyncio.wait_for(asyncio.gather(slow, return_exceptions=True), 30)
+        return lost[0], await sqlite_db.write(writer_pid), await sqlite_db.write(append, 2)
+
+    error, second, seq = asyncio.run(main())
+    assert isinstance(error, WriterStopped)
+    assert second != os.getpid()
+    # The killed transaction never committed: the seq it took is free again, no hole.
+    assert seq == 1
+    assert stored_payloads(sqlite_db) == [(1, 2)]
+
+
 def test_a_lock_held_by_another_process_delays_but_never_fails_a_write(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
@@ -147,7 +228,7 @@ def test_a_lock_held_by_another_process_delays_but_never_fails_a_write(
     release.start()
 
     async def main() -> int:
-        return await sqlite_db.write(lambda s: append(s, 1))
+        return await sqlite_db.write(append, 1)
 
     try:
         assert asyncio.run(main()) == 1
@@ -156,25 +237,30 @@ def test_a_lock_held_by_another_process_delays_but_never_fails_a_write(
         other.close()
 
 
+@functools.cache
+def _observer(url: str) -> Engine:
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def take_seq(s: Session, n: int, url: str) -> tuple[int, int]:
+    seq = append(s, n)
+    with _observer(url).connect() as other:  # sees only what is committed
+        before = other.execute(
+            text("SELECT count(*) FROM event WHERE channel = 'group:1' AND seq < :seq"),
+            {"seq": seq},
+        ).scalar_one()
+    return seq, before
+
+
 def test_on_postgres_two_processes_commit_in_seq_order(postgres_url: str) -> None:
     """When a transaction takes seq n, every seq below n is already committed: the row lock
     on the channel counter makes commit order equal seq order, across processes too."""
     backends.truncate_all(postgres_url)
     one, two = Database(postgres_url), Database(postgres_url)  # as two processes would
-    one.write_sync(lambda s: events.create_channel(s, "group:1"))
-    observer = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-
-    def take_seq(s: Session, n: int) -> tuple[int, int]:
-        seq = append(s, n)
-        with observer.connect() as other:  # sees only what is committed
-            before = other.execute(
-                text("SELECT count(*) FROM event WHERE channel = 'group:1' AND seq < :seq"),
-                {"seq": seq},
-            ).scalar_one()
-        return seq, before
+    one.write_sync(events.create_channel, "group:1")
 
     async def main() -> list[tuple[int, int]]:
-        jobs = [(one if n % 2 else two).write(lambda s, n=n: take_seq(s, n)) for n in range(60)]
+        jobs = [(one if n % 2 else two).write(take_seq, n, postgres_url) for n in range(60)]
         return await asyncio.gather(*jobs)
 
     try:
@@ -182,33 +268,58 @@ def test_on_postgres_two_processes_commit_in_seq_order(postgres_url: str) -> Non
     finally:
         one.close()
         two.close()
-        observer.dispose()
+        _observer(postgres_url).dispose()
     assert sorted(seq for seq, _ in results) == list(range(1, 61))
     assert all(before == seq - 1 for seq, before in results)
 
 
-def test_a_batch_that_does_not_fail_takes_no_savepoint(sqlite_db: Database) -> None:
-    published: list[LiveEvent] = []
-    sqlite_db.on_commit = published.extend
-    sent = statements(sqlite_db)
+# -- group commit, in this process: the writer's batches, one at a time ----------------------
 
-    results = in_one_batch(sqlite_db, [appending(n) for n in range(5)])
+
+@pytest.fixture
+def writer_engine(sqlite_db: Database) -> Iterator[Engine]:
+    engine = make_engine(sqlite_db.url, writer=True)
+    yield engine
+    engine.dispose()
+
+
+def statements(engine: Engine) -> list[str]:
+    """The SQL the engine sends from now on (BEGIN and SAVEPOINTs too)."""
+    sent: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sent(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    return sent
+
+
+def run_batch(
+    engine: Engine, fns: list[Callable[[Session], Any]]
+) -> tuple[list[object], list[tuple[int, int]]]:
+    """Each job's result or error, and the (seq, n) of the events to publish, in order."""
+    batch = [Job(fn) for fn in fns]
+    commit_batch(engine, batch)
+    results = [job.error if job.error is not None else job.result for job in batch]
+    return results, [(e.seq, e.payload["n"]) for job in batch for e in job.events]
+
+
+def appending(n: int) -> Callable[[Session], int]:
+    return functools.partial(append, n=n)
+
+
+def test_a_batch_that_does_not_fail_takes_no_savepoint(
+    sqlite_db: Database, writer_engine: Engine
+) -> None:
+    sent = statements(writer_engine)
+
+    results, published = run_batch(writer_engine, [appending(n) for n in range(5)])
 
     assert results == [1, 2, 3, 4, 5]
     assert sent.count("BEGIN IMMEDIATE") == 1  # one transaction for the five
     assert not [q for q in sent if "SAVEPOINT" in q.upper()]
     assert stored_payloads(sqlite_db) == [(seq, seq - 1) for seq in range(1, 6)]
-    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)]
-
-
-def refuse(s: Session) -> None:
-    append(s, -1)  # writes, then refuses: the write must go
-    raise Invalid("no")
-
-
-def fail_on_flush(s: Session) -> None:
-    append(s, -1)
-    s.add(Channel(name="group:1", seq=0, epoch="dup"))  # the key exists: the flush fails
+    assert published == [(1, 0), (2, 1), (3, 2), (4, 3), (5, 4)]
 
 
 @pytest.mark.parametrize("where", [0, 1, 3])
@@ -216,28 +327,30 @@ def fail_on_flush(s: Session) -> None:
     ("bad", "error"), [(refuse, Invalid), (fail_on_flush, IntegrityError)], ids=["raises", "flush"]
 )
 def test_a_job_that_fails_in_a_batch_is_undone_alone_and_the_others_commit(
-    sqlite_db: Database, where: int, bad: Callable[[Session], None], error: type[Exception]
+    sqlite_db: Database,
+    writer_engine: Engine,
+    where: int,
+    bad: Callable[[Session], None],
+    error: type[Exception],
 ) -> None:
-    published: list[LiveEvent] = []
-    sqlite_db.on_commit = published.extend
-    sent = statements(sqlite_db)
+    sent = statements(writer_engine)
     jobs: list[Callable[[Session], Any]] = [appending(n) for n in range(1, 4)]
     jobs.insert(where, bad)
 
-    results = in_one_batch(sqlite_db, jobs)
+    results, published = run_batch(writer_engine, jobs)
 
     assert isinstance(results.pop(where), error)
     assert results == [1, 2, 3]  # the good ones' results, from the run that committed
     assert stored_payloads(sqlite_db) == [(1, 1), (2, 2), (3, 3)]  # no -1, no hole
-    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 1), (2, 2), (3, 3)]
+    assert published == [(1, 1), (2, 2), (3, 3)]
     assert any(q.startswith("SAVEPOINT") for q in sent)  # the batch ran again, in savepoints
 
 
-def test_a_job_that_fails_only_when_run_again_is_undone_alone(sqlite_db: Database) -> None:
+def test_a_job_that_fails_only_when_run_again_is_undone_alone(
+    sqlite_db: Database, writer_engine: Engine
+) -> None:
     """Rerunning a batch may change a job's outcome (another process wrote in between):
     one that succeeded on the fast path and fails on the rerun is still undone alone."""
-    published: list[LiveEvent] = []
-    sqlite_db.on_commit = published.extend
     runs = 0
 
     def changes(s: Session) -> int:
@@ -248,13 +361,13 @@ def test_a_job_that_fails_only_when_run_again_is_undone_alone(sqlite_db: Databas
             raise Conflict("changed")
         return seq
 
-    results = in_one_batch(sqlite_db, [appending(1), changes, appending(3), refuse])
+    results, published = run_batch(writer_engine, [appending(1), changes, appending(3), refuse])
 
     assert runs >= 2  # it did run again
     assert results[0] == 1 and results[2] == 2
     assert isinstance(results[1], Conflict) and isinstance(results[3], Invalid)
     assert stored_payloads(sqlite_db) == [(1, 1), (2, 3)]
-    assert [(e.seq, e.payload["n"]) for e in published] == [(1, 1), (2, 3)]
+    assert published == [(1, 1), (2, 3)]
 
 
 _EVENTS = Event.__table__  # type: ignore[attr-defined]

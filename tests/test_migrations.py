@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from facilitator import migrate
 from facilitator.app import create_app
 from facilitator.config import Settings
-from facilitator.db import make_engine
+from facilitator.engines import make_engine
 from tests import backends
 
 

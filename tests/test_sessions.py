@@ -49,7 +49,7 @@ def age_sessions(world: World, *, idle: dt.timedelta, age: dt.timedelta) -> None
             session.created_at -= age
             s.add(session)
 
-    world.run(world.db.write, txn)
+    world.db.write_sync(txn)
 
 
 def test_a_session_ends_after_a_day_unused(world: World) -> None:
@@ -87,7 +87,7 @@ def test_an_older_hash_is_renewed_at_login(world: World) -> None:
         user.password_hash = old
         s.add(user)
 
-    world.run(world.db.write, plant)
+    world.db.write_sync(plant)
     assert security.needs_rehash(old)
     assert log_in(world.browser(), staff.email, "wrong password").status_code == 400
     assert stored_hash(world, staff.email) == old  # only a right password renews it

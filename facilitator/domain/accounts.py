@@ -63,17 +63,17 @@ async def create_user(db: Database, email: str, password: str, role: Role, name:
     email = check_email(email)
     password_hash = await asyncio.to_thread(security.hash_password, check_password(password))
     name = clean(name, limit=120, multiline=False, required=False)
+    return await db.write(_create_user, email, name, password_hash, role)
 
-    def txn(s: Session) -> int:
-        if s.exec(select(User).where(User.email == email)).first() is not None:
-            raise Conflict(N_("An account with that email already exists."))
-        user = User(email=email, name=name, password_hash=password_hash, role=role)
-        s.add(user)
-        s.flush()
-        assert user.id is not None
-        return user.id
 
-    return await db.write(txn)
+def _create_user(s: Session, email: str, name: str, password_hash: str, role: Role) -> int:
+    if s.exec(select(User).where(User.email == email)).first() is not None:
+        raise Conflict(N_("An account with that email already exists."))
+    user = User(email=email, name=name, password_hash=password_hash, role=role)
+    s.add(user)
+    s.flush()
+    assert user.id is not None
+    return user.id
 
 
 def _open_session(s: Session, user_id: int) -> str:
@@ -102,22 +102,24 @@ async def log_in(db: Database, email: str, password: str, previous: str | None =
     renewed = None
     if security.needs_rehash(stored):
         renewed = await asyncio.to_thread(security.hash_password, password)
+    return await db.write(_log_in, previous, renewed, user_id, stored)
 
-    def txn(s: Session) -> str:
-        if previous:
-            s.execute(
-                delete(LoginSession).where(
-                    col(LoginSession.token_hash) == security.token_hash(previous)
-                )
+
+def _log_in(
+    s: Session, previous: str | None, renewed: str | None, user_id: int, stored: str
+) -> str:
+    if previous:
+        s.execute(
+            delete(LoginSession).where(
+                col(LoginSession.token_hash) == security.token_hash(previous)
             )
-        if renewed is not None:
-            user = s.get(User, user_id)
-            if user is not None and user.password_hash == stored:
-                user.password_hash = renewed
-                s.add(user)
-        return _open_session(s, user_id)
-
-    return await db.write(txn)
+        )
+    if renewed is not None:
+        user = s.get(User, user_id)
+        if user is not None and user.password_hash == stored:
+            user.password_hash = renewed
+            s.add(user)
+    return _open_session(s, user_id)
 
 
 async def session_user(db: Database, token: str, policy: SessionPolicy) -> Staff | None:
@@ -141,14 +143,14 @@ async def session_user(db: Database, token: str, policy: SessionPolicy) -> Staff
         return None
     staff, stale = found
     if stale:
-
-        def touch(s: Session) -> None:
-            row = s.get(LoginSession, digest)
-            if row is not None:
-                row.last_seen_at = utcnow()
-
-        await db.write(touch)
+        await db.write(_touch, digest)
     return staff
+
+
+def _touch(s: Session, digest: str) -> None:
+    row = s.get(LoginSession, digest)
+    if row is not None:
+        row.last_seen_at = utcnow()
 
 
 def _end_sessions(s: Session, user_id: int) -> None:
@@ -157,7 +159,7 @@ def _end_sessions(s: Session, user_id: int) -> None:
 
 async def log_out(db: Database, actor: Staff) -> None:
     """End every session of this user, on every device."""
-    await db.write(lambda s: _end_sessions(s, actor.id))
+    await db.write(_end_sessions, actor.id)
 
 
 async def change_password(db: Database, actor: Staff, current: str, new: str) -> str:
@@ -167,20 +169,20 @@ async def change_password(db: Database, actor: Staff, current: str, new: str) ->
     if not await asyncio.to_thread(security.verify_password, stored, current or ""):
         raise Invalid(N_("Your current password is not right."))
     new_hash = await asyncio.to_thread(security.hash_password, new)
-
-    def txn(s: Session) -> str:
-        user = s.get(User, actor.id)
-        if user is None:
-            raise NotFound(N_("That account no longer exists."))
-        user.password_hash = new_hash
-        s.add(user)
-        _end_sessions(s, actor.id)
-        return _open_session(s, actor.id)
-
-    return await db.write(txn)
+    return await db.write(_change_password, actor, new_hash)
 
 
 # -- invitations ---------------------------------------------------------------------------
+
+
+def _change_password(s: Session, actor: Staff, new_hash: str) -> str:
+    user = s.get(User, actor.id)
+    if user is None:
+        raise NotFound(N_("That account no longer exists."))
+    user.password_hash = new_hash
+    s.add(user)
+    _end_sessions(s, actor.id)
+    return _open_session(s, actor.id)
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ async def invite_facilitator(
 ) -> str:
     """Make a one-time link for `email` to facilitate `group_ids`; returns the token."""
     email = check_email(email)
-    return await db.write(lambda s: add_invitation(s, actor, workshop_id, email, group_ids, days))
+    return await db.write(add_invitation, actor, workshop_id, email, group_ids, days)
 
 
 def add_invitation(
@@ -263,21 +265,21 @@ async def accept_invitation(db: Database, token: str, name: str, password: str) 
         new_hash = None
     else:
         new_hash = await asyncio.to_thread(security.hash_password, password)
+    return await db.write(_accept_invitation, token, new_hash, name)
 
-    def txn(s: Session) -> str:
-        inv = _open_invitation(s, token)  # again, inside the write: one use only
-        user = s.exec(select(User).where(User.email == inv.email)).first()
-        if user is None:
-            assert new_hash is not None
-            user = User(email=inv.email, name=name, password_hash=new_hash, role=Role.facilitator)
-            s.add(user)
-            s.flush()
-        assert user.id is not None
-        for gid in _group_ids(inv):
-            if s.get(GroupFacilitator, (gid, user.id)) is None:
-                s.add(GroupFacilitator(group_id=gid, user_id=user.id))
-        inv.accepted_at = utcnow()
-        s.add(inv)
-        return _open_session(s, user.id)
 
-    return await db.write(txn)
+def _accept_invitation(s: Session, token: str, new_hash: str | None, name: str) -> str:
+    inv = _open_invitation(s, token)  # again, inside the write: one use only
+    user = s.exec(select(User).where(User.email == inv.email)).first()
+    if user is None:
+        assert new_hash is not None
+        user = User(email=inv.email, name=name, password_hash=new_hash, role=Role.facilitator)
+        s.add(user)
+        s.flush()
+    assert user.id is not None
+    for gid in _group_ids(inv):
+        if s.get(GroupFacilitator, (gid, user.id)) is None:
+            s.add(GroupFacilitator(group_id=gid, user_id=user.id))
+    inv.accepted_at = utcnow()
+    s.add(inv)
+    return _open_session(s, user.id)

@@ -7,6 +7,7 @@ facilitators can act in their own group afterwards as usual.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,7 @@ from facilitator.i18n import N_
 from facilitator.models import Group
 
 ANNOUNCEMENT_LIMIT = 300
+T = TypeVar("T")
 
 
 def _targets(s: Session, workshop_id: int, group_ids: list[int] | None) -> list[int]:
@@ -46,61 +48,61 @@ async def _each(
     actor: Actor,
     workshop_id: int,
     group_ids: list[int] | None,
-    apply: Callable[[Session, int], None],
+    apply: Callable[[Session, Actor, int, T], object],
+    value: T,
 ) -> int:
-    def txn(s: Session) -> int:
-        require_organiser(s, actor, workshop_id)
-        targets = _targets(s, workshop_id, group_ids)
-        for group_id in targets:
-            apply(s, group_id)
-        return len(targets)
+    """`apply(s, actor, group_id, value)` to each chosen group, in one transaction."""
+    return await db.write(_apply_each, actor, workshop_id, group_ids, apply, value)
 
-    return await db.write(txn)
+
+def _apply_each(
+    s: Session,
+    actor: Actor,
+    workshop_id: int,
+    group_ids: list[int] | None,
+    apply: Callable[[Session, Actor, int, T], object],
+    value: T,
+) -> int:
+    require_organiser(s, actor, workshop_id)
+    targets = _targets(s, workshop_id, group_ids)
+    for group_id in targets:
+        apply(s, actor, group_id, value)
+    return len(targets)
 
 
 async def set_phase(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, phase: object
 ) -> int:
     target = phases.check_phase(phase)
-    return await _each(
-        db, actor, workshop_id, group_ids, lambda s, g: phases.apply_phase(s, actor, g, target)
-    )
+    return await _each(db, actor, workshop_id, group_ids, phases.apply_phase, target)
 
 
 async def start_timer(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, minutes: object
 ) -> int:
     length = phases.check_minutes(minutes)
-    return await _each(
-        db, actor, workshop_id, group_ids, lambda s, g: phases.apply_timer(s, actor, g, length)
-    )
+    return await _each(db, actor, workshop_id, group_ids, phases.apply_timer, length)
 
 
 async def lock_writing(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, locked: bool
 ) -> int:
-    return await _each(
-        db,
-        actor,
-        workshop_id,
-        group_ids,
-        lambda s, g: phases.apply_writing_lock(s, actor, g, locked),
-    )
+    return await _each(db, actor, workshop_id, group_ids, phases.apply_writing_lock, locked)
 
 
 async def announce(db: Database, actor: Actor, workshop_id: int, text: object) -> int:
     """Show a banner on every phone of the workshop; empty text takes it down."""
     message = clean(text, limit=ANNOUNCEMENT_LIMIT, multiline=False, required=False)
+    return await db.write(_announce, actor, workshop_id, message)
 
-    def txn(s: Session) -> int:
-        workshop = require_organiser(s, actor, workshop_id)
-        if workshop.announcement == message:
-            return 0
-        workshop.announcement = message
-        s.add(workshop)
-        targets = _targets(s, workshop_id, None)
-        for group_id in targets:
-            events.to_group(s, group_id, "workshop.announcement", actor.ref, {"text": message})
-        return len(targets)
 
-    return await db.write(txn)
+def _announce(s: Session, actor: Actor, workshop_id: int, message: str) -> int:
+    workshop = require_organiser(s, actor, workshop_id)
+    if workshop.announcement == message:
+        return 0
+    workshop.announcement = message
+    s.add(workshop)
+    targets = _targets(s, workshop_id, None)
+    for group_id in targets:
+        events.to_group(s, group_id, "workshop.announcement", actor.ref, {"text": message})
+    return len(targets)

@@ -58,62 +58,62 @@ async def create_cluster(
 ) -> int:
     """A new theme, empty or with one idea moved in: both happen, or neither."""
     name = check_name(name)
+    return await db.write(_create_cluster, actor, group_id, idea_id, name)
 
-    def txn(s: Session) -> int:
-        require_facilitator(s, actor, group_id)
-        idea = moderated_idea(s, actor, idea_id) if idea_id is not None else None
-        if idea is not None and idea.status == IdeaStatus.merged:
-            raise Conflict(N_("That idea was merged into another one meanwhile."))
-        if idea is not None and idea.group_id != group_id:
-            raise Invalid(N_("That idea belongs to another group."))
-        cluster = _new_cluster(s, group_id, name)
-        assert cluster.id is not None
-        if idea is not None:
-            _place(s, idea, cluster.id, None)
-        events.to_group(
-            s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id, "idea": idea_id}
-        )
-        return cluster.id
 
-    return await db.write(txn)
+def _create_cluster(s: Session, actor: Actor, group_id: int, idea_id: int | None, name: str) -> int:
+    require_facilitator(s, actor, group_id)
+    idea = moderated_idea(s, actor, idea_id) if idea_id is not None else None
+    if idea is not None and idea.status == IdeaStatus.merged:
+        raise Conflict(N_("That idea was merged into another one meanwhile."))
+    if idea is not None and idea.group_id != group_id:
+        raise Invalid(N_("That idea belongs to another group."))
+    cluster = _new_cluster(s, group_id, name)
+    assert cluster.id is not None
+    if idea is not None:
+        _place(s, idea, cluster.id, None)
+    events.to_group(
+        s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id, "idea": idea_id}
+    )
+    return cluster.id
 
 
 async def rename_cluster(db: Database, actor: Actor, cluster_id: int, name: object) -> None:
     name = check_name(name)
+    await db.write(_rename_cluster, actor, cluster_id, name)
 
-    def txn(s: Session) -> None:
-        cluster = _cluster(s, actor, cluster_id)
-        if cluster.name == name:
-            return
-        cluster.name = name
-        s.add(cluster)
-        events.to_group(s, cluster.group_id, "cluster.renamed", actor.ref, {"cluster": cluster_id})
 
-    await db.write(txn)
+def _rename_cluster(s: Session, actor: Actor, cluster_id: int, name: str) -> None:
+    cluster = _cluster(s, actor, cluster_id)
+    if cluster.name == name:
+        return
+    cluster.name = name
+    s.add(cluster)
+    events.to_group(s, cluster.group_id, "cluster.renamed", actor.ref, {"cluster": cluster_id})
 
 
 async def delete_cluster(db: Database, actor: Actor, cluster_id: int) -> None:
     """Delete a theme; its ideas go back to the unclustered ones, and its votes are dropped."""
+    await db.write(_delete_cluster, actor, cluster_id)
 
-    def txn(s: Session) -> None:
-        cluster = _cluster(s, actor, cluster_id)
-        sourced = s.exec(
-            select(RecommendationSource).where(
-                RecommendationSource.target == VoteTarget.cluster,
-                RecommendationSource.target_id == cluster_id,
-            )
-        ).first()
-        if sourced is not None:  # provenance must stay walkable
-            raise Invalid(N_("A recommendation comes from this theme; delete that first."))
-        s.exec(update(Idea).where(col(Idea.cluster_id) == cluster_id).values(cluster_id=None))
-        group_id = cluster.group_id
-        given_back = give_back(s, group_id, VoteTarget.cluster, cluster_id)
-        s.delete(cluster)
-        events.to_group(
-            s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id, "votes": given_back}
+
+def _delete_cluster(s: Session, actor: Actor, cluster_id: int) -> None:
+    cluster = _cluster(s, actor, cluster_id)
+    sourced = s.exec(
+        select(RecommendationSource).where(
+            RecommendationSource.target == VoteTarget.cluster,
+            RecommendationSource.target_id == cluster_id,
         )
-
-    await db.write(txn)
+    ).first()
+    if sourced is not None:  # provenance must stay walkable
+        raise Invalid(N_("A recommendation comes from this theme; delete that first."))
+    s.exec(update(Idea).where(col(Idea.cluster_id) == cluster_id).values(cluster_id=None))
+    group_id = cluster.group_id
+    given_back = give_back(s, group_id, VoteTarget.cluster, cluster_id)
+    s.delete(cluster)
+    events.to_group(
+        s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id, "votes": given_back}
+    )
 
 
 def _place(s: Session, idea: Idea, cluster_id: int | None, position: int | None) -> None:
@@ -152,39 +152,46 @@ async def move_idea(
     `from_cluster` is where the facilitator saw the idea; if another facilitator moved it
     meanwhile, the move is refused and both screens keep the server's order.
     """
+    await db.write(_move_idea, actor, idea_id, from_cluster, to_cluster, position)
 
-    def txn(s: Session) -> None:
-        idea = moderated_idea(s, actor, idea_id)
-        if idea.status == IdeaStatus.merged:
-            raise Conflict(N_("That idea was merged into another one meanwhile."))
-        if from_cluster != "any" and idea.cluster_id != from_cluster:
-            if idea.cluster_id == to_cluster:
-                return  # someone made the same move first
-            raise Conflict(N_("Someone else moved that idea meanwhile; your screen now shows it."))
-        if to_cluster is not None and _cluster(s, actor, to_cluster).group_id != idea.group_id:
-            raise Invalid(N_("That theme belongs to another group."))
-        # Dots go on themes and unclustered ideas: an idea joining a theme gives its back.
-        given_back = (
-            give_back(s, idea.group_id, VoteTarget.idea, idea_id)
-            if idea.cluster_id is None and to_cluster is not None
-            else {}
-        )
-        _place(s, idea, to_cluster, position)
-        s.flush()
-        events.to_group(
-            s,
-            idea.group_id,
-            "idea.moved",
-            actor.ref,
-            {
-                "idea": idea_id,
-                "cluster": to_cluster,
-                "position": idea.position,
-                "votes": given_back,
-            },
-        )
 
-    await db.write(txn)
+def _move_idea(
+    s: Session,
+    actor: Actor,
+    idea_id: int,
+    from_cluster: int | str | None,
+    to_cluster: int | None,
+    position: int | None,
+) -> None:
+    idea = moderated_idea(s, actor, idea_id)
+    if idea.status == IdeaStatus.merged:
+        raise Conflict(N_("That idea was merged into another one meanwhile."))
+    if from_cluster != "any" and idea.cluster_id != from_cluster:
+        if idea.cluster_id == to_cluster:
+            return  # someone made the same move first
+        raise Conflict(N_("Someone else moved that idea meanwhile; your screen now shows it."))
+    if to_cluster is not None and _cluster(s, actor, to_cluster).group_id != idea.group_id:
+        raise Invalid(N_("That theme belongs to another group."))
+    # Dots go on themes and unclustered ideas: an idea joining a theme gives its back.
+    given_back = (
+        give_back(s, idea.group_id, VoteTarget.idea, idea_id)
+        if idea.cluster_id is None and to_cluster is not None
+        else {}
+    )
+    _place(s, idea, to_cluster, position)
+    s.flush()
+    events.to_group(
+        s,
+        idea.group_id,
+        "idea.moved",
+        actor.ref,
+        {
+            "idea": idea_id,
+            "cluster": to_cluster,
+            "position": idea.position,
+            "votes": given_back,
+        },
+    )
 
 
 async def apply_suggestions(
@@ -197,30 +204,32 @@ async def apply_suggestions(
     drafts = [Suggestion(check_name(a.name), list(dict.fromkeys(a.idea_ids))) for a in accepted]
     if not drafts:
         raise Invalid(N_("Choose at least one suggestion to accept."))
+    return await db.write(_apply_suggestions, actor, group_id, drafts)
 
-    def txn(s: Session) -> list[int]:
-        require_facilitator(s, actor, group_id)
-        made = []
-        for draft in drafts:
-            ideas = [
-                idea
-                for idea in (get_row(s, Idea, i) for i in draft.idea_ids)
-                if idea is not None
-                and idea.group_id == group_id
-                and idea.cluster_id is None
-                and idea.status in (IdeaStatus.visible, IdeaStatus.pending)
-            ]
-            if not ideas:
-                continue
-            cluster = _new_cluster(s, group_id, draft.name)
-            assert cluster.id is not None
-            for idea in ideas:
-                _place(s, idea, cluster.id, None)
-            made.append(cluster.id)
-        if not made:
-            raise Conflict(N_("Those ideas were all placed meanwhile; ask for new suggestions."))
-        s.flush()
-        events.to_group(s, group_id, "clusters.accepted", actor.ref, {"clusters": made})
-        return made
 
-    return await db.write(txn)
+def _apply_suggestions(
+    s: Session, actor: Actor, group_id: int, drafts: list[Suggestion]
+) -> list[int]:
+    require_facilitator(s, actor, group_id)
+    made = []
+    for draft in drafts:
+        ideas = [
+            idea
+            for idea in (get_row(s, Idea, i) for i in draft.idea_ids)
+            if idea is not None
+            and idea.group_id == group_id
+            and idea.cluster_id is None
+            and idea.status in (IdeaStatus.visible, IdeaStatus.pending)
+        ]
+        if not ideas:
+            continue
+        cluster = _new_cluster(s, group_id, draft.name)
+        assert cluster.id is not None
+        for idea in ideas:
+            _place(s, idea, cluster.id, None)
+        made.append(cluster.id)
+    if not made:
+        raise Conflict(N_("Those ideas were all placed meanwhile; ask for new suggestions."))
+    s.flush()
+    events.to_group(s, group_id, "clusters.accepted", actor.ref, {"clusters": made})
+    return made

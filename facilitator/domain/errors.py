@@ -15,6 +15,10 @@ class DomainError(Exception):
         self.msgid = message  # marked with N_ where raised; translated where shown
         self.params = params
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Writes run in another process; a refusal crosses back pickled, params and all.
+        return _rebuild, (type(self), self.msgid, self.params)
+
     @property
     def message(self) -> str:
         """In the reader's language: translated first, then filled in."""
@@ -40,3 +44,7 @@ class Conflict(DomainError):
 
 class TooMany(DomainError):
     status = 429
+
+
+def _rebuild(cls: type[DomainError], message: str, params: dict[str, Any]) -> DomainError:
+    return cls(message, **params)

@@ -141,49 +141,47 @@ async def submit_idea(
     """Add an idea to a group. The same key again returns the first receipt, changing nothing."""
     text = clean(text, limit=limit)
     key = client_key(key)
+    return await db.write(_submit_idea, actor, group_id, key, text)
 
-    def txn(s: Session) -> Receipt:
-        group = require_member(s, actor, group_id)
-        existing = core(s, _BY_KEY, {"group_id": group_id, "key": key}).first()
-        if existing is not None:
-            if _ref(existing.participant_id, existing.user_id) != actor.ref:
-                raise Conflict(N_("This submission id is already used. Please reload the page."))
-            return Receipt(existing.id, key, repeated=True)
-        writing_open(s, group, actor)
-        now = utcnow()
-        is_phone = isinstance(actor, Participant)
-        row: dict[str, Any] = {
-            "group_id": group_id,
-            "client_key": key,
-            "text": text,
-            "created_at": now,
-            "updated_at": now,
-            "participant_id": actor.id if is_phone else None,
-            "user_id": None if is_phone else actor.id,
-            "author_name": actor.display_name if isinstance(actor, Participant) else actor.name,
-            "status": (
-                IdeaStatus.pending if group.premoderation and is_phone else IdeaStatus.visible
-            ),
-            "position": 0,
-            "hidden_reason": "",
-            "edited_by_facilitator": False,
-        }
-        # A Core insert: the ORM's unit of work was most of a submission's cost.
-        idea_id: int = core(s, _INSERT, row).scalar_one()
-        view = IdeaView(
-            idea_id,
-            group_id,
-            text,
-            row["author_name"],
-            row["participant_id"],
-            row["status"],
-            False,
-            now.isoformat(),
-        )
-        _publish(s, "idea.submitted", actor, group, view)
-        return Receipt(idea_id, key, repeated=False)
 
-    return await db.write(txn)
+def _submit_idea(s: Session, actor: Actor, group_id: int, key: str, text: str) -> Receipt:
+    group = require_member(s, actor, group_id)
+    existing = core(s, _BY_KEY, {"group_id": group_id, "key": key}).first()
+    if existing is not None:
+        if _ref(existing.participant_id, existing.user_id) != actor.ref:
+            raise Conflict(N_("This submission id is already used. Please reload the page."))
+        return Receipt(existing.id, key, repeated=True)
+    writing_open(s, group, actor)
+    now = utcnow()
+    is_phone = isinstance(actor, Participant)
+    row: dict[str, Any] = {
+        "group_id": group_id,
+        "client_key": key,
+        "text": text,
+        "created_at": now,
+        "updated_at": now,
+        "participant_id": actor.id if is_phone else None,
+        "user_id": None if is_phone else actor.id,
+        "author_name": actor.display_name if isinstance(actor, Participant) else actor.name,
+        "status": (IdeaStatus.pending if group.premoderation and is_phone else IdeaStatus.visible),
+        "position": 0,
+        "hidden_reason": "",
+        "edited_by_facilitator": False,
+    }
+    # A Core insert: the ORM's unit of work was most of a submission's cost.
+    idea_id: int = core(s, _INSERT, row).scalar_one()
+    view = IdeaView(
+        idea_id,
+        group_id,
+        text,
+        row["author_name"],
+        row["participant_id"],
+        row["status"],
+        False,
+        now.isoformat(),
+    )
+    _publish(s, "idea.submitted", actor, group, view)
+    return Receipt(idea_id, key, repeated=False)
 
 
 def _author_ref(idea: Idea) -> str:
@@ -211,38 +209,34 @@ def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
 async def edit_own_idea(db: Database, actor: Actor, idea_id: int, text: object, limit: int) -> None:
     """The author rewrites their idea while the group collects; the old text is kept."""
     text = clean(text, limit=limit)
+    await db.write(_edit_own_idea, actor, idea_id, text)
 
-    def txn(s: Session) -> None:
-        idea = _own_idea(s, actor, idea_id)
-        writing_open(s, get_group(s, idea.group_id), actor)
-        if idea.text == text:
-            return  # a repeat of the same edit changes nothing
-        s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref))
-        idea.text, idea.updated_at = text, utcnow()
-        s.add(idea)
-        s.flush()
-        publish_idea(s, "idea.edited", actor, idea, edited=True)
 
-    await db.write(txn)
+def _edit_own_idea(s: Session, actor: Actor, idea_id: int, text: str) -> None:
+    idea = _own_idea(s, actor, idea_id)
+    writing_open(s, get_group(s, idea.group_id), actor)
+    if idea.text == text:
+        return  # a repeat of the same edit changes nothing
+    s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref))
+    idea.text, idea.updated_at = text, utcnow()
+    s.add(idea)
+    s.flush()
+    publish_idea(s, "idea.edited", actor, idea, edited=True)
 
 
 async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
     """The author takes their idea back; it leaves every board. A repeat changes nothing."""
+    await db.write(_withdraw_own_idea, actor, idea_id)
 
-    def txn(s: Session) -> None:
-        idea = get_row(s, Idea, idea_id)
-        if (
-            idea is not None
-            and idea.status == IdeaStatus.withdrawn
-            and _author_ref(idea) == actor.ref
-        ):
-            return
-        idea = _own_idea(s, actor, idea_id)
-        # Later, others' dots and recommendations may rest on it.
-        writing_open(s, get_group(s, idea.group_id), actor)
-        idea.status, idea.updated_at = IdeaStatus.withdrawn, utcnow()
-        s.add(idea)
-        s.flush()
-        publish_idea(s, "idea.withdrawn", actor, idea)
 
-    await db.write(txn)
+def _withdraw_own_idea(s: Session, actor: Actor, idea_id: int) -> None:
+    idea = get_row(s, Idea, idea_id)
+    if idea is not None and idea.status == IdeaStatus.withdrawn and _author_ref(idea) == actor.ref:
+        return
+    idea = _own_idea(s, actor, idea_id)
+    # Later, others' dots and recommendations may rest on it.
+    writing_open(s, get_group(s, idea.group_id), actor)
+    idea.status, idea.updated_at = IdeaStatus.withdrawn, utcnow()
+    s.add(idea)
+    s.flush()
+    publish_idea(s, "idea.withdrawn", actor, idea)

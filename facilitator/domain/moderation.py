@@ -36,37 +36,37 @@ def _save(s: Session, actor: Actor, idea: Idea, kind: str) -> None:
 async def hide_idea(db: Database, actor: Actor, idea_id: int, reason: object) -> None:
     """Take an idea off the phones' boards; the reason is shown to its author."""
     why = clean(reason, limit=REASON_LIMIT, multiline=False, required=False)
+    await db.write(_hide_idea, actor, idea_id, why)
 
-    def txn(s: Session) -> None:
-        idea = moderated_idea(s, actor, idea_id)
-        if idea.status == IdeaStatus.merged:
-            raise Invalid(N_("That idea is merged into another; hide that one instead."))
-        if idea.status == IdeaStatus.hidden and idea.hidden_reason == why:
-            return
-        idea.status, idea.hidden_reason = IdeaStatus.hidden, why
-        given_back = give_back(s, idea.group_id, VoteTarget.idea, idea_id)
-        idea.updated_at = utcnow()
-        s.add(idea)
-        s.flush()
-        publish_idea(s, "idea.hidden", actor, idea, votes=given_back)
 
-    await db.write(txn)
+def _hide_idea(s: Session, actor: Actor, idea_id: int, why: str) -> None:
+    idea = moderated_idea(s, actor, idea_id)
+    if idea.status == IdeaStatus.merged:
+        raise Invalid(N_("That idea is merged into another; hide that one instead."))
+    if idea.status == IdeaStatus.hidden and idea.hidden_reason == why:
+        return
+    idea.status, idea.hidden_reason = IdeaStatus.hidden, why
+    given_back = give_back(s, idea.group_id, VoteTarget.idea, idea_id)
+    idea.updated_at = utcnow()
+    s.add(idea)
+    s.flush()
+    publish_idea(s, "idea.hidden", actor, idea, votes=given_back)
 
 
 async def restore_idea(db: Database, actor: Actor, idea_id: int) -> None:
     """Put a hidden (or not yet approved) idea back on the board; also approves it."""
+    await db.write(_restore_idea, actor, idea_id)
 
-    def txn(s: Session) -> None:
-        idea = moderated_idea(s, actor, idea_id)
-        if idea.status == IdeaStatus.visible:
-            return
-        if idea.status == IdeaStatus.merged:
-            raise Invalid(N_("That idea is merged into another one."))
-        kind = "idea.approved" if idea.status == IdeaStatus.pending else "idea.restored"
-        idea.status, idea.hidden_reason = IdeaStatus.visible, ""
-        _save(s, actor, idea, kind)
 
-    await db.write(txn)
+def _restore_idea(s: Session, actor: Actor, idea_id: int) -> None:
+    idea = moderated_idea(s, actor, idea_id)
+    if idea.status == IdeaStatus.visible:
+        return
+    if idea.status == IdeaStatus.merged:
+        raise Invalid(N_("That idea is merged into another one."))
+    kind = "idea.approved" if idea.status == IdeaStatus.pending else "idea.restored"
+    idea.status, idea.hidden_reason = IdeaStatus.visible, ""
+    _save(s, actor, idea, kind)
 
 
 async def edit_idea(
@@ -75,16 +75,16 @@ async def edit_idea(
     """A facilitator rewrites an idea; the old text and the note are kept in its history."""
     text = clean(text, limit=limit)
     why = clean(note, limit=REASON_LIMIT, multiline=False, required=False)
+    await db.write(_edit_idea, actor, idea_id, text, why)
 
-    def txn(s: Session) -> None:
-        idea = moderated_idea(s, actor, idea_id)
-        if idea.text == text:
-            return
-        s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref, note=why))
-        idea.text, idea.edited_by_facilitator = text, True
-        _save(s, actor, idea, "idea.moderated")
 
-    await db.write(txn)
+def _edit_idea(s: Session, actor: Actor, idea_id: int, text: str, why: str) -> None:
+    idea = moderated_idea(s, actor, idea_id)
+    if idea.text == text:
+        return
+    s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref, note=why))
+    idea.text, idea.edited_by_facilitator = text, True
+    _save(s, actor, idea, "idea.moderated")
 
 
 async def merge_ideas(db: Database, actor: Actor, source_id: int, target_id: int) -> None:
@@ -92,32 +92,30 @@ async def merge_ideas(db: Database, actor: Actor, source_id: int, target_id: int
     stays listed as a source of the idea it joined."""
     if source_id == target_id:
         raise Invalid(N_("An idea cannot be merged into itself."))
+    await db.write(_merge_ideas, actor, source_id, target_id)
 
-    def txn(s: Session) -> None:
-        source = moderated_idea(s, actor, source_id)
-        target = moderated_idea(s, actor, target_id)
-        if source.group_id != target.group_id:
-            raise Invalid(N_("Only ideas of the same group can be merged."))
-        if source.status == IdeaStatus.merged:
-            if source.merged_into == target_id:
-                return  # the same merge again
-            raise Conflict(N_("That idea was already merged meanwhile."))
-        if target.status == IdeaStatus.merged:
-            raise Conflict(N_("The idea to merge into was itself merged meanwhile."))
-        # Ideas merged into the source follow it, so provenance stays one level deep.
-        s.exec(update(Idea).where(col(Idea.merged_into) == source_id).values(merged_into=target_id))
-        on_source = (col(Vote.target) == VoteTarget.idea, col(Vote.target_id) == source_id)
-        voters = set(s.exec(select(Vote.participant_id).where(*on_source)))
-        s.exec(update(Vote).where(*on_source).values(target_id=target_id))
-        source.status, source.merged_into, source.cluster_id = IdeaStatus.merged, target_id, None
-        source.updated_at = utcnow()
-        s.add(source)
-        s.flush()
-        publish_idea(
-            s, "idea.merged", actor, source, votes=voter_states(s, source.group_id, voters)
-        )
 
-    await db.write(txn)
+def _merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> None:
+    source = moderated_idea(s, actor, source_id)
+    target = moderated_idea(s, actor, target_id)
+    if source.group_id != target.group_id:
+        raise Invalid(N_("Only ideas of the same group can be merged."))
+    if source.status == IdeaStatus.merged:
+        if source.merged_into == target_id:
+            return  # the same merge again
+        raise Conflict(N_("That idea was already merged meanwhile."))
+    if target.status == IdeaStatus.merged:
+        raise Conflict(N_("The idea to merge into was itself merged meanwhile."))
+    # Ideas merged into the source follow it, so provenance stays one level deep.
+    s.exec(update(Idea).where(col(Idea.merged_into) == source_id).values(merged_into=target_id))
+    on_source = (col(Vote.target) == VoteTarget.idea, col(Vote.target_id) == source_id)
+    voters = set(s.exec(select(Vote.participant_id).where(*on_source)))
+    s.exec(update(Vote).where(*on_source).values(target_id=target_id))
+    source.status, source.merged_into, source.cluster_id = IdeaStatus.merged, target_id, None
+    source.updated_at = utcnow()
+    s.add(source)
+    s.flush()
+    publish_idea(s, "idea.merged", actor, source, votes=voter_states(s, source.group_id, voters))
 
 
 def merged_sources(s: Session, idea_ids: list[int]) -> dict[int, list[Idea]]:

@@ -69,23 +69,23 @@ async def join_group(db: Database, device_hash: str, group_id: int) -> Participa
     found = await db.read(current)
     if found is not None and found.group_id == group_id:
         return found
+    return await db.write(_join_group, group_id, device_hash)
 
-    def txn(s: Session) -> Participant:
-        group = get_group(s, group_id)
-        row = s.exec(
-            select(ParticipantRow).where(
-                ParticipantRow.workshop_id == group.workshop_id,
-                ParticipantRow.device_hash == device_hash,
-            )
-        ).first()
-        if row is None:
-            row = ParticipantRow(workshop_id=group.workshop_id, device_hash=device_hash)
-        row.group_id = group_id
-        s.add(row)
-        s.flush()
-        return _actor(row)
 
-    return await db.write(txn)
+def _join_group(s: Session, group_id: int, device_hash: str) -> Participant:
+    group = get_group(s, group_id)
+    row = s.exec(
+        select(ParticipantRow).where(
+            ParticipantRow.workshop_id == group.workshop_id,
+            ParticipantRow.device_hash == device_hash,
+        )
+    ).first()
+    if row is None:
+        row = ParticipantRow(workshop_id=group.workshop_id, device_hash=device_hash)
+    row.group_id = group_id
+    s.add(row)
+    s.flush()
+    return _actor(row)
 
 
 async def set_display_name(
@@ -93,13 +93,13 @@ async def set_display_name(
 ) -> Participant:
     """An optional name shown with the participant's future ideas; empty means anonymous."""
     name = clean(name, limit=limit, multiline=False, required=False)
+    return await db.write(_set_display_name, actor, name)
 
-    def txn(s: Session) -> Participant:
-        row = s.get(ParticipantRow, actor.id)
-        if row is None:
-            raise Invalid(N_("Please join your group again."))
-        row.display_name = name
-        s.add(row)
-        return _actor(row)
 
-    return await db.write(txn)
+def _set_display_name(s: Session, actor: Participant, name: str) -> Participant:
+    row = s.get(ParticipantRow, actor.id)
+    if row is None:
+        raise Invalid(N_("Please join your group again."))
+    row.display_name = name
+    s.add(row)
+    return _actor(row)

@@ -70,7 +70,7 @@ def apply_phase(s: Session, actor: Actor, group_id: int, target: Phase) -> None:
 async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
     """Move the group to any phase, forward or back. The same phase again changes nothing."""
     target = check_phase(phase)
-    await db.write(lambda s: apply_phase(s, actor, group_id, target))
+    await db.write(apply_phase, actor, group_id, target)
 
 
 def check_settings(
@@ -88,14 +88,15 @@ def check_settings(
 
 
 async def update_settings(db: Database, actor: Actor, group_id: int, new: Settings) -> None:
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        group.private_mode, group.premoderation = new.private_mode, new.premoderation
-        group.vote_budget, group.vote_cap = new.vote_budget, new.vote_cap
-        group.lock_on_timer = new.lock_on_timer
-        _changed(s, group, actor, "group.settings")
+    await db.write(_update_settings, actor, group_id, new)
 
-    await db.write(txn)
+
+def _update_settings(s: Session, actor: Actor, group_id: int, new: Settings) -> None:
+    group = require_facilitator(s, actor, group_id)
+    group.private_mode, group.premoderation = new.private_mode, new.premoderation
+    group.vote_budget, group.vote_cap = new.vote_budget, new.vote_cap
+    group.lock_on_timer = new.lock_on_timer
+    _changed(s, group, actor, "group.settings")
 
 
 def check_minutes(minutes: object) -> float:
@@ -117,18 +118,19 @@ def apply_timer(s: Session, actor: Actor, group_id: int, minutes: float) -> None
 async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
     """A countdown whose end is kept on the server, so every screen agrees after a reload."""
     length = check_minutes(minutes)
-    await db.write(lambda s: apply_timer(s, actor, group_id, length))
+    await db.write(apply_timer, actor, group_id, length)
 
 
 async def stop_timer(db: Database, actor: Actor, group_id: int) -> None:
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        if group.timer_ends_at is None:
-            return
-        group.timer_ends_at = None
-        _changed(s, group, actor, "group.timer", ends_at=None)
+    await db.write(_stop_timer, actor, group_id)
 
-    await db.write(txn)
+
+def _stop_timer(s: Session, actor: Actor, group_id: int) -> None:
+    group = require_facilitator(s, actor, group_id)
+    if group.timer_ends_at is None:
+        return
+    group.timer_ends_at = None
+    _changed(s, group, actor, "group.timer", ends_at=None)
 
 
 def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) -> None:
@@ -140,24 +142,24 @@ def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) ->
 
 
 async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
-    await db.write(lambda s: apply_writing_lock(s, actor, group_id, locked))
+    await db.write(apply_writing_lock, actor, group_id, locked)
 
 
 async def reveal(db: Database, actor: Actor, group_id: int, what: object, shown: bool) -> None:
     """Show phones the ideas (private mode) or the vote tallies, or hide them again."""
     if what not in ("ideas", "votes"):
         raise Invalid(N_("Reveal ideas or votes."))
+    await db.write(_reveal, actor, group_id, what, shown)
 
-    def txn(s: Session) -> None:
-        group = require_facilitator(s, actor, group_id)
-        if what == "ideas":
-            if group.ideas_revealed == shown:
-                return
-            group.ideas_revealed = shown
-        else:
-            if group.votes_revealed == shown:
-                return
-            group.votes_revealed = shown
-        _changed(s, group, actor, f"group.reveal_{what}", shown=shown)
 
-    await db.write(txn)
+def _reveal(s: Session, actor: Actor, group_id: int, what: object, shown: bool) -> None:
+    group = require_facilitator(s, actor, group_id)
+    if what == "ideas":
+        if group.ideas_revealed == shown:
+            return
+        group.ideas_revealed = shown
+    else:
+        if group.votes_revealed == shown:
+            return
+        group.votes_revealed = shown
+    _changed(s, group, actor, f"group.reveal_{what}", shown=shown)

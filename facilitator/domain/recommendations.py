@@ -62,91 +62,95 @@ async def promote(
         kind = VoteTarget(str(source))
     except ValueError:
         raise Invalid(N_("Promote a theme or an idea.")) from None
+    return await db.write(_promote, actor, group_id, kind, source_id, draft)
 
-    def txn(s: Session) -> int:
-        require_facilitator(s, actor, group_id)
-        row: Cluster | Idea | None = (
-            get_row(s, Cluster, source_id)
-            if kind is VoteTarget.cluster
-            else get_row(s, Idea, source_id)
-        )
-        if (
-            row is None
-            or row.group_id != group_id
-            or (isinstance(row, Idea) and row.status != IdeaStatus.visible)
-        ):
-            raise NotFound(N_("That theme or idea is not on the board any more."))
-        top = s.exec(
-            select(func.max(Recommendation.position)).where(Recommendation.group_id == group_id)
-        ).one()
-        rec = Recommendation(
-            group_id=group_id,
-            title=draft.title,
-            text=draft.text,
-            rationale=draft.rationale,
-            position=(top or 0) + 1,
-            created_by=actor.id if isinstance(actor, Staff) else None,
-        )
-        s.add(rec)
-        s.flush()
-        assert rec.id is not None
-        s.add(RecommendationSource(recommendation_id=rec.id, target=kind, target_id=source_id))
-        _event(s, actor, rec, "recommendation.created")
-        return rec.id
 
-    return await db.write(txn)
+def _promote(
+    s: Session, actor: Actor, group_id: int, kind: VoteTarget, source_id: int, draft: Draft
+) -> int:
+    require_facilitator(s, actor, group_id)
+    row: Cluster | Idea | None = (
+        get_row(s, Cluster, source_id)
+        if kind is VoteTarget.cluster
+        else get_row(s, Idea, source_id)
+    )
+    if (
+        row is None
+        or row.group_id != group_id
+        or (isinstance(row, Idea) and row.status != IdeaStatus.visible)
+    ):
+        raise NotFound(N_("That theme or idea is not on the board any more."))
+    top = s.exec(
+        select(func.max(Recommendation.position)).where(Recommendation.group_id == group_id)
+    ).one()
+    rec = Recommendation(
+        group_id=group_id,
+        title=draft.title,
+        text=draft.text,
+        rationale=draft.rationale,
+        position=(top or 0) + 1,
+        created_by=actor.id if isinstance(actor, Staff) else None,
+    )
+    s.add(rec)
+    s.flush()
+    assert rec.id is not None
+    s.add(RecommendationSource(recommendation_id=rec.id, target=kind, target_id=source_id))
+    _event(s, actor, rec, "recommendation.created")
+    return rec.id
 
 
 async def edit(db: Database, actor: Actor, rec_id: int, draft: Draft) -> None:
-    def txn(s: Session) -> None:
-        rec = _recommendation(s, actor, rec_id)
-        if (rec.title, rec.text, rec.rationale) == (draft.title, draft.text, draft.rationale):
-            return
-        rec.title, rec.text, rec.rationale = draft.title, draft.text, draft.rationale
-        rec.updated_at = utcnow()
-        s.add(rec)
-        _event(s, actor, rec, "recommendation.edited")
+    await db.write(_edit, actor, rec_id, draft)
 
-    await db.write(txn)
+
+def _edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
+    rec = _recommendation(s, actor, rec_id)
+    if (rec.title, rec.text, rec.rationale) == (draft.title, draft.text, draft.rationale):
+        return
+    rec.title, rec.text, rec.rationale = draft.title, draft.text, draft.rationale
+    rec.updated_at = utcnow()
+    s.add(rec)
+    _event(s, actor, rec, "recommendation.edited")
 
 
 async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> None:
     """Mark a recommendation agreed (phones see agreed ones), or take that back."""
+    await db.write(_set_agreed, actor, rec_id, agreed)
 
-    def txn(s: Session) -> None:
-        rec = _recommendation(s, actor, rec_id)
-        if rec.agreed == agreed:
-            return
-        rec.agreed, rec.updated_at = agreed, utcnow()
-        s.add(rec)
-        _event(s, actor, rec, "recommendation.agreed")
 
-    await db.write(txn)
+def _set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
+    rec = _recommendation(s, actor, rec_id)
+    if rec.agreed == agreed:
+        return
+    rec.agreed, rec.updated_at = agreed, utcnow()
+    s.add(rec)
+    _event(s, actor, rec, "recommendation.agreed")
 
 
 async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
     """Move a recommendation one place up or down."""
     where = check_direction(direction)
+    await db.write(_move, actor, rec_id, where)
 
-    def txn(s: Session) -> None:
-        rec = _recommendation(s, actor, rec_id)
-        recs = list(
-            s.exec(
-                select(Recommendation)
-                .where(Recommendation.group_id == rec.group_id)
-                .order_by(col(Recommendation.position), col(Recommendation.id))
-            ).all()
-        )
-        if step(s, recs, rec, where):
-            _event(s, actor, rec, "recommendation.moved")
 
-    await db.write(txn)
+def _move(s: Session, actor: Actor, rec_id: int, where: str) -> None:
+    rec = _recommendation(s, actor, rec_id)
+    recs = list(
+        s.exec(
+            select(Recommendation)
+            .where(Recommendation.group_id == rec.group_id)
+            .order_by(col(Recommendation.position), col(Recommendation.id))
+        ).all()
+    )
+    if step(s, recs, rec, where):
+        _event(s, actor, rec, "recommendation.moved")
 
 
 async def delete(db: Database, actor: Actor, rec_id: int) -> None:
-    def txn(s: Session) -> None:
-        rec = _recommendation(s, actor, rec_id)
-        _event(s, actor, rec, "recommendation.deleted")
-        s.delete(rec)
+    await db.write(_delete, actor, rec_id)
 
-    await db.write(txn)
+
+def _delete(s: Session, actor: Actor, rec_id: int) -> None:
+    rec = _recommendation(s, actor, rec_id)
+    _event(s, actor, rec, "recommendation.deleted")
+    s.delete(rec)

@@ -266,4 +266,4 @@ def _actor(ref: str, people: dict[int, int], users: dict[str, int | None]) -> st
 
 async def import_workshop(db: Database, snap: Snapshot, organiser_id: int | None = None) -> int:
     """Import in one transaction: a file that fails half way leaves nothing behind."""
-    return await db.write(lambda s: restore(s, snap, organiser_id))
+    return await db.write(restore, snap, organiser_id)

@@ -322,7 +322,7 @@ async def import_setup(db: Database, actor: Staff, text: str, invitation_days: f
     if not actor.is_organiser:
         raise Forbidden(N_("Only organisers can create workshops."))
     setup = parse(text)
-    return await db.write(lambda s: create(s, actor, setup, invitation_days))
+    return await db.write(create, actor, setup, invitation_days)
 
 
 def join_links(created: Created, base_url: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import clustering, events
+from facilitator import events
 from facilitator.db import Database
 from facilitator.domain.access import get_row, require_organiser
 from facilitator.domain.actors import Actor, Staff
@@ -219,6 +219,10 @@ async def near_duplicates(
     ]
     if not pairs:
         return []
+    # Imported here: this module's jobs run in the writer process, which imports the module
+    # and has no use for scikit-learn (a second and some 90 MB).
+    from facilitator import clustering
+
     text = lambda r: f"{r.title}. {r.text}"  # noqa: E731
     scores = await asyncio.to_thread(
         clustering.similarity, [text(a) for a, _ in pairs], [text(b) for _, b in pairs]
@@ -257,106 +261,113 @@ async def create_final(
     """A final recommendation from one or more group recommendations (merging them)."""
     if not rec_ids:
         raise Invalid(N_("Choose at least one group recommendation."))
+    return await db.write(_create_final, actor, workshop_id, rec_ids, draft)
 
-    def txn(s: Session) -> int:
-        require_organiser(s, actor, workshop_id)
-        for rec_id in rec_ids:
-            _check_recommendation(s, workshop_id, rec_id)
-        top = s.exec(
-            select(func.max(FinalRecommendation.position)).where(
-                FinalRecommendation.workshop_id == workshop_id
-            )
-        ).one()
-        row = FinalRecommendation(
-            workshop_id=workshop_id,
-            title=draft.title,
-            text=draft.text,
-            rationale=draft.rationale,
-            position=(top or 0) + 1,
-            created_by=actor.id if isinstance(actor, Staff) else None,
+
+def _create_final(
+    s: Session, actor: Actor, workshop_id: int, rec_ids: list[int], draft: Draft
+) -> int:
+    require_organiser(s, actor, workshop_id)
+    for rec_id in rec_ids:
+        _check_recommendation(s, workshop_id, rec_id)
+    top = s.exec(
+        select(func.max(FinalRecommendation.position)).where(
+            FinalRecommendation.workshop_id == workshop_id
         )
-        s.add(row)
-        s.flush()
-        assert row.id is not None
-        for rec_id in dict.fromkeys(rec_ids):
-            s.add(FinalSource(final_id=row.id, recommendation_id=rec_id))
-        _event(s, actor, row, "final.created")
-        return row.id
-
-    return await db.write(txn)
+    ).one()
+    row = FinalRecommendation(
+        workshop_id=workshop_id,
+        title=draft.title,
+        text=draft.text,
+        rationale=draft.rationale,
+        position=(top or 0) + 1,
+        created_by=actor.id if isinstance(actor, Staff) else None,
+    )
+    s.add(row)
+    s.flush()
+    assert row.id is not None
+    for rec_id in dict.fromkeys(rec_ids):
+        s.add(FinalSource(final_id=row.id, recommendation_id=rec_id))
+    _event(s, actor, row, "final.created")
+    return row.id
 
 
 async def add_source(db: Database, actor: Actor, final_id: int, rec_id: int) -> None:
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        _check_recommendation(s, row.workshop_id, rec_id)
-        if s.get(FinalSource, (final_id, rec_id)) is None:
-            s.add(FinalSource(final_id=final_id, recommendation_id=rec_id))
-            _event(s, actor, row, "final.sources")
+    await db.write(_add_source, actor, final_id, rec_id)
 
-    await db.write(txn)
+
+def _add_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None:
+    row = _final(s, actor, final_id)
+    _check_recommendation(s, row.workshop_id, rec_id)
+    if s.get(FinalSource, (final_id, rec_id)) is None:
+        s.add(FinalSource(final_id=final_id, recommendation_id=rec_id))
+        _event(s, actor, row, "final.sources")
 
 
 async def remove_source(db: Database, actor: Actor, final_id: int, rec_id: int) -> None:
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        link = s.get(FinalSource, (final_id, rec_id))
-        if link is None:
-            return
-        remaining = s.exec(select(func.count()).where(FinalSource.final_id == final_id)).one()
-        if remaining <= 1:
-            raise Invalid(N_("A final recommendation keeps at least one source."))
-        s.delete(link)
-        _event(s, actor, row, "final.sources")
+    await db.write(_remove_source, actor, final_id, rec_id)
 
-    await db.write(txn)
+
+def _remove_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None:
+    row = _final(s, actor, final_id)
+    link = s.get(FinalSource, (final_id, rec_id))
+    if link is None:
+        return
+    remaining = s.exec(select(func.count()).where(FinalSource.final_id == final_id)).one()
+    if remaining <= 1:
+        raise Invalid(N_("A final recommendation keeps at least one source."))
+    s.delete(link)
+    _event(s, actor, row, "final.sources")
 
 
 async def edit_final(db: Database, actor: Actor, final_id: int, draft: Draft) -> None:
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        row.title, row.text, row.rationale = draft.title, draft.text, draft.rationale
-        row.updated_at = utcnow()
-        s.add(row)
-        _event(s, actor, row, "final.edited")
+    await db.write(_edit_final, actor, final_id, draft)
 
-    await db.write(txn)
+
+def _edit_final(s: Session, actor: Actor, final_id: int, draft: Draft) -> None:
+    row = _final(s, actor, final_id)
+    row.title, row.text, row.rationale = draft.title, draft.text, draft.rationale
+    row.updated_at = utcnow()
+    s.add(row)
+    _event(s, actor, row, "final.edited")
 
 
 async def set_final(db: Database, actor: Actor, final_id: int, final: bool) -> None:
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        if row.final == final:
-            return
-        row.final, row.updated_at = final, utcnow()
-        s.add(row)
-        _event(s, actor, row, "final.marked")
+    await db.write(_set_final, actor, final_id, final)
 
-    await db.write(txn)
+
+def _set_final(s: Session, actor: Actor, final_id: int, final: bool) -> None:
+    row = _final(s, actor, final_id)
+    if row.final == final:
+        return
+    row.final, row.updated_at = final, utcnow()
+    s.add(row)
+    _event(s, actor, row, "final.marked")
 
 
 async def move_final(db: Database, actor: Actor, final_id: int, direction: object) -> None:
     where = check_direction(direction)
+    await db.write(_move_final, actor, final_id, where)
 
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        rows = list(
-            s.exec(
-                select(FinalRecommendation)
-                .where(FinalRecommendation.workshop_id == row.workshop_id)
-                .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
-            ).all()
-        )
-        if step(s, rows, row, where):
-            _event(s, actor, row, "final.moved")
 
-    await db.write(txn)
+def _move_final(s: Session, actor: Actor, final_id: int, where: str) -> None:
+    row = _final(s, actor, final_id)
+    rows = list(
+        s.exec(
+            select(FinalRecommendation)
+            .where(FinalRecommendation.workshop_id == row.workshop_id)
+            .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
+        ).all()
+    )
+    if step(s, rows, row, where):
+        _event(s, actor, row, "final.moved")
 
 
 async def delete_final(db: Database, actor: Actor, final_id: int) -> None:
-    def txn(s: Session) -> None:
-        row = _final(s, actor, final_id)
-        _event(s, actor, row, "final.deleted")
-        s.delete(row)
+    await db.write(_delete_final, actor, final_id)
 
-    await db.write(txn)
+
+def _delete_final(s: Session, actor: Actor, final_id: int) -> None:
+    row = _final(s, actor, final_id)
+    _event(s, actor, row, "final.deleted")
+    s.delete(row)

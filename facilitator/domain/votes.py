@@ -102,25 +102,27 @@ async def cast_vote(
 ) -> VoteState:
     """Put one dot on a theme or an unclustered idea."""
     voter = _voter(actor)
+    return await db.write(_cast_vote, voter, group_id, target, target_id)
 
-    def txn(s: Session) -> VoteState:
-        group = require_member(s, voter, group_id)
-        get_row(s, ParticipantRow, voter.id, lock=True)  # one phone's dots, one at a time
-        if group.phase != Phase.vote:
-            raise Invalid(N_("Voting is not open right now."))
-        kind = _check_target(s, group, target, target_id)
-        state = vote_state(s, group, voter.id)
-        if state.remaining <= 0:
-            raise Invalid(N_("You have used all your dots. Take one back to move it."))
-        if state.placed.get(item_key(kind, target_id), 0) >= group.vote_cap:
-            raise Invalid(
-                N_("That is the most dots one item can take from you ({cap})."), cap=group.vote_cap
-            )
-        s.add(Vote(group_id=group_id, participant_id=voter.id, target=kind, target_id=target_id))
-        s.flush()
-        return _publish(s, group, voter, kind, target_id, "vote.cast")
 
-    return await db.write(txn)
+def _cast_vote(
+    s: Session, voter: Participant, group_id: int, target: object, target_id: int
+) -> VoteState:
+    group = require_member(s, voter, group_id)
+    get_row(s, ParticipantRow, voter.id, lock=True)  # one phone's dots, one at a time
+    if group.phase != Phase.vote:
+        raise Invalid(N_("Voting is not open right now."))
+    kind = _check_target(s, group, target, target_id)
+    state = vote_state(s, group, voter.id)
+    if state.remaining <= 0:
+        raise Invalid(N_("You have used all your dots. Take one back to move it."))
+    if state.placed.get(item_key(kind, target_id), 0) >= group.vote_cap:
+        raise Invalid(
+            N_("That is the most dots one item can take from you ({cap})."), cap=group.vote_cap
+        )
+    s.add(Vote(group_id=group_id, participant_id=voter.id, target=kind, target_id=target_id))
+    s.flush()
+    return _publish(s, group, voter, kind, target_id, "vote.cast")
 
 
 async def retract_vote(
@@ -128,32 +130,34 @@ async def retract_vote(
 ) -> VoteState:
     """Take one dot back (undo)."""
     voter = _voter(actor)
+    return await db.write(_retract_vote, voter, group_id, target, target_id)
 
-    def txn(s: Session) -> VoteState:
-        group = require_member(s, voter, group_id)
-        if group.phase != Phase.vote:
-            raise Invalid(N_("Voting is not open right now."))
-        try:
-            kind = VoteTarget(str(target))
-        except ValueError:
-            raise Invalid(N_("Vote for a theme or an idea.")) from None
-        vote = s.exec(
-            select(Vote)
-            .where(
-                Vote.group_id == group_id,
-                Vote.participant_id == voter.id,
-                Vote.target == kind,
-                Vote.target_id == target_id,
-            )
-            .order_by(col(Vote.id).desc())
-        ).first()
-        if vote is None:
-            raise Invalid(N_("You have no dot there to take back."))
-        s.delete(vote)
-        s.flush()
-        return _publish(s, group, voter, kind, target_id, "vote.retracted")
 
-    return await db.write(txn)
+def _retract_vote(
+    s: Session, voter: Participant, group_id: int, target: object, target_id: int
+) -> VoteState:
+    group = require_member(s, voter, group_id)
+    if group.phase != Phase.vote:
+        raise Invalid(N_("Voting is not open right now."))
+    try:
+        kind = VoteTarget(str(target))
+    except ValueError:
+        raise Invalid(N_("Vote for a theme or an idea.")) from None
+    vote = s.exec(
+        select(Vote)
+        .where(
+            Vote.group_id == group_id,
+            Vote.participant_id == voter.id,
+            Vote.target == kind,
+            Vote.target_id == target_id,
+        )
+        .order_by(col(Vote.id).desc())
+    ).first()
+    if vote is None:
+        raise Invalid(N_("You have no dot there to take back."))
+    s.delete(vote)
+    s.flush()
+    return _publish(s, group, voter, kind, target_id, "vote.retracted")
 
 
 def _publish(

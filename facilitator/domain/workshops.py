@@ -155,7 +155,18 @@ async def create_workshop(
             N_("A workshop needs between {min} and {max} groups."), min=MIN_GROUPS, max=MAX_GROUPS
         )
 
-    return await db.write(lambda s: add_workshop(s, actor, title, day, description, drafts)[0])
+    return await db.write(_new_workshop, actor, title, day, description, drafts)
+
+
+def _new_workshop(
+    s: Session,
+    actor: Staff,
+    title: str,
+    day: dt.date | None,
+    description: str,
+    drafts: list[GroupDraft],
+) -> int:
+    return add_workshop(s, actor, title, day, description, drafts)[0]
 
 
 def add_workshop(
@@ -197,74 +208,83 @@ async def update_workshop(
     day = check_date(date)
     description = clean(description, limit=5000, required=False)
     code = None if language is None else check_language(language)
+    await db.write(_update_workshop, actor, workshop_id, title, day, description, code)
 
-    def txn(s: Session) -> None:
-        workshop = require_organiser(s, actor, workshop_id)
-        workshop.title, workshop.date, workshop.description = title, day, description
-        workshop.language = code or workshop.language
-        s.add(workshop)
 
-    await db.write(txn)
+def _update_workshop(
+    s: Session,
+    actor: Staff,
+    workshop_id: int,
+    title: str,
+    day: dt.date | None,
+    description: str,
+    code: str | None,
+) -> None:
+    workshop = require_organiser(s, actor, workshop_id)
+    workshop.title, workshop.date, workshop.description = title, day, description
+    workshop.language = code or workshop.language
+    s.add(workshop)
 
 
 async def add_group(db: Database, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
     draft = check_group(draft)
+    return await db.write(_add_group_txn, actor, workshop_id, draft)
 
-    def txn(s: Session) -> int:
-        require_organiser(s, actor, workshop_id)
-        count = _group_count(s, workshop_id)
-        if count >= MAX_GROUPS:
-            raise Invalid(N_("A workshop can have at most {max} groups."), max=MAX_GROUPS)
-        return _add_group(s, workshop_id, draft, count)
 
-    return await db.write(txn)
+def _add_group_txn(s: Session, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
+    require_organiser(s, actor, workshop_id)
+    count = _group_count(s, workshop_id)
+    if count >= MAX_GROUPS:
+        raise Invalid(N_("A workshop can have at most {max} groups."), max=MAX_GROUPS)
+    return _add_group(s, workshop_id, draft, count)
 
 
 async def update_group(db: Database, actor: Staff, group_id: int, draft: GroupDraft) -> None:
     draft = check_group(draft)
+    await db.write(_update_group, group_id, actor, draft)
 
-    def txn(s: Session) -> None:
-        group = get_group(s, group_id)
-        require_organiser(s, actor, group.workshop_id)
-        group.name, group.prompt, group.description = draft.name, draft.prompt, draft.description
-        s.add(group)
 
-    await db.write(txn)
+def _update_group(s: Session, group_id: int, actor: Staff, draft: GroupDraft) -> None:
+    group = get_group(s, group_id)
+    require_organiser(s, actor, group.workshop_id)
+    group.name, group.prompt, group.description = draft.name, draft.prompt, draft.description
+    s.add(group)
 
 
 async def delete_group(db: Database, actor: Staff, group_id: int) -> None:
     """Remove an empty group; a group with ideas is kept, so nothing submitted is lost."""
+    await db.write(_delete_group, group_id, actor)
 
-    def txn(s: Session) -> None:
-        group = get_group(s, group_id)
-        require_organiser(s, actor, group.workshop_id)
-        if _group_count(s, group.workshop_id) <= MIN_GROUPS:
-            raise Invalid(N_("A workshop needs at least one group."))
-        if s.exec(select(Idea.id).where(Idea.group_id == group_id)).first() is not None:
-            raise Invalid(N_("This group already has ideas, so it cannot be removed."))
-        s.delete(group)
 
-    await db.write(txn)
+def _delete_group(s: Session, group_id: int, actor: Staff) -> None:
+    group = get_group(s, group_id)
+    require_organiser(s, actor, group.workshop_id)
+    if _group_count(s, group.workshop_id) <= MIN_GROUPS:
+        raise Invalid(N_("A workshop needs at least one group."))
+    if s.exec(select(Idea.id).where(Idea.group_id == group_id)).first() is not None:
+        raise Invalid(N_("This group already has ideas, so it cannot be removed."))
+    s.delete(group)
 
 
 async def set_facilitator(
     db: Database, actor: Staff, group_id: int, user_id: int, assigned: bool
 ) -> None:
-    def txn(s: Session) -> None:
-        group = get_group(s, group_id)
-        require_organiser(s, actor, group.workshop_id)
-        if get_row(s, User, user_id) is None:
-            raise NotFound(N_("That account does not exist."))
-        link = s.get(GroupFacilitator, (group_id, user_id))
-        if assigned and link is None:
-            s.add(GroupFacilitator(group_id=group_id, user_id=user_id))
-        elif not assigned and link is not None:
-            s.delete(link)
-
-    await db.write(txn)
+    await db.write(_set_facilitator, group_id, actor, user_id, assigned)
 
 
 # -- views ---------------------------------------------------------------------------------
+
+
+def _set_facilitator(s: Session, group_id: int, actor: Staff, user_id: int, assigned: bool) -> None:
+    group = get_group(s, group_id)
+    require_organiser(s, actor, group.workshop_id)
+    if get_row(s, User, user_id) is None:
+        raise NotFound(N_("That account does not exist."))
+    link = s.get(GroupFacilitator, (group_id, user_id))
+    if assigned and link is None:
+        s.add(GroupFacilitator(group_id=group_id, user_id=user_id))
+    elif not assigned and link is not None:
+        s.delete(link)
 
 
 def _facilitator_names(s: Session, group_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
