@@ -256,11 +256,6 @@ class Writer:
             self._life = _Life(self._url, self._deliver)
         return self._life
 
-    @property
-    def pid(self) -> int | None:
-        with self._lock:
-            return self._life.process.pid if self._life is not None else None
-
     def close(self) -> None:
         """Answer every job sent, then end the process."""
         with self._lock:
