@@ -283,6 +283,7 @@ class _Life:
         self._pending: dict[int, Any] = {}
         self._outbox: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
         self.alive = True
+        self._retired = False
         self._threads = [
             threading.Thread(target=self._send, name="db-writer-send", daemon=True),
             threading.Thread(target=self._receive, name="db-writer-receive", daemon=True),
@@ -296,6 +297,7 @@ class _Life:
 
     def retire(self) -> None:
         """No more jobs: the process ends once it has answered those sent."""
+        self._retired = True
         self._outbox.put(None)
 
     def join(self) -> None:
@@ -346,6 +348,13 @@ class _Life:
             )
         self.alive = False
         self._results.close()
+        if not self._retired:
+            self.process.join(5)
+            log.warning(
+                "the writer process ended unexpectedly (exit code %s); the next write starts "
+                "another",
+                self.process.exitcode,
+            )
         # Jobs still pending were sent but never answered: the process ended first.
         self._fail(list(self._pending))
 

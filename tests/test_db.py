@@ -201,7 +201,7 @@ def test_closing_answers_every_write_already_sent(sqlite_db: Database) -> None:
 
 
 def test_a_writer_that_dies_fails_its_jobs_and_the_next_write_starts_another(
-    sqlite_db: Database,
+    sqlite_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def main() -> tuple[object, int, int]:
         first = await sqlite_db.write(writer_pid)
@@ -213,6 +213,7 @@ def test_a_writer_that_dies_fails_its_jobs_and_the_next_write_starts_another(
 
     error, second, seq = asyncio.run(main())
     assert isinstance(error, WriterStopped)
+    assert "writer process ended unexpectedly (exit code -9)" in caplog.text
     assert second != os.getpid()
     # The killed transaction never committed: the seq it took is free again, no hole.
     assert seq == 1
