@@ -20,7 +20,7 @@ from typing import Any
 from facilitator import migrate
 from facilitator.config import Settings
 from facilitator.db import Database
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
@@ -47,7 +47,8 @@ async def _create(database_url: str, groups: int) -> dict[str, Any]:
                 await workshops.create_workshop(db, organiser, "Benchmark", "2026-11-27", "", part)
             )
         views = [
-            db.read_sync(functools.partial(workshops.workshop_view, workshop_id=w)) for w in ids
+            db.read_sync(functools.partial(workshop_views.workshop_view, workshop_id=w))
+            for w in ids
         ]
     finally:
         db.close()

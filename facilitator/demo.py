@@ -14,7 +14,15 @@ from sqlmodel import Session, col, select
 from facilitator import events, security
 from facilitator.db import Database
 from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
-from facilitator.domain import accounts, clusters, phases, recommendations, votes, workshops
+from facilitator.domain import (
+    accounts,
+    clusters,
+    phases,
+    recommendations,
+    votes,
+    workshop_views,
+    workshops,
+)
 from facilitator.domain.actors import Participant as ParticipantActor
 from facilitator.domain.actors import Staff
 from facilitator.domain.clusters import Suggestion
@@ -124,7 +132,7 @@ async def _create(db: Database, content: DemoWorkshop) -> _Stored:
         content.description,
         [GroupDraft(g.name, g.prompt, g.description) for g in content.groups],
     )
-    view = await db.read(lambda s: workshops.workshop_view(s, workshop_id))
+    view = await db.read(lambda s: workshop_views.workshop_view(s, workshop_id))
     for n, (group, demo_group) in enumerate(zip(view.groups, content.groups, strict=True), 1):
         facilitator = await _staff(
             db,
@@ -225,7 +233,7 @@ async def _progress(db: Database, staff: Staff, group_id: int, phase: Phase) -> 
 
 async def _describe(db: Database, stored: _Stored, base_url: str) -> DemoInfo:
     def read(s: Session) -> DemoInfo:
-        view = workshops.workshop_view(s, stored.workshop_id)
+        view = workshop_views.workshop_view(s, stored.workshop_id)
         groups = []
         for group in view.groups:
             email = s.exec(

@@ -12,11 +12,13 @@ from facilitator.domain import (
     phases,
     synthesis,
     votes,
+    workshop_views,
     workshops,
 )
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Participant, Staff
-from facilitator.domain.workshops import GroupDraft, GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
+from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
 from tests.conftest import World
 from tests.facilitation_support import add_cluster, add_idea, member, promote
@@ -64,7 +66,7 @@ def populate(world: World, tag: str, marker: str) -> Site:
         f"{marker} description",
         drafts,
     )
-    workshop = world.read(lambda s: workshops.workshop_view(s, workshop_id))
+    workshop = world.read(lambda s: workshop_views.workshop_view(s, workshop_id))
     group, other = workshop.groups
     facilitator = world.staff(f"facilitator-{tag}@example.org", name=f"{marker} facilitator")
     world.run(workshops.set_facilitator, world.db, organiser, group.id, facilitator.id, True)

@@ -19,9 +19,10 @@ from starlette.testclient import TestClient
 from facilitator import migrate
 from facilitator.app import create_app
 from facilitator.config import Settings
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import GroupDraft, WorkshopView
+from facilitator.domain.workshop_views import WorkshopView
+from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
 from facilitator.web.state import Services
 from tests import backends
@@ -139,7 +140,7 @@ class World:
         workshop_id = self.run(
             workshops.create_workshop, self.db, organiser, title, "2026-11-27", "", drafts
         )
-        return self.read(lambda s: workshops.workshop_view(s, workshop_id))
+        return self.read(lambda s: workshop_views.workshop_view(s, workshop_id))
 
     def logged_in(self, staff: Staff) -> Person:
         person = self.browser()

@@ -19,7 +19,7 @@ from facilitator.domain import clusters, ideas, participants, phases, votes, wor
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import DomainError
-from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Group, Idea
 from facilitator.models import Participant as ParticipantRow
 from tests.conftest import Person, Socket, World

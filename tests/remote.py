@@ -19,9 +19,10 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from facilitator.db import Database
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import GroupDraft, WorkshopView
+from facilitator.domain.workshop_views import WorkshopView
+from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
 from tests.conftest import PASSWORD, Socket
 
@@ -118,7 +119,7 @@ def make_workshop(url: str, groups: int = 1) -> tuple[Staff, WorkshopView]:
             workshop_id = await workshops.create_workshop(
                 db, organiser, "Scale-out", "2026-11-27", "", drafts
             )
-            view = await db.read(lambda s: workshops.workshop_view(s, workshop_id))
+            view = await db.read(lambda s: workshop_views.workshop_view(s, workshop_id))
             return organiser, view
         finally:
             db.close()

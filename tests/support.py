@@ -14,7 +14,7 @@ from sqlmodel import SQLModel, col
 from sqlmodel import select as select_rows
 from starlette.websockets import WebSocketDisconnect
 
-from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Idea
 from tests.conftest import Person, Socket, World, connect
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import col
 
-from facilitator.domain import accounts, workshops
+from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import GroupFacilitator, LoginSession, Role, User, Workshop
 from facilitator.web.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
@@ -305,7 +305,7 @@ def test_an_organiser_cannot_open_or_change_another_organisers_workshop(world: W
     removed = browser.post(f"/organiser/groups/{group.id}/delete")
     refusal(removed, 403, "Only this group's facilitators can do that.")
 
-    assert world.read(lambda s: workshops.workshop_view(s, theirs.id)) == theirs
+    assert world.read(lambda s: workshop_views.workshop_view(s, theirs.id)) == theirs
     dashboard = text_of(browser.get("/organiser"))
     assert "Olivia's workshop" in dashboard
     assert "Oscar's workshop" not in dashboard

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from facilitator.app import create_app
 from facilitator.config import Settings
-from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Participant, Workshop
 from facilitator.web.auth import DEVICE_COOKIE
 from tests.conftest import Person, Socket, World

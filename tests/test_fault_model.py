@@ -37,7 +37,7 @@ from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain import clusters, moderation, phases
 from facilitator.domain.errors import DomainError
-from facilitator.domain.workshops import GroupView
+from facilitator.domain.workshop_views import GroupView
 from facilitator.models import Event, Idea, IdeaStatus
 from facilitator.viewer import Audience
 from tests.conftest import Person, World

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from facilitator.domain import workshops
+from facilitator.domain import workshop_views
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import GroupView, WorkshopView
+from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Workshop
 from tests.conftest import Person, World
 from tests.support import database_rows, post_idea, refusal, rows, text_of
@@ -24,7 +24,7 @@ def create(organiser: Person, groups: str, title: str = "Cyber summit", date: st
 
 
 def workshop_of(world: World, workshop_id: int) -> WorkshopView:
-    return world.read(lambda s: workshops.workshop_view(s, workshop_id))
+    return world.read(lambda s: workshop_views.workshop_view(s, workshop_id))
 
 
 def lines(n: int) -> str:

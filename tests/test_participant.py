@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col
 
-from facilitator.domain.workshops import GroupView
+from facilitator.domain.workshop_views import GroupView
 from facilitator.models import Group, Idea, IdeaRevision, Participant
 from facilitator.web.auth import DEVICE_COOKIE
 from tests.conftest import Person, World

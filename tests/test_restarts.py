@@ -22,7 +22,7 @@ from websockets.exceptions import WebSocketException
 from facilitator import migrate
 from facilitator.db import Database
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import GroupView
+from facilitator.domain.workshop_views import GroupView
 from facilitator.events import group_channel
 from facilitator.live import RESTARTING
 from facilitator.models import Event, Idea

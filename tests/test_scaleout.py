@@ -21,7 +21,7 @@ from facilitator.cli import main
 from facilitator.db import Database
 from facilitator.domain import ideas
 from facilitator.domain.actors import Staff
-from facilitator.domain.workshops import WorkshopView
+from facilitator.domain.workshop_views import WorkshopView
 from facilitator.events import group_channel
 from facilitator.models import Event, Idea
 from tests import backends

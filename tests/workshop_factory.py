@@ -20,6 +20,7 @@ from facilitator.domain import (
     recommendations,
     synthesis,
     votes,
+    workshop_views,
     workshops,
 )
 from facilitator.domain.actors import Staff
@@ -68,7 +69,7 @@ async def _build(db: Database, texts: list[str]) -> Built:
         "A day on security culture.",
         [GroupDraft("Phishing", "How do we stop phishing?"), GroupDraft("Passwords", "Why MFA?")],
     )
-    view = await db.read(lambda s: workshops.workshop_view(s, wid))
+    view = await db.read(lambda s: workshop_views.workshop_view(s, wid))
     g1, g2 = (g.id for g in view.groups)
     await workshops.set_facilitator(db, olivia, g1, fred.id, True)
 

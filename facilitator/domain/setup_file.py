@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import i18n
 from facilitator.db import Database
-from facilitator.domain import accounts, codes, phases, workshops
+from facilitator.domain import accounts, codes, phases, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.text import clean
@@ -368,7 +368,7 @@ def dump(s: Session, workshop_id: int) -> str:
     doc["groups"] = []
     for g in groups:
         assert g.id is not None
-        emails = workshops.facilitator_emails(s, g.id)
+        emails = workshop_views.facilitator_emails(s, g.id)
         item: dict[str, Any] = {"name": g.name, "question": _block(g.prompt)}
         if g.description:
             item["context"] = _block(g.description)

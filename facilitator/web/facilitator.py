@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n
-from facilitator.domain import audit, workshops
+from facilitator.domain import audit, workshop_views
 from facilitator.domain import suggestions as suggestions_domain
 from facilitator.domain.board import console_view, projector_view
 from facilitator.domain.errors import Invalid
@@ -31,7 +31,7 @@ async def my_groups(request: Request) -> Response:
     staff = await require_staff(request)
     if isinstance(staff, Response):
         return staff
-    groups = await workshops.groups_facilitated_by(services(request).db, staff)
+    groups = await workshop_views.groups_facilitated_by(services(request).db, staff)
     return await page(request, "facilitator/index.html", staff=staff, groups=groups)
 
 
@@ -40,7 +40,7 @@ async def group_view(request: Request, error: str | None = None, status: int = 2
     if isinstance(staff, Response):
         return staff
     svc = services(request)
-    workshop, group = await workshops.facilitated_group(
+    workshop, group = await workshop_views.facilitated_group(
         svc.db, staff, request.path_params["group_id"]
     )
     board = await console_view(svc.db, staff, group.id)
@@ -81,7 +81,7 @@ async def projector(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     svc = services(request)
-    workshop, group = await workshops.facilitated_group(
+    workshop, group = await workshop_views.facilitated_group(
         svc.db, staff, request.path_params["group_id"]
     )
     board = await projector_view(svc.db, staff, group.id)
@@ -120,7 +120,7 @@ async def audit_page(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     svc = services(request)
-    workshop, group = await workshops.facilitated_group(
+    workshop, group = await workshop_views.facilitated_group(
         svc.db, staff, request.path_params["group_id"]
     )
     entries = await audit.group_trail(svc.db, staff, group.id)

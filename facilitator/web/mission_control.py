@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n, metrics
-from facilitator.domain import broadcast, synthesis, workshops
+from facilitator.domain import broadcast, synthesis, workshop_views
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
@@ -111,7 +111,7 @@ async def workshop_projector(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     context = await _overview_context(request, staff)
-    view = await workshops.organiser_workshop(
+    view = await workshop_views.organiser_workshop(
         services(request).db, staff, request.path_params["workshop_id"]
     )
     with i18n.using(view.language):  # a shared screen speaks the workshop's language
@@ -130,7 +130,7 @@ async def workshop_projector_groups(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     context = await _overview_context(request, staff)
-    view = await workshops.organiser_workshop(
+    view = await workshop_views.organiser_workshop(
         services(request).db, staff, request.path_params["workshop_id"]
     )
     with i18n.using(view.language):

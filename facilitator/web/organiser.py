@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator.domain import accounts, setup_file, workshops
+from facilitator.domain import accounts, setup_file, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
@@ -57,7 +57,7 @@ async def dashboard(
     staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
-    views = await workshops.workshops_of(services(request).db, staff)
+    views = await workshop_views.workshops_of(services(request).db, staff)
     return await page(
         request,
         "organiser/dashboard.html",
@@ -135,7 +135,9 @@ async def workshop_page(
     if not isinstance(staff, Staff):
         return staff
     svc = services(request)
-    view = await workshops.organiser_workshop(svc.db, staff, request.path_params["workshop_id"])
+    view = await workshop_views.organiser_workshop(
+        svc.db, staff, request.path_params["workshop_id"]
+    )
     context: dict[str, Any] = {
         "notice": None,
         "invite_link": None,
@@ -151,7 +153,7 @@ async def workshop_page(
         workshop=view,
         error=error,
         base_url=base_url(request),
-        staff_list=await workshops.facilitators(svc.db),
+        staff_list=await workshop_views.facilitators(svc.db),
         **context,
     )
 
@@ -174,7 +176,7 @@ async def join_cards(request: Request) -> Response:
     staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
-    view = await workshops.organiser_workshop(
+    view = await workshop_views.organiser_workshop(
         services(request).db, staff, request.path_params["workshop_id"]
     )
     host = urlsplit(base_url(request)).netloc
@@ -223,7 +225,7 @@ async def _in_group_workshop(request: Request) -> None:
     """Group routes show refusals on their workshop's page."""
     staff = await organiser_only(request)
     if isinstance(staff, Staff):
-        _, group = await workshops.facilitated_group(
+        _, group = await workshop_views.facilitated_group(
             services(request).db, staff, request.path_params["group_id"]
         )
         request.path_params["workshop_id"] = group.workshop_id
