@@ -18,21 +18,19 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from facilitator.engines import make_engine
+from facilitator.events import LiveEvent, Wired, wire
 from facilitator.writer import Outcome, Writer, require_named
-
-if TYPE_CHECKING:
-    from facilitator.events import LiveEvent
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-OnCommit = Callable[[Sequence["LiveEvent"]], None]
+OnCommit = Callable[[Sequence[Wired]], None]
 RETRIES = 5
 # Who waits for a job: its future, on its event loop.
 Waiter = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop]
@@ -116,7 +114,7 @@ class Database:
                     events: list[LiveEvent] = []
                     s.info["events"] = events
                     try:
-                        outcome = (fn(s, *args), None, events)
+                        outcome = (fn(s, *args), None, wire(events))
                     except DBAPIError:
                         raise
                     except Exception as exc:

@@ -33,16 +33,14 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from facilitator.engines import make_engine
-
-if TYPE_CHECKING:
-    from facilitator.events import LiveEvent
+from facilitator.events import LiveEvent, Wired, wire
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +49,7 @@ RETRIES = 5
 PICKLE = pickle.HIGHEST_PROTOCOL
 
 # What a job gives back: its result, or the error it raised, and the events it appended.
-Outcome = tuple[Any, BaseException | None, list["LiveEvent"]]
+Outcome = tuple[Any, BaseException | None, list[Wired]]
 # Called from the writer's threads with (token, outcome) pairs, in commit order.
 Deliver = Callable[[list[tuple[Any, Outcome]]], None]
 
@@ -191,10 +189,10 @@ def _read_job(blob: bytes) -> Job:
 
 def _outcome(job: Job) -> bytes:
     try:
-        return pickle.dumps((job.result, job.error, job.events), PICKLE)
+        return pickle.dumps((job.result, job.error, wire(job.events)), PICKLE)
     except Exception as exc:
         error = TypeError(f"{job.fn.__qualname__}: its outcome cannot be sent back: {exc}")
-        return pickle.dumps((None, error, job.events), PICKLE)
+        return pickle.dumps((None, error, wire(job.events)), PICKLE)
 
 
 # -- the server's side ----------------------------------------------------------------------

@@ -31,7 +31,7 @@ from facilitator.db import Database
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.driver_sql import core
 from facilitator.engines import make_engine
-from facilitator.events import LiveEvent
+from facilitator.events import LiveEvent, Wired
 from facilitator.models import Channel, Event
 from facilitator.writer import Job, WriterStopped, commit_batch
 from tests import backends
@@ -133,8 +133,8 @@ def test_the_writer_process_does_without_scikit_learn() -> None:
 def test_concurrent_writes_get_contiguous_seqs_and_a_refused_one_spoils_nothing(
     db: Database,
 ) -> None:
-    published: list[LiveEvent] = []
-    db.on_commit = published.extend
+    wired: list[Wired] = []
+    db.on_commit = wired.extend
 
     async def main() -> list[object]:
         jobs = [db.write(append, n) for n in range(200)]
@@ -152,6 +152,9 @@ def test_concurrent_writes_get_contiguous_seqs_and_a_refused_one_spoils_nothing(
     assert db.read_sync(lambda s: s.get(Channel, "group:1")).seq == 200  # type: ignore[union-attr]
     # Published after commit, the refused one not at all; in seq order from SQLite's one
     # writer, in any order from PostgreSQL's writer threads (rooms order by seq).
+    # Each crosses in its wire form, which decodes to the event committed.
+    published = [LiveEvent.decode(data) for _, _, data in wired]
+    assert [(e.channel, e.seq) for e in published] == [(c, n) for c, n, _ in wired]
     order = [e.seq for e in published]
     assert (order if db.is_sqlite else sorted(order)) == list(range(1, 201))
     assert all(e.payload["n"] != -1 for e in published)
@@ -181,13 +184,13 @@ def test_a_refusal_crosses_back_with_its_parameters(db: Database) -> None:
 
 
 def test_a_result_that_cannot_cross_back_is_a_clear_error(sqlite_db: Database) -> None:
-    published: list[LiveEvent] = []
+    published: list[Wired] = []
     sqlite_db.on_commit = published.extend
     with pytest.raises(TypeError, match="unsendable: its outcome cannot be sent back"):
         asyncio.run(sqlite_db.write(unsendable))
     # What it wrote is committed, and its event published all the same.
     assert stored_payloads(sqlite_db) == [(1, 7)]
-    assert [e.seq for e in published] == [1]
+    assert [seq for _, seq, _ in published] == [1]
 
 
 def test_closing_answers_every_write_already_sent(sqlite_db: Database) -> None:

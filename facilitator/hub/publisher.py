@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from facilitator.events import LiveEvent
+from facilitator.events import Wired
 from facilitator.hub.base import Hub
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ class Publisher:
 
     def __init__(self, hub: Hub, size: int = 10_000):
         self.hub = hub
-        self._queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=size)
+        self._queue: asyncio.Queue[Wired] = asyncio.Queue(maxsize=size)
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
 
@@ -36,25 +36,23 @@ class Publisher:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
-    def __call__(self, events: Sequence[LiveEvent]) -> None:
+    def __call__(self, events: Sequence[Wired]) -> None:
         for event in events:
             try:
                 self._queue.put_nowait(event)
             except asyncio.QueueFull:
                 self.dropped += 1
-                log.warning(
-                    "publish queue full; %s seq %d left to resync", event.channel, event.seq
-                )
+                log.warning("publish queue full; %s seq %d left to resync", *event[:2])
 
     async def flush(self) -> None:
         await self._queue.join()
 
     async def _run(self) -> None:
         while True:
-            event = await self._queue.get()
+            channel, seq, data = await self._queue.get()
             try:
-                await self.hub.publish(event.channel, event.encode())
+                await self.hub.publish(channel, data)
             except Exception:
-                log.exception("publishing %s seq %d failed", event.channel, event.seq)
+                log.exception("publishing %s seq %d failed", channel, seq)
             finally:
                 self._queue.task_done()
