@@ -625,6 +625,7 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
     result["t_end"] = wall1 - t0
     result["cpu_pct"] = 100 * (cpu1 - cpu0) / max(1e-9, wall1 - wall0)
     result["cpu_s"] = cpu1 - cpu0
+    result["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
     lags = sorted(w.lags)
     result["lag_p99_ms"] = lags[int(0.99 * (len(lags) - 1))] if lags else None
     result["lag_max_ms"] = lags[-1] if lags else None
@@ -635,6 +636,7 @@ async def _worker(spec: dict[str, Any], conn: Connection) -> None:
 
 
 def worker_main(spec: dict[str, Any], conn: Connection) -> None:
+    _raise_priority(spec["nice"])
     try:
         import uvloop
 
@@ -646,6 +648,15 @@ def worker_main(spec: dict[str, Any], conn: Connection) -> None:
     except BaseException as exc:
         conn.send(("failed", repr(exc)))
         raise
+
+
+def _raise_priority(nice: int) -> None:
+    """Let the generator run as soon as it wakes: it is the instrument. On two cores its loop
+    otherwise waits behind the server's time slices, and that scheduling lag (not the
+    server) made most high-rate runs invalid. It uses a fifth of a core, so the server
+    loses little; the JSON records the niceness each run had."""
+    with contextlib.suppress(OSError):  # lowering niceness needs root (CAP_SYS_NICE)
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 # -- the servers -----------------------------------------------------------------------------
@@ -891,6 +902,7 @@ def run_once(
                 "phones": n,
                 "scenario": scenario,
                 "handshakes": 1 if target == "app2" else 128,
+                "nice": args.generator_nice,
                 "duration": args.duration,
                 "interval": args.interval,
                 "burst_at": args.burst_at,
@@ -1150,6 +1162,7 @@ def summarise(
         "generator": {
             "procs": len(results),
             "cpu_pct_max": round(max(r["cpu_pct"] for r in results), 1),
+            "nice": max(r["nice"] for r in results),
             "lag_p99_ms": round(max(r["lag_p99_ms"] or 0 for r in results), 2),
             "lag_max_ms": round(max(r["lag_max_ms"] or 0 for r in results), 2),
         },
@@ -1287,6 +1300,12 @@ def main(argv: list[str] | None = None) -> None:
         "--runs", type=int, default=1, help="runs per target, floor and app alternating"
     )
     parser.add_argument("--procs", type=int, default=1, help="generator processes")
+    parser.add_argument(
+        "--generator-nice",
+        type=int,
+        default=-10,
+        help="the generator processes' niceness (below 0 needs root; else they keep 0)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle", type=float, default=3.0, help="idle seconds before measuring")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
