@@ -78,3 +78,15 @@ class FrameWritingProtocol(WebSocketsSansIOProtocol):
             return False
         self.transport.write(data)
         return True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        # Leave nothing for the cyclic collector: the server freezes long-lived objects
+        # (collector.py) and does not collect when sockets go, so a closed connection must
+        # be freed by reference counting. Two cycles held each one (50 objects): the
+        # scope's writer, a method of this protocol, and websockets' parser, a generator
+        # suspended in a method of its connection when the peer vanished without a close.
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"].pop(EXTENSION, None)
+        self.conn.parser.close()

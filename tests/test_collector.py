@@ -1,4 +1,4 @@
-"""The collector steward: freeze as sockets grow, collect once when most have gone."""
+"""The collector steward: freeze as sockets grow; when most have gone, start again from there."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from facilitator.collector import Freezer
 
 def steward() -> tuple[Freezer, list[str]]:
     calls: list[str] = []
-    freezer = Freezer(
-        freeze=lambda: calls.append("freeze"),
-        unfreeze=lambda: calls.append("unfreeze"),
-        collect=lambda: calls.append("collect"),
-    )
+    freezer = Freezer(freeze=lambda: calls.append("freeze"))
     return freezer, calls
 
 
@@ -24,16 +20,16 @@ def test_it_freezes_as_sockets_grow_by_a_quarter_and_not_for_small_changes() -> 
     assert freezer.frozen_at == 176
 
 
-def test_when_most_sockets_go_what_was_frozen_is_collected_once_then_frozen_again() -> None:
+def test_when_most_sockets_go_the_ones_that_come_back_are_frozen_as_they_come() -> None:
     freezer, calls = steward()
     freezer.look(5000)
     freezer.look(4000)  # a few left: nothing
-    freezer.look(100)  # the Wi-Fi went
+    freezer.look(100)  # the Wi-Fi went: no collection (closed sockets leave no cycles)
     freezer.look(90)
-    assert calls == ["freeze", "unfreeze", "collect", "freeze"]
+    assert calls == ["freeze"]
     assert freezer.frozen_at == 100
-    freezer.look(5000)  # they are back
-    assert calls[-1] == "freeze" and freezer.frozen_at == 5000
+    freezer.look(1000)  # they are coming back: frozen as they come, not only past 5,000
+    assert calls == ["freeze", "freeze"] and freezer.frozen_at == 1000
 
 
 def test_the_real_collector_is_used_by_default() -> None:
