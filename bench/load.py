@@ -1009,6 +1009,9 @@ def run_once(
         other_s = (machine_busy() - base[1]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[2])
         db_check = check_database(server) if target != "floor" else None
         if spy is not None:
+            # Its duration is an upper bound (a storm may converge early): stopped with
+            # Ctrl-C, py-spy writes what it has sampled.
+            spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
     finally:
         for proc, _ in workers:
