@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 OnCommit = Callable[[Sequence[Wired]], None]
 RETRIES = 5
+POSTGRES_WRITERS = 8  # threads that run write jobs on PostgreSQL
 # Who waits for a job: its future, on its event loop.
 Waiter = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop]
 
@@ -42,14 +43,17 @@ class Database:
     def __init__(self, url: str, *, on_commit: OnCommit | None = None, readers: int = 4):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.read_engine = make_engine(url)
+        # On PostgreSQL one engine serves the readers and the writers.
+        self.read_engine = make_engine(url, threads=readers + POSTGRES_WRITERS)
         # On SQLite, for write_sync only: the server's writes go through the writer process.
         self.write_engine = make_engine(url, writer=True) if self.is_sqlite else self.read_engine
         self.on_commit: OnCommit = on_commit or (lambda events: None)
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-read")
         self._writer = Writer(url, self._deliver) if self.is_sqlite else None
         self._writers = (
-            None if self.is_sqlite else ThreadPoolExecutor(8, thread_name_prefix="db-write")
+            None
+            if self.is_sqlite
+            else ThreadPoolExecutor(POSTGRES_WRITERS, thread_name_prefix="db-write")
         )
 
     def start(self) -> None:

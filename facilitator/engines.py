@@ -10,10 +10,16 @@ from sqlalchemy.pool import SingletonThreadPool
 from sqlmodel import create_engine
 
 
-def make_engine(url: str, *, writer: bool = False) -> Engine:
-    """An engine with durable SQLite pragmas; `writer` engines take the write lock at BEGIN."""
+def make_engine(url: str, *, writer: bool = False, threads: int = 5) -> Engine:
+    """An engine with durable SQLite pragmas; `writer` engines take the write lock at BEGIN.
+
+    On PostgreSQL the pool keeps a connection for each of the `threads` that use the
+    engine at once: a pool closes what it lends beyond its size when it comes back, so
+    with fewer, each such query under load paid for a new backend (a fork and its
+    start-up). The overflow is for the odd caller outside those threads.
+    """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        return create_engine(url, pool_pre_ping=True, pool_size=threads, max_overflow=5)
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import events
 from facilitator.config import Settings
-from facilitator.db import Database
+from facilitator.db import POSTGRES_WRITERS, Database
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.driver_sql import core
 from facilitator.engines import make_engine
@@ -275,6 +275,31 @@ def test_on_postgres_two_processes_commit_in_seq_order(postgres_url: str) -> Non
         _observer(postgres_url).dispose()
     assert sorted(seq for seq, _ in results) == list(range(1, 61))
     assert all(before == seq - 1 for seq, before in results)
+
+
+def pause(s: Session, seconds: float) -> None:
+    s.execute(text("SELECT pg_sleep(:seconds)"), {"seconds": seconds})
+
+
+def test_on_postgres_a_busy_server_keeps_its_connections(postgres_url: str) -> None:
+    """Every reader and writer thread keeps its pooled connection, so under load no query
+    waits for a new PostgreSQL backend (a pool of 5 + 5 had opened one per query beyond 5
+    and closed it again: 30 connections here)."""
+    db = Database(postgres_url, readers=4)
+    opened: list[object] = []
+    event.listen(db.read_engine, "connect", lambda *_: opened.append(1))
+
+    async def main() -> None:
+        for _ in range(5):  # every thread busy at once, five times over
+            writes = [db.write(pause, 0.05) for _ in range(POSTGRES_WRITERS)]
+            reads = [db.read(functools.partial(pause, seconds=0.05)) for _ in range(4)]
+            await asyncio.gather(*writes, *reads)
+
+    try:
+        asyncio.run(main())
+    finally:
+        db.close()
+    assert 0 < len(opened) <= 4 + POSTGRES_WRITERS
 
 
 # -- group commit, in this process: the writer's batches, one at a time ----------------------
