@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.hub.base import LOST, Hub, Subscription
+from facilitator.hub.base import LOST, Hub, Message, Subscription
 from facilitator.hub.memory import MemoryHub
 
 
@@ -17,4 +17,4 @@ def create_hub(url: str = "", queue_size: int = 1000, prefix: str = "facilitator
     raise ValueError(f"Unsupported hub URL {url!r}: use redis://, rediss:// or leave it empty")
 
 
-__all__ = ["LOST", "Hub", "MemoryHub", "Subscription", "create_hub"]
+__all__ = ["LOST", "Hub", "MemoryHub", "Message", "Subscription", "create_hub"]

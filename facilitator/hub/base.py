@@ -15,6 +15,7 @@ class _Lost:
 
 
 LOST: Final = _Lost()
+Message = bytes | _Lost  # what a subscription yields
 
 
 class Subscription:
@@ -27,9 +28,9 @@ class Subscription:
 
     def __init__(self, channel: str, size: int):
         self.channel = channel
-        self._queue: asyncio.Queue[bytes | _Lost] = asyncio.Queue(maxsize=size)
+        self._queue: asyncio.Queue[Message] = asyncio.Queue(maxsize=size)
 
-    def put(self, message: bytes | _Lost) -> None:
+    def put(self, message: Message) -> None:
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:
@@ -37,7 +38,7 @@ class Subscription:
                 self._queue.get_nowait()
             self._queue.put_nowait(LOST)
 
-    async def get(self) -> bytes | _Lost:
+    async def get(self) -> Message:
         return await self._queue.get()
 
 
