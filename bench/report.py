@@ -104,12 +104,14 @@ def fmt(v: float | None) -> str:
 
 def markdown(runs: list[Run]) -> str:
     lines = []
-    for (scenario, phones), by_target in sorted(grouped(runs).items()):
+    for (scenario, phones), everything in sorted(grouped(runs).items()):
         # app2 (two processes, PostgreSQL and Redis) gets its own columns when it ran.
-        apps = [t for t in ("app", "app2") if by_target.get(t)] or ["app"]
-        floor = by_target.get("floor", [])
-        counted = [r for t in apps for r in by_target[t]] + floor
+        apps = [t for t in ("app", "app2") if everything.get(t)] or ["app"]
+        counted = [r for t in [*apps, "floor"] for r in everything.get(t, [])]
         valid = sum(1 for r in counted if r.get("valid"))
+        # A run that was not valid is rejected (issue #7), unless no run of that target was.
+        by_target = {t: [r for r in rs if r.get("valid")] or rs for t, rs in everything.items()}
+        floor = by_target.get("floor", [])
         counts = [f"{len(by_target.get(t, []))} {t}" for t in apps]
         runs_of = ", ".join(counts) + f" and {len(floor)} floor"
         lines.append(
