@@ -17,13 +17,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from facilitator import migrate
 from facilitator.config import Settings
-from facilitator.db import Database
 from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
+from facilitator.store import migrate
+from facilitator.store.database import Database
 
 MAX_GROUPS = workshops.MAX_GROUPS  # per workshop; larger runs get several workshops
 MAX_TOTAL = 1000  # 40,000 phones at 40 a group

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from facilitator.cli import main
+from facilitator.cli.main import main
 
 main()

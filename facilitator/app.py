@@ -18,17 +18,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from facilitator import migrate
-from facilitator.collector import Freezer
 from facilitator.config import Settings
-from facilitator.db import Database
+from facilitator.domain import JOB_MODULES
 from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
 from facilitator.i18n import N_, gettext
-from facilitator.live import Rooms
+from facilitator.live.collector import Freezer
+from facilitator.live.rooms import Rooms
 from facilitator.paths import static_dir
-from facilitator.templating import Templates
+from facilitator.store import migrate
+from facilitator.store.database import Database
 from facilitator.throttle import Throttle, create_counter
 from facilitator.web import (
     account,
@@ -47,6 +47,7 @@ from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page
 from facilitator.web.state import Services
+from facilitator.web.templating import Templates
 
 
 class Static(StaticFiles):
@@ -91,44 +92,49 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        hub = create_hub(settings.redis_url, prefix=settings.redis_prefix)
+        await hub.connect()
+        publisher = Publisher(hub)
+        publisher.start()
         try:
-            migrate.check(db.read_engine)
-            if server:
-                db.start()  # so that the first write does not wait for the writer to start
-            hub = create_hub(settings.redis_url, prefix=settings.redis_prefix)
-            await hub.connect()
-            publisher = Publisher(hub)
-            publisher.start()
-            db.on_commit = publisher
-            rooms = Rooms(
-                db,
-                hub,
-                GroupRenderer(templates, db),
-                resync_limit=settings.resync_limit,
-                heartbeat_seconds=settings.heartbeat_seconds,
-            )
-            counter = create_counter(settings.redis_url, settings.redis_prefix)
-            app.state.services = Services(settings, db, hub, templates, rooms, Throttle(counter))
-            if server:
-                # What start-up made (modules, templates, engines) lives as long as the
-                # process: frozen, the collector stops rescanning it, which made the worst
-                # latency tails with thousands of sockets (issue #7's pilot: p99 71-531 ms
-                # at 8,000 connections, 6-14 ms frozen). Not in tests, which share a process.
-                gc.collect()
-                gc.freeze()
-                logging.getLogger("uvicorn.error").addFilter(_socket_chatter)
-                # ... and so, as sockets come, is what each of them keeps (collector.py).
-                steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
-            yield
-            if server:
-                steward.cancel()
-            await rooms.close_all()
-            await counter.close()
+            # Built after the hub, so what it commits is published from its first write.
+            db = Database(settings.database_url, on_commit=publisher, job_modules=JOB_MODULES)
+            try:
+                migrate.check(db.read_engine)
+                if server:
+                    db.start()  # so that the first write does not wait for the writer
+                rooms = Rooms(
+                    db,
+                    hub,
+                    GroupRenderer(templates, db),
+                    resync_limit=settings.resync_limit,
+                    heartbeat_seconds=settings.heartbeat_seconds,
+                )
+                counter = create_counter(settings.redis_url, settings.redis_prefix)
+                app.state.services = Services(
+                    settings, db, hub, templates, rooms, Throttle(counter)
+                )
+                if server:
+                    # What start-up made (modules, templates, engines) lives as long as the
+                    # process: frozen, the collector stops rescanning it, which made the
+                    # worst latency tails with thousands of sockets (issue #7's pilot: p99
+                    # 71-531 ms at 8,000 connections, 6-14 ms frozen). Not in tests, which
+                    # share a process.
+                    gc.collect()
+                    gc.freeze()
+                    logging.getLogger("uvicorn.error").addFilter(_socket_chatter)
+                    # ... and so, as sockets come, is what each of them keeps (collector.py).
+                    steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
+                yield
+                if server:
+                    steward.cancel()
+                await rooms.close_all()
+                await counter.close()
+            finally:
+                db.close()  # answers (and publishes) every write in flight first
+        finally:
             await publisher.stop()
             await hub.disconnect()
-        finally:
-            db.close()
 
     routes = [
         *participant.routes,

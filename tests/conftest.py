@@ -16,7 +16,6 @@ import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from facilitator import migrate
 from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain import accounts, workshop_views, workshops
@@ -24,6 +23,7 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.workshop_views import WorkshopView
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
+from facilitator.store import migrate
 from facilitator.web.state import Services
 from tests import backends
 

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from facilitator import events
 from facilitator.domain import clusters, ideas, participants, phases, votes, workshops
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Participant, Staff
@@ -22,6 +21,7 @@ from facilitator.domain.errors import DomainError
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Group, Idea
 from facilitator.models import Participant as ParticipantRow
+from facilitator.store import events
 from tests.conftest import Person, Socket, World
 from tests.support import database_rows, live
 

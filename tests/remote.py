@@ -18,12 +18,12 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from facilitator.db import Database
 from facilitator.domain import accounts, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshop_views import WorkshopView
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
+from facilitator.store.database import Database
 from tests.conftest import PASSWORD, Socket
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -14,10 +14,10 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from facilitator.cli import main
+from facilitator.cli.main import main
 from facilitator.config import Settings
-from facilitator.db import Database
 from facilitator.models import Role, User
+from facilitator.store.database import Database
 from tests.servers import demo_server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

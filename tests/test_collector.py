@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitator.collector import Freezer
+from facilitator.live.collector import Freezer
 
 
 def steward() -> tuple[Freezer, list[str]]:

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from starlette.testclient import TestClient
 
 from facilitator.app import create_app
-from facilitator.cli import main
+from facilitator.cli.main import main
 from facilitator.config import Settings
-from facilitator.db import Database
+from facilitator.store.database import Database
 from tests import backends
 from tests.conftest import Socket, World, connect
 from tests.support import all_rows, live, shared_workshop

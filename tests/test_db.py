@@ -25,15 +25,15 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from facilitator import events
 from facilitator.config import Settings
-from facilitator.db import POSTGRES_WRITERS, Database
 from facilitator.domain.errors import Conflict, Invalid
-from facilitator.driver_sql import core
-from facilitator.engines import make_engine
-from facilitator.events import LiveEvent, Wired
 from facilitator.models import Channel, Event
-from facilitator.writer import Job, WriterStopped, commit_batch
+from facilitator.store import events
+from facilitator.store.database import POSTGRES_WRITERS, Database
+from facilitator.store.engines import make_engine
+from facilitator.store.events import LiveEvent, Wired
+from facilitator.store.statements import core
+from facilitator.store.writer import Job, WriterStopped, commit_batch
 from tests import backends
 
 
@@ -120,9 +120,9 @@ def test_the_writer_process_does_without_scikit_learn() -> None:
     """The writer's modules are imported in its fork server; scikit-learn would add a second
     of start-up and some 90 MB to every server on SQLite."""
     code = (
-        "import importlib, sys; from facilitator import writer; "
-        "[importlib.import_module(m) for m in writer._preload()]; "
-        "print(len(writer._preload()), 'sklearn' in sys.modules)"
+        "import importlib, sys; from facilitator.domain import JOB_MODULES; "
+        "[importlib.import_module(m) for m in JOB_MODULES]; "
+        "print(len(JOB_MODULES), 'sklearn' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     modules, sklearn = out.stdout.split()

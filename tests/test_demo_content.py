@@ -5,7 +5,7 @@ import io
 import unicodedata
 from importlib.resources import files
 
-from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
+from facilitator.demo.content import DemoGroup, DemoWorkshop, demo_workshop
 
 POLIS_NAME = "Open data sample: Bowling Green 2018"
 ATTRIBUTION = (

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
 
-from facilitator.cli import main
-from facilitator.db import Database
+from facilitator.cli.main import main
 from facilitator.export.formats import FORMATS
 from facilitator.models import Role
+from facilitator.store.database import Database
 from tests.workshop_factory import build, db, fresh_db, staff
 
 __all__ = ["db"]

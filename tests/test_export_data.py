@@ -12,12 +12,12 @@ from typing import Any
 import orjson
 import pytest
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.restore import restore
 from facilitator.export import data
 from facilitator.export.formats import render
 from facilitator.models import Role
+from facilitator.store import events
+from facilitator.store.database import Database
 from tests.workshop_factory import build, db, fresh_db, snapshot, staff
 
 __all__ = ["db"]

@@ -17,13 +17,13 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from facilitator.db import Database
 from facilitator.domain import workshops
 from facilitator.domain.workshops import GroupDraft
 from facilitator.export import report, tables
 from facilitator.export.formats import FORMATS, render
 from facilitator.export.snapshot import Snapshot
 from facilitator.models import Role
+from facilitator.store.database import Database
 from tests.workshop_factory import Built, build, db, fresh_db, snapshot, staff
 
 __all__ = ["db"]

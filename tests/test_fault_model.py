@@ -32,14 +32,14 @@ from hypothesis.stateful import (
 from sqlmodel import col, select
 from starlette.testclient import TestClient
 
-from facilitator import events
 from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain import clusters, moderation, phases
 from facilitator.domain.errors import DomainError
 from facilitator.domain.workshop_views import GroupView
+from facilitator.live.viewer import Audience
 from facilitator.models import Event, Idea, IdeaStatus
-from facilitator.viewer import Audience
+from facilitator.store import events
 from tests.conftest import Person, World
 from tests.outbox import Phone, ideas_by_key, in_process, visible_ideas
 

@@ -9,9 +9,9 @@ from starlette.websockets import WebSocketState
 from websockets.frames import Frame as WsFrame
 from websockets.streams import StreamReader
 
-from facilitator import live_wire
 from facilitator.domain.actors import Participant
-from facilitator.viewer import BATCH, Audience, Viewer, frame
+from facilitator.live import wire
+from facilitator.live.viewer import BATCH, Audience, Viewer, frame
 
 
 class RecordingSocket:
@@ -91,7 +91,7 @@ class DirectSocket(RecordingSocket):
         super().__init__()
         self.written: list[bytes] = []
         self.full = False
-        self.scope = {"extensions": {live_wire.EXTENSION: {"write": self.write_now}}}
+        self.scope = {"extensions": {wire.EXTENSION: {"write": self.write_now}}}
 
     def write_now(self, data: bytes) -> bool:
         if self.full:
@@ -197,7 +197,7 @@ def test_a_lone_frame_already_sent_is_dropped_and_the_next_one_written_at_once()
 
 
 def test_a_loop_that_ends_right_after_an_offer_leaves_no_flush_list_behind() -> None:
-    from facilitator import viewer as viewer_module
+    from facilitator.live import viewer as viewer_module
 
     async def scenario() -> asyncio.AbstractEventLoop:
         v = viewer(DirectSocket())

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from facilitator import cli
 from facilitator.app import create_app
+from facilitator.cli import main as cli
 from facilitator.config import Settings
 from facilitator.domain import codes
 from facilitator.models import Participant

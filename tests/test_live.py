@@ -8,8 +8,8 @@ import contextlib
 import pytest
 from sqlmodel import select
 
-from facilitator import events
 from facilitator.models import Event, Idea
+from facilitator.store import events
 from facilitator.web import sockets
 from tests.conftest import Socket, World, connect
 from tests.support import post_idea

@@ -13,7 +13,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import connect
 
-from facilitator import live_wire
+from facilitator.live import wire
 from tests.servers import free_port
 
 
@@ -23,22 +23,22 @@ def test_frames_written_directly_reach_the_client_in_order_between_asgi_sends() 
 
     async def socket(ws: WebSocket) -> None:
         await ws.accept()
-        write_now = live_wire.write_now_of(ws.scope)
+        write_now = wire.write_now_of(ws.scope)
         assert write_now is not None
-        written.append(write_now(live_wire.encoded(('{"n":1}',))))
+        written.append(write_now(wire.encoded(('{"n":1}',))))
         await ws.send_text('{"n":2}')  # the ordinary ASGI send, in between
-        written.append(write_now(live_wire.encoded(('{"n":3}', '{"n":4}'))))
-        written.append(write_now(live_wire.encoded(("é" * 70_000,))))  # a 64-bit length
+        written.append(write_now(wire.encoded(('{"n":3}', '{"n":4}'))))
+        written.append(write_now(wire.encoded(("é" * 70_000,))))  # a 64-bit length
         await ws.receive_text()  # the client's goodbye
         await ws.close()
-        after_close.append(write_now(live_wire.encoded(('{"n":5}',))))
+        after_close.append(write_now(wire.encoded(('{"n":5}',))))
 
     async def scenario() -> list[str]:
         port = free_port()
         config = uvicorn.Config(
             Starlette(routes=[WebSocketRoute("/ws", socket)]),
             port=port,
-            ws="facilitator.live_wire:FrameWritingProtocol",
+            ws="facilitator.live.wire:FrameWritingProtocol",
             ws_per_message_deflate=False,
             log_level="warning",
         )
@@ -70,7 +70,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
 
     async def socket(ws: WebSocket) -> None:
         await ws.accept()
-        assert live_wire.write_now_of(ws.scope) is not None
+        assert wire.write_now_of(ws.scope) is not None
         with contextlib.suppress(WebSocketDisconnect):
             await ws.receive_text()
         ended.append("ended")
@@ -80,7 +80,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
         config = uvicorn.Config(
             Starlette(routes=[WebSocketRoute("/ws", socket)]),
             port=port,
-            ws="facilitator.live_wire:FrameWritingProtocol",
+            ws="facilitator.live.wire:FrameWritingProtocol",
             ws_per_message_deflate=False,
             log_level="warning",
         )
@@ -98,7 +98,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.1)  # the handlers' tasks finish
             del clients
-            return [o for o in gc.get_objects() if type(o) is live_wire.FrameWritingProtocol]
+            return [o for o in gc.get_objects() if type(o) is wire.FrameWritingProtocol]
         finally:
             server.should_exit = True
             await serving
@@ -113,5 +113,5 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
 
 
 def test_without_the_extension_a_socket_has_no_direct_writer() -> None:
-    assert live_wire.write_now_of({"type": "websocket", "extensions": {}}) is None
-    assert live_wire.write_now_of({"type": "websocket"}) is None
+    assert wire.write_now_of({"type": "websocket", "extensions": {}}) is None
+    assert wire.write_now_of({"type": "websocket"}) is None

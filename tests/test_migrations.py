@@ -13,10 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 from starlette.testclient import TestClient
 
-from facilitator import migrate
 from facilitator.app import create_app
 from facilitator.config import Settings
-from facilitator.engines import make_engine
+from facilitator.store import migrate
+from facilitator.store.engines import make_engine
 from tests import backends
 
 

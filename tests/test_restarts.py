@@ -19,13 +19,13 @@ import pytest
 from sqlmodel import Session, col, select
 from websockets.exceptions import WebSocketException
 
-from facilitator import migrate
-from facilitator.db import Database
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshop_views import GroupView
-from facilitator.events import group_channel
-from facilitator.live import RESTARTING
+from facilitator.live.rooms import RESTARTING
 from facilitator.models import Event, Idea
+from facilitator.store import migrate
+from facilitator.store.database import Database
+from facilitator.store.events import group_channel
 from tests.conftest import Socket
 from tests.outbox import Opener, Phone
 from tests.remote import Browser, make_workshop, phone

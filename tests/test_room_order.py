@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from facilitator import events
-from facilitator.db import Database
-from facilitator.events import LiveEvent
 from facilitator.hub import MemoryHub
-from facilitator.live import Rooms
-from facilitator.viewer import Audience, Frame, Viewer, frame
+from facilitator.live.rooms import Rooms
+from facilitator.live.viewer import Audience, Frame, Viewer, frame
+from facilitator.store import events
+from facilitator.store.database import Database
+from facilitator.store.events import LiveEvent
 
 CHANNEL = "group:1"
 

@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from sqlmodel import Session, col, select
 from websockets.exceptions import WebSocketException
 
-from facilitator.cli import main
-from facilitator.db import Database
+from facilitator.cli.main import main
 from facilitator.domain import ideas
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshop_views import WorkshopView
-from facilitator.events import group_channel
 from facilitator.models import Event, Idea
+from facilitator.store.database import Database
+from facilitator.store.events import group_channel
 from tests import backends
 from tests.remote import Browser, RemoteSocket, facilitator, make_workshop, phone
 from tests.servers import app_server, wait_healthy

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from sqlalchemy import func
 from sqlmodel import select
 
-from facilitator.cli import main
-from facilitator.db import Database
+from facilitator.cli.main import main
 from facilitator.domain import setup_file
 from facilitator.models import Group, GroupFacilitator, Invitation, Role, Workshop
+from facilitator.store.database import Database
 from tests.workshop_factory import db, staff
 
 __all__ = ["db"]

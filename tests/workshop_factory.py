@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.db import Database
 from facilitator.domain import (
     accounts,
     clusters,
@@ -28,6 +27,7 @@ from facilitator.domain.workshops import GroupDraft
 from facilitator.export.reading import read_snapshot
 from facilitator.export.snapshot import Snapshot
 from facilitator.models import Role
+from facilitator.store.database import Database
 
 PASSWORD = "correct horse battery"
 LIMIT = 500

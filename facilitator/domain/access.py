@@ -12,10 +12,10 @@ from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
-from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow
+from facilitator.store.statements import core
 
 M = TypeVar("M", bound=SQLModel)
 # Ids are signed 64-bit integers in every database we run on. A larger number, say from a

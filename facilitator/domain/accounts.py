@@ -11,7 +11,6 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from facilitator import security
-from facilitator.db import Database
 from facilitator.domain.access import get_group, require_organiser
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,6 +25,7 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
+from facilitator.store.database import Database
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Refresh a session's last-seen time at most this often, so page views rarely write.

@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.i18n import N_
 from facilitator.models import Event, Participant, User
+from facilitator.store import events
+from facilitator.store.database import Database
 
 LIMIT = 1000
 WHAT = {

@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import Counts, IdeaView, counts, shown_to_phones
 from facilitator.domain.votes import VoteState, item_key, tallies, vote_state
-from facilitator.driver_sql import core
 from facilitator.models import (
     Cluster,
     Group,
@@ -33,6 +30,9 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
+from facilitator.store.statements import core
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain import phases
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
@@ -20,6 +18,8 @@ from facilitator.domain.errors import Invalid
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import Group
+from facilitator.store import events
+from facilitator.store.database import Database
 
 ANNOUNCEMENT_LIMIT = 300
 T = TypeVar("T")

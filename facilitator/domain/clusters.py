@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select, update
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
@@ -17,6 +15,8 @@ from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Idea, IdeaStatus, RecommendationSource, VoteTarget
+from facilitator.store import events
+from facilitator.store.database import Database
 
 NAME_LIMIT = 120
 MAX_CLUSTERS = 60

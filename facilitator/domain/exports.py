@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from facilitator.db import Database
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.export.reading import read_snapshot
 from facilitator.export.snapshot import Snapshot
+from facilitator.store.database import Database
 
 
 async def workshop_snapshot(

@@ -8,15 +8,15 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import AnyGroup, get_group, get_row, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
-from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
+from facilitator.store import events
+from facilitator.store.database import Database
+from facilitator.store.statements import core
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from facilitator.db import Database
 from facilitator.domain import codes
 from facilitator.domain.errors import Invalid, NotFound
 from facilitator.domain.workshop_views import GroupView, WorkshopView, group_view, workshop_view
 from facilitator.i18n import N_
 from facilitator.models import Group, Workshop
+from facilitator.store.database import Database
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator.db import Database
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import Group, Idea, IdeaStatus, Phase, utcnow
+from facilitator.store.database import Database
 
 QUIET_AFTER = dt.timedelta(minutes=5)
 

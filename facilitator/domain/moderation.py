@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select, update
 
-from facilitator.db import Database
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
@@ -13,6 +12,7 @@ from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back, voter_states
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Vote, VoteTarget, utcnow
+from facilitator.store.database import Database
 
 REASON_LIMIT = 300
 

@@ -6,15 +6,15 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from facilitator.db import Database
 from facilitator.domain.access import MAX_ID, get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
 from facilitator.domain.text import clean
-from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Group
 from facilitator.models import Participant as ParticipantRow
+from facilitator.store.database import Database
+from facilitator.store.statements import core
 
 
 def _actor(row: ParticipantRow) -> Participant:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
 from facilitator.models import Group, Phase, utcnow
+from facilitator.store import events
+from facilitator.store.database import Database
 
 ORDER = list(Phase)
 LABELS = {

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
@@ -24,6 +22,8 @@ from facilitator.models import (
     VoteTarget,
     utcnow,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ import secrets
 import orjson
 from sqlmodel import Session, select
 
-from facilitator import events, i18n
-from facilitator.db import Database
+from facilitator import i18n
 from facilitator.domain.codes import new_code
 from facilitator.export.snapshot import Snapshot
 from facilitator.models import (
@@ -38,6 +37,8 @@ from facilitator.models import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
 
 
 def _code(s: Session, wanted: str) -> str:

@@ -22,7 +22,6 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
 from facilitator import i18n
-from facilitator.db import Database
 from facilitator.domain import accounts, codes, phases, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
@@ -30,6 +29,7 @@ from facilitator.domain.text import clean
 from facilitator.domain.workshops import GroupDraft
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, User, Workshop
+from facilitator.store.database import Database
 
 PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
 

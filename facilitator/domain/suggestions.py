@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from facilitator import clustering
-from facilitator.db import Database
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import IdeaView, shown_to_phones
 from facilitator.models import Idea, IdeaStatus
+from facilitator.store.database import Database
 
 HINT_THRESHOLD = 0.45
 HINT_COUNT = 3

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import get_row, require_organiser
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
@@ -32,6 +30,8 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from facilitator import events
-from facilitator.db import Database
 from facilitator.domain.access import AnyGroup, get_row, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
-from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Group, Idea, IdeaStatus, Phase, Vote, VoteTarget
 from facilitator.models import Participant as ParticipantRow
+from facilitator.store import events
+from facilitator.store.database import Database
+from facilitator.store.statements import core
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from facilitator import i18n
-from facilitator.db import Database
 from facilitator.domain.access import (
     facilitated_group_ids,
     get_group,
@@ -28,6 +27,7 @@ from facilitator.models import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.store.database import Database
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from facilitator import events, i18n
-from facilitator.db import Database
+from facilitator import i18n
 from facilitator.domain import codes
 from facilitator.domain.access import (
     get_group,
@@ -28,6 +27,8 @@ from facilitator.models import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
 
 MIN_GROUPS = 1
 MAX_GROUPS = 200

@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
-from facilitator import events
 from facilitator.domain.access import get_workshop
 from facilitator.export.snapshot import (
     ClusterSnap,
@@ -44,6 +43,7 @@ from facilitator.models import (
     Vote,
     WorkshopOrganiser,
 )
+from facilitator.store import events
 
 
 def _scrub(payload: dict[str, Any]) -> dict[str, Any]:

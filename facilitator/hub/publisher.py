@@ -6,8 +6,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from facilitator.events import Wired
 from facilitator.hub.base import Hub
+from facilitator.store.events import Wired
 
 log = logging.getLogger(__name__)
 

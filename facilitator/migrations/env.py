@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection `facilitator.migrate` hands over."""
+"""Alembic environment: runs on the connection `facilitator.store.migrate` hands over."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ target_metadata = SQLModel.metadata
 def run() -> None:
     connection = context.config.attributes.get("connection")
     if connection is None:
-        from facilitator.engines import make_engine
+        from facilitator.store.engines import make_engine
 
         engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "", writer=True)
         with engine.begin() as conn:

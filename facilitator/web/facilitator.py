@@ -13,8 +13,8 @@ from facilitator.domain import audit, workshop_views
 from facilitator.domain import suggestions as suggestions_domain
 from facilitator.domain.board import console_view, projector_view
 from facilitator.domain.errors import Invalid
-from facilitator.events import group_channel
 from facilitator.i18n import N_
+from facilitator.store.events import group_channel
 from facilitator.web.auth import read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary

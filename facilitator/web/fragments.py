@@ -17,14 +17,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitator import i18n
-from facilitator.db import Database
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
 from facilitator.domain.ideas import Counts, IdeaView
-from facilitator.events import LiveEvent
-from facilitator.live import Renderer, Room
-from facilitator.templating import Templates
-from facilitator.viewer import Audience, Frame, Viewer, frame
+from facilitator.live.rooms import Renderer, Room
+from facilitator.live.viewer import Audience, Frame, Viewer, frame
+from facilitator.store.database import Database
+from facilitator.store.events import LiveEvent
+from facilitator.web.templating import Templates
 
 PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"

@@ -16,8 +16,8 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
 from facilitator.domain.mission import mission
-from facilitator.events import group_channel
 from facilitator.i18n import N_, gettext
+from facilitator.store.events import group_channel
 from facilitator.web.auth import read_form
 from facilitator.web.fragments import presence_summary
 from facilitator.web.organiser import ids, organiser_only

@@ -18,9 +18,9 @@ from facilitator.domain.board import phone_view
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from facilitator.domain.joining import JoinTarget
 from facilitator.domain.suggestions import similar_ideas
-from facilitator.events import group_channel
 from facilitator.i18n import N_
 from facilitator.models import Idea
+from facilitator.store.events import group_channel
 from facilitator.web.auth import device_hash, random_key, read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary

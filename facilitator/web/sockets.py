@@ -7,16 +7,17 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from facilitator import events, i18n
+from facilitator import i18n
 from facilitator.domain import participants
 from facilitator.domain.access import require_facilitator, workshop_language
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
-from facilitator.live_socket import serve_socket
+from facilitator.live.socket import serve_socket
+from facilitator.live.viewer import Audience, Viewer, frame
+from facilitator.store import events
 from facilitator.throttle import SocketLimits
-from facilitator.viewer import Audience, Viewer, frame
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from starlette.requests import HTTPConnection
 
 from facilitator.config import Settings
-from facilitator.db import Database
 from facilitator.domain.accounts import SessionPolicy
 from facilitator.hub import Hub
-from facilitator.templating import Templates
+from facilitator.store.database import Database
 from facilitator.throttle import Throttle
+from facilitator.web.templating import Templates
 
 if TYPE_CHECKING:
-    from facilitator.live import Rooms
+    from facilitator.live.rooms import Rooms
 
 
 @dataclass

@@ -24,13 +24,12 @@ import logging
 import multiprocessing
 import multiprocessing.forkserver
 import pickle
-import pkgutil
 import queue
 import signal
 import threading
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -39,8 +38,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from facilitator.engines import make_engine
-from facilitator.events import LiveEvent, Wired, wire
+from facilitator.store.engines import make_engine
+from facilitator.store.events import LiveEvent, Wired, wire
 
 log = logging.getLogger(__name__)
 
@@ -198,37 +197,26 @@ def _outcome(job: Job) -> bytes:
 # -- the server's side ----------------------------------------------------------------------
 
 
-# Reads only, and it imports scikit-learn (a second and some 90 MB): no use to the writer.
-_NO_JOBS = {"facilitator.domain.suggestions"}
-
-
-def _preload() -> list[str]:
-    """Modules the writer processes import once, in the fork server, not once per process."""
-    import facilitator.domain
-
-    domain = pkgutil.iter_modules(facilitator.domain.__path__, "facilitator.domain.")
-    return [__name__, "facilitator.demo", *(m.name for m in domain if m.name not in _NO_JOBS)]
-
-
-def _context() -> Any:
+def _context(job_modules: Sequence[str]) -> Any:
     # A fork server forks each writer from a clean process that has imported the job
-    # modules: quick to start, and no copy of the server's threads and sockets.
+    # modules (named by the caller; a job from any other module is imported at its first
+    # run): quick to start, and no copy of the server's threads and sockets.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_preload())
+    ctx.set_forkserver_preload([__name__, *job_modules])
     return ctx
 
 
-def warm_up() -> None:
+def warm_up(job_modules: Sequence[str]) -> None:
     """Start the fork server now, so that its imports overlap the server's own start-up."""
-    _context()
+    _context(job_modules)
     multiprocessing.forkserver.ensure_running()  # type: ignore[attr-defined]
 
 
 class Writer:
     """The server's handle on its writer process: `submit` a job, outcomes go to `deliver`."""
 
-    def __init__(self, url: str, deliver: Deliver):
-        self._url, self._deliver = url, deliver
+    def __init__(self, url: str, deliver: Deliver, job_modules: Sequence[str] = ()):
+        self._url, self._deliver, self._job_modules = url, deliver, tuple(job_modules)
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._life: _Life | None = None
@@ -251,7 +239,7 @@ class Writer:
         if self._life is None or not self._life.alive:
             if self._life is not None:
                 self._life.retire()  # it died: its sender fails whatever reaches it now
-            self._life = _Life(self._url, self._deliver)
+            self._life = _Life(self._url, self._deliver, self._job_modules)
         return self._life
 
     def close(self) -> None:
@@ -267,9 +255,9 @@ class Writer:
 class _Life:
     """One writer process, its two pipes, and the threads that feed and read them."""
 
-    def __init__(self, url: str, deliver: Deliver):
+    def __init__(self, url: str, deliver: Deliver, job_modules: Sequence[str]):
         self._deliver = deliver
-        ctx = _context()
+        ctx = _context(job_modules)
         jobs_end, self._jobs = ctx.Pipe(duplex=False)
         self._results, results_end = ctx.Pipe(duplex=False)
         self.process = ctx.Process(

@@ -13,12 +13,12 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocketDisconnect
 
-from facilitator import events
-from facilitator.events import LiveEvent
 from facilitator.i18n import N_, gettext
-from facilitator.live import Rendered, Room, Rooms
+from facilitator.live.rooms import Rendered, Room, Rooms
+from facilitator.live.viewer import BATCH, TRY_AGAIN, Frame, Viewer, frame
+from facilitator.store import events
+from facilitator.store.events import LiveEvent
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
-from facilitator.viewer import BATCH, TRY_AGAIN, Frame, Viewer, frame
 
 log = logging.getLogger(__name__)
 

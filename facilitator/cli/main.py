@@ -11,11 +11,12 @@ from typing import Any
 import click
 import uvicorn
 
-from facilitator import migrate, writer
-from facilitator.cli_files import export, workshop
-from facilitator.cli_options import data_dir_option, database_option, settings_from
+from facilitator.cli.files import export, workshop
+from facilitator.cli.options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
+from facilitator.domain import JOB_MODULES
 from facilitator.models import Role
+from facilitator.store import migrate, writer
 from facilitator.throttle import MAX_FRAME
 
 
@@ -38,7 +39,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         port=port,
         ws_max_size=MAX_FRAME,
         ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
-        ws="facilitator.live_wire:FrameWritingProtocol",  # frames written once per event
+        ws="facilitator.live.wire:FrameWritingProtocol",  # frames written once per event
         timeout_graceful_shutdown=5,
         # A worker importing the app on a busy host can take longer than uvicorn's 5 s
         # default to answer its supervisor, which would then kill and restart it.
@@ -103,7 +104,7 @@ def serve(
     if workers > 1:
         _check_workers(settings, workers)  # before touching the database
     if settings.database_url.startswith("sqlite"):
-        writer.warm_up()
+        writer.warm_up(JOB_MODULES)
     migrate.upgrade(settings.database_url)
     _run_server(settings, host, port, workers)
 
@@ -116,15 +117,15 @@ def serve(
 @click.option("--no-serve", is_flag=True, help="Create the demo and print it, but do not serve.")
 def demo(host: str, port: int, data_dir: Path | None, as_json: bool, no_serve: bool) -> None:
     """Create (or reuse) a demo workshop in progress, print its links, and serve it."""
-    from facilitator.db import Database
-    from facilitator.demo import ensure_demo
+    from facilitator.demo.seeding import ensure_demo
+    from facilitator.store.database import Database
 
     overrides: dict[str, Any] = {"data_dir": data_dir}
     if data_dir is None:
         overrides["data_dir"] = settings_from().data_dir / "demo"
     settings = settings_from(**overrides)
     if settings.database_url.startswith("sqlite"):
-        writer.warm_up()
+        writer.warm_up(JOB_MODULES)
     migrate.upgrade(settings.database_url)
     base = (
         settings.public_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
@@ -176,9 +177,9 @@ def user_create(
     email: str, role: str, name: str, database_url: str | None, data_dir: Path | None
 ) -> None:
     """Create an organiser or facilitator. The password is asked for, or read from stdin."""
-    from facilitator.db import Database
     from facilitator.domain import accounts
     from facilitator.domain.errors import DomainError
+    from facilitator.store.database import Database
 
     settings = settings_from(database_url=database_url, data_dir=data_dir)
     if sys.stdin.isatty():
@@ -224,7 +225,7 @@ def db_copy(source: str, target: str) -> None:
 
     Stop the server first, so nothing is written during the copy.
     """
-    from facilitator.copy import CopyRefused, copy_database
+    from facilitator.store.copying import CopyRefused, copy_database
 
     try:
         counts = copy_database(source, target, lambda table, n: click.echo(f"  {table}: {n} rows"))

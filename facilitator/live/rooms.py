@@ -17,11 +17,12 @@ from collections import deque
 from collections.abc import Awaitable
 from typing import Protocol
 
-from facilitator import events, i18n
-from facilitator.db import Database
-from facilitator.events import LiveEvent
+from facilitator import i18n
 from facilitator.hub import LOST, Hub, Message, Subscription
-from facilitator.viewer import TRY_AGAIN, Audience, Frame, Viewer, frame
+from facilitator.live.viewer import TRY_AGAIN, Audience, Frame, Viewer, frame
+from facilitator.store import events
+from facilitator.store.database import Database
+from facilitator.store.events import LiveEvent
 
 log = logging.getLogger(__name__)
 

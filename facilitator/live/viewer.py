@@ -1,7 +1,7 @@
 """One open socket on one channel (a Viewer): its waiting frames, and how they leave.
 
 What a socket is offered in one turn of the event loop leaves at its end as one message,
-written straight to the transport when nothing else is being sent to it (live_wire),
+written straight to the transport when nothing else is being sent to it (live/wire.py),
 else by the socket's pump through the ordinary ASGI send. A socket that cannot keep up is
 closed with 1013 and catches up by seq when it returns.
 """
@@ -20,8 +20,9 @@ from typing import Any
 import orjson
 from starlette.websockets import WebSocket, WebSocketState
 
-from facilitator import i18n, live_wire
+from facilitator import i18n
 from facilitator.domain.actors import Actor, Participant
+from facilitator.live import wire
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,11 @@ class Viewer:
     waiting: deque[tuple[int | None, Frame]] = field(init=False, default_factory=deque)
     _wake: asyncio.Future[None] | None = field(init=False, default=None)
     _marked: bool = field(init=False, default=False)  # in this loop turn's flush list
-    # Writes an encoded frame to the transport at once (see live_wire); None in tests.
-    _write_now: live_wire.WriteNow | None = field(init=False, default=None)
+    # Writes an encoded frame to the transport at once (see wire.py); None in tests.
+    _write_now: wire.WriteNow | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self._write_now = live_wire.write_now_of(self.ws.scope)
+        self._write_now = wire.write_now_of(self.ws.scope)
 
     @property
     def name(self) -> str:
@@ -98,7 +99,7 @@ class Viewer:
             if seq is not None and seq <= self.sent_seq:
                 waiting.popleft()
                 return
-            if write_now(live_wire.encoded_frame(message)):
+            if write_now(wire.encoded_frame(message)):
                 waiting.popleft()
                 if seq is not None:
                     self.sent_seq = seq
@@ -108,7 +109,7 @@ class Viewer:
             items = list(itertools.islice(waiting, BATCH))
             frames, last = self._unsent(items)
             if frames:
-                if not write_now(live_wire.encoded(tuple(frames))):
+                if not write_now(wire.encoded(tuple(frames))):
                     break
                 self.sent_seq = last
             for _ in items:
@@ -125,7 +126,7 @@ class Viewer:
         catch-up, a socket has many waiting. Seq frames already sent are skipped."""
         frames, last = self._unsent(items)
         if frames:
-            await self.ws.send_text(live_wire.message(frames))
+            await self.ws.send_text(wire.message(frames))
             self.sent_seq = last
 
     def _unsent(self, items: list[tuple[int | None, Frame]]) -> tuple[list[Frame], int]:

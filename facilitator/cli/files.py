@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from facilitator.cli_options import data_dir_option, database_option, open_database, settings_from
+from facilitator.cli.options import data_dir_option, database_option, open_database, settings_from
 from facilitator.models import Role
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from facilitator import migrate
 from facilitator.config import Settings
+from facilitator.store import migrate
 
 
 def settings_from(**overrides: Any) -> Settings:
@@ -33,7 +33,7 @@ data_dir_option = click.option(
 
 
 def open_database(database_url: str | None, data_dir: Path | None) -> Any:
-    from facilitator.db import Database
+    from facilitator.store.database import Database
 
     settings = settings_from(database_url=database_url, data_dir=data_dir)
     migrate.upgrade(settings.database_url)

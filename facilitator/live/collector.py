@@ -6,7 +6,7 @@ for every socket. Objects moved into the permanent generation (`gc.freeze`) are 
 So, as the number of sockets grows by a quarter, what is alive is frozen. When it falls by
 half (the Wi-Fi went), the mark comes down with it, so that the sockets coming back are
 frozen as they come. What closed is freed by reference counting, frozen or not: a closed
-connection leaves no cycles (`live_wire.FrameWritingProtocol.connection_lost`; a test
+connection leaves no cycles (`wire.FrameWritingProtocol.connection_lost`; a test
 checks). Unfreezing and collecting there instead stalled the loop for 0.8 s at the start
 of every reconnect storm, just when 5,000 phones came back.
 """

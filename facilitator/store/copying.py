@@ -9,8 +9,8 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlmodel import SQLModel
 
 import facilitator.models  # noqa: F401  (registers the tables)
-from facilitator import migrate
-from facilitator.engines import make_engine
+from facilitator.store import migrate
+from facilitator.store.engines import make_engine
 
 BATCH = 1000
 

@@ -17,8 +17,8 @@ import orjson
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
-from facilitator.driver_sql import core
 from facilitator.models import Channel, Event, utcnow
+from facilitator.store.statements import core
 
 
 def group_channel(group_id: int) -> str:

@@ -2,7 +2,7 @@
 
 A write is a job `fn(session, *args)`, with `fn` a module-level function, run in one
 transaction:
-- on SQLite, in the writer process (`facilitator.writer`), which commits the jobs waiting
+- on SQLite, in the writer process (`facilitator.store.writer`), which commits the jobs waiting
   together (group commit), so "database is locked" never reaches a user and neither the event
   loop nor the interpreter lock waits on the writer;
 - on PostgreSQL, in a thread pool, one transaction per job, retried on lost connections.
@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from facilitator.engines import make_engine
-from facilitator.events import LiveEvent, Wired, wire
-from facilitator.writer import Outcome, Writer, require_named
+from facilitator.store.engines import make_engine
+from facilitator.store.events import LiveEvent, Wired, wire
+from facilitator.store.writer import Outcome, Writer, require_named
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -40,7 +40,16 @@ Waiter = tuple[asyncio.Future[Any], asyncio.AbstractEventLoop]
 class Database:
     """The process's access to the database: `await db.read(fn)`, `await db.write(fn, *args)`."""
 
-    def __init__(self, url: str, *, on_commit: OnCommit | None = None, readers: int = 4):
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_commit: OnCommit | None = None,
+        readers: int = 4,
+        job_modules: Sequence[str] = (),
+    ):
+        """`job_modules`: the modules whose write jobs SQLite's writer process imports once,
+        at its start, rather than at each one's first run."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         # On PostgreSQL one engine serves the readers and the writers.
@@ -49,7 +58,7 @@ class Database:
         self.write_engine = make_engine(url, writer=True) if self.is_sqlite else self.read_engine
         self.on_commit: OnCommit = on_commit or (lambda events: None)
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="db-read")
-        self._writer = Writer(url, self._deliver) if self.is_sqlite else None
+        self._writer = Writer(url, self._deliver, job_modules) if self.is_sqlite else None
         self._writers = (
             None
             if self.is_sqlite

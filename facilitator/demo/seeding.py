@@ -11,9 +11,8 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from facilitator import events, security
-from facilitator.db import Database
-from facilitator.demo_content import DemoGroup, DemoWorkshop, demo_workshop
+from facilitator import security
+from facilitator.demo.content import DemoGroup, DemoWorkshop, demo_workshop
 from facilitator.domain import (
     accounts,
     clusters,
@@ -39,6 +38,8 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
+from facilitator.store import events
+from facilitator.store.database import Database
 
 ORGANISER_EMAIL = "organiser@example.org"
 # How far some groups have got, so the demo shows every phase: group number -> phase.

@@ -1,0 +1,1 @@
+"""The demo workshop: its content, and seeding it into a database."""
