@@ -21,8 +21,8 @@ from facilitator.domain import workshops
 from facilitator.domain.workshops import GroupDraft
 from facilitator.export import report, tables
 from facilitator.export.formats import FORMATS, render
-from facilitator.export.snapshot import Snapshot
 from facilitator.models import Role
+from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
 from tests.workshop_factory import Built, build, db, fresh_db, snapshot, staff
 

@@ -37,9 +37,9 @@ from facilitator.config import Settings
 from facilitator.domain import clusters, moderation, phases
 from facilitator.domain.errors import DomainError
 from facilitator.domain.workshop_views import GroupView
-from facilitator.live.viewer import Audience
 from facilitator.models import Event, Idea, IdeaStatus
 from facilitator.store import events
+from facilitator.vocabulary import Audience
 from tests.conftest import Person, World
 from tests.outbox import Phone, ideas_by_key, in_process, visible_ideas
 

@@ -23,11 +23,12 @@ from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.actors import Participant
 from facilitator.live.socket import serve_socket
-from facilitator.live.viewer import TRY_AGAIN, Audience, Viewer
+from facilitator.live.viewer import TRY_AGAIN, Viewer
 from facilitator.models import Channel
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
+from facilitator.vocabulary import Audience
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import (
     add_idea,

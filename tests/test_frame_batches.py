@@ -11,7 +11,8 @@ from websockets.streams import StreamReader
 
 from facilitator.domain.actors import Participant
 from facilitator.live import wire
-from facilitator.live.viewer import BATCH, Audience, Viewer, frame
+from facilitator.live.viewer import BATCH, Viewer, frame
+from facilitator.vocabulary import Audience
 
 
 class RecordingSocket:

@@ -10,7 +10,8 @@ from xml.etree import ElementTree
 import pytest
 
 from facilitator import metrics
-from facilitator.export.snapshot import (
+from facilitator.export import charts
+from facilitator.snapshot import (
     ClusterSnap,
     EventSnap,
     FinalSnap,
@@ -141,7 +142,7 @@ def test_submissions_over_time_in_buckets(snap: Snapshot) -> None:
 
 
 def test_the_svg_chart_is_well_formed_with_a_bar_per_bucket(snap: Snapshot) -> None:
-    svg = metrics.svg_chart(metrics.submissions(snap), title="Ideas <by> time")
+    svg = charts.svg_chart(metrics.submissions(snap), title="Ideas <by> time")
     root = ElementTree.fromstring(svg)
     rects = root.findall("{http://www.w3.org/2000/svg}rect")
     assert len(rects) == 2
@@ -151,7 +152,7 @@ def test_the_svg_chart_is_well_formed_with_a_bar_per_bucket(snap: Snapshot) -> N
 
 
 def test_the_png_chart_decodes() -> None:
-    png = metrics.png_chart([1, 3, 0, 2], width=40, height=20)
+    png = charts.png_chart([1, 3, 0, 2], width=40, height=20)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (40, 20)

@@ -14,10 +14,11 @@ from sqlmodel import Session
 
 from facilitator.hub import MemoryHub
 from facilitator.live.rooms import Rooms
-from facilitator.live.viewer import Audience, Frame, Viewer, frame
+from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
+from facilitator.vocabulary import Audience
 
 CHANNEL = "group:1"
 

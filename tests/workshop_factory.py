@@ -23,10 +23,10 @@ from facilitator.domain import (
     workshops,
 )
 from facilitator.domain.actors import Staff
+from facilitator.domain.exports import read_snapshot
 from facilitator.domain.workshops import GroupDraft
-from facilitator.export.reading import read_snapshot
-from facilitator.export.snapshot import Snapshot
 from facilitator.models import Role
+from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
 
 PASSWORD = "correct horse battery"

@@ -30,8 +30,8 @@ def export(
 ) -> None:
     """Write a workshop to a file, at any time (not only at the end)."""
     from facilitator.domain.errors import DomainError
+    from facilitator.domain.exports import read_snapshot
     from facilitator.export.formats import FORMATS, render
-    from facilitator.export.reading import read_snapshot
 
     if fmt not in FORMATS:
         raise click.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")

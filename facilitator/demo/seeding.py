@@ -11,13 +11,14 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from facilitator import security
+from facilitator import security, vocabulary
 from facilitator.demo.content import DemoGroup, DemoWorkshop, demo_workshop
 from facilitator.domain import (
     accounts,
     clusters,
     phases,
     recommendations,
+    record,
     votes,
     workshop_views,
     workshops,
@@ -25,7 +26,7 @@ from facilitator.domain import (
 from facilitator.domain.actors import Participant as ParticipantActor
 from facilitator.domain.actors import Staff
 from facilitator.domain.clusters import Suggestion
-from facilitator.domain.ideas import IdeaView, counts
+from facilitator.domain.ideas import counts, shown_to_phones
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import (
     Group,
@@ -38,8 +39,8 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import IdeaChanged, IdeaView
 
 ORGANISER_EMAIL = "organiser@example.org"
 # How far some groups have got, so the demo shows every phase: group number -> phase.
@@ -180,10 +181,10 @@ def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) ->
         )
         s.add(row)
         s.flush()
-        payload = {"idea": asdict(IdeaView.of(row)), "counts": asdict(counts(s, group_id))}
-        events.append(
-            s, events.group_channel(group_id), "idea.submitted", payload, f"participant:{who.id}"
-        )
+        view = IdeaView.of(row)
+        shown = shown_to_phones(group, view)
+        payload = IdeaChanged(view, counts(s, group_id), shown, group.phase)
+        record.to_group(s, group_id, vocabulary.IDEA_SUBMITTED, payload, f"participant:{who.id}")
 
 
 async def _progress(db: Database, staff: Staff, group_id: int, phase: Phase) -> None:

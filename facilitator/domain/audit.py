@@ -4,46 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from facilitator.domain.access import require_facilitator
 from facilitator.domain.actors import Actor
-from facilitator.i18n import N_
 from facilitator.models import Event, Participant, User
 from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import audit_line, secret_actor
 
 LIMIT = 1000
-WHAT = {
-    "idea.submitted": N_("submitted an idea"),
-    "idea.edited": N_("edited their idea"),
-    "idea.withdrawn": N_("withdrew their idea"),
-    "idea.hidden": N_("hid an idea"),
-    "idea.restored": N_("restored an idea"),
-    "idea.approved": N_("approved an idea"),
-    "idea.moderated": N_("edited an idea"),
-    "idea.merged": N_("merged an idea into another"),
-    "idea.moved": N_("moved an idea"),
-    "cluster.created": N_("created a theme"),
-    "cluster.renamed": N_("renamed a theme"),
-    "cluster.deleted": N_("deleted a theme"),
-    "clusters.accepted": N_("accepted suggested themes"),
-    "vote.cast": N_("placed a dot"),
-    "vote.retracted": N_("took a dot back"),
-    "group.phase": N_("changed the phase"),
-    "group.settings": N_("changed the settings"),
-    "group.timer": N_("set the timer"),
-    "group.writing": N_("paused or resumed writing"),
-    "group.reveal_ideas": N_("revealed or hid the ideas"),
-    "group.reveal_votes": N_("revealed or hid the tallies"),
-    "recommendation.created": N_("promoted a recommendation"),
-    "recommendation.edited": N_("edited a recommendation"),
-    "recommendation.agreed": N_("marked a recommendation agreed or not"),
-    "recommendation.moved": N_("reordered the recommendations"),
-    "recommendation.deleted": N_("deleted a recommendation"),
-}
 
 
 @dataclass(frozen=True)
@@ -53,17 +24,6 @@ class Entry:
     who: str  # a name as people wrote it, shown as text; "" for an anonymous participant
     what: str
     detail: str
-
-
-def _detail(kind: str, payload: dict[str, Any]) -> str:
-    idea = payload.get("idea")
-    if isinstance(idea, dict):
-        text = str(idea.get("text", ""))
-        reason = str(idea.get("hidden_reason", ""))
-        return f"{text[:120]}" + (f" ({reason})" if kind == "idea.hidden" and reason else "")
-    if kind == "group.phase":
-        return f"{payload.get('previous')} → {payload.get('phase')}"
-    return ""
 
 
 async def group_trail(db: Database, actor: Actor, group_id: int) -> list[Entry]:
@@ -83,10 +43,11 @@ async def group_trail(db: Database, actor: Actor, group_id: int) -> list[Entry]:
             who = names.get(row.actor)
             if who is None:
                 who = names[row.actor] = _name(s, row.actor)
-            if row.kind.startswith("vote."):
+            if secret_actor(row.kind):
                 who = ""  # dots are secret
-            detail = _detail(row.kind, events.LiveEvent.decode_payload(row.payload))
-            out.append(Entry(row.seq, row.at, who, WHAT.get(row.kind, row.kind), detail))
+            payload = events.LiveEvent.decode_payload(row.payload)
+            what, detail = audit_line(row.kind, payload)
+            out.append(Entry(row.seq, row.at, who, what, detail))
         return out
 
     return await db.read(read)

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.ideas import Counts, IdeaView, counts, shown_to_phones
-from facilitator.domain.votes import VoteState, item_key, tallies, vote_state
+from facilitator.domain.ideas import counts, shown_to_phones
+from facilitator.domain.votes import item_key, tallies, vote_state
 from facilitator.models import (
     Cluster,
     Group,
@@ -33,6 +33,7 @@ from facilitator.models import (
 from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.statements import core
+from facilitator.vocabulary import Counts, IdeaView, VoteState
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,16 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from facilitator.domain import phases
+from facilitator import vocabulary
+from facilitator.domain import phases, record
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Invalid
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import Group
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import Announcement
 
 ANNOUNCEMENT_LIMIT = 300
 T = TypeVar("T")
@@ -104,5 +105,5 @@ def _announce(s: Session, actor: Actor, workshop_id: int, message: str) -> int:
     s.add(workshop)
     targets = _targets(s, workshop_id, None)
     for group_id in targets:
-        events.to_group(s, group_id, "workshop.announcement", actor.ref, {"text": message})
+        record.to_group(s, group_id, vocabulary.ANNOUNCEMENT, Announcement(message), actor)
     return len(targets)

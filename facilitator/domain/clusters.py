@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select, update
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
@@ -15,8 +17,8 @@ from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Idea, IdeaStatus, RecommendationSource, VoteTarget
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import ClusterChanged, ClustersAccepted, IdeaMoved
 
 NAME_LIMIT = 120
 MAX_CLUSTERS = 60
@@ -72,9 +74,8 @@ def _create_cluster(s: Session, actor: Actor, group_id: int, idea_id: int | None
     assert cluster.id is not None
     if idea is not None:
         _place(s, idea, cluster.id, None)
-    events.to_group(
-        s, group_id, "cluster.created", actor.ref, {"cluster": cluster.id, "idea": idea_id}
-    )
+    payload = ClusterChanged(cluster.id, idea=idea_id, name=name)
+    record.to_group(s, group_id, vocabulary.CLUSTER_CREATED, payload, actor)
     return cluster.id
 
 
@@ -87,9 +88,10 @@ def _rename_cluster(s: Session, actor: Actor, cluster_id: int, name: str) -> Non
     cluster = _cluster(s, actor, cluster_id)
     if cluster.name == name:
         return
-    cluster.name = name
+    previous, cluster.name = cluster.name, name
     s.add(cluster)
-    events.to_group(s, cluster.group_id, "cluster.renamed", actor.ref, {"cluster": cluster_id})
+    payload = ClusterChanged(cluster_id, name=name, previous_name=previous)
+    record.to_group(s, cluster.group_id, vocabulary.CLUSTER_RENAMED, payload, actor)
 
 
 async def delete_cluster(db: Database, actor: Actor, cluster_id: int) -> None:
@@ -111,9 +113,8 @@ def _delete_cluster(s: Session, actor: Actor, cluster_id: int) -> None:
     group_id = cluster.group_id
     given_back = give_back(s, group_id, VoteTarget.cluster, cluster_id)
     s.delete(cluster)
-    events.to_group(
-        s, group_id, "cluster.deleted", actor.ref, {"cluster": cluster_id, "votes": given_back}
-    )
+    payload = ClusterChanged(cluster_id, votes=given_back, name=cluster.name)
+    record.to_group(s, group_id, vocabulary.CLUSTER_DELETED, payload, actor)
 
 
 def _place(s: Session, idea: Idea, cluster_id: int | None, position: int | None) -> None:
@@ -178,20 +179,25 @@ def _move_idea(
         if idea.cluster_id is None and to_cluster is not None
         else {}
     )
+    source = _cluster_name(s, idea.cluster_id)
     _place(s, idea, to_cluster, position)
     s.flush()
-    events.to_group(
-        s,
-        idea.group_id,
-        "idea.moved",
-        actor.ref,
-        {
-            "idea": idea_id,
-            "cluster": to_cluster,
-            "position": idea.position,
-            "votes": given_back,
-        },
+    payload = IdeaMoved(
+        idea_id,
+        to_cluster,
+        idea.position,
+        given_back,
+        idea.text,
+        source,
+        _cluster_name(s, to_cluster),
     )
+    record.to_group(s, idea.group_id, vocabulary.IDEA_MOVED, payload, actor)
+
+
+def _cluster_name(s: Session, cluster_id: int | None) -> str:
+    """A theme's name for the record; "" for the unclustered."""
+    cluster = get_row(s, Cluster, cluster_id) if cluster_id is not None else None
+    return cluster.name if cluster is not None else ""
 
 
 async def apply_suggestions(
@@ -211,7 +217,8 @@ def _apply_suggestions(
     s: Session, actor: Actor, group_id: int, drafts: list[Suggestion]
 ) -> list[int]:
     require_facilitator(s, actor, group_id)
-    made = []
+    made: list[int] = []
+    names: list[str] = []
     for draft in drafts:
         ideas = [
             idea
@@ -228,8 +235,10 @@ def _apply_suggestions(
         for idea in ideas:
             _place(s, idea, cluster.id, None)
         made.append(cluster.id)
+        names.append(cluster.name)
     if not made:
         raise Conflict(N_("Those ideas were all placed meanwhile; ask for new suggestions."))
     s.flush()
-    events.to_group(s, group_id, "clusters.accepted", actor.ref, {"clusters": made})
+    payload = ClustersAccepted(made, names)
+    record.to_group(s, group_id, vocabulary.CLUSTERS_ACCEPTED, payload, actor)
     return made

@@ -8,61 +8,17 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, select
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import AnyGroup, get_group, get_row, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
-from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.statements import core
-
-
-@dataclass(frozen=True)
-class IdeaView:
-    """What every view of an idea needs; also the payload of idea events."""
-
-    id: int
-    group_id: int
-    text: str
-    author_name: str
-    participant_id: int | None
-    status: str
-    edited: bool
-    created_at: str  # ISO 8601, UTC
-    cluster_id: int | None = None
-    hidden_reason: str = ""
-    edited_by_facilitator: bool = False
-    merged_into: int | None = None
-
-    @classmethod
-    def of(cls, idea: Idea, edited: bool = False) -> IdeaView:
-        assert idea.id is not None
-        return cls(
-            idea.id,
-            idea.group_id,
-            idea.text,
-            idea.author_name,
-            idea.participant_id,
-            idea.status,
-            edited or idea.edited_by_facilitator,
-            idea.created_at.isoformat(),
-            idea.cluster_id,
-            idea.hidden_reason,
-            idea.edited_by_facilitator,
-            idea.merged_into,
-        )
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> IdeaView:
-        return cls(**payload["idea"])
-
-
-@dataclass(frozen=True)
-class Counts:
-    ideas: int
-    contributors: int
+from facilitator.vocabulary import Counts, DotsBack, IdeaChanged, IdeaView, Kind
 
 
 @dataclass(frozen=True)
@@ -104,23 +60,33 @@ def shown_to_phones(group: AnyGroup, idea: HasStatus) -> bool:
 
 
 def publish_idea(
-    s: Session, kind: str, actor: Actor, idea: Idea, edited: bool = False, **extra: Any
+    s: Session,
+    kind: Kind[IdeaChanged],
+    actor: Actor,
+    idea: Idea,
+    edited: bool = False,
+    votes: DotsBack | None = None,
+    into_text: str = "",
 ) -> None:
     """An idea event whose payload is enough to render it for every audience."""
-    _publish(s, kind, actor, get_group(s, idea.group_id), IdeaView.of(idea, edited), **extra)
+    group = get_group(s, idea.group_id)
+    _publish(s, kind, actor, group, IdeaView.of(idea, edited), votes or {}, into_text)
 
 
 def _publish(
-    s: Session, kind: str, actor: Actor, group: AnyGroup, view: IdeaView, **extra: Any
+    s: Session,
+    kind: Kind[IdeaChanged],
+    actor: Actor,
+    group: AnyGroup,
+    view: IdeaView,
+    votes: DotsBack | None = None,
+    into_text: str = "",
 ) -> None:
-    payload = {  # both are flat: a copy of their fields, without asdict's deep copy
-        "idea": dict(vars(view)),
-        "counts": dict(vars(counts(s, view.group_id))),
-        "shown": shown_to_phones(group, view),
-        "phase": group.phase,
-        **extra,
-    }
-    events.append(s, events.group_channel(view.group_id), kind, payload, actor.ref)
+    shown = shown_to_phones(group, view)
+    payload = IdeaChanged(
+        view, counts(s, view.group_id), shown, group.phase, votes or {}, into_text
+    )
+    record.to_group(s, view.group_id, kind, payload, actor)
 
 
 def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
@@ -180,7 +146,7 @@ def _submit_idea(s: Session, actor: Actor, group_id: int, key: str, text: str) -
         False,
         now.isoformat(),
     )
-    _publish(s, "idea.submitted", actor, group, view)
+    _publish(s, vocabulary.IDEA_SUBMITTED, actor, group, view)
     return Receipt(idea_id, key, repeated=False)
 
 
@@ -221,7 +187,7 @@ def _edit_own_idea(s: Session, actor: Actor, idea_id: int, text: str) -> None:
     idea.text, idea.updated_at = text, utcnow()
     s.add(idea)
     s.flush()
-    publish_idea(s, "idea.edited", actor, idea, edited=True)
+    publish_idea(s, vocabulary.IDEA_EDITED, actor, idea, edited=True)
 
 
 async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
@@ -239,4 +205,4 @@ def _withdraw_own_idea(s: Session, actor: Actor, idea_id: int) -> None:
     idea.status, idea.updated_at = IdeaStatus.withdrawn, utcnow()
     s.add(idea)
     s.flush()
-    publish_idea(s, "idea.withdrawn", actor, idea)
+    publish_idea(s, vocabulary.IDEA_WITHDRAWN, actor, idea)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select, update
 
+from facilitator import vocabulary
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
@@ -13,6 +14,7 @@ from facilitator.domain.votes import give_back, voter_states
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Vote, VoteTarget, utcnow
 from facilitator.store.database import Database
+from facilitator.vocabulary import IdeaChanged, Kind
 
 REASON_LIMIT = 300
 
@@ -26,7 +28,7 @@ def moderated_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
     return idea
 
 
-def _save(s: Session, actor: Actor, idea: Idea, kind: str) -> None:
+def _save(s: Session, actor: Actor, idea: Idea, kind: Kind[IdeaChanged]) -> None:
     idea.updated_at = utcnow()
     s.add(idea)
     s.flush()
@@ -50,7 +52,7 @@ def _hide_idea(s: Session, actor: Actor, idea_id: int, why: str) -> None:
     idea.updated_at = utcnow()
     s.add(idea)
     s.flush()
-    publish_idea(s, "idea.hidden", actor, idea, votes=given_back)
+    publish_idea(s, vocabulary.IDEA_HIDDEN, actor, idea, votes=given_back)
 
 
 async def restore_idea(db: Database, actor: Actor, idea_id: int) -> None:
@@ -64,7 +66,8 @@ def _restore_idea(s: Session, actor: Actor, idea_id: int) -> None:
         return
     if idea.status == IdeaStatus.merged:
         raise Invalid(N_("That idea is merged into another one."))
-    kind = "idea.approved" if idea.status == IdeaStatus.pending else "idea.restored"
+    approved = idea.status == IdeaStatus.pending
+    kind = vocabulary.IDEA_APPROVED if approved else vocabulary.IDEA_RESTORED
     idea.status, idea.hidden_reason = IdeaStatus.visible, ""
     _save(s, actor, idea, kind)
 
@@ -84,7 +87,7 @@ def _edit_idea(s: Session, actor: Actor, idea_id: int, text: str, why: str) -> N
         return
     s.add(IdeaRevision(idea_id=idea_id, text=idea.text, edited_by=actor.ref, note=why))
     idea.text, idea.edited_by_facilitator = text, True
-    _save(s, actor, idea, "idea.moderated")
+    _save(s, actor, idea, vocabulary.IDEA_MODERATED)
 
 
 async def merge_ideas(db: Database, actor: Actor, source_id: int, target_id: int) -> None:
@@ -115,7 +118,8 @@ def _merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> No
     source.updated_at = utcnow()
     s.add(source)
     s.flush()
-    publish_idea(s, "idea.merged", actor, source, votes=voter_states(s, source.group_id, voters))
+    votes = voter_states(s, source.group_id, voters)
+    publish_idea(s, vocabulary.IDEA_MERGED, actor, source, votes=votes, into_text=target.text)
 
 
 def merged_sources(s: Session, idea_ids: list[int]) -> dict[int, list[Idea]]:

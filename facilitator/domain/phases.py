@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
 from facilitator.models import Group, Phase, utcnow
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import (
+    Kind,
+    PhaseChanged,
+    Revealed,
+    SettingsChanged,
+    TimerChanged,
+    WritingChanged,
+)
+
+P = TypeVar("P")
 
 ORDER = list(Phase)
 LABELS = {
@@ -45,11 +57,11 @@ class Settings:
     lock_on_timer: bool
 
 
-def _changed(s: Session, group: Group, actor: Actor, kind: str, **payload: object) -> None:
+def _changed(s: Session, group: Group, actor: Actor, kind: Kind[P], payload: P) -> None:
     s.add(group)
     s.flush()
     assert group.id is not None
-    events.to_group(s, group.id, kind, actor.ref, dict(payload))
+    record.to_group(s, group.id, kind, payload, actor)
 
 
 def check_phase(phase: object) -> Phase:
@@ -64,7 +76,7 @@ def apply_phase(s: Session, actor: Actor, group_id: int, target: Phase) -> None:
     if group.phase == target:
         return
     previous, group.phase = group.phase, target
-    _changed(s, group, actor, "group.phase", phase=target.value, previous=previous)
+    _changed(s, group, actor, vocabulary.GROUP_PHASE, PhaseChanged(target.value, previous))
 
 
 async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
@@ -96,7 +108,7 @@ def _update_settings(s: Session, actor: Actor, group_id: int, new: Settings) -> 
     group.private_mode, group.premoderation = new.private_mode, new.premoderation
     group.vote_budget, group.vote_cap = new.vote_budget, new.vote_cap
     group.lock_on_timer = new.lock_on_timer
-    _changed(s, group, actor, "group.settings")
+    _changed(s, group, actor, vocabulary.GROUP_SETTINGS, SettingsChanged())
 
 
 def check_minutes(minutes: object) -> float:
@@ -112,7 +124,8 @@ def check_minutes(minutes: object) -> float:
 def apply_timer(s: Session, actor: Actor, group_id: int, minutes: float) -> None:
     group = require_facilitator(s, actor, group_id)
     group.timer_ends_at = utcnow() + dt.timedelta(minutes=minutes)
-    _changed(s, group, actor, "group.timer", ends_at=group.timer_ends_at.isoformat())
+    ends_at = group.timer_ends_at.isoformat()
+    _changed(s, group, actor, vocabulary.GROUP_TIMER, TimerChanged(ends_at))
 
 
 async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
@@ -130,7 +143,7 @@ def _stop_timer(s: Session, actor: Actor, group_id: int) -> None:
     if group.timer_ends_at is None:
         return
     group.timer_ends_at = None
-    _changed(s, group, actor, "group.timer", ends_at=None)
+    _changed(s, group, actor, vocabulary.GROUP_TIMER, TimerChanged(None))
 
 
 def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) -> None:
@@ -138,7 +151,7 @@ def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) ->
     if group.writing_locked == locked:
         return
     group.writing_locked = locked
-    _changed(s, group, actor, "group.writing", locked=locked)
+    _changed(s, group, actor, vocabulary.GROUP_WRITING, WritingChanged(locked))
 
 
 async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
@@ -158,8 +171,10 @@ def _reveal(s: Session, actor: Actor, group_id: int, what: object, shown: bool) 
         if group.ideas_revealed == shown:
             return
         group.ideas_revealed = shown
+        kind = vocabulary.REVEAL_IDEAS
     else:
         if group.votes_revealed == shown:
             return
         group.votes_revealed = shown
-    _changed(s, group, actor, f"group.reveal_{what}", shown=shown)
+        kind = vocabulary.REVEAL_VOTES
+    _changed(s, group, actor, kind, Revealed(shown))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
@@ -22,8 +24,8 @@ from facilitator.models import (
     VoteTarget,
     utcnow,
 )
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import Kind, RecommendationChanged
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,12 @@ def _recommendation(s: Session, actor: Actor, rec_id: int) -> Recommendation:
     return rec
 
 
-def _event(s: Session, actor: Actor, rec: Recommendation, kind: str) -> None:
+def _event(
+    s: Session, actor: Actor, rec: Recommendation, kind: Kind[RecommendationChanged]
+) -> None:
     assert rec.id is not None
-    events.to_group(s, rec.group_id, kind, actor.ref, {"recommendation": rec.id})
+    payload = RecommendationChanged(rec.id, rec.title)
+    record.to_group(s, rec.group_id, kind, payload, actor)
 
 
 async def promote(
@@ -95,7 +100,7 @@ def _promote(
     s.flush()
     assert rec.id is not None
     s.add(RecommendationSource(recommendation_id=rec.id, target=kind, target_id=source_id))
-    _event(s, actor, rec, "recommendation.created")
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_CREATED)
     return rec.id
 
 
@@ -110,7 +115,7 @@ def _edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
     rec.title, rec.text, rec.rationale = draft.title, draft.text, draft.rationale
     rec.updated_at = utcnow()
     s.add(rec)
-    _event(s, actor, rec, "recommendation.edited")
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_EDITED)
 
 
 async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> None:
@@ -124,7 +129,7 @@ def _set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
         return
     rec.agreed, rec.updated_at = agreed, utcnow()
     s.add(rec)
-    _event(s, actor, rec, "recommendation.agreed")
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_AGREED)
 
 
 async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
@@ -143,7 +148,7 @@ def _move(s: Session, actor: Actor, rec_id: int, where: str) -> None:
         ).all()
     )
     if step(s, recs, rec, where):
-        _event(s, actor, rec, "recommendation.moved")
+        _event(s, actor, rec, vocabulary.RECOMMENDATION_MOVED)
 
 
 async def delete(db: Database, actor: Actor, rec_id: int) -> None:
@@ -152,5 +157,5 @@ async def delete(db: Database, actor: Actor, rec_id: int) -> None:
 
 def _delete(s: Session, actor: Actor, rec_id: int) -> None:
     rec = _recommendation(s, actor, rec_id)
-    _event(s, actor, rec, "recommendation.deleted")
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_DELETED)
     s.delete(rec)

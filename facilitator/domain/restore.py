@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 
 from facilitator import i18n
 from facilitator.domain.codes import new_code
-from facilitator.export.snapshot import Snapshot
 from facilitator.models import (
     Channel,
     Cluster,
@@ -37,6 +36,7 @@ from facilitator.models import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.snapshot import Snapshot
 from facilitator.store import events
 from facilitator.store.database import Database
 

@@ -14,9 +14,10 @@ from sqlmodel import Session, col, select
 from facilitator import clustering
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
-from facilitator.domain.ideas import IdeaView, shown_to_phones
+from facilitator.domain.ideas import shown_to_phones
 from facilitator.models import Idea, IdeaStatus
 from facilitator.store.database import Database
+from facilitator.vocabulary import IdeaView
 
 HINT_THRESHOLD = 0.45
 HINT_COUNT = 3

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import get_row, require_organiser
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
@@ -30,8 +32,8 @@ from facilitator.models import (
     Workshop,
     utcnow,
 )
-from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import Kind, RecommendationChanged
 
 
 @dataclass(frozen=True)
@@ -251,8 +253,12 @@ def _check_recommendation(s: Session, workshop_id: int, rec_id: int) -> None:
         raise NotFound(N_("That group recommendation is not in this workshop."))
 
 
-def _event(s: Session, actor: Actor, row: FinalRecommendation, kind: str) -> None:
-    events.append(s, events.workshop_channel(row.workshop_id), kind, {"final": row.id}, actor.ref)
+def _event(
+    s: Session, actor: Actor, row: FinalRecommendation, kind: Kind[RecommendationChanged]
+) -> None:
+    assert row.id is not None
+    payload = RecommendationChanged(row.id, row.title)
+    record.to_workshop(s, row.workshop_id, kind, payload, actor)
 
 
 async def create_final(
@@ -288,7 +294,7 @@ def _create_final(
     assert row.id is not None
     for rec_id in dict.fromkeys(rec_ids):
         s.add(FinalSource(final_id=row.id, recommendation_id=rec_id))
-    _event(s, actor, row, "final.created")
+    _event(s, actor, row, vocabulary.RECOMMENDATION_CREATED)
     return row.id
 
 
@@ -301,7 +307,7 @@ def _add_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None:
     _check_recommendation(s, row.workshop_id, rec_id)
     if s.get(FinalSource, (final_id, rec_id)) is None:
         s.add(FinalSource(final_id=final_id, recommendation_id=rec_id))
-        _event(s, actor, row, "final.sources")
+        _event(s, actor, row, vocabulary.RECOMMENDATION_SOURCES)
 
 
 async def remove_source(db: Database, actor: Actor, final_id: int, rec_id: int) -> None:
@@ -317,7 +323,7 @@ def _remove_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None
     if remaining <= 1:
         raise Invalid(N_("A final recommendation keeps at least one source."))
     s.delete(link)
-    _event(s, actor, row, "final.sources")
+    _event(s, actor, row, vocabulary.RECOMMENDATION_SOURCES)
 
 
 async def edit_final(db: Database, actor: Actor, final_id: int, draft: Draft) -> None:
@@ -329,7 +335,7 @@ def _edit_final(s: Session, actor: Actor, final_id: int, draft: Draft) -> None:
     row.title, row.text, row.rationale = draft.title, draft.text, draft.rationale
     row.updated_at = utcnow()
     s.add(row)
-    _event(s, actor, row, "final.edited")
+    _event(s, actor, row, vocabulary.RECOMMENDATION_EDITED)
 
 
 async def set_final(db: Database, actor: Actor, final_id: int, final: bool) -> None:
@@ -342,7 +348,7 @@ def _set_final(s: Session, actor: Actor, final_id: int, final: bool) -> None:
         return
     row.final, row.updated_at = final, utcnow()
     s.add(row)
-    _event(s, actor, row, "final.marked")
+    _event(s, actor, row, vocabulary.RECOMMENDATION_AGREED)
 
 
 async def move_final(db: Database, actor: Actor, final_id: int, direction: object) -> None:
@@ -360,7 +366,7 @@ def _move_final(s: Session, actor: Actor, final_id: int, where: str) -> None:
         ).all()
     )
     if step(s, rows, row, where):
-        _event(s, actor, row, "final.moved")
+        _event(s, actor, row, vocabulary.RECOMMENDATION_MOVED)
 
 
 async def delete_final(db: Database, actor: Actor, final_id: int) -> None:
@@ -369,5 +375,5 @@ async def delete_final(db: Database, actor: Actor, final_id: int) -> None:
 
 def _delete_final(s: Session, actor: Actor, final_id: int) -> None:
     row = _final(s, actor, final_id)
-    _event(s, actor, row, "final.deleted")
+    _event(s, actor, row, vocabulary.RECOMMENDATION_DELETED)
     s.delete(row)

@@ -3,28 +3,20 @@ ideas, only while the group votes. Tallies reach phones only once revealed."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
+from facilitator import vocabulary
+from facilitator.domain import record
 from facilitator.domain.access import AnyGroup, get_row, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Group, Idea, IdeaStatus, Phase, Vote, VoteTarget
 from facilitator.models import Participant as ParticipantRow
-from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.statements import core
-
-
-@dataclass(frozen=True)
-class VoteState:
-    """One phone's dots: how many are left, and where the others are."""
-
-    remaining: int
-    placed: dict[str, int]  # "idea-12" / "cluster-3" -> dots
+from facilitator.vocabulary import DotsBack, Kind, VoteChanged, VoteState
 
 
 def item_key(target: VoteTarget | str, target_id: int) -> str:
@@ -44,16 +36,14 @@ def vote_state(s: Session, group: AnyGroup, participant_id: int) -> VoteState:
     return VoteState(max(0, group.vote_budget - sum(placed.values())), placed)
 
 
-def voter_states(s: Session, group_id: int, voters: set[int]) -> dict[str, dict[str, object]]:
+def voter_states(s: Session, group_id: int, voters: set[int]) -> DotsBack:
     """The dots of phones whose dots a facilitator's action changed, to tell each of them."""
     group = s.get(Group, group_id)
     assert group is not None
-    return {str(v): asdict(vote_state(s, group, v)) for v in sorted(voters)}
+    return {str(v): vote_state(s, group, v) for v in sorted(voters)}
 
 
-def give_back(
-    s: Session, group_id: int, target: VoteTarget, target_id: int
-) -> dict[str, dict[str, object]]:
+def give_back(s: Session, group_id: int, target: VoteTarget, target_id: int) -> DotsBack:
     """Drop the dots on an item that can no longer take them (a deleted theme, a hidden
     idea, an idea gone into a theme): each phone gets its dots back, and is told."""
     on_it = (col(Vote.target) == target, col(Vote.target_id) == target_id)
@@ -122,7 +112,7 @@ def _cast_vote(
         )
     s.add(Vote(group_id=group_id, participant_id=voter.id, target=kind, target_id=target_id))
     s.flush()
-    return _publish(s, group, voter, kind, target_id, "vote.cast")
+    return _publish(s, group, voter, kind, target_id, vocabulary.VOTE_CAST)
 
 
 async def retract_vote(
@@ -157,11 +147,16 @@ def _retract_vote(
         raise Invalid(N_("You have no dot there to take back."))
     s.delete(vote)
     s.flush()
-    return _publish(s, group, voter, kind, target_id, "vote.retracted")
+    return _publish(s, group, voter, kind, target_id, vocabulary.VOTE_RETRACTED)
 
 
 def _publish(
-    s: Session, group: AnyGroup, voter: Participant, kind: VoteTarget, target_id: int, event: str
+    s: Session,
+    group: AnyGroup,
+    voter: Participant,
+    kind: VoteTarget,
+    target_id: int,
+    event: Kind[VoteChanged],
 ) -> VoteState:
     assert group.id is not None
     state = vote_state(s, group, voter.id)
@@ -171,19 +166,8 @@ def _publish(
             Vote.group_id == group.id, Vote.target == kind, Vote.target_id == target_id
         )
     ).one()
-    events.to_group(
-        s,
-        group.id,
-        event,
-        voter.ref,
-        {
-            "item": key,
-            "tally": tally,
-            "voter": voter.id,
-            "state": asdict(state),
-            "revealed": group.votes_revealed,
-        },
-    )
+    payload = VoteChanged(key, tally, voter.id, state, group.votes_revealed)
+    record.to_group(s, group.id, event, payload, voter)
     return state
 
 

@@ -15,7 +15,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from facilitator.export.safe import csv_bytes
-from facilitator.export.snapshot import Snapshot
+from facilitator.snapshot import Snapshot
 
 SCHEMA = "facilitator.workshop/1"
 _ADAPTER = TypeAdapter(Snapshot)

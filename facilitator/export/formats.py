@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from facilitator import i18n
 from facilitator.export import data, report, tables
-from facilitator.export.snapshot import Snapshot
+from facilitator.snapshot import Snapshot
 
 Render = Callable[[Snapshot, str], bytes]
 

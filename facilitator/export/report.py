@@ -18,10 +18,11 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt
 
 from facilitator import i18n, metrics
+from facilitator.export import charts
 from facilitator.export.safe import xml_text
-from facilitator.export.snapshot import RecommendationSnap, Snapshot
 from facilitator.i18n import gettext as _
 from facilitator.i18n import ngettext
+from facilitator.snapshot import RecommendationSnap, Snapshot
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ def docx(snap: Snapshot, summary: str = "") -> bytes:
                     run = c.paragraphs[0].add_run(xml_text(str(value)))
                     run.font.size = Pt(8)
         elif isinstance(b, Chart):
-            png = metrics.png_chart(b.series.counts)
+            png = charts.png_chart(b.series.counts)
             doc.add_paragraph()
             doc.add_picture(io.BytesIO(png), width=Inches(WIDTH))
             doc.add_paragraph(xml_text(b.caption), style="Caption")

@@ -17,10 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from facilitator import metrics
-from facilitator.domain.audit import WHAT
 from facilitator.export.safe import cell, csv_bytes
-from facilitator.export.snapshot import IdeaSnap, Snapshot
 from facilitator.i18n import N_, gettext
+from facilitator.snapshot import IdeaSnap, Snapshot
+from facilitator.vocabulary import audit_line, secret_actor
 
 Rows = list[Sequence[Any]]
 
@@ -196,10 +196,13 @@ def ideas_csv(snap: Snapshot) -> bytes:
 def audit_rows(snap: Snapshot) -> Rows:
     """Every event, oldest first: who did what to which idea. Hidden ideas appear here."""
     groups = {f"group:{g.id}": g.name for g in snap.groups}
-    rows: Rows = [["at", "group", "seq", "who", "event", "what", "idea_id", "text", "reason"]]
+    rows: Rows = [
+        ["at", "group", "seq", "who", "event", "what", "idea_id", "text", "reason", "detail"]
+    ]
     for e in sorted(snap.events, key=lambda e: (e.at, e.channel, e.seq)):
         idea = e.payload.get("idea")
         idea = idea if isinstance(idea, dict) else {}
+        what, detail = audit_line(e.kind, e.payload)
         rows.append(
             [
                 _when(e.at),
@@ -207,10 +210,11 @@ def audit_rows(snap: Snapshot) -> Rows:
                 e.seq,
                 _who(snap, e.kind, e.actor),
                 e.kind,
-                WHAT.get(e.kind, e.kind),
+                what,
                 idea.get("id", ""),
                 str(idea.get("text", "")),
                 str(idea.get("hidden_reason", "")),
+                detail,
             ]
         )
     return rows
@@ -218,7 +222,7 @@ def audit_rows(snap: Snapshot) -> Rows:
 
 def _who(snap: Snapshot, kind: str, actor: str) -> str:
     role, _, ident = actor.partition(":")
-    if kind.startswith("vote."):
+    if secret_actor(kind):
         return "a participant"  # dots are secret, also in the audit log
     if role == "staff":
         return ident

@@ -19,10 +19,11 @@ from typing import Protocol
 
 from facilitator import i18n
 from facilitator.hub import LOST, Hub, Message, Subscription
-from facilitator.live.viewer import TRY_AGAIN, Audience, Frame, Viewer, frame
+from facilitator.live.viewer import TRY_AGAIN, Frame, Viewer, frame
 from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
+from facilitator.vocabulary import Audience
 
 log = logging.getLogger(__name__)
 

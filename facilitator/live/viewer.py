@@ -14,7 +14,6 @@ import itertools
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import orjson
@@ -23,17 +22,12 @@ from starlette.websockets import WebSocket, WebSocketState
 from facilitator import i18n
 from facilitator.domain.actors import Actor, Participant
 from facilitator.live import wire
+from facilitator.vocabulary import Audience
 
 log = logging.getLogger(__name__)
 
 TRY_AGAIN = 1013  # the socket fell behind: come back and catch up
 BATCH = 64  # frames at most in one WebSocket message
-
-
-class Audience(StrEnum):
-    participant = "participant"
-    facilitator = "facilitator"
-    projector = "projector"  # what phones see, large, for a screen; opened by staff
 
 
 Frame = str  # one encoded JSON message, shared by every socket of an audience

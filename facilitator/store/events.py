@@ -35,7 +35,7 @@ class LiveEvent:
     seq: int
     epoch: str
     kind: str
-    payload: dict[str, Any]
+    payload: Any  # a vocabulary payload when appended; its JSON (a dict) once decoded
     actor: str
     at: dt.datetime
 
@@ -94,7 +94,7 @@ _BUMP = text("UPDATE channel SET seq = seq + 1 WHERE name = :name RETURNING seq,
 _INSERT = insert(Event.__table__)  # type: ignore[attr-defined]
 
 
-def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: str) -> LiveEvent:
+def append(s: Session, channel: str, kind: str, payload: object, actor: str) -> LiveEvent:
     """Record an event in the current transaction; it is published after commit."""
     row = core(s, _BUMP, {"name": channel}).one()
     at = utcnow()
@@ -115,12 +115,6 @@ def append(s: Session, channel: str, kind: str, payload: dict[str, Any], actor: 
     live = LiveEvent(channel, row.seq, row.epoch, kind, payload, actor, at)
     s.info.setdefault("events", []).append(live)
     return live
-
-
-def to_group(
-    s: Session, group_id: int, kind: str, actor_ref: str, payload: dict[str, Any] | None = None
-) -> LiveEvent:
-    return append(s, group_channel(group_id), kind, payload or {}, actor_ref)
 
 
 def head(s: Session, channel: str) -> Head:

@@ -19,20 +19,17 @@ from typing import Any
 from facilitator import i18n
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
-from facilitator.domain.ideas import Counts, IdeaView
 from facilitator.live.rooms import Renderer, Room
-from facilitator.live.viewer import Audience, Frame, Viewer, frame
+from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
+from facilitator.vocabulary import Audience, Counts, Follow, IdeaView, kind_of
 from facilitator.web.templating import Templates
 
 PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"
 PROJECTOR = "facilitator/projector.html"
 CARD = "facilitator/_card.html"
-IDEA_EVENTS = {"idea.submitted", "idea.edited", "idea.withdrawn"}
-VOTE_EVENTS = {"vote.cast", "vote.retracted"}
-REPLAYABLE = IDEA_EVENTS | VOTE_EVENTS
 
 
 def group_id_of(channel: str) -> int:
@@ -48,12 +45,17 @@ class GroupRenderer(Renderer):
 
     # -- shared, per audience -------------------------------------------------------------
     def replayable(self, event: LiveEvent) -> bool:
-        return event.kind in REPLAYABLE
+        kind = kind_of(event.kind)
+        return kind is not None and kind.replayable
 
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None:
-        if event.kind in IDEA_EVENTS:
+        kind = kind_of(event.kind)
+        if kind is not None and audience not in kind.audiences:
+            return None
+        follow = kind.follow if kind is not None else Follow.board  # an unknown: read it all
+        if follow is Follow.idea:
             ops = self._idea_ops(event, audience)
-        elif event.kind in VOTE_EVENTS:
+        elif follow is Follow.vote:
             ops = self._vote_ops(event, audience)
         else:
             ops = None
@@ -87,7 +89,8 @@ class GroupRenderer(Renderer):
         if not isinstance(actor, Participant):
             return []
         payload, frames = event.payload, []
-        if event.kind in VOTE_EVENTS and payload.get("voter") == actor.id:
+        kind = kind_of(event.kind)
+        if kind is not None and kind.follow is Follow.vote and payload.get("voter") == actor.id:
             frames.append(frame({"type": "votes", **payload["state"]}))
         changed = payload.get("votes")  # a facilitator's action moved or dropped its dots
         if isinstance(changed, dict) and str(actor.id) in changed:

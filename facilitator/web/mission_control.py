@@ -16,6 +16,7 @@ from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
 from facilitator.domain.mission import mission
+from facilitator.export import charts
 from facilitator.i18n import N_, gettext
 from facilitator.store.events import group_channel
 from facilitator.web.auth import read_form
@@ -54,7 +55,7 @@ async def control(
         notice=notice,
         error=error,
         participation=metrics.every_group(snap),
-        chart=Markup(metrics.svg_chart(metrics.submissions(snap))),  # built from numbers only
+        chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
         **context,
     )
 

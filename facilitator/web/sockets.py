@@ -15,9 +15,10 @@ from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
 from facilitator.live.socket import serve_socket
-from facilitator.live.viewer import Audience, Viewer, frame
+from facilitator.live.viewer import Viewer, frame
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
+from facilitator.vocabulary import Audience
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
 from facilitator.web.language import reader_locale

@@ -1,6 +1,6 @@
 """One workshop as plain, frozen dataclasses: what every export is computed from.
 
-`export.reading.read_snapshot` fills it in one read transaction; everything downstream
+`domain.exports.read_snapshot` fills it in one read transaction; everything downstream
 (report, tables, data, metrics) is a pure function of the snapshot.
 """
 
