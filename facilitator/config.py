@@ -19,7 +19,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything configurable. Each field is documented in README's Configuration table."""
+    """Everything configurable. Each field is documented in docs/configuration.md."""
 
     data_dir: Path
     database_url: str = ""

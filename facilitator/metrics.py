@@ -1,6 +1,6 @@
 """Participation metrics: pure functions of a workshop snapshot (rows and event log).
 
-Definitions (also in README, "Participation metrics"):
+Definitions (also in docs/exports.md, "Participation metrics"):
 - phones joined: participants whose group is this one (a phone counts in its latest group);
 - contributors: phones that submitted at least one idea (any status, withdrawn ones too);
 - silent share: 1 - contributors / phones joined;

@@ -52,7 +52,7 @@ def require_servers() -> None:
     """Skip (locally) when a server is absent; conftest turns the skip into a failure in CI."""
     reason = postgres_down() or redis_down()
     if reason:
-        pytest.skip(reason + " (README, Development, says how to start it)")
+        pytest.skip(reason + " (docs/development.md says how to start it)")
 
 
 def _admin(sql: str) -> None:

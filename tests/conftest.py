@@ -50,7 +50,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite+memory", "postgres+redis"])
 def backend(request: pytest.FixtureRequest) -> str:
-    """The whole in-process suite runs on both deployments (README, Scale-out)."""
+    """The whole in-process suite runs on both deployments (docs/deployment.md)."""
     return str(request.param)
 
 

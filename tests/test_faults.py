@@ -1,4 +1,4 @@
-"""Faults injected in-process, on both backends (README, "Reliability"). Each test breaks
+"""Faults injected in-process, on both backends (docs/reliability.md). Each test breaks
 something on purpose and checks what the phone and the database end with.
 
 The rows of the table that need a real server process (SIGTERM, SIGKILL, a connection that

@@ -136,14 +136,14 @@ def _ids(catalog: Catalog) -> set[object]:
 
 
 def test_the_template_is_up_to_date_with_the_sources() -> None:
-    """A new or changed string fails here until `pybabel extract` (README, Languages) runs."""
+    """A new or changed string fails here until `pybabel extract` (docs/languages.md) runs."""
     assert _ids(_read(POT)) == _extracted()
 
 
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_each_catalogue_is_complete(locale: str) -> None:
     catalog = _read(i18n.LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", locale)
-    assert _ids(catalog) == _ids(_read(POT)), "run pybabel update (README, Languages)"
+    assert _ids(catalog) == _ids(_read(POT)), "run pybabel update (docs/languages.md)"
     assert catalog.plural_forms == Catalog(locale=locale).plural_forms  # CLDR's rules
     problems = []
     for m in catalog:

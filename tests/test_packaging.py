@@ -1,4 +1,5 @@
-"""The wheel carries the templates, static files, migrations, catalogues and demo data."""
+"""The wheel carries the templates, static files, migrations, catalogues and demo data, and
+not the benchmarks."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def test_wheel_contains_templates_static_and_data(tmp_path: Path) -> None:
     for path in ROOT.glob("templates/**/*.html"):
         assert f"facilitator/{path.relative_to(ROOT)}" in names
     assert not any(n.endswith((".db", "secret_key")) for n in names)
+    # The benchmarks run from a clone; the wheel installs only the app.
+    assert not any(n.startswith("bench/") for n in names)
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one() -> None:

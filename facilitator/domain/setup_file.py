@@ -389,7 +389,7 @@ def dump(s: Session, workshop_id: int) -> str:
     yaml.width = 4096  # one line per sentence, not folded at 80 columns
     yaml.indent(mapping=2, sequence=4, offset=2)
     out.write("# Written by `facilitator workshop export-setup`; import it with\n")
-    out.write("# `facilitator workshop import FILE`. The format is in README.md.\n")
+    out.write("# `facilitator workshop import FILE`. The format is in docs/setup-files.md.\n")
     yaml.dump(doc, out)
     return out.getvalue()
 

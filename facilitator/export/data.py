@@ -1,9 +1,10 @@
 """The workshop as data: versioned JSON (complete, re-importable) and Pol.is-shaped CSVs.
 
-JSON schema `facilitator.workshop/1` is the snapshot itself, field for field (see README,
-"JSON schema"): times are ISO 8601 in UTC, ids are those of the exporting instance and only
-link records within the file. It is the one export that holds hidden, pending and withdrawn
-ideas, because it is an archive for moving a workshop, not a publication.
+JSON schema `facilitator.workshop/1` is the snapshot itself, field for field (see
+docs/exports.md, "JSON schema"): times are ISO 8601 in UTC, ids are those of the exporting
+instance and only link records within the file. It is the one export that holds hidden,
+pending and withdrawn ideas, because it is an archive for moving a workshop, not a
+publication.
 """
 
 from __future__ import annotations

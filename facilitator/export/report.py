@@ -183,7 +183,7 @@ def blocks(snap: Snapshot, summary: str = "") -> list[Block]:
             _(
                 "Phones joined, contributors (phones that wrote at least one idea), ideas, "
                 "votes, and how evenly ideas were spread (Gini: 0 even, towards 1 one voice). "
-                "Definitions are in the README."
+                "Definitions are in the documentation: docs/exports.md."
             )
         )
     )
