@@ -199,11 +199,33 @@ class Vote(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class Scope(enum.StrEnum):
+    """Where a recommendation stands. Rounds and the plenary will add theirs."""
+
+    group = "group"  # a breakout group's, promoted from its themes and ideas
+    workshop = "workshop"  # the workshop's final ones, synthesised from group ones
+
+
+class SourceKind(enum.StrEnum):
+    """What a recommendation can come from."""
+
+    idea = "idea"
+    cluster = "cluster"
+    recommendation = "recommendation"  # another one, at a narrower scope
+
+
 class Recommendation(SQLModel, table=True):
-    """A group's recommendation, promoted from its clusters or ideas."""
+    """A recommendation at any scope, with its sources (provenance) in one table.
+
+    A group's has `group_id`; the workshop's final ones have none. `agreed` is a group's
+    "agreed" and the organiser's "final"."""
 
     id: int | None = Field(default=None, primary_key=True)
-    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    scope: Scope = Field(default=Scope.group, sa_type=String(20))
+    group_id: int | None = Field(
+        default=None, foreign_key="breakout_group.id", index=True, ondelete="CASCADE"
+    )
     title: str = Field(max_length=200)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -215,42 +237,15 @@ class Recommendation(SQLModel, table=True):
 
 
 class RecommendationSource(SQLModel, table=True):
-    """What a recommendation came from: a cluster or an idea (provenance)."""
+    """What a recommendation came from: an idea, a theme, or another recommendation."""
 
     __tablename__ = "recommendation_source"
+    __table_args__ = (Index("ix_recommendation_source_target", "target", "target_id"),)
     recommendation_id: int = Field(
         foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE"
     )
-    target: VoteTarget = Field(sa_type=String(10), primary_key=True)
+    target: SourceKind = Field(sa_type=String(20), primary_key=True)
     target_id: int = Field(primary_key=True)
-
-
-class FinalRecommendation(SQLModel, table=True):
-    """One of the workshop's final recommendations, synthesised from group ones."""
-
-    __tablename__ = "final_recommendation"
-    id: int | None = Field(default=None, primary_key=True)
-    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
-    title: str = Field(max_length=200)
-    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    position: int = 0
-    final: bool = False
-    created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-    created_at: dt.datetime = Field(default_factory=utcnow)
-    updated_at: dt.datetime = Field(default_factory=utcnow)
-
-
-class FinalSource(SQLModel, table=True):
-    """A group recommendation behind a final one: the first link of its provenance."""
-
-    __tablename__ = "final_source"
-    final_id: int = Field(
-        foreign_key="final_recommendation.id", primary_key=True, ondelete="CASCADE"
-    )
-    recommendation_id: int = Field(
-        foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE"
-    )
 
 
 class Channel(SQLModel, table=True):

@@ -288,6 +288,16 @@ class Kind(Generic[P]):
 
 
 KINDS: dict[str, Kind[Any]] = {}
+# Kinds once recorded under other names (migration 0007 renamed them in the log; an archive
+# exported before it still has them).
+RENAMED = {
+    "final.created": "recommendation.created",
+    "final.sources": "recommendation.sources",
+    "final.edited": "recommendation.edited",
+    "final.marked": "recommendation.agreed",
+    "final.moved": "recommendation.moved",
+    "final.deleted": "recommendation.deleted",
+}
 
 
 def _kind(

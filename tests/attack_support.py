@@ -10,7 +10,6 @@ from facilitator.domain import (
     moderation,
     participants,
     phases,
-    synthesis,
     votes,
     workshop_views,
     workshops,
@@ -89,8 +88,8 @@ def populate(world: World, tag: str, marker: str) -> Site:
     world.run(recs.edit, world.db, facilitator, rec_id, draft)
     world.run(recs.set_agreed, world.db, facilitator, rec_id, True)
     final = recs.check_draft(f"{marker} final", f"{marker} final text", f"{marker} final why")
-    final_id = world.run(synthesis.create_final, world.db, organiser, workshop_id, final, [rec_id])
-    world.run(synthesis.set_final, world.db, organiser, final_id, True)
+    final_id = world.run(recs.synthesise, world.db, organiser, workshop_id, final, [rec_id])
+    world.run(recs.set_agreed, world.db, organiser, final_id, True)
     world.run(broadcast.announce, world.db, organiser, workshop_id, f"{marker} announcement")
     return Site(
         organiser,

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from facilitator.domain import moderation, recommendations, synthesis
 from facilitator.domain.errors import Forbidden, Invalid
-from facilitator.models import FinalRecommendation
+from facilitator.models import Recommendation, Scope
 from tests.conftest import World
 from tests.facilitation_support import add_cluster, add_idea, dots, go_to, member, stage
+
+
+def finals(s: Session) -> list[Recommendation]:
+    return list(s.exec(select(Recommendation).where(Recommendation.scope == Scope.workshop)))
 
 
 def promote(world: World, staff: object, group: object, kind: str, ident: int, title: str) -> int:
@@ -37,7 +41,7 @@ def test_finals_merge_group_recommendations_and_trace_them_both_ways(world: Worl
 
     draft = recommendations.check_draft("Long-term CERT support", "Fund it for years.", "Both")
     final_id = world.run(
-        synthesis.create_final, world.db, org, st.workshop.id, draft, [rec_a, rec_b]
+        recommendations.synthesise, world.db, org, st.workshop.id, draft, [rec_a, rec_b]
     )
     board = world.run(synthesis.board, world.db, org, st.workshop.id)
     (final,) = board.finals
@@ -54,7 +58,7 @@ def test_finals_merge_group_recommendations_and_trace_them_both_ways(world: Worl
 
     # The merged duplicate is part of the idea's trace when the idea is the source.
     rec_twin = promote(world, org, a, "idea", twin, "Twin CERTs")
-    world.run(synthesis.add_source, world.db, org, final_id, rec_twin)
+    world.run(recommendations.add_source, world.db, org, final_id, rec_twin)
     board = world.run(synthesis.board, world.db, org, st.workshop.id)
     twin_trace = next(r for r in board.finals[0].sources if r.id == rec_twin).sources[0]
     assert twin_trace.ideas == ["Twin CERTs across the region", "twinning of CERTs"]
@@ -68,22 +72,29 @@ def test_final_recommendations_are_edited_ordered_marked_and_keep_a_source(world
     second = promote(world, org, st.group, "idea", add_idea(world, person, st.group, "Two"), "Two")
     draft = recommendations.check_draft
     f1 = world.run(
-        synthesis.create_final, world.db, org, st.workshop.id, draft("A", "", ""), [first]
+        recommendations.synthesise, world.db, org, st.workshop.id, draft("A", "", ""), [first]
     )
     f2 = world.run(
-        synthesis.create_final, world.db, org, st.workshop.id, draft("B", "", ""), [second]
+        recommendations.synthesise, world.db, org, st.workshop.id, draft("B", "", ""), [second]
     )
-    world.run(synthesis.move_final, world.db, org, f2, "up")
-    world.run(synthesis.set_final, world.db, org, f1, True)
-    world.run(synthesis.edit_final, world.db, org, f1, draft("A, rewritten", "Text", "Why"))
+    world.run(recommendations.move, world.db, org, f2, "up")
+    world.run(recommendations.set_agreed, world.db, org, f1, True)
+    world.run(recommendations.edit, world.db, org, f1, draft("A, rewritten", "Text", "Why"))
     board = world.run(synthesis.board, world.db, org, st.workshop.id)
     assert [(f.title, f.final) for f in board.finals] == [("B", False), ("A, rewritten", True)]
     with pytest.raises(Invalid, match="at least one source"):
-        world.run(synthesis.remove_source, world.db, org, f1, first)
+        world.run(recommendations.remove_source, world.db, org, f1, first)
     with pytest.raises(Invalid, match="at least one group recommendation"):
-        world.run(synthesis.create_final, world.db, org, st.workshop.id, draft("C", "", ""), [])
-    world.run(synthesis.delete_final, world.db, org, f2)
-    titles = world.read(lambda s: [f.title for f in s.exec(select(FinalRecommendation)).all()])
+        world.run(recommendations.synthesise, world.db, org, st.workshop.id, draft("C", "", ""), [])
+    world.run(recommendations.delete, world.db, org, f2)
+    titles = world.read(
+        lambda s: [
+            f.title
+            for f in s.exec(
+                select(Recommendation).where(Recommendation.scope == Scope.workshop)
+            ).all()
+        ]
+    )
     assert titles == ["A, rewritten"]
 
 
@@ -96,12 +107,19 @@ def test_synthesis_is_for_this_workshops_organisers_only(world: World) -> None:
     stranger = world.staff("someone@example.org")
     draft = recommendations.check_draft("Mine", "", "")
     with pytest.raises(Forbidden):
-        world.run(synthesis.create_final, world.db, stranger, st.workshop.id, draft, [rec])
+        world.run(recommendations.synthesise, world.db, stranger, st.workshop.id, draft, [rec])
     other_org = world.organiser("other@example.org")
     elsewhere = world.workshop(other_org)
     with pytest.raises(Exception, match="not in this workshop"):
-        world.run(synthesis.create_final, world.db, other_org, elsewhere.id, draft, [rec])
-    assert world.read(lambda s: s.exec(select(FinalRecommendation)).all()) == []
+        world.run(recommendations.synthesise, world.db, other_org, elsewhere.id, draft, [rec])
+    assert (
+        world.read(
+            lambda s: s.exec(
+                select(Recommendation).where(Recommendation.scope == Scope.workshop)
+            ).all()
+        )
+        == []
+    )
 
 
 def test_the_synthesis_page_suggests_near_duplicates_across_groups(world: World) -> None:
@@ -121,7 +139,7 @@ def test_the_synthesis_page_suggests_near_duplicates_across_groups(world: World)
     assert pair is not None
     done = office.post(url, {"action": "merge_pair", "rec": f"{pair[1]},{pair[2]}", "title": ""})
     assert done.status_code == 303
-    (final,) = world.read(lambda s: s.exec(select(FinalRecommendation)).all())
+    (final,) = world.read(lambda s: finals(s))
     assert final.title == "Multi-year funding for national CERTs"
     assert "These look alike" not in office.get(url).text  # merged pairs are not offered again
 
@@ -137,7 +155,7 @@ def test_a_group_recommendation_links_to_the_number_of_its_final_one(world: Worl
     for rec in recs:
         draft = recommendations.check_draft(f"Final for {rec}", "", "")
         finals.append(
-            world.run(synthesis.create_final, world.db, org, st.workshop.id, draft, [rec])
+            world.run(recommendations.synthesise, world.db, org, st.workshop.id, draft, [rec])
         )
     page = st.console().get(f"/organiser/workshops/{st.workshop.id}/synthesis").text
     assert f'<a href="#final-{finals[0]}">#1</a>' in page

@@ -17,7 +17,6 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
-    synthesis,
     votes,
     workshop_views,
     workshops,
@@ -124,14 +123,14 @@ async def _build(db: Database, texts: list[str]) -> Built:
                 recommendations.check_draft(texts[0][:200], "", ""),
             )
         )
-    final = await synthesis.create_final(
+    final = await recommendations.synthesise(
         db,
         olivia,
         wid,
         recommendations.check_draft("Drill, and keep drilling", "Across the region.", "Both"),
         sources,
     )
-    await synthesis.set_final(db, olivia, final, True)
+    await recommendations.set_agreed(db, olivia, final, True)
     return Built(wid, (g1, g2))
 
 

@@ -17,8 +17,6 @@ from facilitator.domain.actors import Actor
 from facilitator.models import (
     Cluster,
     Event,
-    FinalRecommendation,
-    FinalSource,
     Group,
     GroupFacilitator,
     Idea,
@@ -26,6 +24,8 @@ from facilitator.models import (
     Participant,
     Recommendation,
     RecommendationSource,
+    Scope,
+    SourceKind,
     User,
     Vote,
     WorkshopOrganiser,
@@ -98,14 +98,18 @@ def read_snapshot(
         )
 
     sources: dict[int, list[SourceSnap]] = {}
-    recs = s.exec(
-        select(Recommendation)
-        .where(col(Recommendation.group_id).in_(gids))
-        .order_by(col(Recommendation.group_id), col(Recommendation.position))
-    ).all()
+    recs = [
+        (r, r.group_id)
+        for r in s.exec(
+            select(Recommendation)
+            .where(col(Recommendation.group_id).in_(gids))
+            .order_by(col(Recommendation.group_id), col(Recommendation.position))
+        ).all()
+        if r.group_id is not None
+    ]
     for src in s.exec(
         select(RecommendationSource).where(
-            col(RecommendationSource.recommendation_id).in_([r.id for r in recs])
+            col(RecommendationSource.recommendation_id).in_([r.id for r, _ in recs])
         )
     ).all():
         sources.setdefault(src.recommendation_id, []).append(
@@ -202,7 +206,7 @@ def read_snapshot(
         recommendations=tuple(
             RecommendationSnap(
                 r.id or 0,
-                r.group_id,
+                group_id,
                 r.title,
                 r.text,
                 r.rationale,
@@ -213,7 +217,7 @@ def read_snapshot(
                 utc(r.updated_at),
                 tuple(sorted(sources.get(r.id or 0, []), key=_source_key)),
             )
-            for r in recs
+            for r, group_id in recs
         ),
         participants=tuple(
             ParticipantSnap(p.id or 0, p.group_id, name(p.display_name), utc(p.created_at))
@@ -242,14 +246,17 @@ def read_snapshot(
 
 def _finals(s: Session, workshop_id: int) -> tuple[FinalSnap, ...]:
     rows = s.exec(
-        select(FinalRecommendation)
-        .where(FinalRecommendation.workshop_id == workshop_id)
-        .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
+        select(Recommendation)
+        .where(Recommendation.workshop_id == workshop_id, Recommendation.scope == Scope.workshop)
+        .order_by(col(Recommendation.position), col(Recommendation.id))
     ).all()
     out = []
     for f in rows:
         sources = s.exec(
-            select(FinalSource.recommendation_id).where(FinalSource.final_id == f.id)
+            select(RecommendationSource.target_id).where(
+                RecommendationSource.recommendation_id == f.id,
+                RecommendationSource.target == SourceKind.recommendation,
+            )
         ).all()
         out.append(
             FinalSnap(
@@ -258,7 +265,7 @@ def _finals(s: Session, workshop_id: int) -> tuple[FinalSnap, ...]:
                 f.text,
                 f.rationale,
                 f.position,
-                f.final,
+                f.agreed,
                 utc(f.created_at),
                 utc(f.updated_at),
                 tuple(sorted(sources)),

@@ -1,15 +1,22 @@
-"""Group recommendations: promoted from themes or ideas, edited, ordered and agreed."""
+"""Recommendations at every scope, with one set of commands.
+
+A group's are promoted from its themes or ideas by its facilitators; the workshop's final
+ones are synthesised from group recommendations by its organisers. Both are edited, ordered,
+agreed (for the workshop: marked final) and deleted by the same commands, each checking the
+role its scope asks for, and each keeps its sources so provenance can be walked.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
 from facilitator.domain import record
-from facilitator.domain.access import get_row, require_facilitator
+from facilitator.domain.access import get_row, require_facilitator, require_organiser
 from facilitator.domain.actors import Actor, Staff
 from facilitator.domain.errors import Invalid, NotFound
 from facilitator.domain.ordering import check_direction, step
@@ -17,11 +24,13 @@ from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import (
     Cluster,
+    Group,
     Idea,
     IdeaStatus,
     Recommendation,
     RecommendationSource,
-    VoteTarget,
+    Scope,
+    SourceKind,
     utcnow,
 )
 from facilitator.store.database import Database
@@ -44,11 +53,25 @@ def check_draft(title: object, text: object, rationale: object) -> Draft:
 
 
 def _recommendation(s: Session, actor: Actor, rec_id: int) -> Recommendation:
+    """The recommendation, once the actor is allowed to change it at its scope."""
     rec = get_row(s, Recommendation, rec_id)
     if rec is None:
         raise NotFound(N_("That recommendation no longer exists."))
-    require_facilitator(s, actor, rec.group_id)
+    if rec.group_id is not None:
+        require_facilitator(s, actor, rec.group_id)
+    else:
+        require_organiser(s, actor, rec.workshop_id)
     return rec
+
+
+def _siblings(s: Session, rec: Recommendation) -> list[Recommendation]:
+    """The recommendations listed with this one (its group's, or the workshop's), in order."""
+    query = select(Recommendation).where(
+        Recommendation.workshop_id == rec.workshop_id, Recommendation.scope == rec.scope
+    )
+    if rec.group_id is not None:
+        query = query.where(Recommendation.group_id == rec.group_id)
+    return list(s.exec(query.order_by(col(Recommendation.position), col(Recommendation.id))).all())
 
 
 def _event(
@@ -56,39 +79,27 @@ def _event(
 ) -> None:
     assert rec.id is not None
     payload = RecommendationChanged(rec.id, rec.title)
-    record.to_group(s, rec.group_id, kind, payload, actor)
+    if rec.group_id is not None:
+        record.to_group(s, rec.group_id, kind, payload, actor)
+    else:
+        record.to_workshop(s, rec.workshop_id, kind, payload, actor)
 
 
-async def promote(
-    db: Database, actor: Actor, group_id: int, source: object, source_id: int, draft: Draft
-) -> int:
-    """Make a recommendation from a theme or an idea, remembering where it came from."""
-    try:
-        kind = VoteTarget(str(source))
-    except ValueError:
-        raise Invalid(N_("Promote a theme or an idea.")) from None
-    return await db.write(_promote, actor, group_id, kind, source_id, draft)
-
-
-def _promote(
-    s: Session, actor: Actor, group_id: int, kind: VoteTarget, source_id: int, draft: Draft
-) -> int:
-    require_facilitator(s, actor, group_id)
-    row: Cluster | Idea | None = (
-        get_row(s, Cluster, source_id)
-        if kind is VoteTarget.cluster
-        else get_row(s, Idea, source_id)
-    )
-    if (
-        row is None
-        or row.group_id != group_id
-        or (isinstance(row, Idea) and row.status != IdeaStatus.visible)
-    ):
-        raise NotFound(N_("That theme or idea is not on the board any more."))
+def _add(
+    s: Session, actor: Actor, workshop_id: int, group_id: int | None, draft: Draft
+) -> Recommendation:
+    """A new recommendation at the end of its list."""
+    scope = Scope.group if group_id is not None else Scope.workshop
     top = s.exec(
-        select(func.max(Recommendation.position)).where(Recommendation.group_id == group_id)
+        select(func.max(Recommendation.position)).where(
+            Recommendation.workshop_id == workshop_id,
+            Recommendation.scope == scope,
+            Recommendation.group_id == group_id,
+        )
     ).one()
     rec = Recommendation(
+        workshop_id=workshop_id,
+        scope=scope,
         group_id=group_id,
         title=draft.title,
         text=draft.text,
@@ -98,10 +109,121 @@ def _promote(
     )
     s.add(rec)
     s.flush()
+    return rec
+
+
+# -- a group's ------------------------------------------------------------------------------
+
+
+async def promote(
+    db: Database, actor: Actor, group_id: int, source: object, source_id: int, draft: Draft
+) -> int:
+    """Make a group recommendation from a theme or an idea, remembering where it came from."""
+    if source not in (SourceKind.cluster, SourceKind.idea):
+        raise Invalid(N_("Promote a theme or an idea."))
+    return await db.write(_promote, actor, group_id, SourceKind(str(source)), source_id, draft)
+
+
+def _promote(
+    s: Session, actor: Actor, group_id: int, kind: SourceKind, source_id: int, draft: Draft
+) -> int:
+    group = require_facilitator(s, actor, group_id)
+    row: Cluster | Idea | None = (
+        get_row(s, Cluster, source_id)
+        if kind is SourceKind.cluster
+        else get_row(s, Idea, source_id)
+    )
+    if (
+        row is None
+        or row.group_id != group_id
+        or (isinstance(row, Idea) and row.status != IdeaStatus.visible)
+    ):
+        raise NotFound(N_("That theme or idea is not on the board any more."))
+    rec = _add(s, actor, group.workshop_id, group_id, draft)
     assert rec.id is not None
     s.add(RecommendationSource(recommendation_id=rec.id, target=kind, target_id=source_id))
     _event(s, actor, rec, vocabulary.RECOMMENDATION_CREATED)
     return rec.id
+
+
+# -- the workshop's -------------------------------------------------------------------------
+
+
+async def synthesise(
+    db: Database, actor: Actor, workshop_id: int, draft: Draft, rec_ids: list[int]
+) -> int:
+    """A final recommendation of the workshop from one or more group ones (merging them)."""
+    if not rec_ids:
+        raise Invalid(N_("Choose at least one group recommendation."))
+    return await db.write(_synthesise, actor, workshop_id, rec_ids, draft)
+
+
+def _synthesise(
+    s: Session, actor: Actor, workshop_id: int, rec_ids: list[int], draft: Draft
+) -> int:
+    require_organiser(s, actor, workshop_id)
+    for rec_id in rec_ids:
+        _check_group_recommendation(s, workshop_id, rec_id)
+    rec = _add(s, actor, workshop_id, None, draft)
+    assert rec.id is not None
+    for rec_id in dict.fromkeys(rec_ids):
+        s.add(_link(rec.id, rec_id))
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_CREATED)
+    return rec.id
+
+
+def _link(rec_id: int, source_id: int) -> RecommendationSource:
+    return RecommendationSource(
+        recommendation_id=rec_id, target=SourceKind.recommendation, target_id=source_id
+    )
+
+
+def _check_group_recommendation(s: Session, workshop_id: int, rec_id: int) -> None:
+    rec = get_row(s, Recommendation, rec_id)
+    group = s.get(Group, rec.group_id) if rec is not None and rec.group_id else None
+    if group is None or group.workshop_id != workshop_id:
+        raise NotFound(N_("That group recommendation is not in this workshop."))
+
+
+def _final(s: Session, actor: Actor, rec_id: int) -> Recommendation:
+    rec = _recommendation(s, actor, rec_id)
+    if rec.scope != Scope.workshop:
+        raise NotFound(N_("That final recommendation no longer exists."))
+    return rec
+
+
+async def add_source(db: Database, actor: Actor, rec_id: int, source_id: int) -> None:
+    """Add a group recommendation to what a final one draws on."""
+    await db.write(_add_source, actor, rec_id, source_id)
+
+
+def _add_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
+    rec = _final(s, actor, rec_id)
+    _check_group_recommendation(s, rec.workshop_id, source_id)
+    if s.get(RecommendationSource, (rec_id, SourceKind.recommendation, source_id)) is None:
+        s.add(_link(rec_id, source_id))
+        _event(s, actor, rec, vocabulary.RECOMMENDATION_SOURCES)
+
+
+async def remove_source(db: Database, actor: Actor, rec_id: int, source_id: int) -> None:
+    await db.write(_remove_source, actor, rec_id, source_id)
+
+
+def _remove_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
+    rec = _final(s, actor, rec_id)
+    link = s.get(RecommendationSource, (rec_id, SourceKind.recommendation, source_id))
+    if link is None:
+        return
+    remaining = s.exec(
+        select(func.count()).where(RecommendationSource.recommendation_id == rec_id)
+    ).one()
+    if remaining <= 1:
+        raise Invalid(N_("A final recommendation keeps at least one source."))
+    s.delete(link)
+    _event(s, actor, rec, vocabulary.RECOMMENDATION_SOURCES)
+
+
+# -- any scope ------------------------------------------------------------------------------
 
 
 async def edit(db: Database, actor: Actor, rec_id: int, draft: Draft) -> None:
@@ -119,7 +241,8 @@ def _edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
 
 
 async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> None:
-    """Mark a recommendation agreed (phones see agreed ones), or take that back."""
+    """Mark a recommendation agreed (a workshop's: final), or take that back. Phones see a
+    group's agreed ones."""
     await db.write(_set_agreed, actor, rec_id, agreed)
 
 
@@ -133,21 +256,14 @@ def _set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
 
 
 async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
-    """Move a recommendation one place up or down."""
+    """Move a recommendation one place up or down in its list."""
     where = check_direction(direction)
     await db.write(_move, actor, rec_id, where)
 
 
 def _move(s: Session, actor: Actor, rec_id: int, where: str) -> None:
     rec = _recommendation(s, actor, rec_id)
-    recs = list(
-        s.exec(
-            select(Recommendation)
-            .where(Recommendation.group_id == rec.group_id)
-            .order_by(col(Recommendation.position), col(Recommendation.id))
-        ).all()
-    )
-    if step(s, recs, rec, where):
+    if step(s, _siblings(s, rec), rec, where):
         _event(s, actor, rec, vocabulary.RECOMMENDATION_MOVED)
 
 
@@ -158,4 +274,11 @@ async def delete(db: Database, actor: Actor, rec_id: int) -> None:
 def _delete(s: Session, actor: Actor, rec_id: int) -> None:
     rec = _recommendation(s, actor, rec_id)
     _event(s, actor, rec, vocabulary.RECOMMENDATION_DELETED)
+    # Wider recommendations that drew on it no longer do (their own sources stay).
+    s.exec(
+        sql_delete(RecommendationSource).where(
+            col(RecommendationSource.target) == SourceKind.recommendation,
+            col(RecommendationSource.target_id) == rec_id,
+        )
+    )
     s.delete(rec)

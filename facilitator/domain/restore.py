@@ -19,8 +19,6 @@ from facilitator.models import (
     Channel,
     Cluster,
     Event,
-    FinalRecommendation,
-    FinalSource,
     Group,
     GroupFacilitator,
     Idea,
@@ -30,6 +28,8 @@ from facilitator.models import (
     Phase,
     Recommendation,
     RecommendationSource,
+    Scope,
+    SourceKind,
     User,
     Vote,
     VoteTarget,
@@ -39,6 +39,7 @@ from facilitator.models import (
 from facilitator.snapshot import Snapshot
 from facilitator.store import events
 from facilitator.store.database import Database
+from facilitator.vocabulary import RENAMED
 
 
 def _code(s: Session, wanted: str) -> str:
@@ -192,6 +193,8 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
     rec_ids: dict[int, int] = {}
     for r in snap.recommendations:
         rec = Recommendation(
+            workshop_id=wid,
+            scope=Scope.group,
             group_id=group_ids[r.group_id],
             title=r.title,
             text=r.text,
@@ -210,19 +213,20 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
             s.add(
                 RecommendationSource(
                     recommendation_id=rec.id,
-                    target=VoteTarget(src.target),
+                    target=SourceKind(src.target),
                     target_id=target(src.target, src.target_id),
                 )
             )
 
     for f in snap.final_recommendations:
-        final = FinalRecommendation(
+        final = Recommendation(
             workshop_id=wid,
+            scope=Scope.workshop,
             title=f.title,
             text=f.text,
             rationale=f.rationale,
             position=f.position,
-            final=f.final,
+            agreed=f.final,
             created_at=f.created_at,
             updated_at=f.updated_at,
         )
@@ -230,7 +234,13 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         s.flush()
         assert final.id is not None
         for old in f.recommendation_ids:
-            s.add(FinalSource(final_id=final.id, recommendation_id=rec_ids[old]))
+            s.add(
+                RecommendationSource(
+                    recommendation_id=final.id,
+                    target=SourceKind.recommendation,
+                    target_id=rec_ids[old],
+                )
+            )
 
     channels = {"workshop": events.workshop_channel(wid)} | {
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()
@@ -243,7 +253,7 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
             Event(
                 channel=name,
                 seq=e.seq,
-                kind=e.kind,
+                kind=RENAMED.get(e.kind, e.kind),  # an archive from before the rename
                 payload=orjson.dumps(e.payload).decode(),
                 actor=_actor(e.actor, people, users),
                 at=e.at,

@@ -7,33 +7,25 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import vocabulary
-from facilitator.domain import record
 from facilitator.domain.access import get_row, require_organiser
-from facilitator.domain.actors import Actor, Staff
+from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Invalid, NotFound
-from facilitator.domain.ordering import check_direction, step
-from facilitator.domain.recommendations import Draft
 from facilitator.domain.votes import item_key, tallies
 from facilitator.i18n import N_
 from facilitator.models import (
     Cluster,
-    FinalRecommendation,
-    FinalSource,
     Group,
     Idea,
     IdeaStatus,
     Recommendation,
     RecommendationSource,
-    VoteTarget,
+    Scope,
+    SourceKind,
     Workshop,
-    utcnow,
 )
 from facilitator.store.database import Database
-from facilitator.vocabulary import Kind, RecommendationChanged
 
 
 @dataclass(frozen=True)
@@ -99,7 +91,7 @@ def _traces(s: Session, rec: Recommendation, votes: dict[str, int]) -> list[Sour
     for link in s.exec(
         select(RecommendationSource).where(RecommendationSource.recommendation_id == rec.id)
     ):
-        if link.target == VoteTarget.cluster:
+        if link.target == SourceKind.cluster:
             cluster = s.get(Cluster, link.target_id)
             label = cluster.name if cluster else "—"
             ideas = s.exec(
@@ -138,16 +130,19 @@ def synthesis(s: Session, workshop_id: int) -> Synthesis:
     ).all()
     links: dict[int, list[int]] = {}
     finals_rows = s.exec(
-        select(FinalRecommendation)
-        .where(FinalRecommendation.workshop_id == workshop_id)
-        .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
+        select(Recommendation)
+        .where(Recommendation.workshop_id == workshop_id, Recommendation.scope == Scope.workshop)
+        .order_by(col(Recommendation.position), col(Recommendation.id))
     ).all()
     final_sources: dict[int, list[int]] = {}
     for row in s.exec(
-        select(FinalSource).where(col(FinalSource.final_id).in_([f.id for f in finals_rows]))
+        select(RecommendationSource).where(
+            col(RecommendationSource.recommendation_id).in_([f.id for f in finals_rows]),
+            RecommendationSource.target == SourceKind.recommendation,
+        )
     ):
-        links.setdefault(row.recommendation_id, []).append(row.final_id)
-        final_sources.setdefault(row.final_id, []).append(row.recommendation_id)
+        links.setdefault(row.target_id, []).append(row.recommendation_id)
+        final_sources.setdefault(row.recommendation_id, []).append(row.target_id)
     recs: dict[int, GroupRecommendation] = {}
     for group in groups:
         assert group.id is not None
@@ -175,7 +170,7 @@ def synthesis(s: Session, workshop_id: int) -> Synthesis:
             f.title,
             f.text,
             f.rationale,
-            f.final,
+            f.agreed,
             [recs[r] for r in sorted(final_sources.get(f.id, [])) if r in recs],
         )
         for f in finals_rows
@@ -233,147 +228,3 @@ async def near_duplicates(
         (a, b, score) for (a, b), score in zip(pairs, scores, strict=True) if score >= threshold
     ]
     return sorted(found, key=lambda t: -t[2])[:20]
-
-
-# -- commands ------------------------------------------------------------------------------
-
-
-def _final(s: Session, actor: Actor, final_id: int) -> FinalRecommendation:
-    row = get_row(s, FinalRecommendation, final_id)
-    if row is None:
-        raise NotFound(N_("That final recommendation no longer exists."))
-    require_organiser(s, actor, row.workshop_id)
-    return row
-
-
-def _check_recommendation(s: Session, workshop_id: int, rec_id: int) -> None:
-    rec = get_row(s, Recommendation, rec_id)
-    group = s.get(Group, rec.group_id) if rec else None
-    if group is None or group.workshop_id != workshop_id:
-        raise NotFound(N_("That group recommendation is not in this workshop."))
-
-
-def _event(
-    s: Session, actor: Actor, row: FinalRecommendation, kind: Kind[RecommendationChanged]
-) -> None:
-    assert row.id is not None
-    payload = RecommendationChanged(row.id, row.title)
-    record.to_workshop(s, row.workshop_id, kind, payload, actor)
-
-
-async def create_final(
-    db: Database, actor: Actor, workshop_id: int, draft: Draft, rec_ids: list[int]
-) -> int:
-    """A final recommendation from one or more group recommendations (merging them)."""
-    if not rec_ids:
-        raise Invalid(N_("Choose at least one group recommendation."))
-    return await db.write(_create_final, actor, workshop_id, rec_ids, draft)
-
-
-def _create_final(
-    s: Session, actor: Actor, workshop_id: int, rec_ids: list[int], draft: Draft
-) -> int:
-    require_organiser(s, actor, workshop_id)
-    for rec_id in rec_ids:
-        _check_recommendation(s, workshop_id, rec_id)
-    top = s.exec(
-        select(func.max(FinalRecommendation.position)).where(
-            FinalRecommendation.workshop_id == workshop_id
-        )
-    ).one()
-    row = FinalRecommendation(
-        workshop_id=workshop_id,
-        title=draft.title,
-        text=draft.text,
-        rationale=draft.rationale,
-        position=(top or 0) + 1,
-        created_by=actor.id if isinstance(actor, Staff) else None,
-    )
-    s.add(row)
-    s.flush()
-    assert row.id is not None
-    for rec_id in dict.fromkeys(rec_ids):
-        s.add(FinalSource(final_id=row.id, recommendation_id=rec_id))
-    _event(s, actor, row, vocabulary.RECOMMENDATION_CREATED)
-    return row.id
-
-
-async def add_source(db: Database, actor: Actor, final_id: int, rec_id: int) -> None:
-    await db.write(_add_source, actor, final_id, rec_id)
-
-
-def _add_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None:
-    row = _final(s, actor, final_id)
-    _check_recommendation(s, row.workshop_id, rec_id)
-    if s.get(FinalSource, (final_id, rec_id)) is None:
-        s.add(FinalSource(final_id=final_id, recommendation_id=rec_id))
-        _event(s, actor, row, vocabulary.RECOMMENDATION_SOURCES)
-
-
-async def remove_source(db: Database, actor: Actor, final_id: int, rec_id: int) -> None:
-    await db.write(_remove_source, actor, final_id, rec_id)
-
-
-def _remove_source(s: Session, actor: Actor, final_id: int, rec_id: int) -> None:
-    row = _final(s, actor, final_id)
-    link = s.get(FinalSource, (final_id, rec_id))
-    if link is None:
-        return
-    remaining = s.exec(select(func.count()).where(FinalSource.final_id == final_id)).one()
-    if remaining <= 1:
-        raise Invalid(N_("A final recommendation keeps at least one source."))
-    s.delete(link)
-    _event(s, actor, row, vocabulary.RECOMMENDATION_SOURCES)
-
-
-async def edit_final(db: Database, actor: Actor, final_id: int, draft: Draft) -> None:
-    await db.write(_edit_final, actor, final_id, draft)
-
-
-def _edit_final(s: Session, actor: Actor, final_id: int, draft: Draft) -> None:
-    row = _final(s, actor, final_id)
-    row.title, row.text, row.rationale = draft.title, draft.text, draft.rationale
-    row.updated_at = utcnow()
-    s.add(row)
-    _event(s, actor, row, vocabulary.RECOMMENDATION_EDITED)
-
-
-async def set_final(db: Database, actor: Actor, final_id: int, final: bool) -> None:
-    await db.write(_set_final, actor, final_id, final)
-
-
-def _set_final(s: Session, actor: Actor, final_id: int, final: bool) -> None:
-    row = _final(s, actor, final_id)
-    if row.final == final:
-        return
-    row.final, row.updated_at = final, utcnow()
-    s.add(row)
-    _event(s, actor, row, vocabulary.RECOMMENDATION_AGREED)
-
-
-async def move_final(db: Database, actor: Actor, final_id: int, direction: object) -> None:
-    where = check_direction(direction)
-    await db.write(_move_final, actor, final_id, where)
-
-
-def _move_final(s: Session, actor: Actor, final_id: int, where: str) -> None:
-    row = _final(s, actor, final_id)
-    rows = list(
-        s.exec(
-            select(FinalRecommendation)
-            .where(FinalRecommendation.workshop_id == row.workshop_id)
-            .order_by(col(FinalRecommendation.position), col(FinalRecommendation.id))
-        ).all()
-    )
-    if step(s, rows, row, where):
-        _event(s, actor, row, vocabulary.RECOMMENDATION_MOVED)
-
-
-async def delete_final(db: Database, actor: Actor, final_id: int) -> None:
-    await db.write(_delete_final, actor, final_id)
-
-
-def _delete_final(s: Session, actor: Actor, final_id: int) -> None:
-    row = _final(s, actor, final_id)
-    _event(s, actor, row, vocabulary.RECOMMENDATION_DELETED)
-    s.delete(row)

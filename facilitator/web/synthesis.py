@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator.domain import synthesis
+from facilitator.domain import recommendations, synthesis
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.recommendations import check_draft
@@ -48,29 +48,29 @@ async def synthesis_action(request: Request) -> Response:
             title = str(form.get("title", "")).strip() or await synthesis.first_title(
                 db, staff, workshop_id, rec_ids
             )
-            await synthesis.create_final(
+            await recommendations.synthesise(
                 db, staff, workshop_id, check_draft(title, "", ""), rec_ids
             )
         elif action == "add":
             final_id = ids([form.get("final")])[0]
             for rec_id in ids(form.getlist("rec")):
-                await synthesis.add_source(db, staff, final_id, rec_id)
+                await recommendations.add_source(db, staff, final_id, rec_id)
         elif action == "remove_source":
             final_id, rec_id = ids([form.get("final"), form.get("rec")])
-            await synthesis.remove_source(db, staff, final_id, rec_id)
+            await recommendations.remove_source(db, staff, final_id, rec_id)
         elif action == "edit":
             draft = check_draft(form.get("title"), form.get("text", ""), form.get("rationale", ""))
-            await synthesis.edit_final(db, staff, ids([form.get("final")])[0], draft)
+            await recommendations.edit(db, staff, ids([form.get("final")])[0], draft)
         elif action == "mark":
-            await synthesis.set_final(
+            await recommendations.set_agreed(
                 db, staff, ids([form.get("final")])[0], form.get("value") == "1"
             )
         elif action == "move":
-            await synthesis.move_final(
+            await recommendations.move(
                 db, staff, ids([form.get("final")])[0], form.get("direction")
             )
         elif action == "delete":
-            await synthesis.delete_final(db, staff, ids([form.get("final")])[0])
+            await recommendations.delete(db, staff, ids([form.get("final")])[0])
         else:
             raise Invalid(N_("Choose what to do."))
     except Invalid as exc:
