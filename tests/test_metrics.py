@@ -22,6 +22,7 @@ from facilitator.export.snapshot import (
     VoteSnap,
     WorkshopSnap,
 )
+from facilitator.group_settings import GroupSettings
 
 T0 = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 
@@ -32,8 +33,8 @@ def at(minutes: float) -> dt.datetime:
 
 def group(gid: int, name: str) -> GroupSnap:
     return GroupSnap(
-        gid, name, "Q?", "", f"CODE000{gid}", "collect", gid, False, False, False, 5, 3, False,
-        False, False, None, (), T0,
+        gid, name, "Q?", "", f"CODE000{gid}", "collect", gid, GroupSettings(), False, False,
+        False, None, (), T0,
     )  # fmt: skip
 
 
