@@ -106,6 +106,7 @@ class Group(SQLModel, table=True):
     lock_on_timer: bool = DEFAULTS.lock_on_timer
     writing_locked: bool = False
 
+    # The columns stay (no migration); code reads and writes the settings as one object.
     @property
     def settings(self) -> GroupSettings:
         return GroupSettings(*(getattr(self, name) for name in GroupSettings.names()))

@@ -249,7 +249,7 @@ def _refused(doc: Any, at: tuple[int | str, ...], exc: SettingsRefused) -> Probl
         return Problem(
             _line(doc, loc), _field(loc), _MESSAGES["greater_than_equal"], {"ge": exc.lowest}
         )
-    if exc.highest_field is not None:  # two keys, one perhaps from defaults: the group's line
+    if exc.highest_field is not None:  # the cap over the budget: two keys, so the group's line
         return Problem(_line(doc, at), _field(loc), N_("This should not be more than vote_budget."))
     return Problem(_line(doc, loc), _field(loc), _MESSAGES["less_than_equal"], {"le": exc.highest})
 

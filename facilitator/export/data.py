@@ -41,7 +41,7 @@ def _flat(group: dict[str, Any]) -> dict[str, Any]:
 
 def _folded(group: object) -> object:
     if not isinstance(group, dict) or not group.keys() & set(_SETTINGS):
-        return group  # not a group: the schema says what is wrong
+        return group  # no flat settings here: the schema says what, if anything, is wrong
     rest = {k: v for k, v in group.items() if k not in _SETTINGS}
     return rest | {"settings": {k: group[k] for k in _SETTINGS if k in group}}
 
