@@ -8,6 +8,8 @@ import enum
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from facilitator.group_settings import DEFAULTS, GroupSettings
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -92,16 +94,27 @@ class Group(SQLModel, table=True):
     phase: Phase = Field(default=Phase.collect, sa_type=String(20))
     position: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)
-    # How the facilitator runs it:
-    private_mode: bool = False  # ideas hidden from other phones until revealed
+    # How the facilitator runs it (the GroupSettings fields, read together as `settings`) and
+    # where it stands now. The columns keep the order of the migrations.
+    private_mode: bool = DEFAULTS.private_mode
     ideas_revealed: bool = False
-    premoderation: bool = False  # ideas reach other phones once approved
-    vote_budget: int = 5
-    vote_cap: int = 3
+    premoderation: bool = DEFAULTS.premoderation
+    vote_budget: int = DEFAULTS.vote_budget
+    vote_cap: int = DEFAULTS.vote_cap
     votes_revealed: bool = False
     timer_ends_at: dt.datetime | None = None
-    lock_on_timer: bool = False  # no writing once the timer has run out
+    lock_on_timer: bool = DEFAULTS.lock_on_timer
     writing_locked: bool = False
+
+    # The columns stay (no migration); code reads and writes the settings as one object.
+    @property
+    def settings(self) -> GroupSettings:
+        return GroupSettings(*(getattr(self, name) for name in GroupSettings.names()))
+
+    @settings.setter
+    def settings(self, new: GroupSettings) -> None:
+        for name in GroupSettings.names():
+            setattr(self, name, getattr(new, name))
 
 
 class GroupFacilitator(SQLModel, table=True):

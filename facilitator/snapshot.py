@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from facilitator.group_settings import GroupSettings
 from facilitator.models import IdeaStatus
 
 
@@ -39,13 +40,9 @@ class GroupSnap:
     code: str
     phase: str
     position: int
-    private_mode: bool
+    settings: GroupSettings  # flat in the JSON archive, as before it was one object
     ideas_revealed: bool
-    premoderation: bool
-    vote_budget: int
-    vote_cap: int
     votes_revealed: bool
-    lock_on_timer: bool
     writing_locked: bool
     timer_ends_at: dt.datetime | None
     facilitators: tuple[str, ...]  # emails

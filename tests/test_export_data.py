@@ -15,6 +15,7 @@ import pytest
 from facilitator.domain.restore import restore
 from facilitator.export import data
 from facilitator.export.formats import render
+from facilitator.group_settings import GroupSettings
 from facilitator.models import Role
 from facilitator.store import events
 from facilitator.store.database import Database
@@ -150,3 +151,54 @@ def test_polis_files_map_dots_to_agree_votes(db: Database) -> None:
     assert bodies["A single button to report suspicious mail"]["agrees"] == "1"
     assert {v["vote"] for v in votes} == {"1"} and len(votes) == 3
     assert all(c["moderated"] == "1" for c in comments)
+
+
+# Written by `facilitator` before a group's settings were one object (6e1ea32): the settings
+# are flat keys of each group. Cut to one group with one idea; the shape is as written.
+BEFORE_GROUP_SETTINGS = """{
+  "schema": "facilitator.workshop/1",
+  "workshop": {"id": 7, "title": "Cyber day", "date": "2026-11-27", "description": "",
+               "code": "WKSP7777", "organisers": [], "created_at": "2026-11-27T08:00:00Z",
+               "language": "en"},
+  "groups": [
+    {"id": 3, "name": "Phishing", "prompt": "How do we stop phishing?", "description": "",
+     "code": "GRP33333", "phase": "vote", "position": 0, "private_mode": true,
+     "ideas_revealed": true, "premoderation": false, "vote_budget": 4, "vote_cap": 2,
+     "votes_revealed": false, "lock_on_timer": true, "writing_locked": false,
+     "timer_ends_at": null, "facilitators": [], "created_at": "2026-11-27T08:00:00Z"}
+  ],
+  "ideas": [
+    {"id": 11, "group_id": 3, "participant_id": null, "author_email": null,
+     "author_name": "", "client_key": "key-00011", "text": "Report buttons in mail",
+     "status": "visible", "cluster_id": null, "position": 0, "merged_into": null,
+     "hidden_reason": "", "edited_by_facilitator": false,
+     "created_at": "2026-11-27T09:00:00Z", "updated_at": "2026-11-27T09:00:00Z",
+     "revisions": []}
+  ],
+  "clusters": [], "votes": [], "recommendations": [], "participants": [], "events": [],
+  "taken_at": "2026-11-27T12:00:00Z", "include_names": false, "final_recommendations": []
+}"""
+
+
+def test_an_archive_from_before_group_settings_imports_with_its_settings(db: Database) -> None:
+    snap = data.from_json(BEFORE_GROUP_SETTINGS)
+    expected = GroupSettings(
+        private_mode=True, premoderation=False, vote_budget=4, vote_cap=2, lock_on_timer=True
+    )
+    assert snap.groups[0].settings == expected
+    wid = db.write_sync(lambda s: restore(s, snap))
+    again = snapshot(db, wid)
+    row = again.groups[0]
+    assert (row.settings, row.phase, row.ideas_revealed) == (expected, "vote", True)
+    # And it is written back in the same shape: the schema did not change.
+    old = orjson.loads(BEFORE_GROUP_SETTINGS)["groups"][0]
+    new = orjson.loads(data.to_json(again))["groups"][0]
+    assert new.keys() == old.keys()
+    assert {k: new[k] for k in GroupSettings.names()} == {k: old[k] for k in GroupSettings.names()}
+
+
+def test_an_archive_with_settings_out_of_bounds_is_refused() -> None:
+    doc = orjson.loads(BEFORE_GROUP_SETTINGS)
+    doc["groups"][0]["vote_cap"] = 5  # more than its 4 dots
+    with pytest.raises(data.BadDocument, match=r"groups\.0\.settings: .*cap per item"):
+        data.from_json(orjson.dumps(doc))

@@ -12,18 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.actors import Participant
-from facilitator.live.socket import serve_socket
-from facilitator.live.viewer import TRY_AGAIN, Viewer
+from facilitator.live.socket import Resume, serve_socket
+from facilitator.live.viewer import TRY_AGAIN, Disconnected, Viewer
 from facilitator.models import Channel
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store import events
@@ -213,26 +212,43 @@ class StalledSocket:
     waits forever, as on a full TCP buffer. Only the socket's close is seen."""
 
     def __init__(self) -> None:
-        self.scope: dict[str, object] = {}  # no direct writer: frames go through send_text
-        self.application_state = WebSocketState.CONNECTED
+        self.write_now = None  # no direct writer: frames go through send
+        self.open = True
         self.closed_with: int | None = None
         self.sent = 0
         self._closed = asyncio.Event()
         self._never = asyncio.Event()
 
-    async def send_text(self, text: str) -> None:
+    async def send(self, text: str) -> None:
         self.sent += 1
         if self.sent > 1:
             await self._never.wait()
 
-    async def receive_text(self) -> str:
+    async def receive(self) -> str | None:
         await self._closed.wait()
-        raise WebSocketDisconnect(self.closed_with or 1000)
+        raise Disconnected(self.closed_with or 1000)
 
     async def close(self, code: int = 1000) -> None:
         self.closed_with = code
-        self.application_state = WebSocketState.DISCONNECTED
+        self.open = False
         self._closed.set()
+
+
+GENEROUS = SocketLimits(1024, rate=100.0, burst=100)
+
+
+@dataclass(frozen=True)
+class QuietEndpoint:
+    """A socket kind that greets no one and answers nothing."""
+
+    channel: str
+    limits: SocketLimits = GENEROUS
+
+    async def greet(self, viewer: Viewer, fresh: bool) -> None:
+        return None
+
+    async def handle(self, viewer: Viewer, message: dict[str, Any]) -> None:
+        return None
 
 
 def test_a_phone_that_stops_reading_is_closed_with_try_again_and_resyncs(
@@ -244,16 +260,13 @@ def test_a_phone_that_stops_reading_is_closed_with_try_again_and_resyncs(
         device = world.phone(s.group.code)
         participant = world.read(lambda s_: _last_participant(s_))
         stalled = StalledSocket()
-        viewer = Viewer(stalled, Audience.participant, participant, queue_size)  # type: ignore[arg-type]
+        viewer = Viewer(stalled, Audience.participant, participant, queue_size)
         rooms = world.services.rooms
         channel = events.group_channel(s.group.id)
-
-        async def nothing(*_: Any) -> None:
-            return None
+        endpoint = QuietEndpoint(channel)
 
         async def start() -> asyncio.Task[None]:
-            limits = SocketLimits(1024, rate=100.0, burst=100)
-            run = serve_socket(channel, viewer, rooms, None, "", nothing, nothing, limits)
+            run = serve_socket(rooms, endpoint, viewer, Resume())
             return asyncio.get_running_loop().create_task(run)
 
         task = world.run(start)

@@ -5,31 +5,36 @@ from __future__ import annotations
 import asyncio
 
 import orjson
-from starlette.websockets import WebSocketState
 from websockets.frames import Frame as WsFrame
 from websockets.streams import StreamReader
 
 from facilitator.domain.actors import Participant
-from facilitator.live import wire
-from facilitator.live.viewer import BATCH, Viewer, frame
+from facilitator.live.viewer import BATCH, Disconnected, Viewer, frame
+from facilitator.live.wire import WriteNow
 from facilitator.vocabulary import Audience
 
 
 class RecordingSocket:
     """Stands in for a WebSocket: keeps every message sent."""
 
-    application_state = WebSocketState.CONNECTED
+    open = True
 
     def __init__(self) -> None:
-        self.scope: dict[str, object] = {}  # no direct writer: frames go through send_text
+        self.write_now: WriteNow | None = None  # no direct writer: frames go through send
         self.sent: list[str] = []
 
-    async def send_text(self, text: str) -> None:
+    async def send(self, text: str) -> None:
         self.sent.append(text)
+
+    async def receive(self) -> str | None:
+        raise Disconnected(1000)
+
+    async def close(self, code: int) -> None:
+        self.open = False
 
 
 def viewer(ws: RecordingSocket) -> Viewer:
-    return Viewer(ws, Audience.participant, Participant(1, 1, 1), 1000)  # type: ignore[arg-type]
+    return Viewer(ws, Audience.participant, Participant(1, 1, 1), 1000)
 
 
 def unpack(messages: list[str]) -> list[dict[str, object]]:
@@ -92,9 +97,9 @@ class DirectSocket(RecordingSocket):
         super().__init__()
         self.written: list[bytes] = []
         self.full = False
-        self.scope = {"extensions": {wire.EXTENSION: {"write": self.write_now}}}
+        self.write_now = self.write_direct
 
-    def write_now(self, data: bytes) -> bool:
+    def write_direct(self, data: bytes) -> bool:
         if self.full:
             return False
         self.written.append(data)
@@ -144,14 +149,14 @@ def test_a_full_transport_leaves_frames_to_the_pump_and_order_holds_when_it_empt
         v = viewer(ws)
         sending = asyncio.Event()
         release = asyncio.Event()
-        send_text = ws.send_text
+        send = ws.send
 
         async def slow_send(text: str) -> None:  # the ASGI send waits for the buffer
             sending.set()
             await release.wait()
-            await send_text(text)
+            await send(text)
 
-        ws.send_text = slow_send  # type: ignore[method-assign]
+        ws.send = slow_send  # type: ignore[method-assign]
         pump = asyncio.get_running_loop().create_task(v.pump())
         await asyncio.sleep(0)
         ws.full = True

@@ -14,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import connect
 
 from facilitator.live import wire
+from facilitator.web import frame_protocol
 from tests.servers import free_port
 
 
@@ -23,7 +24,7 @@ def test_frames_written_directly_reach_the_client_in_order_between_asgi_sends() 
 
     async def socket(ws: WebSocket) -> None:
         await ws.accept()
-        write_now = wire.write_now_of(ws.scope)
+        write_now = frame_protocol.write_now_of(ws.scope)
         assert write_now is not None
         written.append(write_now(wire.encoded(('{"n":1}',))))
         await ws.send_text('{"n":2}')  # the ordinary ASGI send, in between
@@ -38,7 +39,7 @@ def test_frames_written_directly_reach_the_client_in_order_between_asgi_sends() 
         config = uvicorn.Config(
             Starlette(routes=[WebSocketRoute("/ws", socket)]),
             port=port,
-            ws="facilitator.live.wire:FrameWritingProtocol",
+            ws="facilitator.web.frame_protocol:FrameWritingProtocol",
             ws_per_message_deflate=False,
             log_level="warning",
         )
@@ -70,7 +71,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
 
     async def socket(ws: WebSocket) -> None:
         await ws.accept()
-        assert wire.write_now_of(ws.scope) is not None
+        assert frame_protocol.write_now_of(ws.scope) is not None
         with contextlib.suppress(WebSocketDisconnect):
             await ws.receive_text()
         ended.append("ended")
@@ -80,7 +81,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
         config = uvicorn.Config(
             Starlette(routes=[WebSocketRoute("/ws", socket)]),
             port=port,
-            ws="facilitator.live.wire:FrameWritingProtocol",
+            ws="facilitator.web.frame_protocol:FrameWritingProtocol",
             ws_per_message_deflate=False,
             log_level="warning",
         )
@@ -98,7 +99,7 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.1)  # the handlers' tasks finish
             del clients
-            return [o for o in gc.get_objects() if type(o) is wire.FrameWritingProtocol]
+            return [o for o in gc.get_objects() if type(o) is frame_protocol.FrameWritingProtocol]
         finally:
             server.should_exit = True
             await serving
@@ -113,5 +114,5 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
 
 
 def test_without_the_extension_a_socket_has_no_direct_writer() -> None:
-    assert wire.write_now_of({"type": "websocket", "extensions": {}}) is None
-    assert wire.write_now_of({"type": "websocket"}) is None
+    assert frame_protocol.write_now_of({"type": "websocket", "extensions": {}}) is None
+    assert frame_protocol.write_now_of({"type": "websocket"}) is None

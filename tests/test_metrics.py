@@ -11,6 +11,7 @@ import pytest
 
 from facilitator import metrics
 from facilitator.export import charts
+from facilitator.group_settings import GroupSettings
 from facilitator.snapshot import (
     ClusterSnap,
     EventSnap,
@@ -33,8 +34,8 @@ def at(minutes: float) -> dt.datetime:
 
 def group(gid: int, name: str) -> GroupSnap:
     return GroupSnap(
-        gid, name, "Q?", "", f"CODE000{gid}", "collect", gid, False, False, False, 5, 3, False,
-        False, False, None, (), T0,
+        gid, name, "Q?", "", f"CODE000{gid}", "collect", gid, GroupSettings(), False, False,
+        False, None, (), T0,
     )  # fmt: skip
 
 

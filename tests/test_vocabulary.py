@@ -50,7 +50,9 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         eve = await participants.join_group(db, "device-eve", g2)
         mine = await ideas.submit_idea(db, eve, g2, "key-eve-1", "Keep it", 500)
         await ideas.withdraw_own_idea(db, eve, mine.idea_id)
-        await phases.update_settings(db, olivia, g2, phases.Settings(False, True, 5, 3, False))
+        await phases.update_settings(
+            db, olivia, g2, phases.check_settings(False, True, 5, 3, False)
+        )
         waiting = await ideas.submit_idea(db, eve, g2, "key-eve-2", "Approve me", 500)
         await moderation.restore_idea(db, olivia, waiting.idea_id)  # approves it
         await moderation.restore_idea(db, fred, hidden)
@@ -66,7 +68,7 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await clusters.apply_suggestions(
             db, fred, g1, [clusters.Suggestion("Suggested", [pending.idea_id])]
         )
-        await phases.update_settings(db, fred, g1, phases.Settings(False, True, 5, 3, False))
+        await phases.update_settings(db, fred, g1, phases.check_settings(False, True, 5, 3, False))
         await phases.start_timer(db, fred, g1, 5)
         await phases.set_writing_locked(db, fred, g1, True)
         await phases.reveal(db, fred, g1, "ideas", True)

@@ -39,7 +39,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         port=port,
         ws_max_size=MAX_FRAME,
         ws_per_message_deflate=False,  # compressing costs CPU and memory per socket
-        ws="facilitator.live.wire:FrameWritingProtocol",  # frames written once per event
+        ws="facilitator.web.frame_protocol:FrameWritingProtocol",  # frames written once per event
         timeout_graceful_shutdown=5,
         # A worker importing the app on a busy host can take longer than uvicorn's 5 s
         # default to answer its supervisor, which would then kill and restart it.

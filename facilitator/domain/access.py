@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
+from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow
@@ -82,31 +83,29 @@ def require_facilitator(s: Session, actor: Actor, group_id: int) -> Group:
 
 @dataclass(frozen=True, slots=True)
 class GroupRules:
-    """A group's settings as its members' commands read them (submit, vote, reconnect).
+    """A group's rules as its members' commands read them (submit, vote, reconnect).
 
     Read with the membership check in one statement: these run for every idea and every
     dot, and loading ORM rows for them cost more than the rest of a submission."""
 
+    settings: GroupSettings
     id: int
     workshop_id: int
     phase: Phase
-    private_mode: bool
     ideas_revealed: bool
-    premoderation: bool
-    vote_budget: int
-    vote_cap: int
     votes_revealed: bool
     timer_ends_at: dt.datetime | None
-    lock_on_timer: bool
     writing_locked: bool
 
 
-_RULES = [col(getattr(Group, f.name)) for f in fields(GroupRules)]
+# Each row: the settings' columns, then those of the other fields, in order.
+_SETTINGS = [col(getattr(Group, name)) for name in GroupSettings.names()]
+_OWN = [col(getattr(Group, f.name)) for f in fields(GroupRules)[1:]]
 _PARTICIPANT = ParticipantRow.__table__  # type: ignore[attr-defined]
 # The group, and (outer-joined) the participant if they are in it now: the row, not the
 # actor's snapshot, since the device may have moved to another group since it connected.
 _MEMBER = (
-    core_select(*_RULES, _PARTICIPANT.c.id.label("member"))
+    core_select(*_SETTINGS, *_OWN, _PARTICIPANT.c.id.label("member"))
     .select_from(Group)
     .outerjoin(
         _PARTICIPANT,
@@ -134,7 +133,8 @@ def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     ).first()
     if row is None:
         raise NotFound(N_("That group does not exist."))
-    rules = GroupRules(*row[:-1])
+    n = len(_SETTINGS)
+    rules = GroupRules(GroupSettings(*row[:n]), *row[n:-1])
     object.__setattr__(rules, "phase", Phase(rules.phase))  # the column holds its value
     if is_phone:
         if row.member is None:

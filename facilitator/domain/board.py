@@ -17,6 +17,7 @@ from facilitator.domain.access import AnyGroup, get_group, require_facilitator, 
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import counts, shown_to_phones
 from facilitator.domain.votes import item_key, tallies, vote_state
+from facilitator.group_settings import GroupSettings
 from facilitator.models import (
     Cluster,
     Group,
@@ -43,14 +44,10 @@ class GroupState:
     prompt: str
     code: str
     phase: str
-    private_mode: bool
+    settings: GroupSettings
     ideas_revealed: bool
-    premoderation: bool
-    vote_budget: int
-    vote_cap: int
     votes_revealed: bool
     timer_ends_at: str | None
-    lock_on_timer: bool
     writing_locked: bool
     now: str
     announcement: str = ""
@@ -60,7 +57,7 @@ class GroupState:
         """For phones: writing only in collect, unpaused, and not after a locking timer."""
         if self.phase != Phase.collect or self.writing_locked:
             return False
-        return not (self.lock_on_timer and self.timer_ends_at and self.timer_ends_at <= self.now)
+        return not self.settings.time_is_up(self.timer_ends_at, self.now)
 
     @classmethod
     def of(cls, g: Group, announcement: str = "") -> GroupState:
@@ -71,14 +68,10 @@ class GroupState:
             g.prompt,
             g.code,
             g.phase,
-            g.private_mode,
+            g.settings,
             g.ideas_revealed,
-            g.premoderation,
-            g.vote_budget,
-            g.vote_cap,
             g.votes_revealed,
             g.timer_ends_at.isoformat() if g.timer_ends_at else None,
-            g.lock_on_timer,
             g.writing_locked,
             utcnow().isoformat(),
             announcement,
@@ -144,10 +137,12 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         )
     )
     views = {r.id: IdeaView.of(r, r.id in edited) for r in rows if r.id is not None}
+    workshop = s.get(Workshop, group.workshop_id)
+    state = GroupState.of(group, workshop.announcement if workshop else "")
     if staff:
         shown = [views[r.id] for r in rows if r.status == IdeaStatus.visible and r.id]
     else:
-        shown = [views[r.id] for r in rows if shown_to_phones(group, r) and r.id]
+        shown = [views[r.id] for r in rows if shown_to_phones(state, r) and r.id]
     cluster_rows = s.exec(
         select(Cluster).where(Cluster.group_id == group_id).order_by(col(Cluster.position))
     ).all()
@@ -166,9 +161,8 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
     for r in rows:
         if r.status == IdeaStatus.merged and r.merged_into is not None and r.id:
             merged.setdefault(r.merged_into, []).append(views[r.id])
-    workshop = s.get(Workshop, group.workshop_id)
     return Board(
-        group=GroupState.of(group, workshop.announcement if workshop else ""),
+        group=state,
         seq=head.seq,
         epoch=head.epoch,
         counts=counts(s, group_id),

@@ -14,6 +14,7 @@ from facilitator.domain.access import AnyGroup, get_group, get_row, require_memb
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
+from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
 from facilitator.store.database import Database
@@ -54,9 +55,22 @@ class HasStatus(Protocol):
     def status(self) -> str: ...
 
 
-def shown_to_phones(group: AnyGroup, idea: HasStatus) -> bool:
+class Revealing(Protocol):
+    """What decides whether phones see an idea: a group's row, its rules, or its board's state
+    (the board passes its state, so a row's settings are not rebuilt for every idea)."""
+
+    @property
+    def settings(self) -> GroupSettings: ...
+
+    @property
+    def ideas_revealed(self) -> bool: ...
+
+
+def shown_to_phones(group: Revealing, idea: HasStatus) -> bool:
     """Whether other phones may see this idea now (the author always sees their own)."""
-    return idea.status == IdeaStatus.visible and (not group.private_mode or group.ideas_revealed)
+    return idea.status == IdeaStatus.visible and (
+        not group.settings.private_mode or group.ideas_revealed
+    )
 
 
 def publish_idea(
@@ -97,7 +111,7 @@ def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
         raise Invalid(N_("This group is not collecting ideas right now."))
     if group.writing_locked:
         raise Invalid(N_("The facilitator has paused writing for now."))
-    if group.lock_on_timer and group.timer_ends_at is not None and group.timer_ends_at <= utcnow():
+    if group.settings.time_is_up(group.timer_ends_at, utcnow()):
         raise Invalid(N_("Time is up: this group is not taking new ideas."))
 
 
@@ -129,7 +143,9 @@ def _submit_idea(s: Session, actor: Actor, group_id: int, key: str, text: str) -
         "participant_id": actor.id if is_phone else None,
         "user_id": None if is_phone else actor.id,
         "author_name": actor.display_name if isinstance(actor, Participant) else actor.name,
-        "status": (IdeaStatus.pending if group.premoderation and is_phone else IdeaStatus.visible),
+        "status": (
+            IdeaStatus.pending if group.settings.premoderation and is_phone else IdeaStatus.visible
+        ),
         "position": 0,
         "hidden_reason": "",
         "edited_by_facilitator": False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -13,6 +12,7 @@ from facilitator.domain import record
 from facilitator.domain.access import require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Invalid
+from facilitator.group_settings import GroupSettings, SettingsRefused
 from facilitator.i18n import N_
 from facilitator.models import Group, Phase, utcnow
 from facilitator.store.database import Database
@@ -43,18 +43,6 @@ HINTS = {
     Phase.closed: N_("This breakout is closed. Thank you for taking part!"),
 }
 MAX_TIMER_MINUTES = 240
-MAX_BUDGET = 50
-
-
-@dataclass(frozen=True)
-class Settings:
-    """A group's facilitation settings, as a form sends them."""
-
-    private_mode: bool
-    premoderation: bool
-    vote_budget: int
-    vote_cap: int
-    lock_on_timer: bool
 
 
 def _changed(s: Session, group: Group, actor: Actor, kind: Kind[P], payload: P) -> None:
@@ -87,27 +75,21 @@ async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) ->
 
 def check_settings(
     private_mode: object, premoderation: object, budget: object, cap: object, lock: object
-) -> Settings:
+) -> GroupSettings:
+    """The settings form's values, checked by GroupSettings, or Invalid with its message."""
     try:
-        vote_budget, vote_cap = int(str(budget)), int(str(cap))
-    except ValueError:
-        raise Invalid(N_("Dots and the cap per item must be whole numbers.")) from None
-    if not 1 <= vote_budget <= MAX_BUDGET:
-        raise Invalid(N_("Each phone can have between 1 and {max} dots."), max=MAX_BUDGET)
-    if not 1 <= vote_cap <= vote_budget:
-        raise Invalid(N_("The cap per item must be between 1 and the number of dots."))
-    return Settings(bool(private_mode), bool(premoderation), vote_budget, vote_cap, bool(lock))
+        return GroupSettings.parse(private_mode, premoderation, budget, cap, lock)
+    except SettingsRefused as exc:
+        raise Invalid(exc.msgid, **exc.params) from None
 
 
-async def update_settings(db: Database, actor: Actor, group_id: int, new: Settings) -> None:
+async def update_settings(db: Database, actor: Actor, group_id: int, new: GroupSettings) -> None:
     await db.write(_update_settings, actor, group_id, new)
 
 
-def _update_settings(s: Session, actor: Actor, group_id: int, new: Settings) -> None:
+def _update_settings(s: Session, actor: Actor, group_id: int, new: GroupSettings) -> None:
     group = require_facilitator(s, actor, group_id)
-    group.private_mode, group.premoderation = new.private_mode, new.premoderation
-    group.vote_budget, group.vote_cap = new.vote_budget, new.vote_cap
-    group.lock_on_timer = new.lock_on_timer
+    group.settings = new
     _changed(s, group, actor, vocabulary.GROUP_SETTINGS, SettingsChanged())
 
 

@@ -87,16 +87,12 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
             phase=Phase(g.phase),
             position=g.position,
             created_at=g.created_at,
-            private_mode=g.private_mode,
             ideas_revealed=g.ideas_revealed,
-            premoderation=g.premoderation,
-            vote_budget=g.vote_budget,
-            vote_cap=g.vote_cap,
             votes_revealed=g.votes_revealed,
             timer_ends_at=g.timer_ends_at,
-            lock_on_timer=g.lock_on_timer,
             writing_locked=g.writing_locked,
         )
+        row.settings = g.settings
         s.add(row)
         s.flush()
         assert row.id is not None

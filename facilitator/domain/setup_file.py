@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, Literal
 
@@ -22,13 +22,14 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
 from facilitator import i18n
-from facilitator.domain import accounts, codes, phases, workshop_views, workshops
+from facilitator.domain import accounts, codes, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.text import clean
 from facilitator.domain.workshops import GroupDraft
+from facilitator.group_settings import GroupSettings, SettingsRefused
 from facilitator.i18n import N_
-from facilitator.models import Group, GroupFacilitator, User, Workshop
+from facilitator.models import Group, GroupFacilitator, Phase, User, Workshop
 from facilitator.store.database import Database
 
 PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
@@ -50,28 +51,33 @@ def _cleaned(limit: int, multiline: bool, required: bool = True) -> Any:
     return check
 
 
-class GroupSettings(_Strict):
-    """Facilitation settings; in `defaults` they apply to every group that does not say."""
+class SettingsKeys(_Strict):
+    """The keys of a group's starting phase and its GroupSettings, typed for the file. In
+    `defaults` they apply to every group that does not say; a key nobody gives takes
+    GroupSettings' default. Their bounds are GroupSettings' own check."""
 
-    phase: PhaseName = "collect"
-    private_mode: bool = False
-    premoderation: bool = False
-    vote_budget: int = Field(default=5, ge=1, le=phases.MAX_BUDGET)
-    vote_cap: int = Field(default=3, ge=1, le=phases.MAX_BUDGET)
-    lock_on_timer: bool = False
+    phase: PhaseName | None = None
+    private_mode: bool | None = None
+    premoderation: bool | None = None
+    vote_budget: int | None = None
+    vote_cap: int | None = None
+    lock_on_timer: bool | None = None
+
+    def settings(self, defaults: SettingsKeys | None = None) -> GroupSettings:
+        """These keys, else the defaults', as GroupSettings (or SettingsRefused)."""
+        names = set(GroupSettings.names())
+        given = defaults.model_dump(include=names, exclude_none=True) if defaults else {}
+        return GroupSettings(**given | self.model_dump(include=names, exclude_none=True))
+
+    def start_phase(self, defaults: SettingsKeys) -> Phase:
+        return Phase(self.phase or defaults.phase or Phase.collect)
 
 
-class GroupSpec(_Strict):
+class GroupSpec(SettingsKeys):
     name: str
     question: str
     context: str = ""
     facilitators: list[str] = []
-    phase: PhaseName | None = None
-    private_mode: bool | None = None
-    premoderation: bool | None = None
-    vote_budget: int | None = Field(default=None, ge=1, le=phases.MAX_BUDGET)
-    vote_cap: int | None = Field(default=None, ge=1, le=phases.MAX_BUDGET)
-    lock_on_timer: bool | None = None
 
     _name = field_validator("name", mode="before")(_cleaned(120, False))
     _question = field_validator("question", mode="before")(_cleaned(500, True))
@@ -88,17 +94,13 @@ class GroupSpec(_Strict):
                 raise ValueError(f"{email!r}: {exc.message}") from None
         return out
 
-    def settings(self, defaults: GroupSettings) -> GroupSettings:
-        given = {k: v for k, v in self.model_dump().items() if v is not None}
-        return GroupSettings(**{k: given.get(k, v) for k, v in defaults.model_dump().items()})
-
 
 class Setup(_Strict):
     title: str
     date: dt.date | None = None
     description: str = ""
     language: str = i18n.DEFAULT  # of the projector and the exports
-    defaults: GroupSettings = GroupSettings()
+    defaults: SettingsKeys = SettingsKeys()
     groups: list[GroupSpec] = Field(
         min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
     )
@@ -225,18 +227,31 @@ def parse(text: str) -> Setup:
         setup = Setup.model_validate(_plain(doc))
     except ValidationError as exc:
         raise BadSetup([_problem(doc, err) for err in exc.errors()]) from None
-    problems = [
-        Problem(
-            _line(doc, ("groups", n)),
-            f"groups[{n}].vote_cap",
-            N_("This should not be more than vote_budget."),
-        )
-        for n, g in enumerate(setup.groups)
-        if (s := g.settings(setup.defaults)).vote_cap > s.vote_budget
-    ]
+    try:
+        setup.defaults.settings()
+    except SettingsRefused as exc:
+        raise BadSetup([_refused(doc, ("defaults",), exc)]) from None
+    problems = []
+    for n, group in enumerate(setup.groups):
+        try:
+            group.settings(setup.defaults)
+        except SettingsRefused as exc:
+            problems.append(_refused(doc, ("groups", n), exc))
     if problems:
         raise BadSetup(problems)
     return setup
+
+
+def _refused(doc: Any, at: tuple[int | str, ...], exc: SettingsRefused) -> Problem:
+    """GroupSettings' refusal, worded like the schema's for the key at fault."""
+    loc = (*at, exc.field)
+    if isinstance(exc.value, int) and exc.value < exc.lowest:
+        return Problem(
+            _line(doc, loc), _field(loc), _MESSAGES["greater_than_equal"], {"ge": exc.lowest}
+        )
+    if exc.highest_field is not None:  # the cap over the budget: two keys, so the group's line
+        return Problem(_line(doc, at), _field(loc), N_("This should not be more than vote_budget."))
+    return Problem(_line(doc, loc), _field(loc), _MESSAGES["less_than_equal"], {"le": exc.highest})
 
 
 def _plain(node: Any) -> Any:
@@ -288,9 +303,8 @@ def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Cr
     for gid, spec in zip(group_ids, setup.groups, strict=True):
         group = s.get(Group, gid)
         assert group is not None
-        settings = spec.settings(setup.defaults)
-        for key, value in settings.model_dump().items():
-            setattr(group, key, value)
+        group.settings = spec.settings(setup.defaults)
+        group.phase = spec.start_phase(setup.defaults)
         s.add(group)
         assigned = []
         for email in dict.fromkeys(spec.facilitators):
@@ -374,14 +388,7 @@ def dump(s: Session, workshop_id: int) -> str:
             item["context"] = _block(g.description)
         if emails:
             item["facilitators"] = emails
-        item |= {
-            "phase": str(g.phase),
-            "private_mode": g.private_mode,
-            "premoderation": g.premoderation,
-            "vote_budget": g.vote_budget,
-            "vote_cap": g.vote_cap,
-            "lock_on_timer": g.lock_on_timer,
-        }
+        item |= {"phase": str(g.phase), **asdict(g.settings)}
         doc["groups"].append(item)
     out = io.StringIO()
     yaml = YAML()

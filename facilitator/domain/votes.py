@@ -33,7 +33,7 @@ _PLACED = (
 def vote_state(s: Session, group: AnyGroup, participant_id: int) -> VoteState:
     rows = core(s, _PLACED, {"group_id": group.id, "voter": participant_id}).all()
     placed = {item_key(t, i): n for t, i, n in rows}
-    return VoteState(max(0, group.vote_budget - sum(placed.values())), placed)
+    return VoteState(max(0, group.settings.vote_budget - sum(placed.values())), placed)
 
 
 def voter_states(s: Session, group_id: int, voters: set[int]) -> DotsBack:
@@ -106,9 +106,10 @@ def _cast_vote(
     state = vote_state(s, group, voter.id)
     if state.remaining <= 0:
         raise Invalid(N_("You have used all your dots. Take one back to move it."))
-    if state.placed.get(item_key(kind, target_id), 0) >= group.vote_cap:
+    if state.placed.get(item_key(kind, target_id), 0) >= group.settings.vote_cap:
         raise Invalid(
-            N_("That is the most dots one item can take from you ({cap})."), cap=group.vote_cap
+            N_("That is the most dots one item can take from you ({cap})."),
+            cap=group.settings.vote_cap,
         )
     s.add(Vote(group_id=group_id, participant_id=voter.id, target=kind, target_id=target_id))
     s.flush()

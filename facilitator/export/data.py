@@ -16,6 +16,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 
 from facilitator.export.safe import csv_bytes
+from facilitator.group_settings import GroupSettings
 from facilitator.snapshot import Snapshot
 
 SCHEMA = "facilitator.workshop/1"
@@ -26,8 +27,29 @@ class BadDocument(ValueError):
     """A file that is not a workshop in a schema we read; the message says where."""
 
 
+# A group's settings are one object in the snapshot but flat keys of the group in the file,
+# as they were before that object existed: files from before and after read alike, and the
+# schema stays the same.
+_SETTINGS = GroupSettings.names()
+
+
+def _flat(group: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in group.items():
+        out |= value if key == "settings" else {key: value}
+    return out
+
+
+def _folded(group: object) -> object:
+    if not isinstance(group, dict) or not group.keys() & set(_SETTINGS):
+        return group  # no flat settings here: the schema says what, if anything, is wrong
+    rest = {k: v for k, v in group.items() if k not in _SETTINGS}
+    return rest | {"settings": {k: group[k] for k in _SETTINGS if k in group}}
+
+
 def to_json(snap: Snapshot) -> bytes:
     body = _ADAPTER.dump_python(snap, mode="json")
+    body["groups"] = [_flat(g) for g in body["groups"]]
     return orjson.dumps({"schema": SCHEMA, **body}, option=orjson.OPT_INDENT_2)
 
 
@@ -40,6 +62,8 @@ def from_json(raw: bytes | str) -> Snapshot:
         found = doc.get("schema") if isinstance(doc, dict) else None
         raise BadDocument(f"Expected schema {SCHEMA!r}, found {found!r}.")
     body = {k: v for k, v in doc.items() if k != "schema"}
+    if isinstance(body.get("groups"), list):
+        body["groups"] = [_folded(g) for g in body["groups"]]
     try:
         return _ADAPTER.validate_python(body)
     except ValidationError as exc:

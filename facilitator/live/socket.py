@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import orjson
-from starlette.websockets import WebSocketDisconnect
 
 from facilitator.i18n import N_, gettext
 from facilitator.live.rooms import Rendered, Room, Rooms
-from facilitator.live.viewer import BATCH, TRY_AGAIN, Frame, Viewer, frame
+from facilitator.live.viewer import BATCH, TRY_AGAIN, Disconnected, Frame, Viewer, frame
 from facilitator.store import events
 from facilitator.store.events import LiveEvent
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
@@ -62,33 +61,51 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
     return False
 
 
-Handler = Callable[[Viewer, dict[str, Any]], Awaitable[dict[str, Any] | None]]
-Greeter = Callable[[Viewer, bool], Awaitable[None]]  # (socket, whether it had a fresh board)
+class Endpoint(Protocol):
+    """One kind of socket, as the web layer defines it: its channel and limits, what it
+    sends a socket that has just caught up, and how it runs a command."""
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def limits(self) -> SocketLimits: ...
+
+    async def greet(self, viewer: Viewer, fresh: bool) -> None:
+        """After the catch-up; `fresh`: the socket was sent a whole board."""
+        ...
+
+    async def handle(self, viewer: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
+        """Run one command; the reply goes back to this socket."""
+        ...
 
 
-async def serve_socket(
-    room_channel: str,
-    viewer: Viewer,
-    rooms: Rooms,
-    since: int | None,
-    epoch: str,
-    handle: Handler,
-    greet: Greeter,
-    limits: SocketLimits,
-) -> None:
+@dataclass(frozen=True)
+class Resume:
+    """Where a socket that comes back was: the last seq it saw, in which epoch."""
+
+    since: int | None = None
+    epoch: str = ""
+
+
+async def serve_socket(rooms: Rooms, endpoint: Endpoint, viewer: Viewer, resume: Resume) -> None:
     """Run one accepted socket: join the room, catch up, then pump frames and take commands.
 
     The caller sets the socket's language (i18n.using) around this, for its fresh boards and
     its command errors."""
-    room = await rooms.enter(room_channel, viewer)
+    room = await rooms.enter(endpoint.channel, viewer)
+    limits = endpoint.limits
     pump: asyncio.Task[None] | None = None
     try:
-        fresh = await catch_up(room, viewer, since, epoch)
-        await greet(viewer, fresh)
+        fresh = await catch_up(room, viewer, resume.since, resume.epoch)
+        await endpoint.greet(viewer, fresh)
         pump = asyncio.get_running_loop().create_task(viewer.pump())
         guard = SocketGuard(limits)
         while True:
-            text = await viewer.ws.receive_text()
+            text = await viewer.ws.receive()
+            if text is None:  # a binary frame, say: answered like any unreadable message
+                viewer.offer(None, frame(_unreadable()))
+                continue
             verdict = guard.admit(text)
             if verdict is Verdict.slow_down:
                 # With its key, so the page keeps that message and sends it again later.
@@ -98,10 +115,10 @@ async def serve_socket(
             if verdict:
                 await viewer.close(verdict)
                 return
-            reply = await _dispatch(viewer, text, handle, limits.max_message)
+            reply = await _dispatch(viewer, text, endpoint, limits.max_message)
             if reply is not None:
                 viewer.offer(None, frame(reply))
-    except (WebSocketDisconnect, RuntimeError):
+    except (Disconnected, RuntimeError):
         pass
     finally:
         # Nothing here awaits: the server (or a test client) may cancel a closing socket's
@@ -124,8 +141,12 @@ def _key_of(text: str, max_message: int) -> str | None:
     return key if isinstance(key, str) and len(key) <= 64 else None
 
 
+def _unreadable() -> dict[str, Any]:
+    return {"type": "error", "message": gettext(N_("That message could not be read."))}
+
+
 async def _dispatch(
-    viewer: Viewer, text: str, handle: Handler, max_message: int
+    viewer: Viewer, text: str, endpoint: Endpoint, max_message: int
 ) -> dict[str, Any] | None:
     """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
     if len(text) > max_message:
@@ -133,13 +154,13 @@ async def _dispatch(
     try:
         message = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
+        return _unreadable()
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
+        return _unreadable()
     if message["type"] == "ping":
         return {"type": "pong"}
     try:
-        return await handle(viewer, message)
+        return await endpoint.handle(viewer, message)
     except Exception:
         # The database stayed unreachable through the write path's retries. Whether the
         # command committed is unknown, so no answer is given: "try again" makes the page

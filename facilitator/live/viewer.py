@@ -14,10 +14,9 @@ import itertools
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
-from starlette.websockets import WebSocket, WebSocketState
 
 from facilitator import i18n
 from facilitator.domain.actors import Actor, Participant
@@ -33,6 +32,31 @@ BATCH = 64  # frames at most in one WebSocket message
 Frame = str  # one encoded JSON message, shared by every socket of an audience
 
 
+class Disconnected(Exception):
+    """The other end has gone."""
+
+
+class Socket(Protocol):
+    """What live updates need of an accepted WebSocket; web/sockets.py adapts Starlette's.
+
+    `write_now` writes a ready-made frame at once when the server offers that (see wire.py),
+    else it is None."""
+
+    write_now: wire.WriteNow | None
+
+    @property
+    def open(self) -> bool: ...
+
+    async def receive(self) -> str | None:
+        """The next message: its text, or None for one that is not text. Raises
+        Disconnected when the other end has gone."""
+        ...
+
+    async def send(self, text: str) -> None: ...
+
+    async def close(self, code: int) -> None: ...
+
+
 def frame(message: dict[str, Any]) -> Frame:
     return orjson.dumps(message).decode()
 
@@ -41,7 +65,7 @@ def frame(message: dict[str, Any]) -> Frame:
 class Viewer:
     """One open socket on one channel."""
 
-    ws: WebSocket
+    ws: Socket
     audience: Audience
     actor: Actor
     queue_size: int
@@ -57,7 +81,7 @@ class Viewer:
     _write_now: wire.WriteNow | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self._write_now = wire.write_now_of(self.ws.scope)
+        self._write_now = self.ws.write_now
 
     @property
     def name(self) -> str:
@@ -120,7 +144,7 @@ class Viewer:
         catch-up, a socket has many waiting. Seq frames already sent are skipped."""
         frames, last = self._unsent(items)
         if frames:
-            await self.ws.send_text(wire.message(frames))
+            await self.ws.send(wire.message(frames))
             self.sent_seq = last
 
     def _unsent(self, items: list[tuple[int | None, Frame]]) -> tuple[list[Frame], int]:
@@ -147,7 +171,7 @@ class Viewer:
 
     async def close(self, code: int) -> None:
         self.closed = True
-        if self.ws.application_state == WebSocketState.CONNECTED:
+        if self.ws.open:
             with contextlib.suppress(Exception):
                 await self.ws.close(code)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 
 from facilitator import i18n
 from facilitator.domain import participants
@@ -14,13 +15,14 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
-from facilitator.live.socket import serve_socket
-from facilitator.live.viewer import Viewer, frame
+from facilitator.live.socket import Resume, serve_socket
+from facilitator.live.viewer import Disconnected, Viewer, frame
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
 from facilitator.vocabulary import Audience
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
+from facilitator.web.frame_protocol import write_now_of
 from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
 
@@ -64,37 +66,67 @@ async def group_socket(ws: WebSocket) -> None:
         locale = await svc.db.read(lambda s: workshop_language(s, group_id))
     else:
         locale = reader_locale(ws)
-    viewer = Viewer(ws, audience, actor, svc.settings.socket_queue_size, locale)
+    viewer = Viewer(StarletteSocket(ws), audience, actor, svc.settings.socket_queue_size, locale)
+    with i18n.using(locale):
+        await serve_socket(svc.rooms, GroupEndpoint(svc, group_id), viewer, Resume(since, epoch))
 
-    async def greet(v: Viewer, fresh: bool) -> None:
+
+class StarletteSocket:
+    """Starlette's WebSocket as live/'s Socket."""
+
+    def __init__(self, ws: WebSocket):
+        self._ws = ws
+        self.write_now = write_now_of(ws.scope)
+
+    @property
+    def open(self) -> bool:
+        return self._ws.application_state == WebSocketState.CONNECTED
+
+    async def receive(self) -> str | None:
+        message = await self._ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise Disconnected(message.get("code"))
+        text = message.get("text")
+        return text if isinstance(text, str) else None
+
+    async def send(self, text: str) -> None:
+        await self._ws.send_text(text)
+
+    async def close(self, code: int) -> None:
+        await self._ws.close(code)
+
+
+@dataclass(frozen=True)
+class GroupEndpoint:
+    """A group's socket: phones, its console and its projector."""
+
+    svc: Services
+    group_id: int
+
+    @property
+    def channel(self) -> str:
+        return events.group_channel(self.group_id)
+
+    @property
+    def limits(self) -> SocketLimits:
+        settings = self.svc.settings
+        return SocketLimits(MAX_MESSAGE, settings.socket_rate, settings.socket_burst)
+
+    async def greet(self, viewer: Viewer, fresh: bool) -> None:
         """What is this phone's own: its ideas, their states, its dots. After a replay the
         phone has it already: the replay's personal frames brought it up to date."""
-        if not fresh or not isinstance(v.actor, Participant):
+        if not fresh or not isinstance(viewer.actor, Participant):
             return
-        own = await own_state(svc.db, v.actor, group_id)
-        status = svc.templates.render("participant/_own_status.html", own=own.own)
+        own = await own_state(self.svc.db, viewer.actor, self.group_id)
+        status = self.svc.templates.render("participant/_own_status.html", own=own.own)
         ops = [["replace", "own-status", status]]
         mine = sorted(own.mine)
-        v.offer(None, frame({"type": "own", "ops": ops, "mine": mine, "all": True}))
-        v.offer(
-            None,
-            frame({"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}),
-        )
+        viewer.offer(None, frame({"type": "own", "ops": ops, "mine": mine, "all": True}))
+        state = {"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}
+        viewer.offer(None, frame(state))
 
-    async def handle(v: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
-        return await _command(svc, group_id, v, message)
-
-    with i18n.using(locale):
-        await serve_socket(
-            events.group_channel(group_id),
-            viewer,
-            svc.rooms,
-            since,
-            epoch,
-            handle,
-            greet,
-            SocketLimits(MAX_MESSAGE, svc.settings.socket_rate, svc.settings.socket_burst),
-        )
+    async def handle(self, viewer: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
+        return await _command(self.svc, self.group_id, viewer, message)
 
 
 async def _command(
