@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from facilitator.store.engines import make_engine
-from facilitator.store.events import LiveEvent, Wired, wire
+from facilitator.store.events import Tx, Wired, wire
 from facilitator.store.writer import Outcome, Writer, require_named
 
 T = TypeVar("T")
@@ -108,8 +108,7 @@ class Database:
         """For the CLI and tests, outside any event loop; events are published by nobody."""
         for attempt in range(RETRIES):
             try:
-                with Session(self.write_engine, expire_on_commit=False) as s:
-                    s.info["events"] = []
+                with Tx(self.write_engine) as s:
                     result = fn(s, *args)
                     s.commit()
                     return result
@@ -123,11 +122,9 @@ class Database:
         outcome: Outcome = (None, None, [])
         for attempt in range(RETRIES):
             try:
-                with Session(self.write_engine, expire_on_commit=False) as s:
-                    events: list[LiveEvent] = []
-                    s.info["events"] = events
+                with Tx(self.write_engine) as s:
                     try:
-                        outcome = (fn(s, *args), None, wire(events))
+                        outcome = (fn(s, *args), None, wire(s.events))
                     except DBAPIError:
                         raise
                     except Exception as exc:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, text
+from sqlalchemy import Engine, insert, text
 from sqlmodel import Session, col, select
 
 from facilitator.models import Channel, Event, utcnow
@@ -86,6 +86,15 @@ class Head:
     epoch: str
 
 
+class Tx(Session):
+    """One write transaction: a session that carries the events its current job recorded,
+    handed to the publisher once the transaction commits (DESIGN rule 3)."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self.events: list[LiveEvent] = []
+
+
 def create_channel(s: Session, name: str) -> None:
     s.add(Channel(name=name, seq=0, epoch=secrets.token_hex(4)))
 
@@ -96,6 +105,8 @@ _INSERT = insert(Event.__table__)  # type: ignore[attr-defined]
 
 def append(s: Session, channel: str, kind: str, payload: object, actor: str) -> LiveEvent:
     """Record an event in the current transaction; it is published after commit."""
+    if not isinstance(s, Tx):
+        raise TypeError("events are recorded in a write transaction (a Tx), not a read")
     row = core(s, _BUMP, {"name": channel}).one()
     at = utcnow()
     body = orjson.dumps(payload).decode()
@@ -113,7 +124,7 @@ def append(s: Session, channel: str, kind: str, payload: object, actor: str) -> 
         },
     )
     live = LiveEvent(channel, row.seq, row.epoch, kind, payload, actor, at)
-    s.info.setdefault("events", []).append(live)
+    s.events.append(live)
     return live
 
 

@@ -39,7 +39,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from facilitator.store.engines import make_engine
-from facilitator.store.events import LiveEvent, Wired, wire
+from facilitator.store.events import LiveEvent, Tx, Wired, wire
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _run_batch(engine: Engine, batch: list[Job], first_savepoint: int) -> int | 
     """Run the batch in one transaction and commit it; or, when a job before
     `first_savepoint` fails, roll everything back and return that job's index: its
     partial writes cannot be undone alone."""
-    with Session(engine, expire_on_commit=False) as s:
+    with Tx(engine) as s:
         for i, job in enumerate(batch):
             if i >= first_savepoint:
                 _run_in_savepoint(s, job)
@@ -114,10 +114,10 @@ def _run_batch(engine: Engine, batch: list[Job], first_savepoint: int) -> int | 
     return None
 
 
-def _run_bare(s: Session, job: Job) -> bool:
+def _run_bare(s: Tx, job: Job) -> bool:
     """Run one job with no savepoint; False when it failed (the batch runs again)."""
     job.result, job.error, job.events = None, None, []
-    s.info["events"] = job.events
+    s.events = job.events
     try:
         job.result = job.fn(s, *job.args)
         s.flush()  # so a write this job caused fails here, not in a later job or commit
@@ -129,9 +129,9 @@ def _run_bare(s: Session, job: Job) -> bool:
     return True
 
 
-def _run_in_savepoint(s: Session, job: Job) -> None:
+def _run_in_savepoint(s: Tx, job: Job) -> None:
     job.result, job.error, job.events = None, None, []
-    s.info["events"] = job.events
+    s.events = job.events
     savepoint = s.begin_nested()
     try:
         job.result = job.fn(s, *job.args)
