@@ -6,8 +6,7 @@ facilitators can act in their own group afterwards as usual.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -20,10 +19,10 @@ from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import Group
 from facilitator.store.database import Database
+from facilitator.store.jobs import WriteJob, write_job
 from facilitator.vocabulary import Announcement
 
 ANNOUNCEMENT_LIMIT = 300
-T = TypeVar("T")
 
 
 def _targets(s: Session, workshop_id: int, group_ids: list[int] | None) -> list[int]:
@@ -44,30 +43,21 @@ def _targets(s: Session, workshop_id: int, group_ids: list[int] | None) -> list[
     return chosen
 
 
-async def _each(
-    db: Database,
-    actor: Actor,
-    workshop_id: int,
-    group_ids: list[int] | None,
-    apply: Callable[[Session, Actor, int, T], object],
-    value: T,
-) -> int:
-    """`apply(s, actor, group_id, value)` to each chosen group, in one transaction."""
-    return await db.write(_apply_each, actor, workshop_id, group_ids, apply, value)
-
-
-def _apply_each(
+@write_job
+def _each(
     s: Session,
     actor: Actor,
     workshop_id: int,
     group_ids: list[int] | None,
-    apply: Callable[[Session, Actor, int, T], object],
-    value: T,
+    apply: WriteJob[Any, None],
+    value: object,
 ) -> int:
+    """A group's command, `apply(actor, group_id, value)`, run for each chosen group in one
+    transaction (the value checked once, before)."""
     require_organiser(s, actor, workshop_id)
     targets = _targets(s, workshop_id, group_ids)
     for group_id in targets:
-        apply(s, actor, group_id, value)
+        apply.fn(s, actor, group_id, value)
     return len(targets)
 
 
@@ -75,29 +65,26 @@ async def set_phase(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, phase: object
 ) -> int:
     target = phases.check_phase(phase)
-    return await _each(db, actor, workshop_id, group_ids, phases.apply_phase, target)
+    return await _each(db, actor, workshop_id, group_ids, phases.set_phase, target)
 
 
 async def start_timer(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, minutes: object
 ) -> int:
     length = phases.check_minutes(minutes)
-    return await _each(db, actor, workshop_id, group_ids, phases.apply_timer, length)
+    return await _each(db, actor, workshop_id, group_ids, phases.start_timer, length)
 
 
 async def lock_writing(
     db: Database, actor: Actor, workshop_id: int, group_ids: list[int] | None, locked: bool
 ) -> int:
-    return await _each(db, actor, workshop_id, group_ids, phases.apply_writing_lock, locked)
+    return await _each(db, actor, workshop_id, group_ids, phases.set_writing_locked, locked)
 
 
-async def announce(db: Database, actor: Actor, workshop_id: int, text: object) -> int:
+@write_job
+def announce(s: Session, actor: Actor, workshop_id: int, text: object) -> int:
     """Show a banner on every phone of the workshop; empty text takes it down."""
     message = clean(text, limit=ANNOUNCEMENT_LIMIT, multiline=False, required=False)
-    return await db.write(_announce, actor, workshop_id, message)
-
-
-def _announce(s: Session, actor: Actor, workshop_id: int, message: str) -> int:
     workshop = require_organiser(s, actor, workshop_id)
     if workshop.announcement == message:
         return 0

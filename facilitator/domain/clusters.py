@@ -17,7 +17,7 @@ from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back
 from facilitator.i18n import N_
 from facilitator.models import Cluster, Idea, IdeaStatus, RecommendationSource, VoteTarget
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.vocabulary import ClusterChanged, ClustersAccepted, IdeaMoved
 
 NAME_LIMIT = 120
@@ -55,15 +55,12 @@ def _new_cluster(s: Session, group_id: int, name: str) -> Cluster:
     return cluster
 
 
-async def create_cluster(
-    db: Database, actor: Actor, group_id: int, name: object, idea_id: int | None = None
+@write_job
+def create_cluster(
+    s: Session, actor: Actor, group_id: int, name: object, idea_id: int | None = None
 ) -> int:
     """A new theme, empty or with one idea moved in: both happen, or neither."""
     name = check_name(name)
-    return await db.write(_create_cluster, actor, group_id, idea_id, name)
-
-
-def _create_cluster(s: Session, actor: Actor, group_id: int, idea_id: int | None, name: str) -> int:
     require_facilitator(s, actor, group_id)
     idea = moderated_idea(s, actor, idea_id) if idea_id is not None else None
     if idea is not None and idea.status == IdeaStatus.merged:
@@ -79,12 +76,9 @@ def _create_cluster(s: Session, actor: Actor, group_id: int, idea_id: int | None
     return cluster.id
 
 
-async def rename_cluster(db: Database, actor: Actor, cluster_id: int, name: object) -> None:
+@write_job
+def rename_cluster(s: Session, actor: Actor, cluster_id: int, name: object) -> None:
     name = check_name(name)
-    await db.write(_rename_cluster, actor, cluster_id, name)
-
-
-def _rename_cluster(s: Session, actor: Actor, cluster_id: int, name: str) -> None:
     cluster = _cluster(s, actor, cluster_id)
     if cluster.name == name:
         return
@@ -94,12 +88,9 @@ def _rename_cluster(s: Session, actor: Actor, cluster_id: int, name: str) -> Non
     record.to_group(s, cluster.group_id, vocabulary.CLUSTER_RENAMED, payload, actor)
 
 
-async def delete_cluster(db: Database, actor: Actor, cluster_id: int) -> None:
+@write_job
+def delete_cluster(s: Session, actor: Actor, cluster_id: int) -> None:
     """Delete a theme; its ideas go back to the unclustered ones, and its votes are dropped."""
-    await db.write(_delete_cluster, actor, cluster_id)
-
-
-def _delete_cluster(s: Session, actor: Actor, cluster_id: int) -> None:
     cluster = _cluster(s, actor, cluster_id)
     sourced = s.exec(
         select(RecommendationSource).where(
@@ -140,8 +131,9 @@ def _place(s: Session, idea: Idea, cluster_id: int | None, position: int | None)
             s.add(sibling)
 
 
-async def move_idea(
-    db: Database,
+@write_job
+def move_idea(
+    s: Session,
     actor: Actor,
     idea_id: int,
     to_cluster: int | None,
@@ -153,17 +145,6 @@ async def move_idea(
     `from_cluster` is where the facilitator saw the idea; if another facilitator moved it
     meanwhile, the move is refused and both screens keep the server's order.
     """
-    await db.write(_move_idea, actor, idea_id, from_cluster, to_cluster, position)
-
-
-def _move_idea(
-    s: Session,
-    actor: Actor,
-    idea_id: int,
-    from_cluster: int | str | None,
-    to_cluster: int | None,
-    position: int | None,
-) -> None:
     idea = moderated_idea(s, actor, idea_id)
     if idea.status == IdeaStatus.merged:
         raise Conflict(N_("That idea was merged into another one meanwhile."))
@@ -200,8 +181,9 @@ def _cluster_name(s: Session, cluster_id: int | None) -> str:
     return cluster.name if cluster is not None else ""
 
 
-async def apply_suggestions(
-    db: Database, actor: Actor, group_id: int, accepted: list[Suggestion]
+@write_job
+def apply_suggestions(
+    s: Session, actor: Actor, group_id: int, accepted: list[Suggestion]
 ) -> list[int]:
     """Make a theme for each accepted suggestion and move its ideas in, all at once.
 
@@ -210,12 +192,6 @@ async def apply_suggestions(
     drafts = [Suggestion(check_name(a.name), list(dict.fromkeys(a.idea_ids))) for a in accepted]
     if not drafts:
         raise Invalid(N_("Choose at least one suggestion to accept."))
-    return await db.write(_apply_suggestions, actor, group_id, drafts)
-
-
-def _apply_suggestions(
-    s: Session, actor: Actor, group_id: int, drafts: list[Suggestion]
-) -> list[int]:
     require_facilitator(s, actor, group_id)
     made: list[int] = []
     names: list[str] = []

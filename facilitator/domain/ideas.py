@@ -17,7 +17,7 @@ from facilitator.domain.text import clean, client_key
 from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.store.statements import core
 from facilitator.vocabulary import Counts, DotsBack, IdeaChanged, IdeaView, Kind
 
@@ -115,16 +115,13 @@ def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
         raise Invalid(N_("Time is up: this group is not taking new ideas."))
 
 
-async def submit_idea(
-    db: Database, actor: Actor, group_id: int, key: object, text: object, limit: int
+@write_job
+def submit_idea(
+    s: Session, actor: Actor, group_id: int, key: object, text: object, limit: int
 ) -> Receipt:
     """Add an idea to a group. The same key again returns the first receipt, changing nothing."""
     text = clean(text, limit=limit)
     key = client_key(key)
-    return await db.write(_submit_idea, actor, group_id, key, text)
-
-
-def _submit_idea(s: Session, actor: Actor, group_id: int, key: str, text: str) -> Receipt:
     group = require_member(s, actor, group_id)
     existing = core(s, _BY_KEY, {"group_id": group_id, "key": key}).first()
     if existing is not None:
@@ -188,13 +185,10 @@ def _own_idea(s: Session, actor: Actor, idea_id: int) -> Idea:
     return idea
 
 
-async def edit_own_idea(db: Database, actor: Actor, idea_id: int, text: object, limit: int) -> None:
+@write_job
+def edit_own_idea(s: Session, actor: Actor, idea_id: int, text: object, limit: int) -> None:
     """The author rewrites their idea while the group collects; the old text is kept."""
     text = clean(text, limit=limit)
-    await db.write(_edit_own_idea, actor, idea_id, text)
-
-
-def _edit_own_idea(s: Session, actor: Actor, idea_id: int, text: str) -> None:
     idea = _own_idea(s, actor, idea_id)
     writing_open(s, get_group(s, idea.group_id), actor)
     if idea.text == text:
@@ -206,12 +200,9 @@ def _edit_own_idea(s: Session, actor: Actor, idea_id: int, text: str) -> None:
     publish_idea(s, vocabulary.IDEA_EDITED, actor, idea, edited=True)
 
 
-async def withdraw_own_idea(db: Database, actor: Actor, idea_id: int) -> None:
+@write_job
+def withdraw_own_idea(s: Session, actor: Actor, idea_id: int) -> None:
     """The author takes their idea back; it leaves every board. A repeat changes nothing."""
-    await db.write(_withdraw_own_idea, actor, idea_id)
-
-
-def _withdraw_own_idea(s: Session, actor: Actor, idea_id: int) -> None:
     idea = get_row(s, Idea, idea_id)
     if idea is not None and idea.status == IdeaStatus.withdrawn and _author_ref(idea) == actor.ref:
         return

@@ -13,7 +13,7 @@ from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back, voter_states
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaRevision, IdeaStatus, Vote, VoteTarget, utcnow
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.vocabulary import IdeaChanged, Kind
 
 REASON_LIMIT = 300
@@ -35,13 +35,10 @@ def _save(s: Session, actor: Actor, idea: Idea, kind: Kind[IdeaChanged]) -> None
     publish_idea(s, kind, actor, idea)
 
 
-async def hide_idea(db: Database, actor: Actor, idea_id: int, reason: object) -> None:
+@write_job
+def hide_idea(s: Session, actor: Actor, idea_id: int, reason: object) -> None:
     """Take an idea off the phones' boards; the reason is shown to its author."""
     why = clean(reason, limit=REASON_LIMIT, multiline=False, required=False)
-    await db.write(_hide_idea, actor, idea_id, why)
-
-
-def _hide_idea(s: Session, actor: Actor, idea_id: int, why: str) -> None:
     idea = moderated_idea(s, actor, idea_id)
     if idea.status == IdeaStatus.merged:
         raise Invalid(N_("That idea is merged into another; hide that one instead."))
@@ -55,12 +52,9 @@ def _hide_idea(s: Session, actor: Actor, idea_id: int, why: str) -> None:
     publish_idea(s, vocabulary.IDEA_HIDDEN, actor, idea, votes=given_back)
 
 
-async def restore_idea(db: Database, actor: Actor, idea_id: int) -> None:
+@write_job
+def restore_idea(s: Session, actor: Actor, idea_id: int) -> None:
     """Put a hidden (or not yet approved) idea back on the board; also approves it."""
-    await db.write(_restore_idea, actor, idea_id)
-
-
-def _restore_idea(s: Session, actor: Actor, idea_id: int) -> None:
     idea = moderated_idea(s, actor, idea_id)
     if idea.status == IdeaStatus.visible:
         return
@@ -72,16 +66,13 @@ def _restore_idea(s: Session, actor: Actor, idea_id: int) -> None:
     _save(s, actor, idea, kind)
 
 
-async def edit_idea(
-    db: Database, actor: Actor, idea_id: int, text: object, note: object, limit: int
+@write_job
+def edit_idea(
+    s: Session, actor: Actor, idea_id: int, text: object, note: object, limit: int
 ) -> None:
     """A facilitator rewrites an idea; the old text and the note are kept in its history."""
     text = clean(text, limit=limit)
     why = clean(note, limit=REASON_LIMIT, multiline=False, required=False)
-    await db.write(_edit_idea, actor, idea_id, text, why)
-
-
-def _edit_idea(s: Session, actor: Actor, idea_id: int, text: str, why: str) -> None:
     idea = moderated_idea(s, actor, idea_id)
     if idea.text == text:
         return
@@ -90,15 +81,12 @@ def _edit_idea(s: Session, actor: Actor, idea_id: int, text: str, why: str) -> N
     _save(s, actor, idea, vocabulary.IDEA_MODERATED)
 
 
-async def merge_ideas(db: Database, actor: Actor, source_id: int, target_id: int) -> None:
+@write_job
+def merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> None:
     """Merge a duplicate into another idea of the same group: its votes go with it, and it
     stays listed as a source of the idea it joined."""
     if source_id == target_id:
         raise Invalid(N_("An idea cannot be merged into itself."))
-    await db.write(_merge_ideas, actor, source_id, target_id)
-
-
-def _merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> None:
     source = moderated_idea(s, actor, source_id)
     target = moderated_idea(s, actor, target_id)
     if source.group_id != target.group_id:

@@ -15,7 +15,7 @@ from facilitator.domain.errors import Invalid
 from facilitator.group_settings import GroupSettings, SettingsRefused
 from facilitator.i18n import N_
 from facilitator.models import Group, Phase, utcnow
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.vocabulary import (
     Kind,
     PhaseChanged,
@@ -59,18 +59,15 @@ def check_phase(phase: object) -> Phase:
         raise Invalid(N_("That is not a phase.")) from None
 
 
-def apply_phase(s: Session, actor: Actor, group_id: int, target: Phase) -> None:
+@write_job
+def set_phase(s: Session, actor: Actor, group_id: int, phase: object) -> None:
+    """Move the group to any phase, forward or back. The same phase again changes nothing."""
+    target = check_phase(phase)
     group = require_facilitator(s, actor, group_id)
     if group.phase == target:
         return
     previous, group.phase = group.phase, target
     _changed(s, group, actor, vocabulary.GROUP_PHASE, PhaseChanged(target.value, previous))
-
-
-async def set_phase(db: Database, actor: Actor, group_id: int, phase: object) -> None:
-    """Move the group to any phase, forward or back. The same phase again changes nothing."""
-    target = check_phase(phase)
-    await db.write(apply_phase, actor, group_id, target)
 
 
 def check_settings(
@@ -83,11 +80,8 @@ def check_settings(
         raise Invalid(exc.msgid, **exc.params) from None
 
 
-async def update_settings(db: Database, actor: Actor, group_id: int, new: GroupSettings) -> None:
-    await db.write(_update_settings, actor, group_id, new)
-
-
-def _update_settings(s: Session, actor: Actor, group_id: int, new: GroupSettings) -> None:
+@write_job
+def update_settings(s: Session, actor: Actor, group_id: int, new: GroupSettings) -> None:
     group = require_facilitator(s, actor, group_id)
     group.settings = new
     _changed(s, group, actor, vocabulary.GROUP_SETTINGS, SettingsChanged())
@@ -103,24 +97,18 @@ def check_minutes(minutes: object) -> float:
     return length
 
 
-def apply_timer(s: Session, actor: Actor, group_id: int, minutes: float) -> None:
+@write_job
+def start_timer(s: Session, actor: Actor, group_id: int, minutes: object) -> None:
+    """A countdown whose end is kept on the server, so every screen agrees after a reload."""
+    length = check_minutes(minutes)
     group = require_facilitator(s, actor, group_id)
-    group.timer_ends_at = utcnow() + dt.timedelta(minutes=minutes)
+    group.timer_ends_at = utcnow() + dt.timedelta(minutes=length)
     ends_at = group.timer_ends_at.isoformat()
     _changed(s, group, actor, vocabulary.GROUP_TIMER, TimerChanged(ends_at))
 
 
-async def start_timer(db: Database, actor: Actor, group_id: int, minutes: object) -> None:
-    """A countdown whose end is kept on the server, so every screen agrees after a reload."""
-    length = check_minutes(minutes)
-    await db.write(apply_timer, actor, group_id, length)
-
-
-async def stop_timer(db: Database, actor: Actor, group_id: int) -> None:
-    await db.write(_stop_timer, actor, group_id)
-
-
-def _stop_timer(s: Session, actor: Actor, group_id: int) -> None:
+@write_job
+def stop_timer(s: Session, actor: Actor, group_id: int) -> None:
     group = require_facilitator(s, actor, group_id)
     if group.timer_ends_at is None:
         return
@@ -128,7 +116,8 @@ def _stop_timer(s: Session, actor: Actor, group_id: int) -> None:
     _changed(s, group, actor, vocabulary.GROUP_TIMER, TimerChanged(None))
 
 
-def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) -> None:
+@write_job
+def set_writing_locked(s: Session, actor: Actor, group_id: int, locked: bool) -> None:
     group = require_facilitator(s, actor, group_id)
     if group.writing_locked == locked:
         return
@@ -136,18 +125,11 @@ def apply_writing_lock(s: Session, actor: Actor, group_id: int, locked: bool) ->
     _changed(s, group, actor, vocabulary.GROUP_WRITING, WritingChanged(locked))
 
 
-async def set_writing_locked(db: Database, actor: Actor, group_id: int, locked: bool) -> None:
-    await db.write(apply_writing_lock, actor, group_id, locked)
-
-
-async def reveal(db: Database, actor: Actor, group_id: int, what: object, shown: bool) -> None:
+@write_job
+def reveal(s: Session, actor: Actor, group_id: int, what: object, shown: bool) -> None:
     """Show phones the ideas (private mode) or the vote tallies, or hide them again."""
     if what not in ("ideas", "votes"):
         raise Invalid(N_("Reveal ideas or votes."))
-    await db.write(_reveal, actor, group_id, what, shown)
-
-
-def _reveal(s: Session, actor: Actor, group_id: int, what: object, shown: bool) -> None:
     group = require_facilitator(s, actor, group_id)
     if what == "ideas":
         if group.ideas_revealed == shown:

@@ -33,7 +33,7 @@ from facilitator.models import (
     SourceKind,
     utcnow,
 )
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.vocabulary import Kind, RecommendationChanged
 
 
@@ -115,18 +115,14 @@ def _add(
 # -- a group's ------------------------------------------------------------------------------
 
 
-async def promote(
-    db: Database, actor: Actor, group_id: int, source: object, source_id: int, draft: Draft
+@write_job
+def promote(
+    s: Session, actor: Actor, group_id: int, source: object, source_id: int, draft: Draft
 ) -> int:
     """Make a group recommendation from a theme or an idea, remembering where it came from."""
     if source not in (SourceKind.cluster, SourceKind.idea):
         raise Invalid(N_("Promote a theme or an idea."))
-    return await db.write(_promote, actor, group_id, SourceKind(str(source)), source_id, draft)
-
-
-def _promote(
-    s: Session, actor: Actor, group_id: int, kind: SourceKind, source_id: int, draft: Draft
-) -> int:
+    kind = SourceKind(str(source))
     group = require_facilitator(s, actor, group_id)
     row: Cluster | Idea | None = (
         get_row(s, Cluster, source_id)
@@ -149,18 +145,11 @@ def _promote(
 # -- the workshop's -------------------------------------------------------------------------
 
 
-async def synthesise(
-    db: Database, actor: Actor, workshop_id: int, draft: Draft, rec_ids: list[int]
-) -> int:
+@write_job
+def synthesise(s: Session, actor: Actor, workshop_id: int, draft: Draft, rec_ids: list[int]) -> int:
     """A final recommendation of the workshop from one or more group ones (merging them)."""
     if not rec_ids:
         raise Invalid(N_("Choose at least one group recommendation."))
-    return await db.write(_synthesise, actor, workshop_id, rec_ids, draft)
-
-
-def _synthesise(
-    s: Session, actor: Actor, workshop_id: int, rec_ids: list[int], draft: Draft
-) -> int:
     require_organiser(s, actor, workshop_id)
     for rec_id in rec_ids:
         _check_group_recommendation(s, workshop_id, rec_id)
@@ -192,12 +181,9 @@ def _final(s: Session, actor: Actor, rec_id: int) -> Recommendation:
     return rec
 
 
-async def add_source(db: Database, actor: Actor, rec_id: int, source_id: int) -> None:
+@write_job
+def add_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
     """Add a group recommendation to what a final one draws on."""
-    await db.write(_add_source, actor, rec_id, source_id)
-
-
-def _add_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
     rec = _final(s, actor, rec_id)
     _check_group_recommendation(s, rec.workshop_id, source_id)
     if s.get(RecommendationSource, (rec_id, SourceKind.recommendation, source_id)) is None:
@@ -205,11 +191,8 @@ def _add_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
         _event(s, actor, rec, vocabulary.RECOMMENDATION_SOURCES)
 
 
-async def remove_source(db: Database, actor: Actor, rec_id: int, source_id: int) -> None:
-    await db.write(_remove_source, actor, rec_id, source_id)
-
-
-def _remove_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
+@write_job
+def remove_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None:
     rec = _final(s, actor, rec_id)
     link = s.get(RecommendationSource, (rec_id, SourceKind.recommendation, source_id))
     if link is None:
@@ -226,11 +209,8 @@ def _remove_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> Non
 # -- any scope ------------------------------------------------------------------------------
 
 
-async def edit(db: Database, actor: Actor, rec_id: int, draft: Draft) -> None:
-    await db.write(_edit, actor, rec_id, draft)
-
-
-def _edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
+@write_job
+def edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
     rec = _recommendation(s, actor, rec_id)
     if (rec.title, rec.text, rec.rationale) == (draft.title, draft.text, draft.rationale):
         return
@@ -240,13 +220,10 @@ def _edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
     _event(s, actor, rec, vocabulary.RECOMMENDATION_EDITED)
 
 
-async def set_agreed(db: Database, actor: Actor, rec_id: int, agreed: bool) -> None:
+@write_job
+def set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
     """Mark a recommendation agreed (a workshop's: final), or take that back. Phones see a
     group's agreed ones."""
-    await db.write(_set_agreed, actor, rec_id, agreed)
-
-
-def _set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
     rec = _recommendation(s, actor, rec_id)
     if rec.agreed == agreed:
         return
@@ -255,23 +232,17 @@ def _set_agreed(s: Session, actor: Actor, rec_id: int, agreed: bool) -> None:
     _event(s, actor, rec, vocabulary.RECOMMENDATION_AGREED)
 
 
-async def move(db: Database, actor: Actor, rec_id: int, direction: object) -> None:
+@write_job
+def move(s: Session, actor: Actor, rec_id: int, direction: object) -> None:
     """Move a recommendation one place up or down in its list."""
     where = check_direction(direction)
-    await db.write(_move, actor, rec_id, where)
-
-
-def _move(s: Session, actor: Actor, rec_id: int, where: str) -> None:
     rec = _recommendation(s, actor, rec_id)
     if step(s, _siblings(s, rec), rec, where):
         _event(s, actor, rec, vocabulary.RECOMMENDATION_MOVED)
 
 
-async def delete(db: Database, actor: Actor, rec_id: int) -> None:
-    await db.write(_delete, actor, rec_id)
-
-
-def _delete(s: Session, actor: Actor, rec_id: int) -> None:
+@write_job
+def delete(s: Session, actor: Actor, rec_id: int) -> None:
     rec = _recommendation(s, actor, rec_id)
     _event(s, actor, rec, vocabulary.RECOMMENDATION_DELETED)
     # Wider recommendations that drew on it no longer do (their own sources stay).

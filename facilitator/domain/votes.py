@@ -15,6 +15,7 @@ from facilitator.i18n import N_
 from facilitator.models import Cluster, Group, Idea, IdeaStatus, Phase, Vote, VoteTarget
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 from facilitator.store.statements import core
 from facilitator.vocabulary import DotsBack, Kind, VoteChanged, VoteState
 
@@ -87,17 +88,10 @@ def _voter(actor: Actor) -> Participant:
     return actor
 
 
-async def cast_vote(
-    db: Database, actor: Actor, group_id: int, target: object, target_id: int
-) -> VoteState:
+@write_job
+def cast_vote(s: Session, actor: Actor, group_id: int, target: object, target_id: int) -> VoteState:
     """Put one dot on a theme or an unclustered idea."""
     voter = _voter(actor)
-    return await db.write(_cast_vote, voter, group_id, target, target_id)
-
-
-def _cast_vote(
-    s: Session, voter: Participant, group_id: int, target: object, target_id: int
-) -> VoteState:
     group = require_member(s, voter, group_id)
     get_row(s, ParticipantRow, voter.id, lock=True)  # one phone's dots, one at a time
     if group.phase != Phase.vote:
@@ -116,17 +110,12 @@ def _cast_vote(
     return _publish(s, group, voter, kind, target_id, vocabulary.VOTE_CAST)
 
 
-async def retract_vote(
-    db: Database, actor: Actor, group_id: int, target: object, target_id: int
+@write_job
+def retract_vote(
+    s: Session, actor: Actor, group_id: int, target: object, target_id: int
 ) -> VoteState:
     """Take one dot back (undo)."""
     voter = _voter(actor)
-    return await db.write(_retract_vote, voter, group_id, target, target_id)
-
-
-def _retract_vote(
-    s: Session, voter: Participant, group_id: int, target: object, target_id: int
-) -> VoteState:
     group = require_member(s, voter, group_id)
     if group.phase != Phase.vote:
         raise Invalid(N_("Voting is not open right now."))

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from facilitator.store.engines import make_engine
 from facilitator.store.events import Tx, Wired, wire
+from facilitator.store.jobs import WriteJob, body
 from facilitator.store.writer import Outcome, Writer, require_named
 
 T = TypeVar("T")
@@ -87,7 +88,7 @@ class Database:
         return self._run_read(fn)
 
     # -- writes --------------------------------------------------------------------------
-    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+    async def write(self, fn: Callable[..., T] | WriteJob[Any, T], *args: Any) -> T:
         """Run `fn(session, *args)` in a write transaction; return its result once committed.
 
         `fn` must be a module-level function (it may run in another process), `args` and
@@ -104,12 +105,12 @@ class Database:
             self._writers.submit(self._postgres_job, fn, args, (future, loop))
         return await future
 
-    def write_sync(self, fn: Callable[..., T], *args: Any) -> T:
+    def write_sync(self, fn: Callable[..., T] | WriteJob[Any, T], *args: Any) -> T:
         """For the CLI and tests, outside any event loop; events are published by nobody."""
         for attempt in range(RETRIES):
             try:
                 with Tx(self.write_engine) as s:
-                    result = fn(s, *args)
+                    result = body(fn)(s, *args)
                     s.commit()
                     return result
             except OperationalError:
@@ -124,7 +125,7 @@ class Database:
             try:
                 with Tx(self.write_engine) as s:
                     try:
-                        outcome = (fn(s, *args), None, wire(s.events))
+                        outcome = (body(fn)(s, *args), None, wire(s.events))
                     except DBAPIError:
                         raise
                     except Exception as exc:

@@ -40,6 +40,7 @@ from sqlmodel import Session
 
 from facilitator.store.engines import make_engine
 from facilitator.store.events import LiveEvent, Tx, Wired, wire
+from facilitator.store.jobs import body
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,9 @@ class WriterStopped(RuntimeError):
 
 
 def require_named(fn: Callable[..., Any]) -> None:
-    """A write job must be a module-level function, so that it can cross to the writer."""
+    """A write job must be a module-level function (or a `@write_job` of one), so that it
+    can cross to the writer."""
+    fn = body(fn)
     name = getattr(fn, "__qualname__", repr(fn))
     if not isinstance(fn, types.FunctionType) or "<" in name:  # <lambda>, <locals>
         raise TypeError(
@@ -119,7 +122,7 @@ def _run_bare(s: Tx, job: Job) -> bool:
     job.result, job.error, job.events = None, None, []
     s.events = job.events
     try:
-        job.result = job.fn(s, *job.args)
+        job.result = body(job.fn)(s, *job.args)
         s.flush()  # so a write this job caused fails here, not in a later job or commit
     except OperationalError:
         raise
@@ -134,7 +137,7 @@ def _run_in_savepoint(s: Tx, job: Job) -> None:
     s.events = job.events
     savepoint = s.begin_nested()
     try:
-        job.result = job.fn(s, *job.args)
+        job.result = body(job.fn)(s, *job.args)
         s.flush()
         savepoint.commit()
     except OperationalError:
