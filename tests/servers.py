@@ -34,8 +34,9 @@ def wait_healthy(base_url: str, seconds: float = 60.0) -> dict[str, Any]:
     raise AssertionError(f"{base_url} never became healthy")
 
 
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    """`python -m facilitator ARGS` with only `env`'s FACILITATOR_* settings."""
+def _start(args: list[str], env: dict[str, str], own_group: bool = False) -> subprocess.Popen[str]:
+    """`python -m facilitator ARGS` with only `env`'s FACILITATOR_* settings; with
+    `own_group`, in a session and process group of its own, which its children share."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
     return subprocess.Popen(
         [sys.executable, "-m", "facilitator", *args],
@@ -43,6 +44,7 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
         stderr=subprocess.DEVNULL,
         text=True,
         env={**clean, **env},
+        start_new_session=own_group,
     )
 
 
@@ -83,7 +85,9 @@ def app_server(env: dict[str, str], *args: str) -> Iterator[str]:
 
 class Restartable:
     """`facilitator serve` that a test stops with any signal and starts again on the same
-    port and data, as a supervisor (systemd, Docker) would."""
+    port and data, as a supervisor (systemd, Docker) would. SIGKILL is a crash: it takes
+    the whole process group, the server and its SQLite writer alike (a writer left alive
+    would still commit what the server had acknowledged too early)."""
 
     def __init__(self, env: dict[str, str]):
         self.env = env
@@ -92,12 +96,15 @@ class Restartable:
         self.proc: subprocess.Popen[str] | None = None
 
     def start(self) -> None:
-        self.proc = _start(["serve", "--port", str(self.port)], self.env)
+        self.proc = _start(["serve", "--port", str(self.port)], self.env, own_group=True)
         wait_healthy(self.base)
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:
         assert self.proc is not None and self.proc.stdout is not None
-        self.proc.send_signal(sig)
+        if sig == signal.SIGKILL:
+            os.killpg(self.proc.pid, sig)  # its group: it leads it (start_new_session)
+        else:
+            self.proc.send_signal(sig)
         self.proc.wait(timeout=20)
         self.proc.stdout.close()
         self.proc = None

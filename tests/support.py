@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
@@ -20,6 +22,16 @@ from tests.conftest import Person, Socket, World, connect
 
 M = TypeVar("M", bound=SQLModel)
 FORM_KEY = re.compile(r'name="key" value="([^"]+)"')
+
+
+async def until(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Wait, letting the running loop work, until `condition()` holds; after `seconds`,
+    fail and say what never happened. A wait, never an assertion about time."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {seconds} s: {what}")
+        await asyncio.sleep(0.01)
 
 
 def all_rows(s: Any) -> dict[str, list[tuple[Any, ...]]]:

@@ -35,6 +35,7 @@ from facilitator.store.events import LiveEvent, Wired
 from facilitator.store.statements import core
 from facilitator.store.writer import Job, WriterStopped, commit_batch
 from tests import backends
+from tests.support import until
 
 
 def opened(url: str) -> Iterator[Database]:
@@ -77,9 +78,11 @@ def fail_on_flush(s: Session) -> None:
     s.add(Channel(name="group:1", seq=0, epoch="dup"))  # the key exists: the flush fails
 
 
-def append_slowly(s: Session, n: int, seconds: float) -> int:
+def append_and_hold(s: Session, n: int, inside: str) -> int:
+    """Append, say so by creating the file `inside`, then hold the transaction open."""
     seq = append(s, n)
-    time.sleep(seconds)
+    Path(inside).touch()
+    time.sleep(30)
     return seq
 
 
@@ -204,12 +207,14 @@ def test_closing_answers_every_write_already_sent(sqlite_db: Database) -> None:
 
 
 def test_a_writer_that_dies_fails_its_jobs_and_the_next_write_starts_another(
-    sqlite_db: Database, caplog: pytest.LogCaptureFixture
+    sqlite_db: Database, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
+    inside = tmp_path / "inside-the-transaction"
+
     async def main() -> tuple[object, int, int]:
         first = await sqlite_db.write(writer_pid)
-        slow = asyncio.create_task(sqlite_db.write(append_slowly, 1, 30))
-        await asyncio.sleep(1.0)  # it is inside its transaction now
+        slow = asyncio.create_task(sqlite_db.write(append_and_hold, 1, str(inside)))
+        await until(inside.exists, "the job appended, inside its transaction")
         os.kill(first, signal.SIGKILL)
         lost = await asyncio.wait_for(asyncio.gather(slow, return_exceptions=True), 30)
         return lost[0], await sqlite_db.write(writer_pid), await sqlite_db.write(append, 2)

@@ -16,12 +16,14 @@ import orjson
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from sqlmodel import select
 
-from facilitator.domain import workshops
+from facilitator.domain import recommendations, workshops
+from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
 from facilitator.export import report, tables
 from facilitator.export.formats import FORMATS, render
-from facilitator.models import Role
+from facilitator.models import Role, User
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
 from tests.workshop_factory import Built, build, db, fresh_db, snapshot, staff
@@ -109,6 +111,46 @@ def test_the_markdown_report_says_the_same(snap: Snapshot) -> None:
         assert f"\n{heading}\n" in md
     assert "1. Practise with realistic drills" in md
     assert HIDDEN not in md
+
+
+# The factory's final recommendation, agreed; and a draft added beside it below.
+AGREED_FINAL = ("Drill, and keep drilling", "Across the region.", "Both")
+DRAFT_FINAL = (
+    "One button to report phishing",
+    "A report button in every mail client, answered within the hour.",
+    "Reports doubled where a pilot tried it",
+)
+
+
+def test_each_final_recommendation_keeps_its_title_text_and_rationale(db: Database) -> None:
+    built = build(db)
+    snap = snapshot(db, built.workshop_id)
+    olivia = db.read_sync(
+        lambda s: s.exec(select(User).where(User.email == "olivia@example.org")).one()
+    )
+    assert olivia.id is not None
+    organiser = Staff(olivia.id, Role.organiser, olivia.email, olivia.name)
+    draft = recommendations.check_draft(*DRAFT_FINAL)
+    sources = [snap.recommendations[0].id]
+    asyncio.run(recommendations.synthesise(db, organiser, built.workshop_id, draft, sources))
+    snap = snapshot(db, built.workshop_id)
+    finals = [AGREED_FINAL, (f"{DRAFT_FINAL[0]} (draft)", *DRAFT_FINAL[1:])]
+
+    doc = Document(io.BytesIO(report.docx(snap, SUMMARY)))
+    heading = [p.style is not None and "Heading" in p.style.name for p in doc.paragraphs]
+    start = [p.text for p in doc.paragraphs].index("Final recommendations") + 1
+    end = heading.index(True, start)
+    section = [p.text for p in doc.paragraphs[start:end]]
+    for n, (title, text, why) in enumerate(finals, 1):
+        assert f"{n}.\t{title}" in section, section
+        at = section.index(f"{n}.\t{title}")
+        assert section[at + 1 : at + 3] == [text, f"Why: {why}"], section
+
+    md = report.markdown(snap, SUMMARY).decode()
+    section_md = md.split("\n## Final recommendations\n")[1].split("\n## ")[0]
+    for n, (title, text, why) in enumerate(finals, 1):
+        title_md = title.replace("(", "\\(").replace(")", "\\)")
+        assert f"\n{n}. {title_md}\n   - {text}\n   - Why: {why}\n" in section_md, section_md
 
 
 def test_the_workbook_has_five_sheets_with_the_workshop(snap: Snapshot) -> None:

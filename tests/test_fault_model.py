@@ -37,14 +37,17 @@ from facilitator.config import Settings
 from facilitator.domain import clusters, moderation, phases
 from facilitator.domain.errors import DomainError
 from facilitator.domain.workshop_views import GroupView
-from facilitator.models import Event, Idea, IdeaStatus
+from facilitator.models import Event, Idea, IdeaStatus, Phase
 from facilitator.store import events
 from facilitator.vocabulary import Audience
 from tests.conftest import Person, World
+from tests.facilitation_support import group_row
+from tests.facilitation_support import head as group_head
 from tests.outbox import Phone, ideas_by_key, in_process, visible_ideas
 
 PHONES = 3
 PHASES = ("collect", "cluster", "vote")
+NOT_A_PHASE = "brainstorm"  # asked for, and refused: the model must not record it
 Index = st.integers(min_value=0, max_value=PHONES - 1)
 Pick = st.integers(min_value=0, max_value=10_000)  # which of the current candidates
 
@@ -74,6 +77,8 @@ class LivePath(RuleBasedStateMachine):
         self.people = [self.world.phone(self.group.code) for _ in range(PHONES)]
         self.phones = [Phone(p, self.group.id) for p in self.people]
         self.online: list[contextlib.ExitStack | None] = [None] * PHONES
+        # The board each page shows: it stays on the page between sockets (live.js).
+        self.boards: list[str | None] = [None] * PHONES
         self.phase = "collect"
         self.written = self.written_at_restart = 0
         for i in range(PHONES):
@@ -93,6 +98,9 @@ class LivePath(RuleBasedStateMachine):
     def _close(self, i: int) -> None:
         stack, self.online[i] = self.online[i], None
         if stack is not None:
+            sock = self.phones[i].sock
+            assert sock is not None
+            self.boards[i] = last_board(sock.frames, self.boards[i])
             stack.close()
 
     @rule(i=Index)
@@ -159,9 +167,16 @@ class LivePath(RuleBasedStateMachine):
         )
         return sorted(r for r in rows if r is not None)
 
-    def _act(self, fn: Any, *args: Any) -> None:
-        with contextlib.suppress(DomainError):  # refused (a rule of the phase): changes nothing
+    def _try(self, fn: Any, *args: Any) -> DomainError | None:
+        """The facilitator's command; its refusal, if it was refused."""
+        try:
             self.world.run(fn, self.world.db, self.organiser, *args)
+        except DomainError as refused:
+            return refused
+        return None
+
+    def _act(self, fn: Any, *args: Any) -> None:
+        self._try(fn, *args)  # refused (a rule of the phase): changes nothing
 
     @rule(pick=Pick)
     def hide(self, pick: int) -> None:
@@ -181,10 +196,18 @@ class LivePath(RuleBasedStateMachine):
         if ideas:
             self._act(clusters.move_idea, ideas[pick % len(ideas)], self.theme if into else None)
 
-    @rule(phase=st.sampled_from(PHASES))
+    @rule(phase=st.sampled_from((*PHASES, NOT_A_PHASE)))
     def set_phase(self, phase: str) -> None:
-        self._act(phases.set_phase, self.group.id, phase)
-        self.phase = phase
+        """The organiser may move the group to any phase; the model records a change only
+        once it was made, and a refused one changes nothing."""
+        before = group_head(self.world, self.group)
+        refused = self._try(phases.set_phase, self.group.id, phase)
+        if phase in PHASES:
+            assert refused is None, refused.message
+            self.phase = phase
+        else:
+            assert refused is not None and refused.message == "That is not a phase."
+            assert group_head(self.world, self.group) == before
 
     # -- invariants ----------------------------------------------------------------------
     @invariant()
@@ -205,6 +228,7 @@ class LivePath(RuleBasedStateMachine):
         )
         head = self.world.read(lambda s: events.head(s, channel).seq)
         assert list(seqs) == list(range(1, head + 1))
+        assert group_row(self.world, self.group).phase == Phase(self.phase)
         for i, phone in enumerate(self.phones):
             if self.online[i] is None:
                 continue
@@ -213,7 +237,8 @@ class LivePath(RuleBasedStateMachine):
             if self.phase == "collect":
                 assert phone.sock.ideas == visible_ideas(self.world, self.group.id)
             else:
-                assert last_board(phone.sock.frames) == self._fresh_board(channel)
+                shown = last_board(phone.sock.frames, self.boards[i])
+                assert shown == self._fresh_board(channel)
 
     def _fresh_board(self, channel: str) -> str:
         renderer = self.world.services.rooms.renderer
@@ -221,13 +246,14 @@ class LivePath(RuleBasedStateMachine):
         return str(orjson.loads(message)["ops"][0][2])
 
 
-def last_board(frames: list[dict[str, Any]]) -> str:
-    """The phone's board region as the last frame that drew it whole left it."""
+def last_board(frames: list[dict[str, Any]], before: str | None = None) -> str | None:
+    """The phone's board region as the last frame that drew it whole left it; else as an
+    earlier socket left it (`before`: a socket that resumed with nothing missed draws none)."""
     for frame in reversed(frames):
         for op, target, fragment in reversed(frame.get("ops", [])):
             if op == "replace" and target == "board-body":
                 return str(fragment)
-    raise AssertionError("no board was drawn")
+    return before
 
 
 def test_the_live_path_keeps_its_promises(migrated_db: Path, tmp_path: Path) -> None:

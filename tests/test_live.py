@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from facilitator.live.rooms import RECENT
 from facilitator.models import Event, Idea
 from facilitator.store import events
+from facilitator.store.events import LiveEvent
 from facilitator.web import sockets
-from tests.conftest import Socket, World, connect
+from tests.conftest import Person, Socket, World, connect
+from tests.facilitation_support import add_idea, flush, head, member
 from tests.support import post_idea
 
 
@@ -81,17 +84,23 @@ def test_same_key_twice_makes_one_idea(world: World) -> None:
     assert list(server_ideas(world, group.id).values()) == ["Only once"]
 
 
+def gone_after_one_idea(phone: Person, group_id: int) -> tuple[int, str, dict[int, str]]:
+    """A phone sends an idea, sees it, and loses its socket: the seq, epoch and ideas it had."""
+    with connect(phone, group_id) as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        sock.send({"type": "submit", "key": "before-drop-1", "text": "Before the drop"})
+        sock.until_seq(1)
+    assert sock.seq is not None
+    return sock.seq, sock.epoch, dict(sock.ideas)
+
+
 def test_reconnecting_phone_catches_up_from_its_last_seq(world: World) -> None:
     organiser = world.organiser()
     group = world.workshop(organiser).groups[0]
     away, busy = world.phone(group.code), world.phone(group.code)
 
-    with connect(away, group.id) as ws:
-        sock = Socket(ws)
-        sock.until_type("reset")
-        sock.send({"type": "submit", "key": "before-drop-1", "text": "Before the drop"})
-        sock.until_seq(1)
-        last_seq, epoch, seen = sock.seq, sock.epoch, dict(sock.ideas)
+    last_seq, epoch, seen = gone_after_one_idea(away, group.id)
 
     # While the phone is away, the group moves on: new ideas, an edit, a withdrawal.
     with connect(busy, group.id) as ws:
@@ -227,6 +236,46 @@ def test_a_room_whose_phones_all_dropped_keeps_listening_and_replays_when_they_r
         assert not any(f["type"] == "reset" for f in back.frames)
         assert back.ideas == server_ideas(world, group.id)
     assert world.services.rooms.get(channel) is room  # the same room all along
+
+
+def test_a_phone_further_back_than_the_room_remembers_replays_from_the_log(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room keeps its latest RECENT events; a phone that missed more (yet fewer than
+    the resync limit) is sent them from the log: every one, once, in order, and no fresh
+    board."""
+    group = world.workshop(world.organiser()).groups[0]
+    away, busy = world.phone(group.code), world.phone(group.code)
+    last_seq, epoch, seen = gone_after_one_idea(away, group.id)
+
+    with connect(busy, group.id) as ws:  # the room stays open and hears every event
+        other = Socket(ws)
+        other.until_type("reset")
+        writer = member(world, group)
+        for n in range(RECENT + 6):
+            add_idea(world, writer, group, f"Missed idea {n}")
+        latest = head(world, group)
+        other.until_seq(latest)
+    assert latest - last_seq > RECENT  # more than the room remembers
+
+    logged: list[int] = []
+    read_log = events.since
+
+    def since(s: Session, channel: str, after: int, limit: int) -> list[LiveEvent] | None:
+        logged.append(after)
+        return read_log(s, channel, after, limit)
+
+    monkeypatch.setattr(events, "since", since)
+    with connect(away, group.id, since=last_seq, epoch=epoch) as ws:
+        back = Socket(ws)
+        back.seq, back.epoch, back.ideas = last_seq, epoch, seen
+        back.until_seq(latest)
+        flush(back)  # and nothing more was queued for it
+    assert logged == [last_seq]
+    assert not any(f["type"] == "reset" for f in back.frames)
+    replayed = [f["seq"] for f in back.frames if f["type"] in ("patch", "seq")]
+    assert replayed == list(range(last_seq + 1, latest + 1))
+    assert back.ideas == server_ideas(world, group.id)
 
 
 def test_an_empty_room_is_let_go_once_it_has_lingered(world: World) -> None:

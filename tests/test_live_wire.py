@@ -16,6 +16,7 @@ from websockets.asyncio.client import connect
 from facilitator.live import wire
 from facilitator.web import frame_protocol
 from tests.servers import free_port
+from tests.support import until
 
 
 def test_frames_written_directly_reach_the_client_in_order_between_asgi_sends() -> None:
@@ -97,7 +98,11 @@ def test_a_closed_connection_is_freed_without_the_cyclic_collector() -> None:
                 client.transport.abort()  # gone, no close handshake
             while len(ended) < len(clients):  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
-            await asyncio.sleep(0.1)  # the handlers' tasks finish
+            state = server.server_state
+            await until(
+                lambda: not state.tasks and not state.connections,
+                "the handlers' tasks finished and the connections were let go",
+            )
             del clients
             return [o for o in gc.get_objects() if type(o) is frame_protocol.FrameWritingProtocol]
         finally:
