@@ -21,6 +21,7 @@ from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 from facilitator.viewer import BATCH, TRY_AGAIN, Frame, Viewer, frame
 
 log = logging.getLogger(__name__)
+UNREADABLE = N_("That message could not be read.")
 
 
 async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> bool:
@@ -88,7 +89,7 @@ async def serve_socket(
         pump = asyncio.get_running_loop().create_task(viewer.pump())
         guard = SocketGuard(limits)
         while True:
-            text = await viewer.ws.receive_text()
+            text = await _receive(viewer)
             verdict = guard.admit(text)
             if verdict is Verdict.slow_down:
                 # With its key, so the page keeps that message and sends it again later.
@@ -113,9 +114,19 @@ async def serve_socket(
         rooms.leave(room, viewer)
 
 
-def _key_of(text: str, max_message: int) -> str | None:
+async def _receive(viewer: Viewer) -> str | bytes:
+    """The next frame's data: text, or the bytes of a binary frame (which _dispatch refuses
+    like any malformed frame, instead of the KeyError of `receive_text`)."""
+    message = await viewer.ws.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    return text if text is not None else bytes(message.get("bytes") or b"")
+
+
+def _key_of(text: str | bytes, max_message: int) -> str | None:
     """The outbox key of a message, if it has a readable one."""
-    if len(text) > max_message:
+    if isinstance(text, bytes) or len(text) > max_message:
         return None
     try:
         key = orjson.loads(text).get("key")
@@ -125,17 +136,19 @@ def _key_of(text: str, max_message: int) -> str | None:
 
 
 async def _dispatch(
-    viewer: Viewer, text: str, handle: Handler, max_message: int
+    viewer: Viewer, text: str | bytes, handle: Handler, max_message: int
 ) -> dict[str, Any] | None:
     """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
+    if isinstance(text, bytes):
+        return {"type": "error", "message": gettext(UNREADABLE)}
     if len(text) > max_message:
         return {"type": "error", "message": gettext(N_("That message is too large."))}
     try:
         message = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
+        return {"type": "error", "message": gettext(UNREADABLE)}
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return {"type": "error", "message": gettext(N_("That message could not be read."))}
+        return {"type": "error", "message": gettext(UNREADABLE)}
     if message["type"] == "ping":
         return {"type": "pong"}
     try:

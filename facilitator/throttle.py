@@ -203,11 +203,16 @@ class SocketGuard:
         self.bucket = TokenBucket(limits.rate, limits.burst, clock)
         self.refused = 0
 
-    def admit(self, text: str) -> Verdict:
-        if len(text) > self.limits.max_frame // 4 and len(text.encode()) > self.limits.max_frame:
+    def admit(self, data: str | bytes) -> Verdict:
+        """`data` is a text frame's text or a binary frame's bytes."""
+        if len(data) > self.limits.max_frame // 4 and self._size(data) > self.limits.max_frame:
             return Verdict.too_big
         if self.bucket.take():
             self.refused = 0
             return Verdict.ok
         self.refused += 1
         return Verdict.flood if self.refused > self.limits.burst else Verdict.slow_down
+
+    @staticmethod
+    def _size(data: str | bytes) -> int:
+        return len(data) if isinstance(data, bytes) else len(data.encode())

@@ -182,8 +182,10 @@ class Socket:
         self.mine: set[int] = set()
         self.waiting: collections.deque[dict[str, Any]] = collections.deque()
 
-    def send(self, message: dict[str, Any] | str) -> None:
-        if isinstance(message, str):
+    def send(self, message: dict[str, Any] | str | bytes) -> None:
+        if isinstance(message, bytes):
+            self.session.send_bytes(message)
+        elif isinstance(message, str):
             self.session.send_text(message)
         else:
             self.session.send_json(message)

@@ -277,8 +277,11 @@ def test_a_phone_gets_no_staff_pages_actions_or_sockets(
 
 # -- malformed socket frames ----------------------------------------------------------------
 
-BAD_FRAMES: dict[str, tuple[dict[str, Any] | str, str]] = {
+BAD_FRAMES: dict[str, tuple[dict[str, Any] | str | bytes, str]] = {
     "not json": ("this is not json", UNREADABLE),
+    # Commands are text frames; a binary one is malformed, even if it holds JSON.
+    "binary frame": (b"\x00\xff\x00", UNREADABLE),
+    "binary json": (b'{"type": "ping"}', UNREADABLE),
     "json array": ("[1, 2, 3]", UNREADABLE),
     "json string": ('"submit"', UNREADABLE),
     "missing type": ({"key": "no-type-0001", "text": "Hello"}, UNREADABLE),
