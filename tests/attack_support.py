@@ -3,7 +3,11 @@ tests (the marker is a secret that must not leak) and stored-XSS tests (a hostil
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from typing import Any
+
+import httpx2 as httpx
 
 from facilitator.domain import (
     broadcast,
@@ -20,7 +24,7 @@ from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
-from tests.conftest import World
+from tests.conftest import Person, World
 from tests.facilitation_support import add_cluster, add_idea, member, promote
 
 
@@ -104,3 +108,24 @@ def populate(world: World, tag: str, marker: str) -> Site:
         final_id,
         other_idea_id,
     )
+
+
+def at_once(
+    world: World, person: Person, address: str, requests: list[tuple[str, str, dict[str, Any]]]
+) -> list[int]:
+    """The statuses of `requests` (method, url, form) sent all at once from `address`, with
+    `person`'s cookies and CSRF token: all in flight together on the app's own event loop."""
+    token, cookies = person.csrf(), dict(person.http.cookies)
+
+    async def send() -> list[int]:
+        transport = httpx.ASGITransport(app=world.client.app, client=(address, 40000))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", cookies=cookies
+        ) as client:
+            sent = [
+                client.request(method, url, data={"csrf": token, **form} if form else None)
+                for method, url, form in requests
+            ]
+            return [response.status_code for response in await asyncio.gather(*sent)]
+
+    return world.run(send)  # type: ignore[no-any-return]

@@ -30,7 +30,9 @@ from facilitator.throttle import (
     Throttle,
     TokenBucket,
     address_key,
+    create_counter,
 )
+from tests.attack_support import at_once
 from tests.conftest import PASSWORD, Person, World
 from tests.support import idea_texts, live, refusal, rows, shared_workshop
 
@@ -85,6 +87,15 @@ def test_hundreds_of_phones_behind_one_address_join_despite_typos(world: World) 
     assert len(rows(world, Participant)) == 20
 
 
+def test_codes_sent_all_at_once_meet_the_limit_too(world: World) -> None:
+    """Each attempt counts before its look-up, so 400 guesses in flight together get no
+    more answers than 400 sent one by one."""
+    guesses = [("GET", f"/join?code={wrong_code()}", {}) for _ in range(400)]
+    statuses = at_once(world, world.browser(), "203.0.113.30", guesses)
+    assert statuses.count(404) == JOIN_BY_ADDRESS.failures
+    assert statuses.count(429) == 400 - JOIN_BY_ADDRESS.failures
+
+
 def test_guessing_any_live_code_in_a_workshop_day_is_under_one_in_ten_thousand() -> None:
     """The calculation SECURITY.md shows, from the limits the code enforces."""
     alphabet_bits = math.log2(len(codes.ALPHABET))
@@ -131,6 +142,29 @@ def test_failed_logins_are_throttled_per_address(world: World) -> None:
     assert log_in(world.browser(), staff.email, PASSWORD).status_code == 303
 
 
+def test_wrong_passwords_sent_all_at_once_meet_the_account_limit(world: World) -> None:
+    """81 logins in flight together: 10 passwords are checked, and the 81st, right, is not."""
+    victim = world.organiser("victim@example.org")
+    wrong = [
+        ("POST", "/login", {"email": victim.email, "password": f"guess {n}"}) for n in range(80)
+    ]
+    right = ("POST", "/login", {"email": victim.email, "password": PASSWORD})
+    statuses = at_once(world, world.browser(), "203.0.113.31", [*wrong, right])
+    assert statuses.count(400) == LOGIN_BY_ACCOUNT.failures
+    assert statuses.count(429) == 81 - LOGIN_BY_ACCOUNT.failures
+    refusal(log_in(world.browser(), victim.email, PASSWORD), 429, TOO_MANY_LOGINS)
+
+
+def test_wrong_passwords_sent_all_at_once_meet_the_address_limit(world: World) -> None:
+    sprayed = [
+        ("POST", "/login", {"email": f"user{n}@example.org", "password": "password spraying"})
+        for n in range(80)
+    ]
+    statuses = at_once(world, world.browser(), "203.0.113.32", sprayed)
+    assert statuses.count(400) == LOGIN_BY_ADDRESS.failures
+    assert statuses.count(429) == 80 - LOGIN_BY_ADDRESS.failures
+
+
 def test_a_successful_login_forgives_the_accounts_earlier_typos(world: World) -> None:
     staff = world.organiser("typo@example.org")
     person = world.browser()
@@ -161,14 +195,46 @@ def test_counts_live_in_the_current_window_only() -> None:
 
     async def scenario() -> list[bool]:
         for _ in range(JOIN_BY_ADDRESS.failures - 1):
-            await throttle.failed(JOIN_BY_ADDRESS, "a")
-        seen = [await throttle.blocked(JOIN_BY_ADDRESS, "a")]
-        await throttle.failed(JOIN_BY_ADDRESS, "a")
-        seen += [await throttle.blocked(JOIN_BY_ADDRESS, k) for k in ("a", "b")]
+            await throttle.attempt((JOIN_BY_ADDRESS, "a"))
+        seen = [(await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed]  # the last one
+        seen += [(await throttle.attempt((JOIN_BY_ADDRESS, k))).allowed for k in ("a", "b")]
         now[0] += JOIN_BY_ADDRESS.window
-        return [*seen, await throttle.blocked(JOIN_BY_ADDRESS, "a")]
+        return [*seen, (await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed]
 
-    assert asyncio.run(scenario()) == [False, True, False, False]
+    assert asyncio.run(scenario()) == [True, False, True, True]
+
+
+def test_released_and_refused_attempts_are_taken_back() -> None:
+    throttle = Throttle(MemoryCounter())
+
+    async def scenario() -> list[bool]:
+        for _ in range(JOIN_BY_ADDRESS.failures * 3):  # successes: taken back
+            await throttle.release(await throttle.attempt((JOIN_BY_ADDRESS, "venue")))
+        for _ in range(JOIN_BY_ADDRESS.failures - 1):  # failures: they stay
+            await throttle.attempt((JOIN_BY_ADDRESS, "venue"))
+        seen = [(await throttle.attempt((JOIN_BY_ADDRESS, "venue"))).allowed for _ in range(3)]
+        return seen
+
+    assert asyncio.run(scenario()) == [True, False, False]
+
+
+@pytest.mark.parametrize("backend", ["sqlite+memory", "postgres+redis"])
+def test_attempts_at_once_get_exactly_the_limit(settings: Settings) -> None:
+    """200 attempts on one key, all in flight together, in memory and in Redis."""
+    limit = LOGIN_BY_ACCOUNT
+
+    async def scenario() -> list[bool]:
+        counter = create_counter(settings.redis_url, settings.redis_prefix)
+        throttle = Throttle(counter)
+        attempts = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
+        await asyncio.gather(*(throttle.release(a) for a in attempts if a.allowed))
+        again = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
+        await counter.close()
+        return [a.allowed for a in (*attempts, *again)]
+
+    allowed = asyncio.run(scenario())
+    assert allowed[:200].count(True) == limit.failures  # then all taken back, as successes
+    assert allowed[200:].count(True) == limit.failures
 
 
 def test_without_redis_the_shared_counts_let_requests_through(
@@ -177,16 +243,17 @@ def test_without_redis_the_shared_counts_let_requests_through(
     """A workshop in progress goes on while Redis is away; the outage is logged."""
     from redis.asyncio import Redis
 
-    async def scenario() -> bool:
+    async def scenario() -> list[bool]:
         client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
         throttle = Throttle(RedisCounter(client, "gone:"))
-        for _ in range(JOIN_BY_ADDRESS.failures + 1):
-            await throttle.failed(JOIN_BY_ADDRESS, "a")
-        blocked = await throttle.blocked(JOIN_BY_ADDRESS, "a")
+        seen = [
+            (await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed
+            for _ in range(JOIN_BY_ADDRESS.failures + 1)
+        ]
         await client.aclose()
-        return blocked
+        return seen
 
-    assert asyncio.run(scenario()) is False
+    assert all(asyncio.run(scenario()))
     assert "Redis unreachable" in caplog.text
 
 
