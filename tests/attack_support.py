@@ -129,3 +129,65 @@ def at_once(
             return [response.status_code for response in await asyncio.gather(*sent)]
 
     return world.run(send)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Raw:
+    status: int
+    text: str
+    taken: int  # bytes of the request body the app read
+
+
+def raw_request(
+    world: World,
+    path: str,
+    head: bytes,
+    filler: int,
+    *,
+    headers: dict[str, str] | None = None,
+    cookies: str = "",
+    disconnect: bool = False,
+) -> Raw:
+    """A POST straight to the app, its body `head` then `filler` bytes sent in 64 KB chunks
+    only as the app asks for them, so the test sees how much of it the app read. With
+    `disconnect`, the client goes away before the last chunk."""
+
+    async def send_request() -> Raw:
+        chunks = [head, *(b"x" * min(65536, filler - at) for at in range(0, filler, 65536))]
+        taken, out, status = 0, [], 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal taken
+            if not chunks or (disconnect and len(chunks) == 1):
+                return {"type": "http.disconnect"}
+            chunk = chunks.pop(0)
+            taken += len(chunk)
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                out.append(message.get("body", b""))
+
+        pairs = {"host": "testserver", "cookie": cookies, **(headers or {})}
+        path_only, _, query = path.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path_only,
+            "raw_path": path_only.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(k.encode(), v.encode()) for k, v in pairs.items() if v],
+            "client": ("203.0.113.40", 40000),
+            "server": ("testserver", 80),
+        }
+        await world.client.app(scope, receive, send)  # type: ignore[arg-type]
+        return Raw(status, b"".join(out).decode(), taken)
+
+    return world.run(send_request)  # type: ignore[no-any-return]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import math
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +34,11 @@ from facilitator.throttle import (
     address_key,
     create_counter,
 )
-from tests.attack_support import at_once
+from facilitator.web.bodies import MAX_BODY
+from facilitator.web.organiser import MAX_SETUP
+from tests.attack_support import Raw, at_once, raw_request
 from tests.conftest import PASSWORD, Person, World
-from tests.support import idea_texts, live, refusal, rows, shared_workshop
+from tests.support import database_rows, idea_texts, live, refusal, rows, shared_workshop
 
 TOO_MANY_CODES = "Too many codes from this network did not match."
 TOO_MANY_LOGINS = "Too many failed logins. Please wait 15 minutes and try again."
@@ -271,6 +275,74 @@ def test_an_ipv6_household_is_one_address() -> None:
     assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::2")
     assert address_key("2001:db8:1:2::1") != address_key("2001:db8:1:3::1")
     assert address_key("192.0.2.1") == "192.0.2.1"
+
+
+# -- request bodies -------------------------------------------------------------------------
+
+MULTIPART = "multipart/form-data; boundary=xyz"
+FILE_PART = (
+    b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.yaml"\r\n'
+    b"Content-Type: text/yaml\r\n\r\n"
+)
+
+
+def upload(world: World, url: str, size: int, person: Person | None = None, **kw: Any) -> Raw:
+    """A set-up file of `size` bytes, sent straight to the app with `person`'s cookies."""
+    cookies = "; ".join(f"{k}={v}" for k, v in person.http.cookies.items()) if person else ""
+    headers = {"content-type": MULTIPART, **kw.pop("headers", {})}
+    return raw_request(world, url, FILE_PART, size, headers=headers, cookies=cookies, **kw)
+
+
+def test_an_upload_without_a_session_or_token_is_refused_before_its_body_is_read(
+    world: World,
+) -> None:
+    """Nothing of a file reaches the disk (or memory) before the sender is known."""
+    anonymous = upload(world, "/organiser/workshops/upload", 20 * 1024 * 1024)
+    assert anonymous.status == 303 and anonymous.taken == 0
+    office = world.logged_in(world.organiser())
+    before = database_rows(world)
+    forged = upload(world, "/organiser/workshops/upload?csrf=forged", 20 * 1024 * 1024, office)
+    assert forged.status == 403 and forged.taken == 0
+    assert "This form has expired." in forged.text
+    assert database_rows(world) == before
+
+
+def test_a_body_over_the_cap_is_refused_with_413(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    office, phone = world.logged_in(organiser), world.phone(group.code)
+    url = f"/organiser/workshops/upload?csrf={office.csrf()}"
+    before = database_rows(world)
+    declared = {"content-length": str(len(FILE_PART) + MAX_BODY)}
+    for length, most in [(declared, 0), ({}, MAX_BODY + 65536)]:  # declared, or chunked
+        response = upload(world, url, MAX_BODY, office, headers=length)
+        assert response.status == 413, response.text
+        assert response.text == "That request is too large: 2 MB at most."
+        assert response.taken <= most
+    # Every route, not only uploads: a participant's form too.
+    huge = phone.post(f"/j/{group.code}/ideas", {"key": "huge-body-01", "text": "x" * MAX_BODY})
+    refusal(huge, 413, "That request is too large")
+    assert database_rows(world) == before
+
+
+def test_the_sample_proxy_allows_what_the_app_allows() -> None:
+    deployment = (Path(__file__).resolve().parents[1] / "docs" / "deployment.md").read_text()
+    (size,) = re.findall(r"client_max_body_size (\d+)m;", deployment)
+    assert int(size) * 1024 * 1024 == MAX_BODY
+    assert MAX_SETUP < MAX_BODY  # the file and its form fit
+
+
+def test_a_client_that_goes_away_mid_body_is_one_quiet_line(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    office = world.logged_in(world.organiser())
+    url = f"/organiser/workshops/upload?csrf={office.csrf()}"
+    gone = upload(world, url, 200_000, office, disconnect=True)
+    assert gone.status == 0  # nobody to answer
+    lines = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert [r.levelno for r in lines] == [logging.DEBUG]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
 
 
 # -- sockets -------------------------------------------------------------------------------

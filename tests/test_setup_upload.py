@@ -14,8 +14,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "workshop.yaml"
 
 def upload(world: World, person: object, name: str, body: bytes) -> object:
     return person.http.post(  # type: ignore[attr-defined]
-        "/organiser/workshops/upload",
-        data={"csrf": person.csrf()},  # type: ignore[attr-defined]
+        f"/organiser/workshops/upload?csrf={person.csrf()}",  # type: ignore[attr-defined]
         files={"file": (name, body, "text/yaml")},
         follow_redirects=False,
     )

@@ -71,10 +71,10 @@ async def dashboard(
 
 async def upload_workshop(request: Request) -> Response:
     """A workshop set-up file (YAML) uploaded on the dashboard: all of it, or nothing."""
-    form = await read_form(request, files=1)
-    staff = await organiser_only(request)
+    staff = await organiser_only(request)  # from the cookie: before the body is read
     if not isinstance(staff, Staff):
         return staff
+    form = await read_form(request, files=1)
     upload = form.get("file")
     if isinstance(upload, str) or upload is None:
         return await dashboard(request, None, gettext(N_("Choose a set-up file to upload.")), 400)
