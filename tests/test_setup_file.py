@@ -94,6 +94,55 @@ def test_a_file_without_groups_is_refused() -> None:
     ]
 
 
+# -- files built to cost time or memory ---------------------------------------------------
+
+
+def laughs(levels: int) -> str:
+    """The "billion laughs": each level an anchor of nine aliases of the level before."""
+    rows = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    rows += [f"l{n}: &l{n} [{','.join([f'*l{n - 1}'] * 9)}]" for n in range(1, levels + 1)]
+    return "title: x\n" + "\n".join(rows) + "\n"
+
+
+BOMBS = {
+    # 9**6 = 531,441 values from 382 bytes: 3.3 s on the event loop before the budget.
+    "six levels of laughs": (laughs(6), "line 6: This file holds more than 20000 values"),
+    "5,000 nested [": ("[" * 5000 + "]" * 5000, "line 1: This file nests more than 20 levels"),
+    "5,000 nested {": ("{a: " * 5000 + "}" * 5000, "line 1: This file nests more than 20 levels"),
+    "deep block lists": ("".join(" " * n + "- \n" for n in range(100)), "line 21: This file nests"),
+    "101 anchors": (
+        "".join(f"k{n}: &a{n} v\n" for n in range(101)),
+        "line 101: This file uses more than 100 anchors and aliases",
+    ),
+    "half a million values": ("a: [1" + ",1" * 500_000 + "]", "line 1: This file holds more"),
+}
+
+
+@pytest.mark.parametrize("bomb", sorted(BOMBS))
+def test_a_file_built_to_expand_or_nest_is_refused_at_once(bomb: str) -> None:
+    """Refused at the first budget passed, before any expansion (the time it takes is in
+    SECURITY.md: a benchmark, not a test, on a shared machine)."""
+    text, expected = BOMBS[bomb]
+    found = problems(text)
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_aliases_within_the_budget_still_work() -> None:
+    shared = GOOD.replace("facilitators: [fred@example.org]", "facilitators: &team [a@x.org]")
+    shared += "  - name: Third\n    question: Why?\n    facilitators: *team\n"
+    assert setup_file.parse(shared).groups[2].facilitators == ["a@x.org"]
+
+
+def test_the_cli_import_refuses_a_bomb_too(db: Database, tmp_path: Path) -> None:
+    asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(laughs(6))
+    result = cli(db, "workshop", "import", str(bomb))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert "This file holds more than 20000 values" in result.output  # type: ignore[attr-defined]
+    assert count(db, Workshop) == 0
+
+
 def cli(db: Database, *args: str) -> object:
     return CliRunner().invoke(main, [*args, "--database-url", db.url], catch_exceptions=False)
 

@@ -7,6 +7,7 @@ file creates nothing. Every problem is reported with its line and field.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import i18n
 from facilitator.db import Database
-from facilitator.domain import accounts, codes, phases, workshop_views, workshops
+from facilitator.domain import accounts, codes, phases, workshop_views, workshops, yaml_budget
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.text import clean
@@ -211,7 +212,9 @@ _NOT_YAML = N_("This is not valid YAML: {problem}")
 def parse(text: str) -> Setup:
     """Read and check a set-up file; raises BadSetup with every problem found."""
     try:
-        doc = YAML(typ="rt").load(text)
+        doc = yaml_budget.load(text)
+    except yaml_budget.OverBudget as exc:
+        raise BadSetup([Problem(exc.line, "", exc.msgid, exc.params)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -321,7 +324,8 @@ async def import_setup(db: Database, actor: Staff, text: str, invitation_days: f
     """Check the file, then create everything in one transaction (or raise BadSetup)."""
     if not actor.is_organiser:
         raise Forbidden(N_("Only organisers can create workshops."))
-    setup = parse(text)
+    # Off the event loop: even within its budgets, reading a large file takes a while.
+    setup = await asyncio.to_thread(parse, text)
     return await db.write(create, actor, setup, invitation_days)
 
 
