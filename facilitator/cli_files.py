@@ -7,12 +7,18 @@ from typing import Any
 
 import click
 
-from facilitator.cli_options import data_dir_option, database_option, open_database, settings_from
+from facilitator.cli_options import (
+    ID,
+    data_dir_option,
+    database_option,
+    open_database,
+    settings_from,
+)
 from facilitator.models import Role
 
 
 @click.command("export")
-@click.argument("workshop_id", type=int)
+@click.argument("workshop_id", type=ID)
 @click.option("--format", "fmt", required=True, help="docx, md, xlsx, csv, json, polis or audit.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--include-names", is_flag=True, help="Keep participants' display names.")
@@ -158,7 +164,7 @@ def workshop_import(
 
 
 @workshop.command("export-setup")
-@click.argument("workshop_id", type=int)
+@click.argument("workshop_id", type=ID)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @database_option
 @data_dir_option

@@ -161,6 +161,13 @@ def world(client: TestClient) -> World:
     return World(client)
 
 
+def world_with(settings: Settings, **changes: Any) -> Iterator[World]:
+    """For a fixture: a world whose app runs with these settings changed."""
+    app = create_app(replace(settings, **changes))
+    with TestClient(app, base_url="http://testserver") as client:
+        yield World(client)
+
+
 # -- live sockets ---------------------------------------------------------------------------
 
 IDEA_ITEM = re.compile(

@@ -20,7 +20,7 @@ from facilitator.domain import accounts
 from facilitator.models import Idea
 from facilitator.paths import static_dir, templates_dir
 from facilitator.web.middleware import CSP
-from tests.conftest import Person, Socket, World
+from tests.conftest import Person, Socket, World, world_with
 from tests.support import database_rows, handshake_refused, post_idea, refusal, shared_workshop
 
 POLICY_VIOLATION = 1008
@@ -145,10 +145,9 @@ def test_join_links_never_follow_the_host_header(world: World, subtests: pytest.
 @pytest.fixture
 def listed_world(settings: Settings) -> Iterator[World]:
     """Reached under two names, both listed; no public URL."""
-    allowed = "http://hall.example, http://intranet.example:8080"
-    app = create_app(dataclasses.replace(settings, allowed_origins=allowed))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
+    yield from world_with(
+        settings, allowed_origins="http://hall.example, http://intranet.example:8080"
+    )
 
 
 def test_join_links_follow_a_listed_host(listed_world: World) -> None:

@@ -12,15 +12,13 @@ from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
+from facilitator.domain.ids import in_range
 from facilitator.driver_sql import core
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
 from facilitator.models import Participant as ParticipantRow
 
 M = TypeVar("M", bound=SQLModel)
-# Ids are signed 64-bit integers in every database we run on. A larger number, say from a
-# URL or a socket message, names no row (the driver would raise instead of finding nothing).
-MAX_ID = 2**63 - 1
 
 
 def get_row(s: Session, model: type[M], ident: int, *, lock: bool = False) -> M | None:
@@ -30,7 +28,7 @@ def get_row(s: Session, model: type[M], ident: int, *, lock: bool = False) -> M 
     check and its change see the same row even when another process writes at once.
     SQLite has one writer anyway and ignores it.
     """
-    if not 0 < ident <= MAX_ID:
+    if not in_range(ident):
         return None
     return s.get(model, ident, with_for_update=lock or None)
 
@@ -126,7 +124,7 @@ AnyGroup = Group | GroupRules
 
 def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     """A participant acts only in the group they joined; staff only where they facilitate."""
-    if not 0 < group_id <= MAX_ID:
+    if not in_range(group_id):
         raise NotFound(N_("That group does not exist."))
     is_phone = isinstance(actor, Participant)
     row = core(

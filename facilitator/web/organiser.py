@@ -16,6 +16,7 @@ from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
 from facilitator.i18n import N_, gettext
 from facilitator.web.auth import read_form
+from facilitator.web.ids import ids
 from facilitator.web.pages import base_url, page, require_staff, see_other
 from facilitator.web.state import services
 
@@ -252,13 +253,6 @@ async def delete_group(request: Request) -> Response:
     return await _act(request, action)
 
 
-def ids(values: list[Any]) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except (TypeError, ValueError):
-        raise Invalid(N_("Please choose groups from the list.")) from None
-
-
 async def invite(request: Request) -> Response:
     async def action(staff: Staff, form: FormData) -> Response:
         svc = services(request)
@@ -292,12 +286,12 @@ routes = [
     Route("/organiser", dashboard),
     Route("/organiser/workshops", create_workshop, methods=["POST"]),
     Route("/organiser/workshops/upload", upload_workshop, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}", workshop_page),
-    Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/cards", join_cards),
-    Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
-    Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),
-    Route("/organiser/groups/{group_id:int}/delete", delete_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}", workshop_page),
+    Route("/organiser/workshops/{workshop_id:id}", update_workshop, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/groups", add_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/cards", join_cards),
+    Route("/organiser/workshops/{workshop_id:id}/invitations", invite, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/assignments", assign, methods=["POST"]),
+    Route("/organiser/groups/{group_id:id}", update_group, methods=["POST"]),
+    Route("/organiser/groups/{group_id:id}/delete", delete_group, methods=["POST"]),
 ]

@@ -286,7 +286,7 @@ routes = [
     Route("/j/{code}/command", run_command, methods=["POST"]),
     Route("/j/{code}/similar", similar),
     Route("/j/{code}/qr.svg", qr_code),
-    Route("/ideas/{idea_id:int}/edit", edit_page),
-    Route("/ideas/{idea_id:int}/edit", edit, methods=["POST"]),
-    Route("/ideas/{idea_id:int}/withdraw", withdraw, methods=["POST"]),
+    Route("/ideas/{idea_id:id}/edit", edit_page),
+    Route("/ideas/{idea_id:id}/edit", edit, methods=["POST"]),
+    Route("/ideas/{idea_id:id}/withdraw", withdraw, methods=["POST"]),
 ]
