@@ -73,7 +73,7 @@ def populate(world: World, tag: str, marker: str) -> Site:
     workshop = world.read(lambda s: workshop_views.workshop_view(s, workshop_id))
     group, other = workshop.groups
     facilitator = world.staff(f"facilitator-{tag}@example.org", name=f"{marker} facilitator")
-    world.run(workshops.set_facilitator, world.db, organiser, group.id, facilitator.id, True)
+    world.appoint(organiser, group.id, facilitator)
 
     who = member(world, group)
     who = world.run(participants.set_display_name, world.db, who, f"{marker} name", 60)

@@ -26,9 +26,10 @@ from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
 from facilitator.web.state import Services
 from tests import backends
+from tests.workshop_factory import PASSWORD, appoint
 
 T = TypeVar("T")
-PASSWORD = "correct horse battery"
+__all__ = ["PASSWORD"]
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +130,10 @@ class World:
     def staff(self, email: str, role: Role = Role.facilitator, name: str = "") -> Staff:
         user_id = self.run(accounts.create_user, self.db, email, PASSWORD, role, name)
         return Staff(user_id, role, email, name)
+
+    def appoint(self, organiser: Staff, group_id: int, staff: Staff) -> None:
+        """Put `staff` on a group as the app does: invited by the organiser, accepted."""
+        self.run(appoint, self.db, organiser, group_id, staff)
 
     def organiser(self, email: str = "olivia@example.org") -> Staff:
         return self.staff(email, Role.organiser, "Olivia")

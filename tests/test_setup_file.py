@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from facilitator.cli import main
 from facilitator.db import Database
-from facilitator.domain import setup_file
+from facilitator.domain import accounts, setup_file
 from facilitator.models import Group, GroupFacilitator, Invitation, Role, Workshop
-from tests.workshop_factory import db, staff
+from tests.workshop_factory import PASSWORD, db, staff
 
 __all__ = ["db"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,9 +151,9 @@ def count(db: Database, model: type) -> int:
     return db.read_sync(lambda s: s.exec(select(func.count()).select_from(model)).one())
 
 
-def test_import_assigns_known_facilitators_invites_the_rest_and_prints_links(
-    db: Database, tmp_path: Path
-) -> None:
+def test_import_invites_every_facilitator_and_prints_links(db: Database, tmp_path: Path) -> None:
+    """Even one with an account (amira, of another workshop) is invited, not assigned: no
+    one is put on a workshop unasked; she accepts with her own password."""
     asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
     asyncio.run(staff(db, "amira@example.org", Role.facilitator, "Amira"))
     result = cli(db, "workshop", "import", str(EXAMPLE), "--json", "--base-url", "https://x.org/")
@@ -164,16 +164,20 @@ def test_import_assigns_known_facilitators_invites_the_rest_and_prints_links(
         "Passwords and MFA",
     ]
     first = out["groups"][0]
-    assert first["facilitators"] == ["amira@example.org"]
+    assert first["facilitators"] == []
     assert first["join_url"] == f"https://x.org/j/{first['code'].replace('-', '')}"
     invited = {i["email"]: i["groups"] for i in out["invitations"]}
     assert invited == {
+        "amira@example.org": ["Phishing and social engineering"],
         "ben@example.org": ["Passwords and MFA"],
         "chloe@example.org": ["Incident response"],
         "dev@example.org": ["Incident response", "Supply chain"],
     }
     assert all(i["url"].startswith("https://x.org/invite/") for i in out["invitations"])
-    assert (count(db, Group), count(db, GroupFacilitator), count(db, Invitation)) == (6, 1, 3)
+    assert (count(db, Group), count(db, GroupFacilitator), count(db, Invitation)) == (6, 0, 4)
+    token = next(i["url"] for i in out["invitations"] if i["email"] == "amira@example.org")
+    asyncio.run(accounts.accept_invitation(db, token.rsplit("/", 1)[1], "", PASSWORD))
+    assert count(db, GroupFacilitator) == 1
 
     text = cli(db, "workshop", "import", str(EXAMPLE))
     assert "join: http://127.0.0.1:8000/j/" in text.output  # type: ignore[attr-defined]
@@ -211,6 +215,9 @@ def test_export_setup_writes_a_file_that_imports_to_the_same_setup(
     for name in ("amira", "ben", "chloe", "dev"):
         asyncio.run(staff(db, f"{name}@example.org", Role.facilitator, name))
     created = json.loads(cli(db, "workshop", "import", str(EXAMPLE), "--json").output)  # type: ignore[attr-defined]
+    for invitation in created["invitations"]:  # each facilitator accepts
+        token = invitation["url"].rsplit("/", 1)[1]
+        asyncio.run(accounts.accept_invitation(db, token, "", PASSWORD))
     out = tmp_path / "again.yaml"
     result = cli(db, "workshop", "export-setup", str(created["workshop"]["id"]), "-o", str(out))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]

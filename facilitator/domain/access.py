@@ -52,6 +52,21 @@ def workshop_language(s: Session, group_id: int) -> str:
     return get_workshop(s, get_group(s, group_id).workshop_id).language
 
 
+def workshop_staff(s: Session, workshop_id: int) -> set[int]:
+    """Who works on a workshop: its organisers and the facilitators of its groups. Only
+    they are shown to its organisers and assigned directly; anyone else joins by accepting
+    an invitation, so no one is put on a workshop, nor shown to its organiser, unasked."""
+    organisers = select(WorkshopOrganiser.user_id).where(
+        WorkshopOrganiser.workshop_id == workshop_id
+    )
+    facilitators = (
+        select(GroupFacilitator.user_id)
+        .join(Group, col(Group.id) == GroupFacilitator.group_id)
+        .where(Group.workshop_id == workshop_id)
+    )
+    return set(s.exec(organisers).all()) | set(s.exec(facilitators).all())
+
+
 def organises(s: Session, user_id: int, workshop_id: int) -> bool:
     return s.get(WorkshopOrganiser, (workshop_id, user_id)) is not None
 

@@ -24,7 +24,15 @@ from sqlmodel import Session, col, select
 
 from facilitator import i18n
 from facilitator.db import Database
-from facilitator.domain import accounts, codes, phases, workshop_views, workshops, yaml_budget
+from facilitator.domain import (
+    access,
+    accounts,
+    codes,
+    phases,
+    workshop_views,
+    workshops,
+    yaml_budget,
+)
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.text import clean
@@ -279,13 +287,16 @@ class Created:
 
 
 def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Created:
-    """Create the workshop in the caller's transaction. Listed facilitators with an account
-    are assigned; for anyone else an invitation link is made, never an account."""
+    """Create the workshop in the caller's transaction. The organiser, if listed, is
+    assigned; for anyone else an invitation link is made, which they accept (with their
+    password, if they have an account): never an account, and no one is put on a workshop
+    unasked."""
     drafts = [GroupDraft(g.name, g.question, g.context) for g in setup.groups]
     wid, group_ids = workshops.add_workshop(
         s, actor, setup.title, setup.date, setup.description, drafts
     )
-    users = {u.email: u.id for u in s.exec(select(User)).all()}
+    staff = access.workshop_staff(s, wid)
+    users = {u.email: u.id for u in s.exec(select(User).where(col(User.id).in_(staff))).all()}
     missing: dict[str, list[int]] = {}
     made = []
     for gid, spec in zip(group_ids, setup.groups, strict=True):

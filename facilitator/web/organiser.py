@@ -154,7 +154,7 @@ async def workshop_page(
         workshop=view,
         error=error,
         base_url=base_url(request),
-        staff_list=await workshop_views.facilitators(svc.db),
+        staff_list=await workshop_views.workshop_staff_list(svc.db, staff, view.id),
         **context,
     )
 
