@@ -68,6 +68,7 @@ def import_data(
     """Import a workshop exported with `export --format json` (new ids, all else kept)."""
     from sqlmodel import select
 
+    from facilitator.domain.archive_rules import BadArchive
     from facilitator.domain.restore import restore
     from facilitator.export.data import BadDocument, from_json
     from facilitator.models import User
@@ -76,6 +77,8 @@ def import_data(
         snap = from_json(file.read_bytes())
     except BadDocument as exc:
         raise click.ClickException(f"{file}: {exc}") from None
+    settings = settings_from(database_url=database_url, data_dir=data_dir)
+    limits = {"idea_limit": settings.max_idea_length, "name_limit": settings.max_name_length}
     db = open_database(database_url, data_dir)
     try:
         owner = None
@@ -85,7 +88,9 @@ def import_data(
             )
             if owner is None:
                 raise click.ClickException(f"No account with the email {organiser}.")
-        wid = db.write_sync(lambda s: restore(s, snap, owner))
+        wid = db.write_sync(lambda s: restore(s, snap, owner, **limits))
+    except BadArchive as exc:
+        raise click.ClickException(f"{file}: nothing was imported: {exc.message}") from None
     finally:
         db.close()
     click.echo(f"Imported {snap.workshop.title!r} as workshop {wid}.")
