@@ -4,6 +4,7 @@ cookies that share the app's event loop."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import re
 import shutil
@@ -166,8 +167,9 @@ def world(client: TestClient) -> World:
     return World(client)
 
 
+@contextlib.contextmanager
 def world_with(settings: Settings, **changes: Any) -> Iterator[World]:
-    """For a fixture: a world whose app runs with these settings changed."""
+    """A fresh app with some settings changed (a small queue, a short heartbeat...)."""
     app = create_app(replace(settings, **changes))
     with TestClient(app, base_url="http://testserver") as client:
         yield World(client)

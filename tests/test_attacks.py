@@ -145,9 +145,9 @@ def test_join_links_never_follow_the_host_header(world: World, subtests: pytest.
 @pytest.fixture
 def listed_world(settings: Settings) -> Iterator[World]:
     """Reached under two names, both listed; no public URL."""
-    yield from world_with(
-        settings, allowed_origins="http://hall.example, http://intranet.example:8080"
-    )
+    allowed = "http://hall.example, http://intranet.example:8080"
+    with world_with(settings, allowed_origins=allowed) as world:
+        yield world
 
 
 def test_join_links_follow_a_listed_host(listed_world: World) -> None:

@@ -70,7 +70,8 @@ def phone(world: World, group: GroupView) -> Person:
 @pytest.fixture
 def short_world(settings: Settings) -> Iterator[World]:
     """An app configured with a 20-character idea limit."""
-    yield from world_with(settings, max_idea_length=20)
+    with world_with(settings, max_idea_length=20) as world:
+        yield world
 
 
 def refused_without_change(
@@ -510,7 +511,8 @@ def test_ids_no_row_can_have_are_refused_cleanly_in_every_route(
 @pytest.fixture
 def roomy_world(settings: Settings) -> Iterator[World]:
     """Sockets that may send a few hundred messages at once."""
-    yield from world_with(settings, socket_burst=500)
+    with world_with(settings, socket_burst=500) as world:
+        yield world
 
 
 def test_ids_no_row_can_have_are_refused_cleanly_in_every_command(

@@ -10,17 +10,12 @@ two facilitators moving one idea are in tests/test_live.py and tests/test_cluste
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, col, select
-from starlette.testclient import TestClient
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketState
 
 from facilitator import events
-from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.actors import Participant
 from facilitator.live_socket import serve_socket
@@ -28,7 +23,7 @@ from facilitator.models import Channel
 from facilitator.models import Participant as ParticipantRow
 from facilitator.throttle import SocketLimits
 from facilitator.viewer import TRY_AGAIN, Audience, Viewer
-from tests.conftest import Socket, World, connect
+from tests.conftest import Socket, World, connect, world_with
 from tests.facilitation_support import (
     add_idea,
     answer_to,
@@ -43,14 +38,6 @@ from tests.facilitation_support import (
 from tests.outbox import Phone, ideas_by_key, visible_ideas
 
 WAIT = 15.0  # seconds a frame may take on a busy machine; a wait, never an assertion
-
-
-@contextlib.contextmanager
-def world_with(settings: Settings, **changes: Any) -> Iterator[World]:
-    """A fresh app with some settings changed (a small queue, a short heartbeat...)."""
-    app = create_app(replace(settings, **changes))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
 
 
 def committed(world: World, group_id: int, key: str) -> None:
@@ -224,9 +211,9 @@ class StalledSocket:
         if self.sent > 1:
             await self._never.wait()
 
-    async def receive_text(self) -> str:
+    async def receive(self) -> dict[str, object]:
         await self._closed.wait()
-        raise WebSocketDisconnect(self.closed_with or 1000)
+        return {"type": "websocket.disconnect", "code": self.closed_with or 1000}
 
     async def close(self, code: int = 1000) -> None:
         self.closed_with = code

@@ -4,7 +4,6 @@ bucket and a size cap per socket, and the join code's strength worked out."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import math
 import re
@@ -37,7 +36,7 @@ from facilitator.throttle import (
 from facilitator.web.bodies import MAX_BODY
 from facilitator.web.organiser import MAX_SETUP
 from tests.attack_support import Raw, at_once, raw_request
-from tests.conftest import PASSWORD, Person, World
+from tests.conftest import PASSWORD, Person, World, world_with
 from tests.support import database_rows, idea_texts, live, refusal, rows, shared_workshop
 
 TOO_MANY_CODES = "Too many codes from this network did not match."
@@ -349,9 +348,8 @@ def test_a_client_that_goes_away_mid_body_is_one_quiet_line(
 
 
 def limited_world(settings: Settings, rate: float) -> Iterator[World]:
-    app = create_app(dataclasses.replace(settings, socket_rate=rate, socket_burst=5))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
+    with world_with(settings, socket_rate=rate, socket_burst=5) as world:
+        yield world
 
 
 @pytest.fixture

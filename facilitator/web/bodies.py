@@ -3,7 +3,7 @@ has no proxy in front to do it."""
 
 from __future__ import annotations
 
-from starlette.types import Receive, Scope
+from starlette.types import Message, Receive, Scope
 
 from facilitator.i18n import N_
 
@@ -30,13 +30,13 @@ def capped(receive: Receive) -> Receive:
     body declares no length)."""
     taken = 0
 
-    async def receive_capped() -> dict:  # type: ignore[type-arg]
+    async def receive_capped() -> Message:
         nonlocal taken
         message = await receive()
         if message["type"] == "http.request":
             taken += len(message.get("body", b""))
             if taken > MAX_BODY:
                 raise BodyTooLarge
-        return message  # type: ignore[return-value]
+        return message
 
     return receive_capped

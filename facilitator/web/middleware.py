@@ -72,17 +72,20 @@ class WebMiddleware:
             message = i18n.gettext(i18n.N_("Cross-site requests are not allowed."))
             await PlainTextResponse(message, 403)(scope, receive, send_with_headers)
             return
-        too_large = PlainTextResponse(i18n.gettext(TOO_LARGE), 413)
         if declared_too_large(scope):
-            await too_large(scope, receive, send_with_headers)
+            await _too_large()(scope, receive, send_with_headers)
             return
         try:
             await self.app(scope, capped(receive), send_with_headers)
         except BodyTooLarge:
-            if not started:
-                await too_large(scope, receive, send_with_headers)
+            if not started:  # else the response is on its way, and the client has it
+                await _too_large()(scope, receive, send_with_headers)
         except ClientDisconnect:
             # Nobody is left to answer, and nothing is wrong with the app: one quiet line.
             log.debug(
                 "%s %s: the client went away during its request", request.method, scope["path"]
             )
+
+
+def _too_large() -> PlainTextResponse:
+    return PlainTextResponse(i18n.gettext(TOO_LARGE), 413)
