@@ -1,8 +1,9 @@
 """Limits on guessing and flooding: failure counts by key, and a token bucket per socket.
 
 Failures are counted in fixed windows: a key that failed `failures` times in the current
-window is refused until the next one. Only failures count, so a venue where hundreds of
-phones share one address is never slowed by its successful joins.
+window is refused until the next one. Attempts are counted before they run and taken back
+when they succeed, so attempts in flight count too, and only failures stay: a venue where
+hundreds of phones share one address is never slowed by its successful joins.
 
 Where the counts live follows the deployment: one process (SQLite) keeps them in memory;
 several processes (PostgreSQL and Redis, which `serve --workers` requires) keep them in
@@ -56,35 +57,48 @@ def address_key(host: str) -> str:
 
 
 class Counter(Protocol):
-    async def count(self, key: str) -> int: ...
-    async def add(self, key: str, expires: int) -> None: ...
+    async def add(self, key: str, expires: int) -> int: ...  # the count, this one included
+    async def release(self, key: str) -> None: ...
     async def clear(self, key: str) -> None: ...
     async def close(self) -> None: ...
 
 
 class MemoryCounter:
-    """Counts in this process; the oldest keys go first when there are very many."""
+    """Counts in this process; the oldest keys go first when there are very many.
+
+    Each method reads and writes without awaiting, so on the event loop each is atomic:
+    two requests can never both read the same count."""
 
     MAX_KEYS = 100_000
 
     def __init__(self) -> None:
         self._counts: dict[str, int] = {}
 
-    async def count(self, key: str) -> int:
-        return self._counts.get(key, 0)
-
-    async def add(self, key: str, expires: int) -> None:
+    async def add(self, key: str, expires: int) -> int:
         # Keys name their window, so a key of a past window is never read again; dropping
         # the oldest bounds memory without touching the current window of anyone active.
-        self._counts[key] = self._counts.pop(key, 0) + 1
+        count = self._counts[key] = self._counts.pop(key, 0) + 1
         while len(self._counts) > self.MAX_KEYS:
             del self._counts[next(iter(self._counts))]
+        return count
+
+    async def release(self, key: str) -> None:
+        if self._counts.get(key, 0) > 0:
+            self._counts[key] -= 1
 
     async def clear(self, key: str) -> None:
         self._counts.pop(key, None)
 
     async def close(self) -> None:
         self._counts.clear()
+
+
+# DECR only a key that is still there: one that expired meanwhile must not come back as -1,
+# with no expiry, as a standing credit of attempts.
+_RELEASE = """
+if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end
+return 0
+"""
 
 
 class RedisCounter:
@@ -97,25 +111,24 @@ class RedisCounter:
     def __init__(self, client: Redis, prefix: str):
         self.client, self.prefix = client, prefix + "throttle:"
 
-    async def count(self, key: str) -> int:
-        from redis.exceptions import RedisError
-
-        try:
-            return int(await self.client.get(self.prefix + key) or 0)
-        except RedisError:
-            log.warning("throttle: Redis unreachable, not counting", exc_info=True)
-            return 0
-
-    async def add(self, key: str, expires: int) -> None:
+    async def add(self, key: str, expires: int) -> int:
         from redis.exceptions import RedisError
 
         try:
             async with self.client.pipeline(transaction=True) as pipe:
                 pipe.incr(self.prefix + key)
                 pipe.expire(self.prefix + key, expires)
-                await pipe.execute()
+                count, _ = await pipe.execute()
+                return int(count)
         except RedisError:
             log.warning("throttle: Redis unreachable, not counting", exc_info=True)
+            return 0
+
+    async def release(self, key: str) -> None:
+        from redis.exceptions import RedisError
+
+        with contextlib.suppress(RedisError):
+            await self.client.eval(_RELEASE, 1, self.prefix + key)  # type: ignore[no-untyped-call]
 
     async def clear(self, key: str) -> None:
         from redis.exceptions import RedisError
@@ -130,13 +143,34 @@ class RedisCounter:
 def create_counter(redis_url: str, prefix: str) -> Counter:
     if not redis_url:
         return MemoryCounter()
-    from redis.asyncio import Redis  # the driver is needed only here
+    from redis.asyncio import BlockingConnectionPool, Redis  # the driver is needed only here
 
-    return RedisCounter(Redis.from_url(redis_url, socket_timeout=5.0), prefix)
+    # A blocking pool: attempts sent at once wait for a connection. The default pool raises
+    # when its connections are all in use, which the counter would take for an outage and
+    # let those attempts through uncounted.
+    pool = BlockingConnectionPool.from_url(
+        redis_url, max_connections=50, timeout=5.0, socket_timeout=5.0
+    )
+    return RedisCounter(Redis.from_pool(pool), prefix)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt counted before it runs, under one key per limit; `allowed` when every
+    limit had room for it."""
+
+    keys: tuple[str, ...]
+    allowed: bool
 
 
 class Throttle:
-    """Failures by key within each limit's current window."""
+    """Attempts by key within each limit's current window.
+
+    An attempt is counted (atomically: INCR, or one step of the event loop) before it is
+    checked, so attempts still running count too: 80 wrong passwords sent at once meet the
+    limit as 80 sent one by one do. A refused attempt is taken back (it never ran), and so
+    is one that turns out not to be a failure (`release`); a failure stays counted.
+    """
 
     def __init__(self, counter: Counter, clock: Clock = time.time):
         self.counter, self.clock = counter, clock
@@ -144,11 +178,21 @@ class Throttle:
     def _key(self, limit: Limit, key: str) -> str:
         return f"{limit.name}:{int(self.clock() // limit.window)}:{key}"
 
-    async def blocked(self, limit: Limit, key: str) -> bool:
-        return await self.counter.count(self._key(limit, key)) >= limit.failures
+    async def attempt(self, *limits: tuple[Limit, str]) -> Attempt:
+        keys, allowed = [], True
+        for limit, key in limits:
+            counted = self._key(limit, key)
+            keys.append(counted)
+            allowed = await self.counter.add(counted, limit.window) <= limit.failures and allowed
+        attempt = Attempt(tuple(keys), allowed)
+        if not allowed:
+            await self.release(attempt)
+        return attempt
 
-    async def failed(self, limit: Limit, key: str) -> None:
-        await self.counter.add(self._key(limit, key), limit.window)
+    async def release(self, attempt: Attempt) -> None:
+        """Take back an attempt that did not fail; the keys are its own window's."""
+        for key in attempt.keys:
+            await self.counter.release(key)
 
     async def clear(self, limit: Limit, key: str) -> None:
         await self.counter.clear(self._key(limit, key))
@@ -203,11 +247,16 @@ class SocketGuard:
         self.bucket = TokenBucket(limits.rate, limits.burst, clock)
         self.refused = 0
 
-    def admit(self, text: str) -> Verdict:
-        if len(text) > self.limits.max_frame // 4 and len(text.encode()) > self.limits.max_frame:
+    def admit(self, data: str | bytes) -> Verdict:
+        """`data` is a text frame's text or a binary frame's bytes."""
+        if len(data) > self.limits.max_frame // 4 and self._size(data) > self.limits.max_frame:
             return Verdict.too_big
         if self.bucket.take():
             self.refused = 0
             return Verdict.ok
         self.refused += 1
         return Verdict.flood if self.refused > self.limits.burst else Verdict.slow_down
+
+    @staticmethod
+    def _size(data: str | bytes) -> int:
+        return len(data) if isinstance(data, bytes) else len(data.encode())

@@ -3,7 +3,11 @@ tests (the marker is a secret that must not leak) and stored-XSS tests (a hostil
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from typing import Any
+
+import httpx2 as httpx
 
 from facilitator.domain import (
     broadcast,
@@ -19,7 +23,7 @@ from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import Role
-from tests.conftest import World
+from tests.conftest import Person, World
 from tests.facilitation_support import add_cluster, add_idea, member, promote
 
 
@@ -68,7 +72,7 @@ def populate(world: World, tag: str, marker: str) -> Site:
     workshop = world.read(lambda s: workshop_views.workshop_view(s, workshop_id))
     group, other = workshop.groups
     facilitator = world.staff(f"facilitator-{tag}@example.org", name=f"{marker} facilitator")
-    world.run(workshops.set_facilitator, world.db, organiser, group.id, facilitator.id, True)
+    world.appoint(organiser, group.id, facilitator)
 
     who = member(world, group)
     who = world.run(participants.set_display_name, world.db, who, f"{marker} name", 60)
@@ -103,3 +107,86 @@ def populate(world: World, tag: str, marker: str) -> Site:
         final_id,
         other_idea_id,
     )
+
+
+def at_once(
+    world: World, person: Person, address: str, requests: list[tuple[str, str, dict[str, Any]]]
+) -> list[int]:
+    """The statuses of `requests` (method, url, form) sent all at once from `address`, with
+    `person`'s cookies and CSRF token: all in flight together on the app's own event loop."""
+    token, cookies = person.csrf(), dict(person.http.cookies)
+
+    async def send() -> list[int]:
+        transport = httpx.ASGITransport(app=world.client.app, client=(address, 40000))
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", cookies=cookies
+        ) as client:
+            sent = [
+                client.request(method, url, data={"csrf": token, **form} if form else None)
+                for method, url, form in requests
+            ]
+            return [response.status_code for response in await asyncio.gather(*sent)]
+
+    return world.run(send)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Raw:
+    status: int
+    text: str
+    taken: int  # bytes of the request body the app read
+
+
+def raw_request(
+    world: World,
+    path: str,
+    head: bytes,
+    filler: int,
+    *,
+    headers: dict[str, str] | None = None,
+    cookies: str = "",
+    disconnect: bool = False,
+) -> Raw:
+    """A POST straight to the app, its body `head` then `filler` bytes sent in 64 KB chunks
+    only as the app asks for them, so the test sees how much of it the app read. With
+    `disconnect`, the client goes away before the last chunk."""
+
+    async def send_request() -> Raw:
+        chunks = [head, *(b"x" * min(65536, filler - at) for at in range(0, filler, 65536))]
+        taken, out, status = 0, [], 0
+
+        async def receive() -> dict[str, Any]:
+            nonlocal taken
+            if not chunks or (disconnect and len(chunks) == 1):
+                return {"type": "http.disconnect"}
+            chunk = chunks.pop(0)
+            taken += len(chunk)
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                out.append(message.get("body", b""))
+
+        pairs = {"host": "testserver", "cookie": cookies, **(headers or {})}
+        path_only, _, query = path.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path_only,
+            "raw_path": path_only.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(k.encode(), v.encode()) for k, v in pairs.items() if v],
+            "client": ("203.0.113.40", 40000),
+            "server": ("testserver", 80),
+        }
+        await world.client.app(scope, receive, send)  # type: ignore[arg-type]
+        return Raw(status, b"".join(out).decode(), taken)
+
+    return world.run(send_request)  # type: ignore[no-any-return]

@@ -4,6 +4,7 @@ cookies that share the app's event loop."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import re
 import shutil
@@ -26,9 +27,10 @@ from facilitator.models import Role
 from facilitator.store import migrate
 from facilitator.web.state import Services
 from tests import backends
+from tests.workshop_factory import PASSWORD, appoint
 
 T = TypeVar("T")
-PASSWORD = "correct horse battery"
+__all__ = ["PASSWORD"]
 
 
 @pytest.fixture(scope="session")
@@ -130,6 +132,10 @@ class World:
         user_id = self.run(accounts.create_user, self.db, email, PASSWORD, role, name)
         return Staff(user_id, role, email, name)
 
+    def appoint(self, organiser: Staff, group_id: int, staff: Staff) -> None:
+        """Put `staff` on a group as the app does: invited by the organiser, accepted."""
+        self.run(appoint, self.db, organiser, group_id, staff)
+
     def organiser(self, email: str = "olivia@example.org") -> Staff:
         return self.staff(email, Role.organiser, "Olivia")
 
@@ -161,6 +167,14 @@ def world(client: TestClient) -> World:
     return World(client)
 
 
+@contextlib.contextmanager
+def world_with(settings: Settings, **changes: Any) -> Iterator[World]:
+    """A fresh app with some settings changed (a small queue, a short heartbeat...)."""
+    app = create_app(replace(settings, **changes))
+    with TestClient(app, base_url="http://testserver") as client:
+        yield World(client)
+
+
 # -- live sockets ---------------------------------------------------------------------------
 
 IDEA_ITEM = re.compile(
@@ -182,8 +196,10 @@ class Socket:
         self.mine: set[int] = set()
         self.waiting: collections.deque[dict[str, Any]] = collections.deque()
 
-    def send(self, message: dict[str, Any] | str) -> None:
-        if isinstance(message, str):
+    def send(self, message: dict[str, Any] | str | bytes) -> None:
+        if isinstance(message, bytes):
+            self.session.send_bytes(message)
+        elif isinstance(message, str):
             self.session.send_text(message)
         else:
             self.session.send_json(message)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from facilitator.domain import clusters, ideas, participants, phases, votes, workshops
+from facilitator.domain import clusters, ideas, participants, phases, votes
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import DomainError
@@ -54,9 +54,7 @@ class Stage:
     def facilitator_of(self, group: GroupView, email: str, name: str) -> Staff:
         """A facilitator assigned to this one group only."""
         staff = self.world.staff(email, name=name)
-        self.world.run(
-            workshops.set_facilitator, self.world.db, self.organiser, group.id, staff.id, True
-        )
+        self.world.appoint(self.organiser, group.id, staff)
         return staff
 
 

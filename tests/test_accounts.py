@@ -9,13 +9,20 @@ from typing import Any
 import pytest
 from sqlmodel import col
 
-from facilitator.domain import accounts, workshop_views, workshops
+from facilitator.domain import accounts, workshop_views
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import GroupFacilitator, LoginSession, Role, User, Workshop
 from facilitator.web.auth import SESSION_COOKIE
 from tests.conftest import PASSWORD, Person, World
-from tests.support import redirects_to_login, refusal, rows, shared_workshop, text_of
+from tests.support import (
+    database_rows,
+    redirects_to_login,
+    refusal,
+    rows,
+    shared_workshop,
+    text_of,
+)
 
 NEW_PASSWORD = "a brand new passphrase"
 INVITE_LINK = re.compile(r'value="http://testserver/invite/([^"]+)"')
@@ -224,6 +231,49 @@ def test_an_invitation_for_an_existing_account_needs_its_password(world: World) 
     assert user.name == "Fred"  # the account is the same, not renamed
 
 
+def test_an_organiser_sees_and_assigns_only_the_staff_of_their_own_workshop(
+    world: World,
+) -> None:
+    olivia = world.organiser()
+    mine = world.workshop(olivia)
+    oscar = world.organiser("oscar@example.org")
+    theirs = world.workshop(oscar, title="Another conference")
+    bravo = world.staff("bravo@example.org", name="Bravo Facilitator")
+    world.appoint(oscar, theirs.groups[0].id, bravo)
+    fiona = world.staff("fiona@example.org", name="Fiona")
+    world.appoint(olivia, mine.groups[0].id, fiona)
+    office = world.logged_in(olivia)
+
+    page = office.get(f"/organiser/workshops/{mine.id}").text
+    assert "fiona@example.org" in page
+    assert "bravo" not in page.lower() and "oscar@example.org" not in page
+    url = f"/organiser/workshops/{mine.id}/assignments"
+    before = database_rows(world)
+    taken = office.post(url, {"group": mine.groups[1].id, "user": bravo.id, "assigned": "1"})
+    refusal(taken, 400, "Only people who already work on this workshop can be assigned directly.")
+    assert database_rows(world) == before  # nothing appears on Bravo's page, unasked
+    # Someone of this workshop moves to another of its groups directly.
+    moved = office.post(url, {"group": mine.groups[1].id, "user": fiona.id, "assigned": "1"})
+    assert moved.status_code == 303
+    assert len(rows(world, GroupFacilitator, col(GroupFacilitator.user_id) == fiona.id)) == 2
+
+
+def test_an_account_joins_another_workshop_by_accepting_an_invitation(world: World) -> None:
+    olivia = world.organiser()
+    mine = world.workshop(olivia)
+    oscar = world.organiser("oscar@example.org")
+    bravo = world.staff("bravo@example.org", name="Bravo Facilitator")
+    world.appoint(oscar, world.workshop(oscar, title="Another").groups[0].id, bravo)
+    office = world.logged_in(olivia)
+    token = invite(office, mine, bravo.email, mine.groups[1])
+    assert rows(world, GroupFacilitator, col(GroupFacilitator.group_id) == mine.groups[1].id) == []
+    accepted = world.browser().post(f"/invite/{token}", {"password": PASSWORD})
+    assert accepted.headers["location"] == "/facilitator"
+    links = rows(world, GroupFacilitator, col(GroupFacilitator.user_id) == bravo.id)
+    assert mine.groups[1].id in {link.group_id for link in links}
+    assert "bravo@example.org" in office.get(f"/organiser/workshops/{mine.id}").text
+
+
 def test_an_invitation_needs_a_long_enough_password_and_a_valid_email(world: World) -> None:
     organiser = world.organiser()
     workshop = world.workshop(organiser)
@@ -268,7 +318,7 @@ def test_a_facilitator_opens_their_group_only_and_no_organiser_page(world: World
     workshop = world.workshop(organiser)
     mine, other = workshop.groups
     fiona = world.staff("fiona@example.org")
-    world.run(workshops.set_facilitator, world.db, organiser, mine.id, fiona.id, True)
+    world.appoint(organiser, mine.id, fiona)
     browser = world.logged_in(fiona)
 
     assert mine.name in browser.get("/facilitator").text

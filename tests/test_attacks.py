@@ -20,7 +20,7 @@ from facilitator.domain import accounts
 from facilitator.models import Idea
 from facilitator.paths import static_dir, templates_dir
 from facilitator.web.middleware import CSP
-from tests.conftest import Person, Socket, World
+from tests.conftest import Person, Socket, World, world_with
 from tests.support import database_rows, handshake_refused, post_idea, refusal, shared_workshop
 
 POLICY_VIOLATION = 1008
@@ -105,6 +105,57 @@ def test_the_public_url_and_listed_origins_are_allowed_and_nothing_like_them(
     ]:
         with subtests.test(f"refused {origin}"):
             assert handshake_refused(phone, group.id, origin=origin) == POLICY_VIOLATION
+
+
+# -- join links and QR codes ----------------------------------------------------------------
+
+
+def join_link_pages(world: World) -> tuple[Person, list[str]]:
+    """An organiser's browser, and every page that writes a join link or its host."""
+    organiser = world.organiser()
+    workshop = world.workshop(organiser)
+    group = workshop.groups[0]
+    world.run(accounts.invite_facilitator, world.db, organiser, workshop.id, "f@x.org", [], 7)
+    pages = [
+        f"/j/{group.code}/qr.svg",
+        f"/j/{workshop.code}/qr.svg",
+        f"/facilitator/groups/{group.id}",
+        f"/facilitator/groups/{group.id}/projector",
+        f"/organiser/workshops/{workshop.id}",
+        f"/organiser/workshops/{workshop.id}/cards",
+        f"/organiser/workshops/{workshop.id}/projector",
+    ]
+    return world.logged_in(organiser), pages
+
+
+def test_join_links_never_follow_the_host_header(world: World, subtests: pytest.Subtests) -> None:
+    """With no public URL set (the default, and the demo's), a forged Host must not reach a
+    join link or a QR code: a cache in front would keep it for everyone."""
+    office, pages = join_link_pages(world)
+    for url in pages:
+        with subtests.test(url):
+            response = office.get(url, headers={"host": "evil.example"})
+            assert response.status_code == 200
+            assert "evil.example" not in response.text
+            assert "testserver" in response.text  # the server's own address instead
+    qr = office.get(pages[0])
+    assert qr.headers["cache-control"] == "private, max-age=3600"
+
+
+@pytest.fixture
+def listed_world(settings: Settings) -> Iterator[World]:
+    """Reached under two names, both listed; no public URL."""
+    allowed = "http://hall.example, http://intranet.example:8080"
+    with world_with(settings, allowed_origins=allowed) as world:
+        yield world
+
+
+def test_join_links_follow_a_listed_host(listed_world: World) -> None:
+    office, pages = join_link_pages(listed_world)
+    for host in ["hall.example", "intranet.example:8080"]:
+        qr = office.get(pages[0], headers={"host": host})
+        assert f"<title>http://{host}/j/" in qr.text
+    assert "<title>http://testserver/j/" in office.get(pages[0], headers={"host": "x.example"}).text
 
 
 # -- CSRF on every state-changing route -----------------------------------------------------
@@ -218,7 +269,9 @@ def test_every_form_in_the_templates_posts_with_the_token() -> None:
         text = path.read_text()
         for form in re.findall(r"<form\b[^>]*>.*?</form>", text, re.S):
             if re.search(r'method="post"', form, re.I):
-                assert 'name="csrf"' in form or "csrf_field" in form, f"{path.name}: {form[:80]}"
+                # A form with files carries the token in its address (auth.read_form).
+                token = "?csrf={{ csrf }}" if "multipart/form-data" in form else 'name="csrf"'
+                assert token in form or "csrf_field" in form, f"{path.name}: {form[:80]}"
 
 
 # -- security headers ----------------------------------------------------------------------

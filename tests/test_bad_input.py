@@ -5,20 +5,25 @@ Each test runs many cases against one app (a subtest each), to keep the suite fa
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import itertools
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
+from starlette.routing import Route
+from starlette.testclient import WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
 
-from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Participant, Workshop
 from facilitator.web.auth import DEVICE_COOKIE
-from tests.conftest import Person, Socket, World
+from facilitator.web.commands import COMMANDS
+from tests.attack_support import Site, populate
+from tests.conftest import Person, Socket, World, world_with
+from tests.facilitation_support import new_key, opened, reply
 from tests.support import (
     database_rows,
     handshake_refused,
@@ -31,6 +36,7 @@ from tests.support import (
     rows,
     shared_workshop,
 )
+from tests.test_access_matrix import BROADCAST, SYNTHESIS, fill, foreign_fields
 
 EMPTY = "Please write something first."
 CONTROL = "That text holds control characters. Please retype it."
@@ -64,9 +70,8 @@ def phone(world: World, group: GroupView) -> Person:
 @pytest.fixture
 def short_world(settings: Settings) -> Iterator[World]:
     """An app configured with a 20-character idea limit."""
-    app = create_app(dataclasses.replace(settings, max_idea_length=20))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
+    with world_with(settings, max_idea_length=20) as world:
+        yield world
 
 
 def refused_without_change(
@@ -277,8 +282,11 @@ def test_a_phone_gets_no_staff_pages_actions_or_sockets(
 
 # -- malformed socket frames ----------------------------------------------------------------
 
-BAD_FRAMES: dict[str, tuple[dict[str, Any] | str, str]] = {
+BAD_FRAMES: dict[str, tuple[dict[str, Any] | str | bytes, str]] = {
     "not json": ("this is not json", UNREADABLE),
+    # Commands are text frames; a binary one is malformed, even if it holds JSON.
+    "binary frame": (b"\x00\xff\x00", UNREADABLE),
+    "binary json": (b'{"type": "ping"}', UNREADABLE),
     "json array": ("[1, 2, 3]", UNREADABLE),
     "json string": ('"submit"', UNREADABLE),
     "missing type": ({"key": "no-type-0001", "text": "Hello"}, UNREADABLE),
@@ -308,7 +316,7 @@ BAD_FRAMES: dict[str, tuple[dict[str, Any] | str, str]] = {
     ),
     "edit of an id beyond 64 bits": (
         {"type": "edit", "idea_id": "99999999999999999999", "text": "New"},
-        "That idea is not on the board any more.",
+        "Nothing here has the number 99999999999999999999.",
     ),
 }
 
@@ -394,14 +402,130 @@ def test_a_socket_from_another_site_is_refused(
         assert Socket(ws).until_type("reset")
 
 
+def socket_denied(person: Person, group_id: str, audience: str = "participant") -> int:
+    """The status of a handshake refused with an HTTP response, before accept."""
+    url = f"/ws/groups/{group_id}?as={audience}"
+    with pytest.raises(WebSocketDenialResponse) as denied, person.http.websocket_connect(url):
+        pass
+    return denied.value.status_code
+
+
 def test_ids_beyond_64_bits_name_nothing(world: World, group: GroupView, phone: Person) -> None:
     huge = "99999999999999999999"
-    refusal(phone.get(f"/ideas/{huge}/edit"), 404, "That idea is not on the board any more.")
+    no_such = f"Nothing here has the number {huge}."
+    refusal(phone.get(f"/ideas/{huge}/edit"), 404, no_such)
     send = functools.partial(phone.post, f"/ideas/{huge}/withdraw")
-    refused_without_change(world, 404, "That idea is not on the board any more.", send)
-    assert handshake_refused(phone, int(huge)) == POLICY_VIOLATION
+    refused_without_change(world, 404, no_such, send)
+    assert socket_denied(phone, huge) == 404
 
     organiser = world.logged_in(world.organiser("owen@example.org"))
-    refusal(organiser.get(f"/facilitator/groups/{huge}"), 404, "That group does not exist.")
-    refusal(organiser.get(f"/organiser/workshops/{huge}"), 404, "That workshop does not exist.")
-    assert handshake_refused(organiser, int(huge), "facilitator") == POLICY_VIOLATION
+    refusal(organiser.get(f"/facilitator/groups/{huge}"), 404, no_such)
+    refusal(organiser.get(f"/organiser/workshops/{huge}"), 404, no_such)
+    assert socket_denied(organiser, huge, "facilitator") == 404
+
+
+# -- ids no row can have, in every route and command ----------------------------------------
+
+OUT_OF_RANGE = [2**70, -1]
+# Every form or message field that names a row.
+ID_FIELDS = {"idea_id", "into", "cluster_id", "to", "from", "target_id", "source_id",
+             "recommendation_id", "group", "user", "rec", "final"}  # fmt: skip
+# Routes whose forms name rows, with the actions each can take.
+FORM_ACTIONS = {
+    "/organiser/workshops/{workshop_id}/synthesis": SYNTHESIS,
+    "/organiser/workshops/{workshop_id}/control": BROADCAST,
+    "/organiser/workshops/{workshop_id}/invitations": [""],
+    "/organiser/workshops/{workshop_id}/assignments": [""],
+}
+COMMAND_ROUTES = {"/facilitator/groups/{group_id}/command", "/j/{code}/command"}
+
+
+def with_bad_ids(fields: dict[str, Any], bad: int) -> dict[str, Any]:
+    """The fields with every id in them replaced by `bad`."""
+    out = {k: bad if k in ID_FIELDS else v for k, v in fields.items()}
+    if "suggestions" in out:
+        out["suggestions"] = [{"name": "x", "ideas": [bad]}]
+    return out
+
+
+def every_command_naming_ids(site: Site) -> list[tuple[str, dict[str, Any]]]:
+    spec = foreign_fields(site, site, site.other_idea_id)
+    return [(kind, fields) for kind in COMMANDS for fields in spec[kind] if fields][:100]
+
+
+def clean_refusal(response: Any, what: str) -> None:
+    assert response.status_code in (400, 404), f"{what}: {response.status_code}"
+
+
+def test_ids_no_row_can_have_are_refused_cleanly_in_every_route(
+    world: World, subtests: pytest.Subtests
+) -> None:
+    """2**70 (past 64 bits) and -1 in every id of every path and form: 404 or 400, never
+    500, and nothing changes."""
+    site = populate(world, "a", "Alpha")
+    office = world.logged_in(site.organiser)
+    assert office.get(f"/j/{site.group.code}").status_code == 200  # and a phone of group 0
+    valid = {
+        "workshop_id": site.workshop.id,
+        "group_id": site.group.id,
+        "idea_id": site.idea_id,
+        "code": site.group.code,
+        "token": "no-such-token",
+        "fmt": "json",
+    }
+    before = database_rows(world)
+    paths = set()
+    for route in world.client.app.routes:  # type: ignore[attr-defined]
+        if not isinstance(route, Route):
+            continue
+        path = re.sub(r":\w+\}", "}", route.path)
+        paths.add(path)
+        names = re.findall(r"\{(\w+_id)\}", path)
+        methods = sorted((route.methods or set()) - {"HEAD"})
+        for bad, name, method in itertools.product(OUT_OF_RANGE, names, methods):
+            url = fill(route.path, {**{k: [v] for k, v in valid.items()}, name: [bad]})[0]
+            with subtests.test(f"{method} {url}"):
+                clean_refusal(office.http.request(method, url, data={"csrf": office.csrf()},
+                                                  follow_redirects=False), url)  # fmt: skip
+        if path in FORM_ACTIONS:
+            url = fill(route.path, {k: [v] for k, v in valid.items()})[0]
+            for bad, action in itertools.product(OUT_OF_RANGE, FORM_ACTIONS[path]):
+                form = with_bad_ids({**dict.fromkeys(ID_FIELDS, 0), "scope": "some"}, bad)
+                with subtests.test(f"POST {url} {action} {bad}"):
+                    clean_refusal(office.post(url, {**form, "action": action}), url)
+        if path in COMMAND_ROUTES:
+            url = fill(route.path, {k: [v] for k, v in valid.items()})[0]
+            for bad, (kind, fields) in itertools.product(
+                OUT_OF_RANGE, every_command_naming_ids(site)
+            ):
+                with subtests.test(f"POST {url} {kind} {bad}"):
+                    form = {"type": kind, "key": new_key(), **with_bad_ids(fields, bad)}
+                    clean_refusal(office.post(url, form), f"{url} {kind}")
+    assert FORM_ACTIONS.keys() | COMMAND_ROUTES <= paths
+    assert database_rows(world) == before
+    assert socket_denied(office, str(2**70), "facilitator") == 404  # and the socket's path
+    with pytest.raises(WebSocketDisconnect), office.http.websocket_connect("/ws/groups/-1"):
+        pass  # no such route
+
+
+@pytest.fixture
+def roomy_world(settings: Settings) -> Iterator[World]:
+    """Sockets that may send a few hundred messages at once."""
+    with world_with(settings, socket_burst=500) as world:
+        yield world
+
+
+def test_ids_no_row_can_have_are_refused_cleanly_in_every_command(
+    roomy_world: World, subtests: pytest.Subtests
+) -> None:
+    world = roomy_world
+    site = populate(world, "a", "Alpha")
+    office = world.logged_in(site.organiser)
+    before = database_rows(world)
+    with opened(office, site.group, "facilitator") as sock:
+        for bad, (kind, fields) in itertools.product(OUT_OF_RANGE, every_command_naming_ids(site)):
+            with subtests.test(f"{kind} {bad}"):
+                answer = reply(sock, kind, **with_bad_ids(fields, bad))
+                assert answer["type"] == "error" and answer["status"] in (400, 404), answer
+        assert database_rows(world) == before
+        assert reply(sock, "set_phase", phase="collect")["type"] == "ack"  # the socket stays

@@ -8,8 +8,10 @@ import re
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
@@ -34,6 +36,37 @@ def test_help_lists_every_command() -> None:
     demo = CliRunner().invoke(main, ["demo", "--help"])
     for flag in ("--port", "--data-dir", "--json"):
         assert flag in demo.output
+
+
+def commands_with_ids(
+    group: click.Group, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command, list[click.Argument]]]:
+    """Every command, with the arguments that name a row (…_id)."""
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from commands_with_ids(command, (*prefix, name))
+            continue
+        found = [
+            p for p in command.params if isinstance(p, click.Argument) and p.name.endswith("_id")
+        ]
+        if found:
+            yield (*prefix, name), command, found
+
+
+def test_every_command_refuses_ids_no_row_can_have(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    seen = []
+    for words, command, arguments in commands_with_ids(main):
+        required = {o.opts[-1]: "x" for o in command.params if o.required and o.opts[0][0] == "-"}
+        options = [w for pair in required.items() for w in pair]
+        for bad in (2**70, -1):
+            values = [str(bad)] * len(arguments)
+            args = [*words, *options, "--database-url", url, "--", *values]
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 2, (args, result.output, result.exception)
+            assert f"Nothing here has the number {bad}." in result.output, result.output
+        seen.append(" ".join(words))
+    assert "export" in seen and "workshop export-setup" in seen
 
 
 def test_user_create_reads_the_password_from_stdin(tmp_path: Path) -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
+from sqlmodel import select
 
 from facilitator.cli.main import main
 from facilitator.export.formats import FORMATS
-from facilitator.models import Role
+from facilitator.models import Role, Workshop
 from facilitator.store.database import Database
 from tests.workshop_factory import build, db, fresh_db, staff
 
@@ -72,3 +73,25 @@ def test_import_data_refuses_a_file_of_another_schema(db: Database, tmp_path: Pa
     result = run("workshop", "import-data", str(path), "--database-url", db.url)
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert "Expected schema 'facilitator.workshop/1'" in result.output  # type: ignore[attr-defined]
+
+
+def test_import_data_names_the_problem_of_a_bad_archive_and_imports_nothing(
+    db: Database, tmp_path: Path, migrated_db: Path
+) -> None:
+    built = build(db)
+    path = tmp_path / "out.json"
+    assert run("export", str(built.workshop_id), "--format", "json", "-o", str(path),
+               "--database-url", db.url).exit_code == 0  # type: ignore[attr-defined]  # fmt: skip
+    doc = json.loads(path.read_text())
+    doc["clusters"][0]["group_id"] = 999  # a dangling reference: a bare KeyError before
+    path.write_text(json.dumps(doc))
+    other = fresh_db(tmp_path, migrated_db, "other.db")
+    try:
+        result = CliRunner().invoke(
+            main, ["workshop", "import-data", str(path), "--database-url", other.url]
+        )
+        assert result.exit_code == 1, result.output
+        assert "nothing was imported: clusters[0].group_id: This names 999" in result.output
+        assert other.read_sync(lambda s: s.exec(select(Workshop)).all()) == []
+    finally:
+        other.close()

@@ -5,20 +5,27 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from sqlmodel import select
 
+from facilitator.domain import audit
+from facilitator.domain.actors import Staff
+from facilitator.domain.archive_rules import BadArchive
 from facilitator.domain.restore import restore
 from facilitator.export import data
 from facilitator.export.formats import render
 from facilitator.group_settings import GroupSettings
-from facilitator.models import Role
+from facilitator.models import Event, Group, IdeaRevision, Role
 from facilitator.store import events
 from facilitator.store.database import Database
+from tests.support import all_rows
 from tests.workshop_factory import build, db, fresh_db, snapshot, staff
 
 __all__ = ["db"]
@@ -67,6 +74,24 @@ def normalised(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def as_imported(doc: dict[str, Any]) -> dict[str, Any]:
+    """Who did what, as an import records it: imported participants stay participants;
+    staff become placeholders, never accounts of the importing instance."""
+
+    def placeholder(ref: str) -> str:
+        return ref if ref.startswith("participant:") else f"imported:{ref}"[:40]
+
+    for r in doc["recommendations"]:
+        r["created_by"] = None
+    for i in doc["ideas"]:
+        i["author_email"] = None
+        for rev in i["revisions"]:
+            rev["edited_by"] = placeholder(rev["edited_by"])
+    for e in doc["events"]:
+        e["actor"] = placeholder(e["actor"])
+    return doc
+
+
 def test_the_json_round_trip_gives_an_identical_workshop(
     db: Database, tmp_path: Path, migrated_db: Path
 ) -> None:
@@ -86,7 +111,7 @@ def test_the_json_round_trip_gives_an_identical_workshop(
         second = data.to_json(snapshot(other, wid, include_names=True))
     finally:
         other.close()
-    assert normalised(orjson.loads(second)) == normalised(doc)
+    assert normalised(orjson.loads(second)) == normalised(as_imported(doc))
 
 
 def test_imported_channels_run_on_without_a_gap(
@@ -202,3 +227,120 @@ def test_an_archive_with_settings_out_of_bounds_is_refused() -> None:
     doc["groups"][0]["vote_cap"] = 5  # more than its 4 dots
     with pytest.raises(data.BadDocument, match=r"groups\.0\.settings: .*cap per item"):
         data.from_json(orjson.dumps(doc))
+
+
+# -- archives made to attack ----------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(db: Database) -> dict[str, Any]:
+    """A whole workshop as its JSON archive, to edit the way an attacker would."""
+    built = build(db, ["Hardware keys for admins"])
+    return orjson.loads(data.to_json(snapshot(db, built.workshop_id, include_names=True)))  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def here(tmp_path: Path, migrated_db: Path) -> Iterator[Database]:
+    """The instance that imports: it has an organiser of its own, olivia."""
+    database = fresh_db(tmp_path, migrated_db, "here.db")
+    asyncio.run(staff(database, "olivia@example.org", Role.organiser, "Olivia Here"))
+    yield database
+    database.close()
+
+
+def imported(here: Database, doc: dict[str, Any]) -> int:
+    raw = json.dumps(doc).encode()  # the standard library writes any integer, 2**70 too
+    return here.write_sync(lambda s: restore(s, data.from_json(raw)))  # type: ignore[no-any-return]
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    return db.read_sync(lambda s: {name: len(rows) for name, rows in all_rows(s).items()})
+
+
+def test_an_archive_never_makes_a_local_account_the_actor(
+    here: Database, archive: dict[str, Any]
+) -> None:
+    archive["events"][0]["actor"] = "user:1"  # olivia's id here
+    archive["events"][1]["actor"] = "user:100000000000000000000"
+    revision = {"text": "x", "edited_by": "staff:olivia@example.org", "note": ""}
+    archive["ideas"][0]["revisions"] = [{**revision, "at": "2026-11-27T10:00:00Z"}]
+    wid = imported(here, archive)
+    actors = here.read_sync(lambda s: [e.actor for e in s.exec(select(Event)).all()])
+    edited = here.read_sync(lambda s: [r.edited_by for r in s.exec(select(IdeaRevision)).all()])
+    assert not [a for a in [*actors, *edited] if a.startswith("user:")]
+    assert "imported:staff:olivia@example.org" in actors and "imported:user:1" in actors
+    # The audit trail names no one of this instance, and reads every actor without failing
+    # (olivia organises the copy: the file lists her email, and she has an account here).
+    olivia = Staff(1, Role.organiser, "olivia@example.org", "Olivia Here")
+    gid = here.read_sync(lambda s: s.exec(select(Group.id).where(Group.workshop_id == wid)).first())
+    trail = asyncio.run(audit.group_trail(here, olivia, gid))
+    assert trail and not [e for e in trail if "Olivia Here" in e.who]
+
+
+def test_an_archive_log_is_numbered_afresh(here: Database, archive: dict[str, Any]) -> None:
+    group = [e for e in archive["events"] if e["channel"] == "group:1"]
+    group[0]["seq"], group[1]["seq"] = 2**63 - 1, -5
+    wid = imported(here, archive)
+    gid = snapshot(here, wid).groups[0].id
+    seqs = [e.seq for e in snapshot(here, wid).events if e.channel == f"group:{gid}"]
+    assert seqs == list(range(1, len(group) + 1))
+    assert here.read_sync(lambda s: events.head(s, events.group_channel(gid))).seq == len(group)
+
+
+BAD_ARCHIVES = {
+    "a title of 300 KB": (
+        lambda d: d["workshop"].update(title="x" * 300_000),
+        "workshop.title: That is 300000 characters; the limit is 200.",
+    ),
+    "a dangling group id": (
+        lambda d: d["ideas"][0].update(group_id=999),
+        "ideas[0].group_id: This names 999, which is not in the file.",
+    ),
+    "an idea in another group's theme": (
+        lambda d: d["ideas"][0].update(group_id=d["groups"][1]["id"]),
+        "ideas[0].cluster_id: This names",
+    ),
+    "a control character": (
+        lambda d: d["ideas"][1].update(text="bell\x07"),
+        "ideas[1].text: That text holds control characters.",
+    ),
+    "a position past 64 bits": (
+        lambda d: d["clusters"][0].update(position=2**63),
+        "clusters[0].position: This should be a whole number from 0 to",
+    ),
+    "a vote for nothing": (
+        lambda d: d["votes"][0].update(target_id=12345),
+        "votes[0].target_id: This names 12345, which is not in the file.",
+    ),
+    "an unknown channel": (
+        lambda d: d["events"][0].update(channel="group:777"),
+        "events[0].channel: This names group:777, which is not in the file.",
+    ),
+}
+
+
+def test_an_archive_with_a_vote_budget_out_of_range_is_refused_as_it_is_read(
+    here: Database, archive: dict[str, Any]
+) -> None:
+    """Group settings are checked by GroupSettings as the file is read, before any import."""
+    archive["groups"][0]["vote_budget"] = 10**6
+    before = table_counts(here)
+    with pytest.raises(data.BadDocument) as refused:
+        imported(here, archive)
+    assert str(refused.value).startswith(
+        "groups.0.settings: Each phone can have between 1 and 50 dots."
+    ), str(refused.value)
+    assert table_counts(here) == before
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ARCHIVES))
+def test_a_bad_archive_names_its_problem_and_imports_nothing(
+    here: Database, archive: dict[str, Any], case: str
+) -> None:
+    change, expected = BAD_ARCHIVES[case]
+    change(archive)
+    before = table_counts(here)
+    with pytest.raises(BadArchive) as refused:
+        imported(here, archive)
+    assert refused.value.message.startswith(expected), refused.value.message
+    assert table_counts(here) == before

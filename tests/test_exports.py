@@ -21,7 +21,7 @@ from sqlmodel import select
 from facilitator.domain import recommendations, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
-from facilitator.export import report, tables
+from facilitator.export import report, safe, tables
 from facilitator.export.formats import FORMATS, render
 from facilitator.models import Role, User
 from facilitator.snapshot import Snapshot
@@ -44,6 +44,13 @@ HOSTILE = [
     "Emoji 🔥👩🏽‍💻 and accents: Zoë, Ærø, 東京",
     "# not a heading\n- not a list\n1. not a number",
     "*bold* _under_ [link](http://x) `code` | pipe \\ backslash",
+    # Where Excel splits on ";" (French, German, Spanish locales), each of these would hold a
+    # formula in its second cell unless the whole field is quoted.
+    "Budget;=1+1;ok",
+    "Total;@SUM(1+1)",
+    "Sum;+1+1",
+    "Run;=cmd|' /C calc'!A0",
+    "Minus;-2+3",
 ]
 
 
@@ -234,6 +241,48 @@ def test_hostile_text_survives_every_format_and_stays_harmless(snap: Snapshot, f
             assert neutral(hostile) in bodies, hostile
     else:
         pytest.fail(f"no check for {fmt}")
+
+
+def csv_files(snap: Snapshot) -> dict[str, bytes]:
+    """Every CSV file the exports write."""
+    with zipfile.ZipFile(io.BytesIO(render(snap, "polis"))) as z:
+        polis = {name: z.read(name) for name in z.namelist()}
+    return {"ideas": render(snap, "csv"), "audit": render(snap, "audit"), **polis}
+
+
+def spreadsheet_cells(text: str, delimiter: str) -> list[str]:
+    """The cells a spreadsheet reads, splitting on `delimiter` whatever the file used: a
+    quote toggles quoting (two inside quotes are one), and outside quotes the delimiter and
+    line ends split cells. Lenient like Excel's import, unlike Python's csv module."""
+    cells: list[str] = []
+    cell: list[str] = []
+    quoted, at = False, 0
+    while at < len(text):
+        ch = text[at]
+        if ch == '"' and quoted and text[at + 1 : at + 2] == '"':
+            cell.append(ch)
+            at += 1
+        elif ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in (delimiter, "\r", "\n"):
+            cells.append("".join(cell))
+            cell = []
+        else:
+            cell.append(ch)
+        at += 1
+    return [*cells, "".join(cell)]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_no_csv_cell_starts_a_formula_whichever_separator_the_spreadsheet_uses(
+    snap: Snapshot, delimiter: str
+) -> None:
+    for name, blob in csv_files(snap).items():
+        cells = spreadsheet_cells(blob.decode("utf-8-sig"), delimiter)
+        assert len(cells) > 5, name
+        number = re.compile(r"-?\d+(\.\d+)?")  # a vote of -1 is a number, not a formula
+        starts = [c for c in cells if c.startswith(safe.FORMULA_START) and not number.fullmatch(c)]
+        assert starts == [], f"{name} split on {delimiter!r}"
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))

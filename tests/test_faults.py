@@ -10,15 +10,11 @@ two facilitators moving one idea are in tests/test_live.py and tests/test_cluste
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
-from starlette.testclient import TestClient
 
-from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain.actors import Participant
 from facilitator.live.socket import Resume, serve_socket
@@ -28,7 +24,7 @@ from facilitator.models import Participant as ParticipantRow
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
 from facilitator.vocabulary import Audience
-from tests.conftest import Socket, World, connect
+from tests.conftest import Socket, World, connect, world_with
 from tests.facilitation_support import (
     add_idea,
     answer_to,
@@ -43,14 +39,6 @@ from tests.facilitation_support import (
 from tests.outbox import Phone, ideas_by_key, visible_ideas
 
 WAIT = 15.0  # seconds a frame may take on a busy machine; a wait, never an assertion
-
-
-@contextlib.contextmanager
-def world_with(settings: Settings, **changes: Any) -> Iterator[World]:
-    """A fresh app with some settings changed (a small queue, a short heartbeat...)."""
-    app = create_app(replace(settings, **changes))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
 
 
 def committed(world: World, group_id: int, key: str) -> None:

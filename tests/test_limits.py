@@ -4,8 +4,9 @@ bucket and a size cap per socket, and the join code's strength worked out."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import logging
 import math
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +31,14 @@ from facilitator.throttle import (
     Throttle,
     TokenBucket,
     address_key,
+    create_counter,
 )
-from tests.conftest import PASSWORD, Person, World
+from facilitator.web.bodies import MAX_BODY
+from facilitator.web.organiser import MAX_SETUP
+from tests.attack_support import Raw, at_once, raw_request
+from tests.conftest import PASSWORD, Person, World, world_with
 from tests.facilitation_support import reply
-from tests.support import idea_texts, live, refusal, rows, shared_workshop
+from tests.support import database_rows, idea_texts, live, refusal, rows, shared_workshop
 
 TOO_MANY_CODES = "Too many codes from this network did not match."
 TOO_MANY_LOGINS = "Too many failed logins. Please wait 15 minutes and try again."
@@ -86,6 +91,15 @@ def test_hundreds_of_phones_behind_one_address_join_despite_typos(world: World) 
     assert len(rows(world, Participant)) == 20
 
 
+def test_codes_sent_all_at_once_meet_the_limit_too(world: World) -> None:
+    """Each attempt counts before its look-up, so 400 guesses in flight together get no
+    more answers than 400 sent one by one."""
+    guesses = [("GET", f"/join?code={wrong_code()}", {}) for _ in range(400)]
+    statuses = at_once(world, world.browser(), "203.0.113.30", guesses)
+    assert statuses.count(404) == JOIN_BY_ADDRESS.failures
+    assert statuses.count(429) == 400 - JOIN_BY_ADDRESS.failures
+
+
 def test_guessing_any_live_code_in_a_workshop_day_is_under_one_in_ten_thousand() -> None:
     """The calculation SECURITY.md shows, from the limits the code enforces."""
     alphabet_bits = math.log2(len(codes.ALPHABET))
@@ -132,6 +146,29 @@ def test_failed_logins_are_throttled_per_address(world: World) -> None:
     assert log_in(world.browser(), staff.email, PASSWORD).status_code == 303
 
 
+def test_wrong_passwords_sent_all_at_once_meet_the_account_limit(world: World) -> None:
+    """81 logins in flight together: 10 passwords are checked, and the 81st, right, is not."""
+    victim = world.organiser("victim@example.org")
+    wrong = [
+        ("POST", "/login", {"email": victim.email, "password": f"guess {n}"}) for n in range(80)
+    ]
+    right = ("POST", "/login", {"email": victim.email, "password": PASSWORD})
+    statuses = at_once(world, world.browser(), "203.0.113.31", [*wrong, right])
+    assert statuses.count(400) == LOGIN_BY_ACCOUNT.failures
+    assert statuses.count(429) == 81 - LOGIN_BY_ACCOUNT.failures
+    refusal(log_in(world.browser(), victim.email, PASSWORD), 429, TOO_MANY_LOGINS)
+
+
+def test_wrong_passwords_sent_all_at_once_meet_the_address_limit(world: World) -> None:
+    sprayed = [
+        ("POST", "/login", {"email": f"user{n}@example.org", "password": "password spraying"})
+        for n in range(80)
+    ]
+    statuses = at_once(world, world.browser(), "203.0.113.32", sprayed)
+    assert statuses.count(400) == LOGIN_BY_ADDRESS.failures
+    assert statuses.count(429) == 80 - LOGIN_BY_ADDRESS.failures
+
+
 def test_a_successful_login_forgives_the_accounts_earlier_typos(world: World) -> None:
     staff = world.organiser("typo@example.org")
     person = world.browser()
@@ -162,14 +199,46 @@ def test_counts_live_in_the_current_window_only() -> None:
 
     async def scenario() -> list[bool]:
         for _ in range(JOIN_BY_ADDRESS.failures - 1):
-            await throttle.failed(JOIN_BY_ADDRESS, "a")
-        seen = [await throttle.blocked(JOIN_BY_ADDRESS, "a")]
-        await throttle.failed(JOIN_BY_ADDRESS, "a")
-        seen += [await throttle.blocked(JOIN_BY_ADDRESS, k) for k in ("a", "b")]
+            await throttle.attempt((JOIN_BY_ADDRESS, "a"))
+        seen = [(await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed]  # the last one
+        seen += [(await throttle.attempt((JOIN_BY_ADDRESS, k))).allowed for k in ("a", "b")]
         now[0] += JOIN_BY_ADDRESS.window
-        return [*seen, await throttle.blocked(JOIN_BY_ADDRESS, "a")]
+        return [*seen, (await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed]
 
-    assert asyncio.run(scenario()) == [False, True, False, False]
+    assert asyncio.run(scenario()) == [True, False, True, True]
+
+
+def test_released_and_refused_attempts_are_taken_back() -> None:
+    throttle = Throttle(MemoryCounter())
+
+    async def scenario() -> list[bool]:
+        for _ in range(JOIN_BY_ADDRESS.failures * 3):  # successes: taken back
+            await throttle.release(await throttle.attempt((JOIN_BY_ADDRESS, "venue")))
+        for _ in range(JOIN_BY_ADDRESS.failures - 1):  # failures: they stay
+            await throttle.attempt((JOIN_BY_ADDRESS, "venue"))
+        seen = [(await throttle.attempt((JOIN_BY_ADDRESS, "venue"))).allowed for _ in range(3)]
+        return seen
+
+    assert asyncio.run(scenario()) == [True, False, False]
+
+
+@pytest.mark.parametrize("backend", ["sqlite+memory", "postgres+redis"])
+def test_attempts_at_once_get_exactly_the_limit(settings: Settings) -> None:
+    """200 attempts on one key, all in flight together, in memory and in Redis."""
+    limit = LOGIN_BY_ACCOUNT
+
+    async def scenario() -> list[bool]:
+        counter = create_counter(settings.redis_url, settings.redis_prefix)
+        throttle = Throttle(counter)
+        attempts = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
+        await asyncio.gather(*(throttle.release(a) for a in attempts if a.allowed))
+        again = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
+        await counter.close()
+        return [a.allowed for a in (*attempts, *again)]
+
+    allowed = asyncio.run(scenario())
+    assert allowed[:200].count(True) == limit.failures  # then all taken back, as successes
+    assert allowed[200:].count(True) == limit.failures
 
 
 def test_without_redis_the_shared_counts_let_requests_through(
@@ -178,16 +247,17 @@ def test_without_redis_the_shared_counts_let_requests_through(
     """A workshop in progress goes on while Redis is away; the outage is logged."""
     from redis.asyncio import Redis
 
-    async def scenario() -> bool:
+    async def scenario() -> list[bool]:
         client = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
         throttle = Throttle(RedisCounter(client, "gone:"))
-        for _ in range(JOIN_BY_ADDRESS.failures + 1):
-            await throttle.failed(JOIN_BY_ADDRESS, "a")
-        blocked = await throttle.blocked(JOIN_BY_ADDRESS, "a")
+        seen = [
+            (await throttle.attempt((JOIN_BY_ADDRESS, "a"))).allowed
+            for _ in range(JOIN_BY_ADDRESS.failures + 1)
+        ]
         await client.aclose()
-        return blocked
+        return seen
 
-    assert asyncio.run(scenario()) is False
+    assert all(asyncio.run(scenario()))
     assert "Redis unreachable" in caplog.text
 
 
@@ -207,13 +277,80 @@ def test_an_ipv6_household_is_one_address() -> None:
     assert address_key("192.0.2.1") == "192.0.2.1"
 
 
+# -- request bodies -------------------------------------------------------------------------
+
+MULTIPART = "multipart/form-data; boundary=xyz"
+FILE_PART = (
+    b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="big.yaml"\r\n'
+    b"Content-Type: text/yaml\r\n\r\n"
+)
+
+
+def upload(world: World, url: str, size: int, person: Person | None = None, **kw: Any) -> Raw:
+    """A set-up file of `size` bytes, sent straight to the app with `person`'s cookies."""
+    cookies = "; ".join(f"{k}={v}" for k, v in person.http.cookies.items()) if person else ""
+    headers = {"content-type": MULTIPART, **kw.pop("headers", {})}
+    return raw_request(world, url, FILE_PART, size, headers=headers, cookies=cookies, **kw)
+
+
+def test_an_upload_without_a_session_or_token_is_refused_before_its_body_is_read(
+    world: World,
+) -> None:
+    """Nothing of a file reaches the disk (or memory) before the sender is known."""
+    anonymous = upload(world, "/organiser/workshops/upload", 20 * 1024 * 1024)
+    assert anonymous.status == 303 and anonymous.taken == 0
+    office = world.logged_in(world.organiser())
+    before = database_rows(world)
+    forged = upload(world, "/organiser/workshops/upload?csrf=forged", 20 * 1024 * 1024, office)
+    assert forged.status == 403 and forged.taken == 0
+    assert "This form has expired." in forged.text
+    assert database_rows(world) == before
+
+
+def test_a_body_over_the_cap_is_refused_with_413(world: World) -> None:
+    organiser = world.organiser()
+    group = world.workshop(organiser).groups[0]
+    office, phone = world.logged_in(organiser), world.phone(group.code)
+    url = f"/organiser/workshops/upload?csrf={office.csrf()}"
+    before = database_rows(world)
+    declared = {"content-length": str(len(FILE_PART) + MAX_BODY)}
+    for length, most in [(declared, 0), ({}, MAX_BODY + 65536)]:  # declared, or chunked
+        response = upload(world, url, MAX_BODY, office, headers=length)
+        assert response.status == 413, response.text
+        assert response.text == "That request is too large: 2 MB at most."
+        assert response.taken <= most
+    # Every route, not only uploads: a participant's form too.
+    huge = phone.post(f"/j/{group.code}/ideas", {"key": "huge-body-01", "text": "x" * MAX_BODY})
+    refusal(huge, 413, "That request is too large")
+    assert database_rows(world) == before
+
+
+def test_the_sample_proxy_allows_what_the_app_allows() -> None:
+    deployment = (Path(__file__).resolve().parents[1] / "docs" / "deployment.md").read_text()
+    (size,) = re.findall(r"client_max_body_size (\d+)m;", deployment)
+    assert int(size) * 1024 * 1024 == MAX_BODY
+    assert MAX_SETUP < MAX_BODY  # the file and its form fit
+
+
+def test_a_client_that_goes_away_mid_body_is_one_quiet_line(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    office = world.logged_in(world.organiser())
+    url = f"/organiser/workshops/upload?csrf={office.csrf()}"
+    gone = upload(world, url, 200_000, office, disconnect=True)
+    assert gone.status == 0  # nobody to answer
+    lines = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert [r.levelno for r in lines] == [logging.DEBUG]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
 # -- sockets -------------------------------------------------------------------------------
 
 
 def limited_world(settings: Settings, rate: float) -> Iterator[World]:
-    app = create_app(dataclasses.replace(settings, socket_rate=rate, socket_burst=5))
-    with TestClient(app, base_url="http://testserver") as client:
-        yield World(client)
+    with world_with(settings, socket_rate=rate, socket_burst=5) as world:
+        yield world
 
 
 @pytest.fixture

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from sqlmodel import select
 
 from facilitator.models import Group, Workshop
 from tests.conftest import World
+from tests.support import database_rows
+from tests.test_setup_file import laughs
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "workshop.yaml"
 
 
 def upload(world: World, person: object, name: str, body: bytes) -> object:
     return person.http.post(  # type: ignore[attr-defined]
-        "/organiser/workshops/upload",
-        data={"csrf": person.csrf()},  # type: ignore[attr-defined]
+        f"/organiser/workshops/upload?csrf={person.csrf()}",  # type: ignore[attr-defined]
         files={"file": (name, body, "text/yaml")},
         follow_redirects=False,
     )
@@ -53,3 +56,40 @@ def test_a_bad_file_is_explained_in_the_organisers_language(world: World) -> Non
     assert "ligne 3: groups[0].question: Ce champ est obligatoire." in text
     assert "ligne 5: groups[0].colour: Cette clé n’est pas connue ici." in text
     assert "Input should be" not in text and "Field required" not in text
+
+
+def test_a_bomb_is_refused_in_the_organisers_language_and_creates_nothing(world: World) -> None:
+    office = world.logged_in(world.organiser())
+    office.http.cookies.set("lang", "fr")
+    before = database_rows(world)
+    response = upload(world, office, "bomb.yaml", laughs(7).encode())
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert "Ce fichier contient plus de 20000 valeurs" in response.text  # type: ignore[attr-defined]
+    assert database_rows(world) == before
+
+
+def test_the_server_answers_others_while_it_reads_a_large_file(world: World) -> None:
+    """The file is read off the event loop: /healthz answers at once meanwhile."""
+    office = world.logged_in(world.organiser())
+    items = "".join(f"  - {'y' * 50}\n" for _ in range(18_000))  # 1 MB, within the budgets
+    body = f"title: Large\ngroups:\n{items}".encode()
+    done, answered = threading.Event(), []
+
+    def send() -> None:
+        upload(world, office, "large.yaml", body)
+        done.set()
+
+    sender = threading.Thread(target=send)
+    began = time.perf_counter()
+    sender.start()
+    probe = world.browser()
+    while not done.is_set():
+        started = time.perf_counter()
+        assert probe.get("/healthz").status_code == 200
+        answered.append(time.perf_counter() - started)
+    sender.join()
+    took = time.perf_counter() - began
+    # On the event loop, one health check would wait for the whole reading. Relative bounds,
+    # as the machine may be busy: the figures here are ~20 ms against ~1 s.
+    assert len(answered) >= 3, (took, answered)
+    assert max(answered) < took / 2, (took, sorted(answered)[-3:])

@@ -21,6 +21,7 @@ from facilitator.domain import (
     workshop_views,
     workshops,
 )
+from facilitator.domain.access import get_group
 from facilitator.domain.actors import Staff
 from facilitator.domain.exports import read_snapshot
 from facilitator.domain.workshops import GroupDraft
@@ -57,6 +58,14 @@ async def staff(db: Database, email: str, role: Role, name: str) -> Staff:
     return Staff(uid, role, email, name)
 
 
+async def appoint(db: Database, organiser: Staff, group_id: int, who: Staff) -> None:
+    """Put `who` on a group as the app does: the organiser invites, they accept (with the
+    password every test account has)."""
+    workshop_id = await db.read(lambda s: get_group(s, group_id).workshop_id)
+    token = await accounts.invite_facilitator(db, organiser, workshop_id, who.email, [group_id], 7)
+    await accounts.accept_invitation(db, token, who.name, PASSWORD)
+
+
 async def _build(db: Database, texts: list[str]) -> Built:
     olivia = await staff(db, "olivia@example.org", Role.organiser, "Olivia")
     fred = await staff(db, "fred@example.org", Role.facilitator, "Fred")
@@ -70,7 +79,7 @@ async def _build(db: Database, texts: list[str]) -> Built:
     )
     view = await db.read(lambda s: workshop_views.workshop_view(s, wid))
     g1, g2 = (g.id for g in view.groups)
-    await workshops.set_facilitator(db, olivia, g1, fred.id, True)
+    await appoint(db, olivia, g1, fred)
 
     ada = await participants.join_group(db, "device-ada", g1)
     ada = await participants.set_display_name(db, ada, "Ada", 60)

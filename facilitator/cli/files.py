@@ -7,12 +7,18 @@ from typing import Any
 
 import click
 
-from facilitator.cli.options import data_dir_option, database_option, open_database, settings_from
+from facilitator.cli.options import (
+    ID,
+    data_dir_option,
+    database_option,
+    open_database,
+    settings_from,
+)
 from facilitator.models import Role
 
 
 @click.command("export")
-@click.argument("workshop_id", type=int)
+@click.argument("workshop_id", type=ID)
 @click.option("--format", "fmt", required=True, help="docx, md, xlsx, csv, json, polis or audit.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--include-names", is_flag=True, help="Keep participants' display names.")
@@ -62,6 +68,7 @@ def import_data(
     """Import a workshop exported with `export --format json` (new ids, all else kept)."""
     from sqlmodel import select
 
+    from facilitator.domain.archive_rules import BadArchive
     from facilitator.domain.restore import restore
     from facilitator.export.data import BadDocument, from_json
     from facilitator.models import User
@@ -70,6 +77,8 @@ def import_data(
         snap = from_json(file.read_bytes())
     except BadDocument as exc:
         raise click.ClickException(f"{file}: {exc}") from None
+    settings = settings_from(database_url=database_url, data_dir=data_dir)
+    limits = {"idea_limit": settings.max_idea_length, "name_limit": settings.max_name_length}
     db = open_database(database_url, data_dir)
     try:
         owner = None
@@ -79,7 +88,9 @@ def import_data(
             )
             if owner is None:
                 raise click.ClickException(f"No account with the email {organiser}.")
-        wid = db.write_sync(lambda s: restore(s, snap, owner))
+        wid = db.write_sync(lambda s: restore(s, snap, owner, **limits))
+    except BadArchive as exc:
+        raise click.ClickException(f"{file}: nothing was imported: {exc.message}") from None
     finally:
         db.close()
     click.echo(f"Imported {snap.workshop.title!r} as workshop {wid}.")
@@ -158,7 +169,7 @@ def workshop_import(
 
 
 @workshop.command("export-setup")
-@click.argument("workshop_id", type=int)
+@click.argument("workshop_id", type=ID)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @database_option
 @data_dir_option

@@ -11,6 +11,26 @@ from facilitator.config import Settings
 from facilitator.store import migrate
 
 
+class IdParam(click.ParamType):
+    """An id argument, through the one guard (facilitator/domain/ids.py)."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from facilitator.domain.errors import DomainError
+        from facilitator.domain.ids import checked
+
+        try:
+            return checked(int(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        except DomainError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+ID = IdParam()
+
+
 def settings_from(**overrides: Any) -> Settings:
     try:
         return Settings.from_env(**overrides)

@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Forbidden, NotFound
+from facilitator.domain.ids import in_range
 from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
 from facilitator.models import Group, GroupFacilitator, Phase, Workshop, WorkshopOrganiser
@@ -19,9 +20,6 @@ from facilitator.models import Participant as ParticipantRow
 from facilitator.store.statements import core
 
 M = TypeVar("M", bound=SQLModel)
-# Ids are signed 64-bit integers in every database we run on. A larger number, say from a
-# URL or a socket message, names no row (the driver would raise instead of finding nothing).
-MAX_ID = 2**63 - 1
 
 
 def get_row(s: Session, model: type[M], ident: int, *, lock: bool = False) -> M | None:
@@ -31,7 +29,7 @@ def get_row(s: Session, model: type[M], ident: int, *, lock: bool = False) -> M 
     check and its change see the same row even when another process writes at once.
     SQLite has one writer anyway and ignores it.
     """
-    if not 0 < ident <= MAX_ID:
+    if not in_range(ident):
         return None
     return s.get(model, ident, with_for_update=lock or None)
 
@@ -53,6 +51,21 @@ def get_workshop(s: Session, workshop_id: int) -> Workshop:
 def workshop_language(s: Session, group_id: int) -> str:
     """The language a group's shared screens and exports speak: its workshop's."""
     return get_workshop(s, get_group(s, group_id).workshop_id).language
+
+
+def workshop_staff(s: Session, workshop_id: int) -> set[int]:
+    """Who works on a workshop: its organisers and the facilitators of its groups. Only
+    they are shown to its organisers and assigned directly; anyone else joins by accepting
+    an invitation, so no one is put on a workshop, nor shown to its organiser, unasked."""
+    organisers = select(WorkshopOrganiser.user_id).where(
+        WorkshopOrganiser.workshop_id == workshop_id
+    )
+    facilitators = (
+        select(GroupFacilitator.user_id)
+        .join(Group, col(Group.id) == GroupFacilitator.group_id)
+        .where(Group.workshop_id == workshop_id)
+    )
+    return set(s.exec(organisers).all()) | set(s.exec(facilitators).all())
 
 
 def organises(s: Session, user_id: int, workshop_id: int) -> bool:
@@ -125,7 +138,7 @@ AnyGroup = Group | GroupRules
 
 def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     """A participant acts only in the group they joined; staff only where they facilitate."""
-    if not 0 < group_id <= MAX_ID:
+    if not in_range(group_id):
         raise NotFound(N_("That group does not exist."))
     is_phone = isinstance(actor, Participant)
     row = core(

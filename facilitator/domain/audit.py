@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from facilitator.domain.access import require_facilitator
+from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.models import Event, Participant, User
 from facilitator.store import events
@@ -56,10 +56,10 @@ async def group_trail(db: Database, actor: Actor, group_id: int) -> list[Entry]:
 def _name(s: Session, ref: str) -> str:
     kind, _, ident = ref.partition(":")
     if kind == "user" and ident.isdigit():
-        user = s.get(User, int(ident))
+        user = get_row(s, User, int(ident))
         return (user.name or user.email) if user else ref
     if kind == "participant" and ident.isdigit():
-        participant = s.get(Participant, int(ident))
+        participant = get_row(s, Participant, int(ident))
         if participant is not None and participant.display_name:
             return participant.display_name
         return ""

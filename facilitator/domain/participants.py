@@ -6,9 +6,10 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from facilitator.domain.access import MAX_ID, get_group
+from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
+from facilitator.domain.ids import in_range
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
 from facilitator.models import Group
@@ -51,7 +52,7 @@ _IN_GROUP = (
 def in_group(s: Session, device_hash: str, group_id: int) -> Participant | None:
     """The device's participant if it is in this group now (one statement: sockets ask this
     on every connect)."""
-    if not 0 < group_id <= MAX_ID:
+    if not in_range(group_id):
         return None
     row = core(s, _IN_GROUP, {"group_id": group_id, "device_hash": device_hash}).first()
     return None if row is None else Participant(*row)

@@ -1,9 +1,12 @@
 """Importing a workshop exported as JSON (schema facilitator.workshop/1) into this instance.
 
-Everything gets new ids; all else is kept, the event log included, so each channel's seq
-runs on without a gap from where the file left it. Staff are matched by email: an account
-that exists here is linked, one that does not is left out (its events keep "staff:<email>").
-Ids inside event payloads are history and stay as the exporting instance wrote them.
+Everything gets new ids, and each channel's log is numbered afresh from 1; all else is kept,
+the event log included. The file is checked by the rules of live input first
+(archive_rules). Organisers and facilitators are matched by email: an account that exists
+here is linked, one that does not is left out. Who did what (the log's actors, revisions,
+authors) is never mapped onto a local account: imported participants, or placeholders
+("imported:staff:<email>"). Ids inside event payloads are history and stay as the exporting
+instance wrote them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import orjson
 from sqlmodel import Session, select
 
 from facilitator import i18n
+from facilitator.domain import archive_rules as rules
+from facilitator.domain import codes, workshops
+from facilitator.domain.clusters import NAME_LIMIT as CLUSTER_NAME
 from facilitator.domain.codes import new_code
+from facilitator.domain.errors import Invalid
+from facilitator.domain.moderation import REASON_LIMIT
+from facilitator.domain.recommendations import check_draft
+from facilitator.domain.text import client_key
+from facilitator.i18n import N_
 from facilitator.models import (
     Channel,
     Cluster,
@@ -43,8 +54,9 @@ from facilitator.vocabulary import RENAMED
 
 
 def _code(s: Session, wanted: str) -> str:
-    """Keep the file's join code when this instance has not used it, so printed cards work."""
-    code = wanted
+    """Keep the file's join code when it is one and this instance has not used it, so
+    printed cards work; else a new one."""
+    code = codes.normalise(wanted) or new_code()
     while (
         s.exec(select(Group.id).where(Group.code == code)).first() is not None
         or s.exec(select(Workshop.id).where(Workshop.code == code)).first() is not None
@@ -53,14 +65,22 @@ def _code(s: Session, wanted: str) -> str:
     return code
 
 
-def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
-    """Write the snapshot as a new workshop in this transaction; returns its id."""
+def restore(
+    s: Session,
+    snap: Snapshot,
+    organiser_id: int | None = None,
+    *,
+    idea_limit: int = 500,
+    name_limit: int = 60,
+) -> int:
+    """Check the snapshot by the rules of live input (rules.BadArchive names the first
+    problem) and write it as a new workshop in this transaction; returns its id."""
     users = {u.email: u.id for u in s.exec(select(User)).all()}
     w = snap.workshop
     workshop = Workshop(
-        title=w.title,
+        title=rules.text(w.title, "workshop.title", limit=200, multiline=False),
         date=w.date,
-        description=w.description,
+        description=rules.text(w.description, "workshop.description", limit=5000, required=False),
         language=i18n.supported(w.language) or i18n.DEFAULT,
         code=_code(s, w.code),
         created_at=w.created_at,
@@ -76,16 +96,18 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         assert uid is not None
         s.add(WorkshopOrganiser(workshop_id=wid, user_id=uid))
 
+    rules.number(len(snap.groups), "groups", workshops.MIN_GROUPS, workshops.MAX_GROUPS)
     group_ids: dict[int, int] = {}
-    for g in snap.groups:
+    for n, g in enumerate(snap.groups):
+        at = f"groups[{n}]"
         row = Group(
             workshop_id=wid,
-            name=g.name,
-            prompt=g.prompt,
-            description=g.description,
+            name=rules.text(g.name, f"{at}.name", limit=120, multiline=False),
+            prompt=rules.text(g.prompt, f"{at}.prompt", limit=500),
+            description=rules.text(g.description, f"{at}.description", limit=2000, required=False),
             code=_code(s, g.code),
-            phase=Phase(g.phase),
-            position=g.position,
+            phase=rules.choice(Phase, g.phase, f"{at}.phase"),
+            position=rules.number(g.position, f"{at}.position", 0, rules.MAX_POSITION),
             created_at=g.created_at,
             ideas_revealed=g.ideas_revealed,
             votes_revealed=g.votes_revealed,
@@ -114,90 +136,134 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
                 Participant(
                     workshop_id=wid,
                     device_hash=secrets.token_hex(32),
-                    group_id=group_ids.get(p.group_id) if p.group_id else None,
-                    display_name=p.display_name,
+                    group_id=(
+                        rules.ref(group_ids, p.group_id, f"participants[{n}].group_id")
+                        if p.group_id
+                        else None
+                    ),
+                    display_name=rules.optional_line(
+                        p.display_name, f"participants[{n}].display_name", limit=name_limit
+                    ),
                     created_at=p.created_at,
                 ),
             )
-            for p in snap.participants
+            for n, p in enumerate(snap.participants)
         ]
     )
+    cluster_groups = {c.id: c.group_id for c in snap.clusters}
     clusters = new_ids(
         [
             (
                 c.id,
                 Cluster(
-                    group_id=group_ids[c.group_id],
-                    name=c.name,
-                    position=c.position,
+                    group_id=rules.ref(group_ids, c.group_id, f"clusters[{n}].group_id"),
+                    name=rules.text(
+                        c.name, f"clusters[{n}].name", limit=CLUSTER_NAME, multiline=False
+                    ),
+                    position=rules.number(
+                        c.position, f"clusters[{n}].position", 0, rules.MAX_POSITION
+                    ),
                     created_at=c.created_at,
                 ),
             )
-            for c in snap.clusters
+            for n, c in enumerate(snap.clusters)
         ]
     )
-    idea_rows = [
-        (
-            i.id,
-            Idea(
-                group_id=group_ids[i.group_id],
-                participant_id=people[i.participant_id] if i.participant_id else None,
-                user_id=users.get(i.author_email) if i.author_email else None,
-                client_key=i.client_key,
-                author_name=i.author_name,
-                text=i.text,
-                status=IdeaStatus(i.status),
-                created_at=i.created_at,
-                updated_at=i.updated_at,
-                cluster_id=clusters[i.cluster_id] if i.cluster_id else None,
-                position=i.position,
-                hidden_reason=i.hidden_reason,
-                edited_by_facilitator=i.edited_by_facilitator,
-            ),
+    idea_groups = {i.id: i.group_id for i in snap.ideas}
+
+    def same_group(table: dict[int, int], old: int, group: int, where: str) -> None:
+        """`old` names a record of the file in the same group (ids of the file)."""
+        if table.get(old, group) != group:
+            message = i18n.gettext(N_("This names {ident}, which is in another group."))
+            raise rules.BadArchive(where, message.format(ident=old))
+
+    idea_rows = []
+    for n, i in enumerate(snap.ideas):
+        at = f"ideas[{n}]"
+        group_id = rules.ref(group_ids, i.group_id, f"{at}.group_id")
+        if i.cluster_id:
+            same_group(cluster_groups, i.cluster_id, i.group_id, f"{at}.cluster_id")
+        idea_rows.append(
+            (
+                i.id,
+                Idea(
+                    group_id=group_id,
+                    participant_id=(
+                        rules.ref(people, i.participant_id, f"{at}.participant_id")
+                        if i.participant_id
+                        else None
+                    ),
+                    user_id=None,  # never a local account: the author's name is kept
+                    client_key=_key(i.client_key, f"{at}.client_key"),
+                    author_name=rules.optional_line(i.author_name, f"{at}.author_name", limit=120),
+                    text=rules.text(i.text, f"{at}.text", limit=idea_limit),
+                    status=rules.choice(IdeaStatus, i.status, f"{at}.status"),
+                    created_at=i.created_at,
+                    updated_at=i.updated_at,
+                    cluster_id=(
+                        rules.ref(clusters, i.cluster_id, f"{at}.cluster_id")
+                        if i.cluster_id
+                        else None
+                    ),
+                    position=rules.number(i.position, f"{at}.position", 0, rules.MAX_POSITION),
+                    hidden_reason=rules.optional_line(
+                        i.hidden_reason, f"{at}.hidden_reason", limit=REASON_LIMIT
+                    ),
+                    edited_by_facilitator=i.edited_by_facilitator,
+                ),
+            )
         )
-        for i in snap.ideas
-    ]
     ideas = new_ids(list(idea_rows))
     by_old = dict(idea_rows)
-    for i in snap.ideas:
+    for n, i in enumerate(snap.ideas):
         if i.merged_into is not None:
-            by_old[i.id].merged_into = ideas[i.merged_into]
-        for rev in i.revisions:
+            same_group(idea_groups, i.merged_into, i.group_id, f"ideas[{n}].merged_into")
+            by_old[i.id].merged_into = rules.ref(ideas, i.merged_into, f"ideas[{n}].merged_into")
+        for k, rev in enumerate(i.revisions):
+            at = f"ideas[{n}].revisions[{k}]"
             s.add(
                 IdeaRevision(
                     idea_id=ideas[i.id],
-                    text=rev.text,
-                    edited_by=_actor(rev.edited_by, people, users),
-                    note=rev.note,
+                    text=rules.text(rev.text, f"{at}.text", limit=idea_limit),
+                    edited_by=_actor(rev.edited_by, people),
+                    note=rules.optional_line(rev.note, f"{at}.note", limit=REASON_LIMIT),
                     at=rev.at,
                 )
             )
 
-    def target(kind: str, old: int) -> int:
-        return (clusters if kind == VoteTarget.cluster else ideas)[old]
+    def target(kind: str, old: int, group: int, where: str) -> tuple[VoteTarget, int]:
+        chosen = rules.choice(VoteTarget, kind, where.replace("target_id", "target"))
+        table, groups = (
+            (clusters, cluster_groups) if chosen == VoteTarget.cluster else (ideas, idea_groups)
+        )
+        same_group(groups, old, group, where)
+        return chosen, rules.ref(table, old, where)
 
-    for v in snap.votes:
+    for n, v in enumerate(snap.votes):
+        kind, target_id = target(v.target, v.target_id, v.group_id, f"votes[{n}].target_id")
         s.add(
             Vote(
-                group_id=group_ids[v.group_id],
-                participant_id=people[v.voter],
-                target=VoteTarget(v.target),
-                target_id=target(v.target, v.target_id),
+                group_id=rules.ref(group_ids, v.group_id, f"votes[{n}].group_id"),
+                participant_id=rules.ref(people, v.voter, f"votes[{n}].voter"),
+                target=kind,
+                target_id=target_id,
                 created_at=v.created_at,
             )
         )
     rec_ids: dict[int, int] = {}
-    for r in snap.recommendations:
+    for n, r in enumerate(snap.recommendations):
+        at = f"recommendations[{n}]"
+        title, text, rationale = _draft(r.title, r.text, r.rationale, at)
         rec = Recommendation(
             workshop_id=wid,
             scope=Scope.group,
-            group_id=group_ids[r.group_id],
-            title=r.title,
-            text=r.text,
-            rationale=r.rationale,
-            position=r.position,
+            group_id=rules.ref(group_ids, r.group_id, f"{at}.group_id"),
+            title=title,
+            text=text,
+            rationale=rationale,
+            position=rules.number(r.position, f"{at}.position", 0, rules.MAX_POSITION),
             agreed=r.agreed,
-            created_by=users.get(r.created_by) if r.created_by else None,
+            created_by=None,  # never a local account
             created_at=r.created_at,
             updated_at=r.updated_at,
         )
@@ -205,23 +271,25 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         s.flush()
         assert rec.id is not None
         rec_ids[r.id] = rec.id
-        for src in r.sources:
+        for m, src in enumerate(r.sources):
+            kind, target_id = target(
+                src.target, src.target_id, r.group_id, f"{at}.sources[{m}].target_id"
+            )
+            source = SourceKind(kind)
             s.add(
-                RecommendationSource(
-                    recommendation_id=rec.id,
-                    target=SourceKind(src.target),
-                    target_id=target(src.target, src.target_id),
-                )
+                RecommendationSource(recommendation_id=rec.id, target=source, target_id=target_id)
             )
 
-    for f in snap.final_recommendations:
+    for n, f in enumerate(snap.final_recommendations):
+        at = f"final_recommendations[{n}]"
+        title, text, rationale = _draft(f.title, f.text, f.rationale, at)
         final = Recommendation(
             workshop_id=wid,
             scope=Scope.workshop,
-            title=f.title,
-            text=f.text,
-            rationale=f.rationale,
-            position=f.position,
+            title=title,
+            text=text,
+            rationale=rationale,
+            position=rules.number(f.position, f"{at}.position", 0, rules.MAX_POSITION),
             agreed=f.final,
             created_at=f.created_at,
             updated_at=f.updated_at,
@@ -229,12 +297,13 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         s.add(final)
         s.flush()
         assert final.id is not None
-        for old in f.recommendation_ids:
+        for m, old in enumerate(dict.fromkeys(f.recommendation_ids)):
+            rec_id = rules.ref(rec_ids, old, f"{at}.recommendation_ids[{m}]")
             s.add(
                 RecommendationSource(
                     recommendation_id=final.id,
                     target=SourceKind.recommendation,
-                    target_id=rec_ids[old],
+                    target_id=rec_id,
                 )
             )
 
@@ -242,16 +311,28 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()
     }
     heads = dict.fromkeys(channels.values(), 0)
-    for e in snap.events:
+    # Each channel's log is numbered afresh, 1, 2, 3 ... in the file's order of seq: the
+    # file's own numbers may be anything (2**63 - 1 would leave no room after it).
+    ordered = sorted(enumerate(snap.events), key=lambda ne: (ne[1].channel, ne[1].seq, ne[0]))
+    for n, e in ordered:
+        at = f"events[{n}]"
+        if e.channel not in channels:
+            message = i18n.gettext(N_("This names {ident}, which is not in the file."))
+            raise rules.BadArchive(f"{at}.channel", message.format(ident=e.channel[:40]))
         name = channels[e.channel]
-        heads[name] = max(heads[name], e.seq)
+        heads[name] += 1
+        payload = orjson.dumps(e.payload).decode()
+        rules.number(len(payload), f"{at}.payload", 0, rules.MAX_PAYLOAD)
         s.add(
             Event(
                 channel=name,
-                seq=e.seq,
-                kind=RENAMED.get(e.kind, e.kind),  # an archive from before the rename
-                payload=orjson.dumps(e.payload).decode(),
-                actor=_actor(e.actor, people, users),
+                seq=heads[name],
+                # An archive from before the rename has final.* kinds.
+                kind=RENAMED.get(
+                    e.kind, rules.text(e.kind, f"{at}.kind", limit=40, multiline=False)
+                ),
+                payload=payload,
+                actor=_actor(e.actor, people),
                 at=e.at,
             )
         )
@@ -262,13 +343,39 @@ def restore(s: Session, snap: Snapshot, organiser_id: int | None = None) -> int:
     return wid
 
 
-def _actor(ref: str, people: dict[int, int], users: dict[str, int | None]) -> str:
+def _draft(title: str, text: str, rationale: str, at: str) -> tuple[str, str, str]:
+    """A recommendation's texts, by the rules of recommendations.check_draft."""
+    try:
+        draft = check_draft(title, text, rationale)
+    except Invalid as exc:
+        raise rules.BadArchive(at, exc.message) from None
+    return draft.title, draft.text, draft.rationale
+
+
+def _key(key: str, where: str) -> str:
+    try:
+        return client_key(key)
+    except Invalid as exc:
+        raise rules.BadArchive(where, exc.message) from None
+
+
+IMPORTED = "imported:"
+
+
+def _actor(ref: str, people: dict[int, int]) -> str:
+    """Who did something, in this copy's log: an imported participant, or a placeholder
+    that keeps the file's words. Never a local account: the audit trail must not show
+    someone of this instance doing what they never did."""
     kind, _, ident = ref.partition(":")
     if kind == "participant" and ident.isdigit() and int(ident) in people:
         return f"participant:{people[int(ident)]}"
-    if kind == "staff" and users.get(ident):
-        return f"user:{users[ident]}"
-    return ref[:40]
+    label = clean_label(ref)
+    return (label if label.startswith(IMPORTED) else IMPORTED + label)[:40]
+
+
+def clean_label(ref: str) -> str:
+    """The file's words for an actor, without control characters, as one short line."""
+    return "".join(ch for ch in ref[:80] if ch.isprintable())
 
 
 async def import_workshop(db: Database, snap: Snapshot, organiser_id: int | None = None) -> int:

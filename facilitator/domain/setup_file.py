@@ -7,6 +7,7 @@ file creates nothing. Every problem is reported with its line and field.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass
@@ -22,7 +23,14 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
 from facilitator import i18n
-from facilitator.domain import accounts, codes, workshop_views, workshops
+from facilitator.domain import (
+    access,
+    accounts,
+    codes,
+    workshop_views,
+    workshops,
+    yaml_budget,
+)
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.text import clean
@@ -213,7 +221,9 @@ _NOT_YAML = N_("This is not valid YAML: {problem}")
 def parse(text: str) -> Setup:
     """Read and check a set-up file; raises BadSetup with every problem found."""
     try:
-        doc = YAML(typ="rt").load(text)
+        doc = yaml_budget.load(text)
+    except yaml_budget.OverBudget as exc:
+        raise BadSetup([Problem(exc.line, "", exc.msgid, exc.params)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -291,13 +301,16 @@ class Created:
 
 
 def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Created:
-    """Create the workshop in the caller's transaction. Listed facilitators with an account
-    are assigned; for anyone else an invitation link is made, never an account."""
+    """Create the workshop in the caller's transaction. The organiser, if listed, is
+    assigned; for anyone else an invitation link is made, which they accept (with their
+    password, if they have an account): never an account, and no one is put on a workshop
+    unasked."""
     drafts = [GroupDraft(g.name, g.question, g.context) for g in setup.groups]
     wid, group_ids = workshops.add_workshop(
         s, actor, setup.title, setup.date, setup.description, drafts
     )
-    users = {u.email: u.id for u in s.exec(select(User)).all()}
+    staff = access.workshop_staff(s, wid)
+    users = {u.email: u.id for u in s.exec(select(User).where(col(User.id).in_(staff))).all()}
     missing: dict[str, list[int]] = {}
     made = []
     for gid, spec in zip(group_ids, setup.groups, strict=True):
@@ -335,7 +348,8 @@ async def import_setup(db: Database, actor: Staff, text: str, invitation_days: f
     """Check the file, then create everything in one transaction (or raise BadSetup)."""
     if not actor.is_organiser:
         raise Forbidden(N_("Only organisers can create workshops."))
-    setup = parse(text)
+    # Off the event loop: even within its budgets, reading a large file takes a while.
+    setup = await asyncio.to_thread(parse, text)
     return await db.write(create, actor, setup, invitation_days)
 
 

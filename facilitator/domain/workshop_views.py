@@ -14,6 +14,7 @@ from facilitator.domain.access import (
     get_group,
     require_facilitator,
     require_organiser,
+    workshop_staff,
 )
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import NotFound
@@ -169,11 +170,13 @@ async def groups_facilitated_by(db: Database, actor: Staff) -> list[tuple[str, G
     return await db.read(read)
 
 
-async def facilitators(db: Database) -> list[StaffView]:
-    """Staff who can be assigned to groups."""
+async def workshop_staff_list(db: Database, actor: Staff, workshop_id: int) -> list[StaffView]:
+    """Who the organiser may assign to the workshop's groups directly: its own staff."""
 
     def read(s: Session) -> list[StaffView]:
-        users = s.exec(select(User).order_by(User.email)).all()
+        require_organiser(s, actor, workshop_id)
+        ids = workshop_staff(s, workshop_id)
+        users = s.exec(select(User).where(col(User.id).in_(ids)).order_by(User.email)).all()
         return [StaffView(u.id, u.email, u.name) for u in users if u.id is not None]
 
     return await db.read(read)

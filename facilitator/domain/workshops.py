@@ -14,6 +14,7 @@ from facilitator.domain.access import (
     get_group,
     get_row,
     require_organiser,
+    workshop_staff,
 )
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid, NotFound
@@ -247,6 +248,13 @@ def _set_facilitator(s: Session, group_id: int, actor: Staff, user_id: int, assi
     require_organiser(s, actor, group.workshop_id)
     if get_row(s, User, user_id) is None:
         raise NotFound(N_("That account does not exist."))
+    if assigned and user_id not in workshop_staff(s, group.workshop_id):
+        raise Invalid(
+            N_(
+                "Only people who already work on this workshop can be assigned directly. "
+                "Invite anyone else by email: they join when they accept."
+            )
+        )
     link = s.get(GroupFacilitator, (group_id, user_id))
     if assigned and link is None:
         s.add(GroupFacilitator(group_id=group_id, user_id=user_id))

@@ -69,7 +69,8 @@ def from_json(raw: bytes | str) -> Snapshot:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise BadDocument(f"{where}: {first['msg']} ({exc.error_count()} problem(s))") from None
+        problem = first["msg"].removeprefix("Value error, ")  # pydantic's, for our own checks
+        raise BadDocument(f"{where}: {problem} ({exc.error_count()} problem(s))") from None
 
 
 # -- Pol.is ---------------------------------------------------------------------------------

@@ -33,7 +33,9 @@ def csv_bytes(rows: Iterable[Sequence[object]], *, bom: bool = False) -> bytes:
     """CSV (RFC 4180 line ends) with every cell made safe; `bom` for spreadsheet programs,
     which otherwise guess the encoding and garble emoji and accents."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    # Every field quoted: a spreadsheet that splits on ";" (Excel in French, German and
+    # Spanish) then keeps "Budget;=1+1" in one cell, whose apostrophe still holds.
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for row in rows:
         writer.writerow([cell(v) for v in row])
     return out.getvalue().encode("utf-8-sig" if bom else "utf-8")

@@ -20,6 +20,7 @@ from facilitator.store.events import LiveEvent
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
+UNREADABLE = N_("That message could not be read.")
 
 
 async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) -> bool:
@@ -142,7 +143,7 @@ def _key_of(text: str, max_message: int) -> str | None:
 
 
 def _unreadable() -> dict[str, Any]:
-    return {"type": "error", "message": gettext(N_("That message could not be read."))}
+    return {"type": "error", "message": gettext(UNREADABLE)}
 
 
 async def _dispatch(

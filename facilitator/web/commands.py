@@ -13,6 +13,7 @@ from facilitator.domain import clusters, ideas, moderation, participants, phases
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Invalid
+from facilitator.domain.ids import checked
 from facilitator.i18n import N_
 from facilitator.web.state import Services
 
@@ -55,9 +56,16 @@ def number(fields: Fields, name: str, *, optional: bool = False) -> int | None:
 
 
 def ident(fields: Fields, name: str) -> int:
+    """An id: a number that some row could have (domain/ids.py), else NotFound."""
     value = number(fields, name)
     assert value is not None
-    return value
+    return checked(value)
+
+
+def optional_ident(fields: Fields, name: str) -> int | None:
+    """An id, or None when the field is missing or empty (no theme, say)."""
+    value = number(fields, name, optional=True)
+    return None if value is None else checked(value)
 
 
 def flag(fields: Fields, name: str) -> bool:
@@ -184,7 +192,7 @@ async def _merge(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
 @command("create_cluster")
 async def _create_cluster(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
     cluster_id = await clusters.create_cluster(
-        svc.db, actor, group_id, f.get("name"), number(f, "idea_id", optional=True)
+        svc.db, actor, group_id, f.get("name"), optional_ident(f, "idea_id")
     )
     return {"cluster_id": cluster_id}
 
@@ -208,8 +216,8 @@ async def _move(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
         svc.db,
         actor,
         ident(f, "idea_id"),
-        number(f, "to", optional=True),
-        "any" if seen == "any" else number(f, "from", optional=True),
+        optional_ident(f, "to"),
+        "any" if seen == "any" else optional_ident(f, "from"),
         number(f, "position", optional=True),
     )
 

@@ -54,5 +54,5 @@ async def download(request: Request) -> Response:
 
 
 routes = [
-    Route("/organiser/workshops/{workshop_id:int}/export/{fmt}", download),
+    Route("/organiser/workshops/{workshop_id:id}/export/{fmt}", download),
 ]

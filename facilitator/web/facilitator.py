@@ -136,9 +136,9 @@ async def audit_page(request: Request) -> Response:
 
 routes = [
     Route("/facilitator", my_groups),
-    Route("/facilitator/groups/{group_id:int}", group_view),
-    Route("/facilitator/groups/{group_id:int}/command", run_command, methods=["POST"]),
-    Route("/facilitator/groups/{group_id:int}/audit", audit_page),
-    Route("/facilitator/groups/{group_id:int}/projector", projector),
-    Route("/facilitator/groups/{group_id:int}/suggestions", suggestions),
+    Route("/facilitator/groups/{group_id:id}", group_view),
+    Route("/facilitator/groups/{group_id:id}/command", run_command, methods=["POST"]),
+    Route("/facilitator/groups/{group_id:id}/audit", audit_page),
+    Route("/facilitator/groups/{group_id:id}/projector", projector),
+    Route("/facilitator/groups/{group_id:id}/suggestions", suggestions),
 ]

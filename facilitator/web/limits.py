@@ -30,37 +30,44 @@ def client_address(conn: HTTPConnection) -> str:
 async def find_code_limited(conn: HTTPConnection, raw: str) -> JoinTarget:
     """find_code, refused for an address that has tried too many codes that match nothing.
 
-    The check comes before the look-up, so a throttled guesser learns nothing, not even
-    that a guess was right.
+    The attempt is counted before the look-up, so a throttled guesser learns nothing, not
+    even that a guess was right, and guesses sent at once cannot all slip under the limit.
     """
-    svc, address = services(conn), client_address(conn)
-    if await svc.throttle.blocked(JOIN_BY_ADDRESS, address):
+    throttle, address = services(conn).throttle, client_address(conn)
+    attempt = await throttle.attempt((JOIN_BY_ADDRESS, address))
+    if not attempt.allowed:
         raise TooMany(
             N_(
                 "Too many codes from this network did not match. Please check the code on "
                 "your card and try again in a few minutes."
             )
         )
+    failed = False
     try:
-        return await find_code(svc.db, raw)
+        return await find_code(services(conn).db, raw)
     except NotFound:
-        await svc.throttle.failed(JOIN_BY_ADDRESS, address)
+        failed = True  # the attempt stays counted
         raise
+    finally:
+        if not failed:
+            await throttle.release(attempt)
 
 
 async def login_limited(conn: HTTPConnection, email: str, attempt: Callable[[], Awaitable[T]]) -> T:
     """Run a password check unless this account or address failed too often; count failures."""
     throttle, address = services(conn).throttle, client_address(conn)
     account = email.strip().lower()
-    if await throttle.blocked(LOGIN_BY_ACCOUNT, account) or await throttle.blocked(
-        LOGIN_BY_ADDRESS, address
-    ):
+    counted = await throttle.attempt((LOGIN_BY_ACCOUNT, account), (LOGIN_BY_ADDRESS, address))
+    if not counted.allowed:
         raise TooMany(N_("Too many failed logins. Please wait 15 minutes and try again."))
+    failed = False
     try:
         result = await attempt()
     except DomainError:
-        await throttle.failed(LOGIN_BY_ACCOUNT, account)
-        await throttle.failed(LOGIN_BY_ADDRESS, address)
+        failed = True  # the attempt stays counted, for the account and the address
         raise
+    finally:
+        if not failed:
+            await throttle.release(counted)
     await throttle.clear(LOGIN_BY_ACCOUNT, account)
     return result

@@ -1,15 +1,21 @@
-"""Pure ASGI middleware: the reader's language, queued cookies, cross-site refusal, headers."""
+"""Pure ASGI middleware: the reader's language, queued cookies, cross-site refusal, body
+limits, clients that go away, headers."""
 
 from __future__ import annotations
 
+import logging
+
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from facilitator import i18n
 from facilitator.web.auth import cookie_header, same_origin
+from facilitator.web.bodies import TOO_LARGE, BodyTooLarge, capped, declared_too_large
 from facilitator.web.language import reader_locale
+
+log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = (
@@ -45,9 +51,12 @@ class WebMiddleware:
 
     async def _respond(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         secure = self.secure_cookies or scope.get("scheme") == "https"
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 for name, (value, max_age) in scope.get("state", {}).get("set_cookies", {}).items():
                     headers.append(
@@ -63,4 +72,20 @@ class WebMiddleware:
             message = i18n.gettext(i18n.N_("Cross-site requests are not allowed."))
             await PlainTextResponse(message, 403)(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        if declared_too_large(scope):
+            await _too_large()(scope, receive, send_with_headers)
+            return
+        try:
+            await self.app(scope, capped(receive), send_with_headers)
+        except BodyTooLarge:
+            if not started:  # else the response is on its way, and the client has it
+                await _too_large()(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # Nobody is left to answer, and nothing is wrong with the app: one quiet line.
+            log.debug(
+                "%s %s: the client went away during its request", request.method, scope["path"]
+            )
+
+
+def _too_large() -> PlainTextResponse:
+    return PlainTextResponse(i18n.gettext(TOO_LARGE), 413)

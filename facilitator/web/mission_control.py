@@ -21,7 +21,8 @@ from facilitator.i18n import N_, gettext
 from facilitator.store.events import group_channel
 from facilitator.web.auth import read_form
 from facilitator.web.fragments import presence_summary
-from facilitator.web.organiser import ids, organiser_only
+from facilitator.web.ids import ids
+from facilitator.web.organiser import organiser_only
 from facilitator.web.pages import base_url, page
 from facilitator.web.state import services
 
@@ -140,9 +141,9 @@ async def workshop_projector_groups(request: Request) -> Response:
 
 
 routes = [
-    Route("/organiser/workshops/{workshop_id:int}/control", control),
-    Route("/organiser/workshops/{workshop_id:int}/control", run_broadcast, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/control/table", control_table),
-    Route("/organiser/workshops/{workshop_id:int}/projector", workshop_projector),
-    Route("/organiser/workshops/{workshop_id:int}/projector/groups", workshop_projector_groups),
+    Route("/organiser/workshops/{workshop_id:id}/control", control),
+    Route("/organiser/workshops/{workshop_id:id}/control", run_broadcast, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/control/table", control_table),
+    Route("/organiser/workshops/{workshop_id:id}/projector", workshop_projector),
+    Route("/organiser/workshops/{workshop_id:id}/projector/groups", workshop_projector_groups),
 ]

@@ -16,6 +16,7 @@ from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
 from facilitator.i18n import N_, gettext
 from facilitator.web.auth import read_form
+from facilitator.web.ids import ids
 from facilitator.web.pages import base_url, page, require_staff, see_other
 from facilitator.web.state import services
 
@@ -71,10 +72,10 @@ async def dashboard(
 
 async def upload_workshop(request: Request) -> Response:
     """A workshop set-up file (YAML) uploaded on the dashboard: all of it, or nothing."""
-    form = await read_form(request, files=1)
-    staff = await organiser_only(request)
+    staff = await organiser_only(request)  # from the cookie: before the body is read
     if not isinstance(staff, Staff):
         return staff
+    form = await read_form(request, files=1)
     upload = form.get("file")
     if isinstance(upload, str) or upload is None:
         return await dashboard(request, None, gettext(N_("Choose a set-up file to upload.")), 400)
@@ -153,7 +154,7 @@ async def workshop_page(
         workshop=view,
         error=error,
         base_url=base_url(request),
-        staff_list=await workshop_views.facilitators(svc.db),
+        staff_list=await workshop_views.workshop_staff_list(svc.db, staff, view.id),
         **context,
     )
 
@@ -252,13 +253,6 @@ async def delete_group(request: Request) -> Response:
     return await _act(request, action)
 
 
-def ids(values: list[Any]) -> list[int]:
-    try:
-        return [int(v) for v in values]
-    except (TypeError, ValueError):
-        raise Invalid(N_("Please choose groups from the list.")) from None
-
-
 async def invite(request: Request) -> Response:
     async def action(staff: Staff, form: FormData) -> Response:
         svc = services(request)
@@ -292,12 +286,12 @@ routes = [
     Route("/organiser", dashboard),
     Route("/organiser/workshops", create_workshop, methods=["POST"]),
     Route("/organiser/workshops/upload", upload_workshop, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}", workshop_page),
-    Route("/organiser/workshops/{workshop_id:int}", update_workshop, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/groups", add_group, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/cards", join_cards),
-    Route("/organiser/workshops/{workshop_id:int}/invitations", invite, methods=["POST"]),
-    Route("/organiser/workshops/{workshop_id:int}/assignments", assign, methods=["POST"]),
-    Route("/organiser/groups/{group_id:int}", update_group, methods=["POST"]),
-    Route("/organiser/groups/{group_id:int}/delete", delete_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}", workshop_page),
+    Route("/organiser/workshops/{workshop_id:id}", update_workshop, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/groups", add_group, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/cards", join_cards),
+    Route("/organiser/workshops/{workshop_id:id}/invitations", invite, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/assignments", assign, methods=["POST"]),
+    Route("/organiser/groups/{group_id:id}", update_group, methods=["POST"]),
+    Route("/organiser/groups/{group_id:id}/delete", delete_group, methods=["POST"]),
 ]

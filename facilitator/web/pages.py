@@ -43,9 +43,25 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def base_url(request: Request) -> str:
-    """The address phones use: the configured public URL, or the one this request came to."""
-    public = services(request).settings.public_url
-    return (public or str(request.base_url)).rstrip("/")
+    """The address phones use, for join links and QR codes: the configured public URL; else
+    the address this request came to if it is one of FACILITATOR_ALLOWED_ORIGINS; else the
+    server's own address, as the connection reached it.
+
+    Never the Host header alone: anyone can send any Host, and a cache in front could then
+    keep a page or QR code that sends phones to another site.
+    """
+    settings = services(request).settings
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    scheme = request.url.scheme
+    asked = f"{scheme}://{request.headers.get('host', '')}".lower()
+    listed = {o.strip().rstrip("/").lower() for o in settings.allowed_origins.split(",")}
+    if asked in listed:
+        return asked
+    host, port = request.scope.get("server") or ("127.0.0.1", 8000)
+    host = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + ("" if port == default else f":{port}")
 
 
 async def error_page(request: Request, status: int, message: str) -> HTMLResponse:

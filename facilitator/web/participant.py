@@ -270,8 +270,10 @@ async def qr_code(request: Request) -> Response:
         svgns=True,
     )
     svg = out.getvalue()
+    # Private: a shared cache must not hand one reader's image to another (the link is built
+    # from configuration, but the code came from this reader's request and throttle).
     return Response(
-        svg, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"}
+        svg, media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"}
     )
 
 
@@ -284,7 +286,7 @@ routes = [
     Route("/j/{code}/command", run_command, methods=["POST"]),
     Route("/j/{code}/similar", similar),
     Route("/j/{code}/qr.svg", qr_code),
-    Route("/ideas/{idea_id:int}/edit", edit_page),
-    Route("/ideas/{idea_id:int}/edit", edit, methods=["POST"]),
-    Route("/ideas/{idea_id:int}/withdraw", withdraw, methods=["POST"]),
+    Route("/ideas/{idea_id:id}/edit", edit_page),
+    Route("/ideas/{idea_id:id}/edit", edit, methods=["POST"]),
+    Route("/ideas/{idea_id:id}/withdraw", withdraw, methods=["POST"]),
 ]

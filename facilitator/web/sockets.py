@@ -153,4 +153,4 @@ async def _command(
     return {"type": "ack", "key": key, **reply}
 
 
-routes = [WebSocketRoute("/ws/groups/{group_id:int}", group_socket)]
+routes = [WebSocketRoute("/ws/groups/{group_id:id}", group_socket)]

@@ -12,7 +12,8 @@ from facilitator.domain.errors import Invalid
 from facilitator.domain.recommendations import check_draft
 from facilitator.i18n import N_
 from facilitator.web.auth import read_form
-from facilitator.web.organiser import ids, organiser_only
+from facilitator.web.ids import ids
+from facilitator.web.organiser import organiser_only
 from facilitator.web.pages import page, see_other
 from facilitator.web.state import services
 
@@ -79,6 +80,6 @@ async def synthesis_action(request: Request) -> Response:
 
 
 routes = [
-    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_page),
-    Route("/organiser/workshops/{workshop_id:int}/synthesis", synthesis_action, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/synthesis", synthesis_page),
+    Route("/organiser/workshops/{workshop_id:id}/synthesis", synthesis_action, methods=["POST"]),
 ]
