@@ -74,6 +74,62 @@ def cambridge_boards(data: Path, count: int, seed: int) -> list[Board]:
     return boards
 
 
+XSID_LANGUAGES = ("en", "ar", "de", "it", "nl")
+
+
+def xsid_requests(data: Path) -> list[tuple[str, dict[str, str]]]:
+    """Each request of xSID's validation split as (intent, text by language); requests whose
+    intent differs between the files are skipped (SOURCE.md)."""
+    blocks: dict[str, list[tuple[str, str]]] = {}
+    for language in XSID_LANGUAGES:
+        text = (data / "xsid-valid" / f"{language}.valid.conll").read_text(encoding="utf-8")
+        parsed = []
+        for block in text.split("\n\n"):
+            fields = dict(
+                line[2:].split(" = ", 1)
+                for line in block.splitlines()
+                if line.startswith("# ") and " = " in line
+            )
+            if "text" in fields and "intent" in fields:
+                parsed.append((fields["intent"], fields["text"]))
+        blocks[language] = parsed
+    count = min(len(parsed) for parsed in blocks.values())
+    requests = []
+    for n in range(count):
+        intents = {blocks[language][n][0] for language in XSID_LANGUAGES}
+        if len(intents) == 1:
+            texts = {language: blocks[language][n][1] for language in XSID_LANGUAGES}
+            requests.append((intents.pop(), texts))
+    return requests
+
+
+def xsid_boards(data: Path, count: int, seed: int, mixed: bool) -> list[Board]:
+    """Boards of 6 intents × 6 requests; with ``mixed``, each request in a random one of the
+    five languages (the language is kept as the text's second label for the by-language
+    baseline), else all in English."""
+    by_intent: dict[str, list[dict[str, str]]] = {}
+    for intent, texts in xsid_requests(data):
+        by_intent.setdefault(intent, []).append(texts)
+    intents = sorted(intent for intent, texts in by_intent.items() if len(texts) >= 6)
+    boards = []
+    for board_seed in range(seed, seed + count):
+        rng = np.random.default_rng(board_seed)
+        pairs = []
+        for intent in rng.choice(intents, 6, replace=False):
+            requests = by_intent[str(intent)]
+            for i in rng.choice(len(requests), 6, replace=False):
+                language = str(rng.choice(XSID_LANGUAGES)) if mixed else "en"
+                pairs.append((requests[i][language], str(intent), language))
+        order = rng.permutation(len(pairs))
+        boards.append(([pairs[i][0] for i in order], [pairs[i][1] for i in order]))
+        LANGUAGE_OF.update({pairs[i][0]: pairs[i][2] for i in order})
+    return boards
+
+
+# The language each xSID text was sampled in, for the by-language baseline.
+LANGUAGE_OF: dict[str, str] = {}
+
+
 def polis_board(data: Path, size: int = 200, seed: int = 0) -> list[str]:
     comments = []
     for path in sorted((data / "polis-opendata").glob("*/comments.csv")):
@@ -96,6 +152,13 @@ def engine(backend: str) -> Method:
 def random_baseline(texts: list[str], true_k: int) -> list[int]:
     rng = np.random.default_rng(len(texts) * 7919 + true_k)
     return [int(x) for x in rng.integers(0, true_k, len(texts))]
+
+
+def by_language(texts: list[str], _true_k: int) -> list[int]:
+    """Groups by the language a text is written in (English for data sets of one language):
+    what an engine that reads form rather than meaning would do on a mixed board."""
+    languages = sorted({LANGUAGE_OF.get(text, "en") for text in texts})
+    return [languages.index(LANGUAGE_OF.get(text, "en")) for text in texts]
 
 
 def tfidf_average_true_k(texts: list[str], true_k: int) -> list[int]:

@@ -1,7 +1,8 @@
 """The clustering engine as pure functions on small fixed boards: no app, no database.
 
-Every test runs for each backend installed here: always "tfidf"; "semantic" only where the
-extra is installed (CI does not install it), so nothing is skipped either way.
+Every test runs for each backend installed here: always "tfidf"; "multilingual" in the standard
+install (its model ships in a package); "semantic" only where the extra is installed (CI does not
+install it), so nothing is skipped either way.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _check_shape(groups: list[list[int]], n: int) -> None:
 def test_backends_are_named_and_the_default_is_one_of_them() -> None:
     assert BACKENDS[0] == "tfidf"
     assert default_backend() in BACKENDS
-    assert set(BACKENDS) <= {"tfidf", "semantic"}
+    assert set(BACKENDS) <= {"tfidf", "semantic", "multilingual"}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -29,7 +29,7 @@ from scipy.spatial.distance import squareform
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from facilitator.clustering import semantic, tfidf
+from facilitator.clustering import languages, multilingual, semantic, tfidf
 from facilitator.clustering.naming import suggest_names
 
 __all__ = [
@@ -42,8 +42,8 @@ __all__ = [
 
 
 class _Settings:
-    """How one backend's vectors are grouped; tuned on BANKING77 and Cambridge boards of
-    seeds 0–29 (``bench/cluster_quality.py``)."""
+    """How one backend's vectors are grouped; tuned on boards of seeds 0–29 of BANKING77,
+    Cambridge and xSID (``bench/cluster_quality.py``), reported on seeds 100–129."""
 
     def __init__(
         self,
@@ -51,6 +51,9 @@ class _Settings:
         penalty: float,
         lexical_weight: float | None,
         small_board_similarity: float,
+        silhouette_centring: float = 0.0,
+        language_centring: float = 0.0,
+        similarity_floor: float = 0.0,
     ) -> None:
         # The vectors of the duplicate hint; clustering uses them with TF-IDF + LSA beside.
         self.embed = embed
@@ -62,6 +65,15 @@ class _Settings:
         self.lexical_weight = lexical_weight
         # Boards too small for a silhouette group only ideas at least this similar.
         self.small_board_similarity = small_board_similarity
+        # How much of the board's mean vector is taken out before the silhouette judges a cut
+        # (0: plain vectors). e5 vectors all point one way (cosines of 0.7 between unrelated
+        # sentences), which flattens a silhouette over plain vectors.
+        self.silhouette_centring = silhouette_centring
+        # How much of each language's lean is taken out (see _language_centred).
+        self.language_centring = language_centring
+        # The cosine that :func:`similarity` maps to 0: e5 puts unrelated sentences at cosines
+        # of 0.75–0.83 and paraphrases, in any language, above 0.9.
+        self.similarity_floor = similarity_floor
 
 
 _BACKENDS: dict[str, _Settings] = {
@@ -69,6 +81,11 @@ _BACKENDS: dict[str, _Settings] = {
     # Shared words, at a third of the weight, separate intents that the sentence model reads
     # as one ("top up failed" and "top up by card"): ARI +0.015 on BANKING77 boards.
     "semantic": _Settings(semantic.embed, 0.15, 0.3, 0.7),
+    # Shared words help here too (BANKING77 +0.05, xSID English +0.1), at a weight scaled by
+    # the share of the board in its main language: words shared within one language say
+    # nothing of ideas in another. Half of each language's lean taken out lifted mixed-
+    # language xSID boards from 0.42 to 0.58 ARI; all of it erased real themes too.
+    "multilingual": _Settings(multilingual.embed, 0.15, 0.2, 0.88, 0.7, 0.5, 0.8),
 }
 
 # Below this many texts a silhouette means little (it needs 2 ≤ k ≤ n − 1 and clusters of
@@ -77,13 +94,20 @@ _MIN_SILHOUETTE_BOARD = 6
 
 
 def available_backends() -> list[str]:
-    """The backends usable in this process: always ``"tfidf"``, and ``"semantic"`` when the
-    ``semantic`` extra is installed (checked without importing torch)."""
-    return ["tfidf", "semantic"] if semantic.installed() else ["tfidf"]
+    """The backends usable in this process, the preferred last: always ``"tfidf"``;
+    ``"semantic"`` when the ``semantic`` extra is installed (checked without importing torch);
+    ``"multilingual"`` when its model can be loaded (the standard install)."""
+    names = ["tfidf"]
+    if semantic.installed():
+        names.append("semantic")
+    if multilingual.installed():
+        names.append("multilingual")
+    return names
 
 
 def default_backend() -> str:
-    """``"semantic"`` when installed (clearly better groups), else ``"tfidf"``."""
+    """``"multilingual"`` when installed (groups by meaning across languages), else
+    ``"semantic"`` when installed, else ``"tfidf"``."""
     return available_backends()[-1]
 
 
@@ -100,7 +124,31 @@ def _vectors(settings: _Settings, texts: list[str]) -> NDArray[np.float64]:
     if settings.lexical_weight is None:
         return lexical
     embedded = _dense(settings.embed(texts))
-    return np.asarray(normalize(np.hstack([embedded, settings.lexical_weight * lexical])))
+    weight = settings.lexical_weight
+    if settings.language_centring:
+        found = languages.detect(texts)
+        embedded = _language_centred(embedded, found, settings.language_centring)
+        weight *= languages.main_share(found)
+    return np.asarray(normalize(np.hstack([embedded, weight * lexical])))
+
+
+# A language needs this many ideas on the board before its lean is taken out: language
+# identification misreads some short texts, and the mean of one or two ideas is their topic.
+_MIN_LANGUAGE_IDEAS = 3
+
+
+def _language_centred(
+    vectors: NDArray[np.float64], found: list[str], strength: float
+) -> NDArray[np.float64]:
+    """Each language's ideas moved by ``strength`` × (their mean − the board's mean): what
+    Arabic ideas share as Arabic stops pulling them together, what they say stays."""
+    board = vectors.mean(axis=0)
+    out = vectors.copy()
+    for language in sorted(set(found) - {languages.UNKNOWN}):
+        rows = [i for i, code in enumerate(found) if code == language]
+        if len(rows) >= _MIN_LANGUAGE_IDEAS and len(rows) < len(found):
+            out[rows] -= strength * (vectors[rows].mean(axis=0) - board)
+    return np.asarray(normalize(out))
 
 
 def _lsa(vectors: Any) -> NDArray[np.float64]:
@@ -171,6 +219,10 @@ def _labels(settings: _Settings, vectors: NDArray[np.float64]) -> NDArray[np.int
     # whose silhouette tracked human themes better (ARI +0.04 to +0.05 on both data sets).
     centred = normalize(vectors - vectors.mean(axis=0))
     tree = linkage(squareform(_cosine_distances(centred), checks=False), "average")
+    if settings.silhouette_centring:
+        distances = _cosine_distances(
+            normalize(vectors - settings.silhouette_centring * vectors.mean(axis=0))
+        )
     best_score, best = -np.inf, np.ones(n, dtype=np.int_)
     # Themes of fewer than three ideas on average are not worth suggesting, hence n // 3.
     for found, labels in _cuts(tree, n, max(2, n // 3)):
@@ -264,7 +316,9 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
     left, right = vectors[: len(a)], vectors[len(a) :]
     # Row by row, so that sparse TF-IDF rows are never densified.
     products = left.multiply(right) if issparse(left) else left * right
-    scores = np.clip(np.asarray(products.sum(axis=1)).ravel(), 0.0, 1.0)
+    cosines = np.asarray(products.sum(axis=1)).ravel()
+    floor = settings.similarity_floor
+    scores = np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0)
     out: list[float] = []
     for x, y, score in zip(a, b, scores.tolist(), strict=True):
         kx, ky = " ".join(x.casefold().split()), " ".join(y.casefold().split())

