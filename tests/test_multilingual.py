@@ -17,6 +17,7 @@ import pytest
 from facilitator.clustering import (
     available_backends,
     default_backend,
+    hint_scores,
     multilingual,
     similarity,
     suggest_clusters,
@@ -188,3 +189,22 @@ def test_vectors_are_computed_once_and_warmed_in_the_background() -> None:
     # Computed vectors are reused as they are: no second computation changes them.
     first = multilingual.embed(texts)
     assert (multilingual.embed(list(reversed(texts)))[::-1] == first).all()
+
+
+def test_the_duplicate_hint_finds_ideas_by_meaning_once_their_vectors_are_kept() -> None:
+    board = [
+        "More multi-year funding for CERT salaries",
+        "Join FIRST as a national CERT",
+        "Scholarships for women in cyber security",
+        "تحديث قانون الجرائم الإلكترونية",  # update the cybercrime law
+    ]
+    multilingual.clear_cache()
+    draft = "Update the cybercrime law"
+    # No vector kept yet: shared words only (none with the Arabic idea), and the board's
+    # vectors are computed in the background.
+    assert hint_scores(draft, board)[3] == 0.0
+    assert multilingual.wait_warm(timeout=120)
+    assert set(multilingual.cached(board)) == set(board)
+    scores = hint_scores(draft, board)
+    assert scores[3] == max(scores) and scores[3] >= 0.45
+    assert hint_scores("CERT salaries paid for several years", board)[0] >= 0.45

@@ -35,6 +35,7 @@ from facilitator.clustering.naming import suggest_names
 __all__ = [
     "available_backends",
     "default_backend",
+    "hint_scores",
     "similarity",
     "suggest_clusters",
     "suggest_names",
@@ -343,3 +344,28 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
         else:
             out.append(float(score))
     return out
+
+
+def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> list[float]:
+    """How much ``draft`` (what a phone is typing) says the same as each of ``texts`` (the
+    board's ideas), in [0, 1], for the duplicate hint: fast enough to run on each pause.
+
+    With ``"multilingual"`` only the draft's vector is computed in the request; ideas whose
+    vectors are already kept are compared by meaning, in any language, and the others by
+    shared words (TF-IDF) while their vectors are computed in the background for next time.
+    """
+    settings = _settings(backend)
+    if not texts:
+        return []
+    if settings.embed is not multilingual.embed:
+        return similarity([draft] * len(texts), texts, backend)
+    known = multilingual.cached(texts)
+    missing = [text for text in texts if text not in known]
+    multilingual.warm(missing)
+    scores = similarity([draft] * len(texts), texts, "tfidf") if missing else [0.0] * len(texts)
+    if not known:
+        return scores
+    # The draft's vector is the only one computed here.
+    by_meaning = similarity([draft] * len(known), list(known), backend)
+    meaning = dict(zip(known, by_meaning, strict=True))
+    return [meaning.get(text, score) for text, score in zip(texts, scores, strict=True)]

@@ -55,6 +55,8 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
     ideas = await db.read(read)
     texts = [i.text for i in ideas]
     backend = clustering.default_backend()
+    # Vectors missing now are computed in this request (all cores); those of the group's next
+    # ideas are computed in the background, so that "Suggest again" is quick.
     # The engine is CPU work: run it off the event loop.
     groups = await asyncio.to_thread(clustering.suggest_clusters, texts, backend)
     names = await asyncio.to_thread(clustering.suggest_names, texts, groups)
@@ -82,9 +84,12 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
     ideas = await db.read(read)
     if not ideas:
         return []
-    # Word overlap, not embeddings: this runs on every pause in typing and must stay quick.
+    # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
+    # words while their vectors are computed in the background (only for groups whose phones
+    # ask for hints). Only the draft's vector is computed in the request.
+    backend = clustering.default_backend()
     scores = await asyncio.to_thread(
-        clustering.similarity, [draft] * len(ideas), [i.text for i in ideas], "tfidf"
+        clustering.hint_scores, draft, [i.text for i in ideas], backend
     )
     ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
     return [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]
