@@ -30,7 +30,7 @@ GERMAN = """
 der die das den dem des ein eine einen einem einer eines und oder aber ich du er sie es wir
 ihr mein meine mich mir dein ist sind war bin bist hat haben wird werden kann können mit
 von zu zum zur im in am an auf für aus bei nach über um wie was wo wann nicht kein keine
-noch auch nur sehr bitte dass ob
+noch auch nur sehr bitte dass ob gegen ohne durch bis vor unter zwischen
 """
 ITALIAN = """
 il lo la i gli le un uno una di del dello della dei degli delle da dal dalla in nel nella
