@@ -220,3 +220,19 @@ def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch)
     assert allowed.count(True) == int(multilingual.DRAFTS_PER_SECOND)
     assert not multilingual.draft_allowed(start + 0.01)
     assert multilingual.draft_allowed(start + 1.0)
+
+
+def test_only_groups_that_use_suggestions_or_hints_get_vectors_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from facilitator.domain import suggestions
+
+    monkeypatch.setattr(suggestions, "_in_use", {7})
+    multilingual.clear_cache()
+    suggestions.idea_added(8, "Solar panels on the town hall roof")
+    suggestions.idea_added(7, "A repair café every Saturday")
+    assert multilingual.wait_warm(timeout=120)
+    assert list(multilingual.cached(["Solar panels on the town hall roof"])) == []
+    assert list(multilingual.cached(["A repair café every Saturday"])) == [
+        "A repair café every Saturday"
+    ]

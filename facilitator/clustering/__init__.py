@@ -39,6 +39,7 @@ __all__ = [
     "similarity",
     "suggest_clusters",
     "suggest_names",
+    "warm",
 ]
 
 
@@ -344,6 +345,13 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
         else:
             out.append(float(score))
     return out
+
+
+def warm(texts: list[str]) -> None:
+    """Computes these texts' vectors in the background, for the default backend's next
+    suggestions and hints; returns at once (nothing to do without the multilingual model)."""
+    if default_backend() == "multilingual":
+        multilingual.warm(texts)
 
 
 def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> list[float]:
