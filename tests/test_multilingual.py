@@ -149,9 +149,21 @@ LONG = "We should fund the national CERT for several years. " * 80
         ["def f(x):\n    return x + 1", "SELECT * FROM ideas;", "<script>alert(1)</script>"],
         [LONG, LONG + " Please.", "a short one", "x" * 5000],
         ["Same idea"] * 7,
+        ["100s of trees", "100s", "the 1990s", "100s of new trees"],
         ["", "   ", "\n"],
     ],
-    ids=["empty", "one", "emoji", "chinese", "thai", "code", "long", "identical", "blank"],
+    ids=[
+        "empty",
+        "one",
+        "emoji",
+        "chinese",
+        "thai",
+        "code",
+        "long",
+        "identical",
+        "numbers",
+        "blank",
+    ],
 )
 def test_bad_input_gets_a_sensible_answer(texts: list[str]) -> None:
     groups = suggest_clusters(texts, "multilingual")

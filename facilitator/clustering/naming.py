@@ -213,6 +213,8 @@ def _best_phrase(
     scores: dict[tuple[str, ...], float] = {}
     for folded in forms:
         keys = {key for key in folded if key not in _STOP and not key.isdigit()}
+        if not keys:  # "100s" folds to the number 100: nothing to name a theme by
+            continue
         count = sum(1 for j in members if keys <= words[j])
         if count < min(2, len(members)):
             continue
