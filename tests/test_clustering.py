@@ -7,8 +7,12 @@ install it), so nothing is skipped either way.
 
 from __future__ import annotations
 
+from random import Random
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
@@ -297,3 +301,21 @@ def test_french_spanish_and_arabic_function_words_name_no_theme() -> None:
         # starts it, and the content words are the group's.
         assert len(words) >= 2 and not {words[0], words[-1]} & set(STOP_WORDS), name
         assert all(w in texts[group[0]].lower() or w in texts[group[1]].lower() for w in words)
+
+
+# Pieces that have broken names before: a number with a plural "s", contractions, function
+# words alone, scripts without spaces or case, emoji, punctuation between words.
+PIECES = [*"ab AB1s'’.,!-_\n", "100s", "the ", "ones", "مكتبة ", "更多", "🌳", "I'm "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(PIECES), max_size=12).map("".join), max_size=12),
+    st.randoms(use_true_random=False),
+)
+def test_any_texts_and_groups_get_names_without_an_error(texts: list[str], rng: Random) -> None:
+    indices = list(range(len(texts)))
+    rng.shuffle(indices)
+    groups = [sorted(indices[i : i + 3]) for i in range(0, len(indices), 3)]
+    names = suggest_names(texts, groups)
+    assert len(names) == len(groups) and all(names) and len(set(names)) == len(names)
