@@ -248,3 +248,16 @@ def test_only_groups_that_use_suggestions_or_hints_get_vectors_computed(
     assert list(multilingual.cached(["A repair café every Saturday"])) == [
         "A repair café every Saturday"
     ]
+
+
+def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-q4.bin"
+    broken.write_bytes(b"not a model at all\n" * 1000)
+    code = (
+        "from facilitator.clustering import default_backend, hint_scores, suggest_clusters\n"
+        "before = default_backend()\n"
+        "groups = suggest_clusters(['more bike lanes', 'More bike lanes', 'library hours'])\n"
+        "print(before, groups, default_backend(), hint_scores('bike lanes', ['bike lanes']))\n"
+    )
+    out = _run(code, **{multilingual.MODEL_ENV: str(broken)})
+    assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]

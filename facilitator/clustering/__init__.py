@@ -260,6 +260,18 @@ def _cuts(tree: NDArray[np.float64], n: int, most: int) -> Iterator[tuple[int, N
 
 
 def suggest_clusters(texts: list[str], backend: str | None = None) -> list[list[int]]:
+    """Suggested themes for a board: groups of indices into ``texts`` (see :func:`_suggest`).
+
+    If the multilingual model cannot be loaded, TF-IDF answers instead of an error.
+    """
+    settings = _settings(backend)
+    try:
+        return _suggest(texts, settings)
+    except multilingual.Unavailable:
+        return _suggest(texts, _BACKENDS["tfidf"])
+
+
+def _suggest(texts: list[str], settings: _Settings) -> list[list[int]]:
     """Suggested themes for a board: groups of indices into ``texts``.
 
     Each group has at least two indices, sorted; no index is in two groups; groups come
@@ -271,7 +283,6 @@ def suggest_clusters(texts: list[str], backend: str | None = None) -> list[list[
     the algorithm. ``backend`` is a name from :func:`available_backends`, by default
     :func:`default_backend`; an unknown one raises ``ValueError``.
     """
-    settings = _settings(backend)
     keys = [" ".join(text.casefold().split()) for text in texts]
     # Exact duplicates are clustered once and share the result, so a pasted-twice idea
     # cannot pull a silhouette towards a cluster of two copies.
@@ -328,7 +339,11 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
         return []
     # TF-IDF scores use the raw vectors: LSA on a handful of texts would make unrelated
     # texts look alike.
-    vectors = settings.embed([*a, *b])
+    try:
+        vectors = settings.embed([*a, *b])
+    except multilingual.Unavailable:
+        settings = _BACKENDS["tfidf"]
+        vectors = settings.embed([*a, *b])
     left, right = vectors[: len(a)], vectors[len(a) :]
     # Row by row, so that sparse TF-IDF rows are never densified.
     products = left.multiply(right) if issparse(left) else left * right
@@ -380,7 +395,10 @@ def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> lis
     by_text = dict(zip(missing, lexical, strict=True))
     scores = [by_text.get(text, 0.0) for text in texts]
     # The draft's vector is the only one computed here, and it is not kept.
-    vector = multilingual.embed_once(draft)
+    try:
+        vector = multilingual.embed_once(draft)
+    except multilingual.Unavailable:
+        return similarity([draft] * len(texts), texts, "tfidf")
     cosines = {text: float(vector @ known_vector) for text, known_vector in known.items()}
     floor = settings.similarity_floor
     key = _fold(draft)

