@@ -29,21 +29,23 @@ from scipy.spatial.distance import squareform
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from facilitator.clustering import semantic, tfidf
+from facilitator.clustering import languages, multilingual, semantic, tfidf
 from facilitator.clustering.naming import suggest_names
 
 __all__ = [
     "available_backends",
     "default_backend",
+    "hint_scores",
     "similarity",
     "suggest_clusters",
     "suggest_names",
+    "warm",
 ]
 
 
 class _Settings:
-    """How one backend's vectors are grouped; tuned on BANKING77 and Cambridge boards of
-    seeds 0–29 (``bench/cluster_quality.py``)."""
+    """How one backend's vectors are grouped; tuned on boards of seeds 0–29 of BANKING77,
+    Cambridge and xSID (``bench/cluster_quality.py``), reported on seeds 100–129."""
 
     def __init__(
         self,
@@ -51,6 +53,10 @@ class _Settings:
         penalty: float,
         lexical_weight: float | None,
         small_board_similarity: float,
+        silhouette_centring: float = 0.0,
+        language_centring: float = 0.0,
+        similarity_floor: float = 0.0,
+        count_copies: bool = False,
     ) -> None:
         # The vectors of the duplicate hint; clustering uses them with TF-IDF + LSA beside.
         self.embed = embed
@@ -62,6 +68,20 @@ class _Settings:
         self.lexical_weight = lexical_weight
         # Boards too small for a silhouette group only ideas at least this similar.
         self.small_board_similarity = small_board_similarity
+        # How much of the board's mean vector is taken out before the silhouette judges a cut
+        # (0: plain vectors). e5 vectors all point one way (cosines of 0.7 between unrelated
+        # sentences), which flattens a silhouette over plain vectors.
+        self.silhouette_centring = silhouette_centring
+        # How much of each language's lean is taken out (see _language_centred).
+        self.language_centring = language_centring
+        # The cosine that :func:`similarity` maps to 0: e5 puts unrelated sentences at cosines
+        # of 0.75–0.83 and paraphrases, in any language, above 0.9.
+        self.similarity_floor = similarity_floor
+        # Whether each copy of an idea counts in the silhouette, or each distinct text once.
+        # Copies make a tight cluster of their own, which TF-IDF's silhouette took for a
+        # theme; with sentence vectors, copies of a request sit among its paraphrases, and
+        # counting them lifted xSID English boards (many repeated requests) from 0.75 to 0.8.
+        self.count_copies = count_copies
 
 
 _BACKENDS: dict[str, _Settings] = {
@@ -69,6 +89,13 @@ _BACKENDS: dict[str, _Settings] = {
     # Shared words, at a third of the weight, separate intents that the sentence model reads
     # as one ("top up failed" and "top up by card"): ARI +0.015 on BANKING77 boards.
     "semantic": _Settings(semantic.embed, 0.15, 0.3, 0.7),
+    # Shared words help here too (BANKING77 +0.05, xSID English +0.1), at a weight scaled by
+    # the share of the board in its main language: words shared within one language say
+    # nothing of ideas in another. Half of each language's lean taken out lifted mixed-
+    # language xSID boards from 0.42 to 0.58 ARI; all of it erased real themes too.
+    "multilingual": _Settings(
+        multilingual.embed, 0.15, 0.2, 0.88, 0.7, 0.5, 0.8, count_copies=True
+    ),
 }
 
 # Below this many texts a silhouette means little (it needs 2 ≤ k ≤ n − 1 and clusters of
@@ -77,13 +104,20 @@ _MIN_SILHOUETTE_BOARD = 6
 
 
 def available_backends() -> list[str]:
-    """The backends usable in this process: always ``"tfidf"``, and ``"semantic"`` when the
-    ``semantic`` extra is installed (checked without importing torch)."""
-    return ["tfidf", "semantic"] if semantic.installed() else ["tfidf"]
+    """The backends usable in this process, the preferred last: always ``"tfidf"``;
+    ``"semantic"`` when the ``semantic`` extra is installed (checked without importing torch);
+    ``"multilingual"`` when its model can be loaded (the standard install)."""
+    names = ["tfidf"]
+    if semantic.installed():
+        names.append("semantic")
+    if multilingual.installed():
+        names.append("multilingual")
+    return names
 
 
 def default_backend() -> str:
-    """``"semantic"`` when installed (clearly better groups), else ``"tfidf"``."""
+    """``"multilingual"`` when installed (groups by meaning across languages), else
+    ``"semantic"`` when installed, else ``"tfidf"``."""
     return available_backends()[-1]
 
 
@@ -100,7 +134,31 @@ def _vectors(settings: _Settings, texts: list[str]) -> NDArray[np.float64]:
     if settings.lexical_weight is None:
         return lexical
     embedded = _dense(settings.embed(texts))
-    return np.asarray(normalize(np.hstack([embedded, settings.lexical_weight * lexical])))
+    weight = settings.lexical_weight
+    if settings.language_centring:
+        found = languages.detect(texts)
+        embedded = _language_centred(embedded, found, settings.language_centring)
+        weight *= languages.main_share(found)
+    return np.asarray(normalize(np.hstack([embedded, weight * lexical])))
+
+
+# A language needs this many ideas on the board before its lean is taken out: language
+# identification misreads some short texts, and the mean of one or two ideas is their topic.
+_MIN_LANGUAGE_IDEAS = 3
+
+
+def _language_centred(
+    vectors: NDArray[np.float64], found: list[str], strength: float
+) -> NDArray[np.float64]:
+    """Each language's ideas moved by ``strength`` × (their mean − the board's mean): what
+    Arabic ideas share as Arabic stops pulling them together, what they say stays."""
+    board = vectors.mean(axis=0)
+    out = vectors.copy()
+    for language in sorted(set(found) - {languages.UNKNOWN}):
+        rows = [i for i, code in enumerate(found) if code == language]
+        if len(rows) >= _MIN_LANGUAGE_IDEAS and len(rows) < len(found):
+            out[rows] -= strength * (vectors[rows].mean(axis=0) - board)
+    return np.asarray(normalize(out))
 
 
 def _lsa(vectors: Any) -> NDArray[np.float64]:
@@ -171,6 +229,10 @@ def _labels(settings: _Settings, vectors: NDArray[np.float64]) -> NDArray[np.int
     # whose silhouette tracked human themes better (ARI +0.04 to +0.05 on both data sets).
     centred = normalize(vectors - vectors.mean(axis=0))
     tree = linkage(squareform(_cosine_distances(centred), checks=False), "average")
+    if settings.silhouette_centring:
+        distances = _cosine_distances(
+            normalize(vectors - settings.silhouette_centring * vectors.mean(axis=0))
+        )
     best_score, best = -np.inf, np.ones(n, dtype=np.int_)
     # Themes of fewer than three ideas on average are not worth suggesting, hence n // 3.
     for found, labels in _cuts(tree, n, max(2, n // 3)):
@@ -198,6 +260,18 @@ def _cuts(tree: NDArray[np.float64], n: int, most: int) -> Iterator[tuple[int, N
 
 
 def suggest_clusters(texts: list[str], backend: str | None = None) -> list[list[int]]:
+    """Suggested themes for a board: groups of indices into ``texts`` (see :func:`_suggest`).
+
+    If the multilingual model cannot be loaded, TF-IDF answers instead of an error.
+    """
+    settings = _settings(backend)
+    try:
+        return _suggest(texts, settings)
+    except multilingual.Unavailable:
+        return _suggest(texts, _BACKENDS["tfidf"])
+
+
+def _suggest(texts: list[str], settings: _Settings) -> list[list[int]]:
     """Suggested themes for a board: groups of indices into ``texts``.
 
     Each group has at least two indices, sorted; no index is in two groups; groups come
@@ -209,7 +283,6 @@ def suggest_clusters(texts: list[str], backend: str | None = None) -> list[list[
     the algorithm. ``backend`` is a name from :func:`available_backends`, by default
     :func:`default_backend`; an unknown one raises ``ValueError``.
     """
-    settings = _settings(backend)
     keys = [" ".join(text.casefold().split()) for text in texts]
     # Exact duplicates are clustered once and share the result, so a pasted-twice idea
     # cannot pull a silhouette towards a cluster of two copies.
@@ -225,11 +298,17 @@ def suggest_clusters(texts: list[str], backend: str | None = None) -> list[list[
     # took 4× the CPU time with two threads).
     originals = [_original(texts, keys, key) for key in distinct]
     with threadpool_limits(1, user_api="blas"):
-        labels = (
-            np.zeros(1, dtype=np.int_)
-            if len(distinct) == 1
-            else _labels(settings, _vectors(settings, originals))
-        )
+        if len(distinct) == 1:
+            labels = np.zeros(1, dtype=np.int_)
+        elif settings.count_copies:
+            # Vectors once per distinct text; each copy then counts in the cut as posted.
+            rows = [unique[key] for key in keys if key]
+            expanded = _labels(settings, _vectors(settings, originals)[rows])
+            labels = np.zeros(len(distinct), dtype=np.int_)
+            for row, label in zip(reversed(rows), reversed(expanded.tolist()), strict=True):
+                labels[row] = label  # the first copy's label, as copies merge at distance 0
+        else:
+            labels = _labels(settings, _vectors(settings, originals))
     members: dict[int, list[int]] = {}
     for index, key in enumerate(keys):
         if key:
@@ -260,11 +339,17 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
         return []
     # TF-IDF scores use the raw vectors: LSA on a handful of texts would make unrelated
     # texts look alike.
-    vectors = settings.embed([*a, *b])
+    try:
+        vectors = settings.embed([*a, *b])
+    except multilingual.Unavailable:
+        settings = _BACKENDS["tfidf"]
+        vectors = settings.embed([*a, *b])
     left, right = vectors[: len(a)], vectors[len(a) :]
     # Row by row, so that sparse TF-IDF rows are never densified.
     products = left.multiply(right) if issparse(left) else left * right
-    scores = np.clip(np.asarray(products.sum(axis=1)).ravel(), 0.0, 1.0)
+    cosines = np.asarray(products.sum(axis=1)).ravel()
+    floor = settings.similarity_floor
+    scores = np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0)
     out: list[float] = []
     for x, y, score in zip(a, b, scores.tolist(), strict=True):
         kx, ky = " ".join(x.casefold().split()), " ".join(y.casefold().split())
@@ -275,3 +360,58 @@ def similarity(a: list[str], b: list[str], backend: str | None = None) -> list[f
         else:
             out.append(float(score))
     return out
+
+
+def warm(texts: list[str]) -> None:
+    """Computes these texts' vectors in the background, for the default backend's next
+    suggestions and hints; returns at once (nothing to do without the multilingual model)."""
+    if default_backend() == "multilingual":
+        multilingual.warm(texts)
+
+
+def hint_scores(draft: str, texts: list[str], backend: str | None = None) -> list[float]:
+    """How much ``draft`` (what a phone is typing) says the same as each of ``texts`` (the
+    board's ideas), in [0, 1], for the duplicate hint: fast enough to run on each pause.
+
+    With ``"multilingual"`` only the draft's vector is computed in the request; ideas whose
+    vectors are already kept are compared by meaning, in any language, and the others by
+    shared words (TF-IDF) while their vectors are computed in the background for next time.
+    Past ``multilingual.DRAFTS_PER_SECOND`` drafts a second in this process, every idea is
+    compared by shared words: the hint must never take the live server's cores.
+    """
+    settings = _settings(backend)
+    if not texts:
+        return []
+    if settings.embed is not multilingual.embed:
+        return similarity([draft] * len(texts), texts, backend)
+    known = multilingual.cached(texts)
+    missing = [text for text in texts if text not in known]
+    multilingual.warm(missing)
+    if not known or not multilingual.draft_allowed():
+        return similarity([draft] * len(texts), texts, "tfidf")
+    # TF-IDF only for the ideas without a vector: fitting it on a whole board costs more than
+    # the draft's vector (80 ms for 200 ideas).
+    lexical = similarity([draft] * len(missing), missing, "tfidf") if missing else []
+    by_text = dict(zip(missing, lexical, strict=True))
+    scores = [by_text.get(text, 0.0) for text in texts]
+    # The draft's vector is the only one computed here, and it is not kept.
+    try:
+        vector = multilingual.embed_once(draft)
+    except multilingual.Unavailable:
+        return similarity([draft] * len(texts), texts, "tfidf")
+    cosines = {text: float(vector @ known_vector) for text, known_vector in known.items()}
+    floor = settings.similarity_floor
+    key = _fold(draft)
+    out = []
+    for text, score in zip(texts, scores, strict=True):
+        if text not in cosines or not key or not _fold(text):
+            out.append(score)
+        elif _fold(text) == key:
+            out.append(1.0)
+        else:
+            out.append(min(1.0, max(0.0, (cosines[text] - floor) / (1.0 - floor))))
+    return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())

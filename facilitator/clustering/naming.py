@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from facilitator.clustering.stopwords import STOP_WORDS
+from facilitator.clustering import languages
+from facilitator.clustering.stopwords import NAME_STOP_WORDS as _NAME_STOP
 
 _MAX_CHARS = 40
 # Words people use to ask for anything, which name no theme ("we need more…", "please make…"),
@@ -42,6 +43,41 @@ _FILLER = frozenset(
         "new",
         "idea",
         "ideas",
+        # Verbs of asking and trying, which frame a request rather than name its subject
+        # ("Using auto", "Long does" were BANKING77 names before these).
+        "does",
+        "did",
+        "didn't",
+        "don't",
+        "doesn't",
+        "isn't",
+        "can't",
+        "won't",
+        "using",
+        "used",
+        "tried",
+        "try",
+        "trying",
+        "able",
+        "help",
+        "let",
+        "long",
+        "seem",
+        "seems",
+        "work",
+        "working",
+        "happen",
+        "happened",
+        "i'm",
+        "i've",
+        "i'd",
+        "it's",
+        "hasn't",
+        "haven't",
+        "wasn't",
+        "aren't",
+        "couldn't",
+        "wouldn't",
         "http",
         "https",
         "www",
@@ -49,14 +85,16 @@ _FILLER = frozenset(
         "org",
     ]
 )
-_STOP = frozenset(STOP_WORDS) | _FILLER
+_STOP = _NAME_STOP | _FILLER
 # Letters, digits and marks of any script; apostrophes stay inside words ("don't").
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-# A two-word phrase says more than a word ("bike lanes" against "bike"), so it wins over a
-# word that covers up to this much more of the group.
-_PHRASE_BONUS = 1.3
-# A second term joins the name only when it is nearly as distinctive as the first.
-_SECOND_TERM = 0.8
+# Punctuation that ends a phrase: a name never runs across a comma or a full stop.
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”«»/|–—\n]+")
+# The longest name, in words: "CERT staff retention", "Funding for regional hubs".
+_MAX_WORDS = 4
+# Longer phrases say more, but each word must earn its place: a phrase of n words is scored
+# × (1 + _LENGTH_BONUS × (n − 1)) before the words it adds are checked against the group.
+_LENGTH_BONUS = 0.25
 
 
 def _key(word: str) -> str:
@@ -74,30 +112,6 @@ def _key(word: str) -> str:
     return word
 
 
-def _terms(text: str) -> dict[str, str]:
-    """Each term of a text (a word, or two words side by side with no stop word between) by its
-    key, with the words as the text wrote them."""
-    terms: dict[str, str] = {}
-    previous: tuple[str, str] | None = None
-    for match in _WORD.finditer(text):
-        word = match.group()
-        key = _key(word)
-        if word.casefold() in _STOP or key in _STOP or word.isdigit():
-            previous = None
-            continue
-        terms.setdefault(key, word)
-        if previous is not None and previous[0] != key:
-            terms.setdefault(f"{previous[0]} {key}", f"{previous[1]} {word}")
-        previous = (key, word)
-    return terms
-
-
-def _title(term: str) -> str:
-    # str.title() would turn "don't" into "Don'T" and lowercase acronyms; only the first
-    # letter of each word is raised, which leaves scripts without case untouched.
-    return " ".join(word[:1].upper() + word[1:] for word in term.split())
-
-
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     if len(text) <= _MAX_CHARS:
@@ -106,83 +120,151 @@ def _clip(text: str) -> str:
 
 
 def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
-    """A short name (1–3 words, first letters raised, in the texts' own words) for each group.
+    """A short name for each group: a phrase of 1–4 words that the group's ideas use, written
+    as they write it, the first letter raised ("CERT staff retention", "Bike lanes").
 
-    A term (a word, or a two-word phrase) is scored by the share of the group's ideas that use
-    it minus the share of the other ideas that do, so a word every idea uses names no group and
-    a word of one idea names that idea, not the theme: a term has to be in two of the group's
-    ideas. Phrases are preferred, plurals count with their singular, and the name is written
-    as most of the group's ideas write it. Where no term qualifies (emoji, or Chinese written
-    without spaces, which reads as one long word), the group's shortest text, clipped, stands
-    as its name. Groups that share a name get " 2", " 3"... so a person can tell them apart.
+    Candidates are runs of words inside one clause of an idea that neither start nor end with
+    a function word, taken from the ideas in the group's main language so that the name is
+    in that language. A candidate is scored by the share of the group's ideas that use all its
+    words (in any order, plurals folded) minus the share of the board's other ideas that do,
+    and longer phrases gain a little, so "CERT staff retention" beats "CERT" when the
+    group's ideas say it. Where no candidate is shared by two ideas (emoji, Chinese written
+    without spaces), the group's shortest idea, clipped, stands as its name. Groups that
+    share a name get " 2", " 3"... so a person can tell them apart.
     """
     if not groups:
         return []
-    per_text = [_terms(text) for text in texts]
-    board = Counter(key for terms in per_text for key in terms)
-    return _distinct([_name_one(texts, group, per_text, board) for group in groups])
+    words = [_content_keys(text) for text in texts]
+    board: Counter[str] = Counter(key for keys in words for key in keys)
+    found = languages.detect(texts)
+    return _distinct([_name_one(texts, group, words, board, found) for group in groups])
+
+
+def _content_keys(text: str) -> frozenset[str]:
+    return frozenset(
+        _key(word) for word in _WORD.findall(text) if not _is_stop(word) and not word.isdigit()
+    )
+
+
+def _is_stop(word: str) -> bool:
+    return word.casefold() in _STOP or _key(word) in _STOP
+
+
+def _phrases(text: str) -> list[list[str]]:
+    """Every run of 1–4 words inside one clause of ``text`` that starts and ends with a
+    content word (function words may sit inside: "funding for hubs")."""
+    out = []
+    for clause in _BREAK.split(text):
+        tokens = _WORD.findall(clause)
+        for start, first in enumerate(tokens):
+            if _is_stop(first) or first.isdigit():
+                continue
+            for end in range(start, min(start + _MAX_WORDS, len(tokens))):
+                last = tokens[end]
+                if not _is_stop(last) and not last.isdigit():
+                    out.append(tokens[start : end + 1])
+    return out
 
 
 def _name_one(
-    texts: list[str], group: list[int], per_text: list[dict[str, str]], board: Counter[str]
+    texts: list[str],
+    group: list[int],
+    words: list[frozenset[str]],
+    board: Counter[str],
+    found: list[str],
 ) -> str:
     members = sorted({i for i in group if 0 <= i < len(texts)})
     fallback = _clip(min((texts[i] for i in members), key=len, default=""))
-    inside: Counter[str] = Counter(key for i in members for key in per_text[i])
+    if not members:
+        return "Theme"
+    # The group's language: the one most of its ideas are written in (a tie keeps every tied
+    # language). The name is drawn from those ideas and from those whose language is unsure
+    # (short ones often are), or from all of them when those share no phrase.
+    spoken = Counter(found[i] for i in members if found[i] != languages.UNKNOWN)
+    most = max(spoken.values(), default=0)
+    voices = [
+        i for i in members if found[i] == languages.UNKNOWN or spoken.get(found[i], 0) == most
+    ]
     others = len(texts) - len(members)
-    scores: dict[str, float] = {}
-    for key, count in inside.items():
+    # Every key of a member idea, with how many member ideas use it.
+    inside: Counter[str] = Counter(key for i in members for key in words[i])
+    for speakers in (voices, members):
+        name = _best_phrase(texts, speakers, members, words, board, inside, others)
+        if name:
+            return name
+    return _capitalised(fallback) or "Theme"
+
+
+def _best_phrase(
+    texts: list[str],
+    voices: list[int],
+    members: list[int],
+    words: list[frozenset[str]],
+    board: Counter[str],
+    inside: Counter[str],
+    others: int,
+) -> str | None:
+    # Each phrase of the group's voices, folded (case, plurals), with the ways it is written.
+    forms: dict[tuple[str, ...], Counter[str]] = {}
+    for i in voices:
+        for tokens in _phrases(texts[i]):
+            folded = tuple(_key(token) for token in tokens)
+            forms.setdefault(folded, Counter())[" ".join(tokens)] += 1
+    scores: dict[tuple[str, ...], float] = {}
+    for folded in forms:
+        keys = {key for key in folded if key not in _STOP and not key.isdigit()}
+        if not keys:  # "100s" folds to the number 100: nothing to name a theme by
+            continue
+        count = sum(1 for j in members if keys <= words[j])
         if count < min(2, len(members)):
             continue
-        outside = (board[key] - count) / others if others else 0.0
-        score = count / len(members) - outside
+        # Ideas outside the group using the phrase's rarest word bound those using it all:
+        # exact for one word and close enough for a few.
+        outside = min(board[key] - inside[key] for key in keys) / others if others else 0.0
+        score = (count / len(members) - outside) * (1 + _LENGTH_BONUS * (len(folded) - 1))
         if score > 0:
-            scores[key] = score * (_PHRASE_BONUS if " " in key else 1.0)
-    ranked = sorted(scores, key=lambda key: (-scores[key], key))
-    if not ranked:
-        return _title(fallback) or "Theme"
-    chosen = [_phrase_of(ranked[0], inside, scores)]
-    for key in ranked[1:]:
-        if scores[key] < _SECOND_TERM * scores[ranked[0]]:
-            break
-        # "bike lane" then "bike" would repeat a word; a third word would make a sentence.
-        words = set(chosen[0].split())
-        if not set(key.split()) & words and len(key.split()) + len(words) <= 3:
-            chosen.append(key)
-            break
-    written = [_written(key, members, per_text) for key in chosen]
-    # Two terms read in the order the group's ideas use them ("bike paths", not "paths bike").
-    written.sort(key=lambda term: _position(term, [texts[i] for i in members]))
-    return _clip(" ".join(_title(term) for term in written))
+            scores[folded] = score
+    if not scores:
+        return None
+    # The best score; ties go to the shorter phrase, then the first in alphabetical order, so
+    # the same board always gets the same names.
+    best = max(scores, key=lambda folded: (scores[folded], -len(folded), _written(forms[folded])))
+    if len(best) == 1:
+        best = _widened(best[0], forms, inside)
+    return _clip(_capitalised(_written(forms[best])))
 
 
-def _position(term: str, texts: list[str]) -> float:
-    """Where a term starts on average, as a share of each text that contains it."""
-    found = [
-        text.casefold().find(term.casefold()) / max(1, len(text))
-        for text in texts
-        if term.casefold() in text.casefold()
-    ]
-    return sum(found) / len(found) if found else 1.0
+def _widened(
+    word: str, forms: dict[tuple[str, ...], Counter[str]], inside: Counter[str]
+) -> tuple[str, ...]:
+    """A phrase of the group's ideas around its best single word, so that a name says what
+    about it ("Cybercrime legislation", not "Cybercrime"): the one whose other words are used
+    by the most ideas of the group on average; ties to the shorter, then alphabetical. The
+    word alone if no idea uses it in a phrase."""
+    around = [folded for folded in forms if len(folded) > 1 and word in folded]
+    if not around:
+        return (word,)
+
+    def support(folded: tuple[str, ...]) -> tuple[float, int, str]:
+        others = {key for key in folded if key not in _STOP and key != word}
+        written = _written(forms[folded])
+        # The mean, not the sum: a word of one idea should not win by making the name longer.
+        mean = sum(inside[key] for key in others) / len(others) if others else 0.0
+        return (mean, -len(written), written)
+
+    return max(around, key=support)
 
 
-def _phrase_of(key: str, inside: Counter[str], scores: dict[str, float]) -> str:
-    """The best-scored phrase around a word, when at least half the ideas that use the word use
-    it ("lane" → "bike lane"); else the word."""
-    if " " in key:
-        return key
-    phrases = [
-        phrase
-        for phrase in scores
-        if key in phrase.split() and " " in phrase and 2 * inside[phrase] >= inside[key]
-    ]
-    return max(phrases, key=lambda phrase: (scores[phrase], phrase), default=key)
+def _written(ways: Counter[str]) -> str:
+    """The way most of the group's ideas write a phrase (ties: alphabetical, for the same
+    name every time)."""
+    return min(ways, key=lambda way: (-ways[way], way))
 
 
-def _written(key: str, members: list[int], per_text: list[dict[str, str]]) -> str:
-    """The term as most of the group's ideas write it (ties: the first idea's way)."""
-    forms = Counter(per_text[i][key] for i in members if key in per_text[i])
-    return forms.most_common(1)[0][0]
+def _capitalised(text: str) -> str:
+    # Only the first letter is raised: the rest stays as the ideas write it, acronyms and
+    # proper nouns included ("CERT staff", "Main Street"); scripts without case are unchanged.
+    return text[:1].upper() + text[1:]
 
 
 def _distinct(names: list[str]) -> list[str]:

@@ -24,6 +24,29 @@ ARABIC = """
 لن قد كل بين حتى ثم أو او عند بعد قبل غير أكثر أيضا أي كما لكن ولا وفي ومن وعلى فيها منها
 """
 
+# For names only (the TF-IDF vectors keep the list above): grammar words of the other languages
+# a workshop's ideas arrive in, so that a German or Dutch name does not start with "die" or "het".
+GERMAN = """
+der die das den dem des ein eine einen einem einer eines und oder aber ich du er sie es wir
+ihr mein meine mich mir dein ist sind war bin bist hat haben wird werden kann können mit
+von zu zum zur im in am an auf für aus bei nach über um wie was wo wann nicht kein keine
+noch auch nur sehr bitte dass ob gegen ohne durch bis vor unter zwischen
+"""
+ITALIAN = """
+il lo la i gli le un uno una di del dello della dei degli delle da dal dalla in nel nella
+con su sul sulla per tra fra e ed o ma che chi non mi ti si ci vi mio mia tuo tua è sono
+ho hai ha abbiamo come anche più per favore
+"""
+DUTCH = """
+de het een en of maar ik je jij hij zij ze wij we mijn mij me is zijn was ben bent heeft
+hebben wordt worden kan kunnen met van voor naar in op aan bij uit om over hoe wat waar
+wanneer niet geen nog ook al er dat die dit deze graag alsjeblieft
+"""
+
 STOP_WORDS: list[str] = sorted(
     set(ENGLISH_STOP_WORDS) | set(FRENCH.split()) | set(SPANISH.split()) | set(ARABIC.split())
+)
+
+NAME_STOP_WORDS: frozenset[str] = frozenset(
+    [*STOP_WORDS, *GERMAN.split(), *ITALIAN.split(), *DUTCH.split()]
 )

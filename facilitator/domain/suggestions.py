@@ -23,6 +23,17 @@ HINT_THRESHOLD = 0.45
 HINT_COUNT = 3
 HINT_MIN_LENGTH = 12
 
+# Groups whose facilitator asked for suggestions, or whose phones asked for the hint, in this
+# process: only their ideas' vectors are worth computing (each costs 15–25 ms of CPU).
+_in_use: set[int] = set()
+
+
+def idea_added(group_id: int, text: str) -> None:
+    """Queues a new idea's vector, computed in the background at low priority, when its group
+    uses suggestions or hints; returns at once, and does nothing for other groups."""
+    if group_id in _in_use:
+        clustering.warm([text])
+
 
 @dataclass(frozen=True)
 class Proposal:
@@ -54,8 +65,11 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
         return [IdeaView.of(r) for r in rows]
 
     ideas = await db.read(read)
+    _in_use.add(group_id)
     texts = [i.text for i in ideas]
     backend = clustering.default_backend()
+    # Vectors missing now are computed in this request (all cores); those of the group's next
+    # ideas are computed in the background, so that "Suggest again" is quick.
     # The engine is CPU work: run it off the event loop.
     groups = await asyncio.to_thread(clustering.suggest_clusters, texts, backend)
     names = await asyncio.to_thread(clustering.suggest_names, texts, groups)
@@ -81,11 +95,15 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
         return [IdeaView.of(r) for r in rows if shown_to_phones(group, r)]
 
     ideas = await db.read(read)
+    _in_use.add(group_id)
     if not ideas:
         return []
-    # Word overlap, not embeddings: this runs on every pause in typing and must stay quick.
+    # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
+    # words while their vectors are computed in the background (only for groups whose phones
+    # ask for hints). Only the draft's vector is computed in the request.
+    backend = clustering.default_backend()
     scores = await asyncio.to_thread(
-        clustering.similarity, [draft] * len(ideas), [i.text for i in ideas], "tfidf"
+        clustering.hint_scores, draft, [i.text for i in ideas], backend
     )
     ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
     return [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]

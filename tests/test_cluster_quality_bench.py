@@ -1,0 +1,55 @@
+"""A one-board run of bench/cluster_quality.py on the shared data sets, so the bench keeps
+working: correctness only, no ARI or timing is asserted (those are the bench's to report)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.cluster_quality import XSID_LANGUAGES, xsid_boards, xsid_requests
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data"
+
+
+def test_xsid_boards_hold_six_intents_of_six_requests_in_the_five_languages() -> None:
+    requests = xsid_requests(DATA)
+    assert len(requests) > 250 and all(set(texts) == set(XSID_LANGUAGES) for _, texts in requests)
+    ((texts, truth),) = xsid_boards(DATA, 1, 7, mixed=True)
+    assert len(texts) == 36 and sorted(truth.count(i) for i in set(truth)) == [6] * 6
+    english = {t["en"] for _, t in requests}
+    assert any(text not in english for text in texts), "a mixed board has other languages"
+    ((plain, _),) = xsid_boards(DATA, 1, 7, mixed=False)
+    assert set(plain) <= english
+
+
+def test_a_one_board_run_reports_every_data_set_and_baseline() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.cluster_quality",
+            "--boards",
+            "1",
+            "--backend",
+            "tfidf",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=240,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    assert set(report["results"]) == {"banking77", "cambridge", "xsid_en", "xsid_mixed"}
+    for methods in report["results"].values():
+        assert "by language" in methods and "engine:tfidf (k chosen)" in methods
+    # Grouping by language tells nothing of the intents of a one-language board.
+    assert report["results"]["xsid_en"]["by language"]["ari"] == 0.0
+    timing = report["board_200"]["tfidf"]
+    assert timing["cold_s"] >= 0 and timing["hint_ms_median"] > 0
+    assert 0.0 <= report["names"]["tfidf"]["share"] <= 1.0
+    assert report["names"]["tfidf"]["examples"]

