@@ -29,7 +29,7 @@ from facilitator.models import (
     WorkshopOrganiser,
 )
 from facilitator.store import events
-from facilitator.store.database import Database
+from facilitator.store.jobs import write_job
 
 MIN_GROUPS = 1
 MAX_GROUPS = 200
@@ -103,8 +103,9 @@ def _group_count(s: Session, workshop_id: int) -> int:
     return s.exec(select(func.count()).where(Group.workshop_id == workshop_id)).one()
 
 
-async def create_workshop(
-    db: Database,
+@write_job
+def create_workshop(
+    s: Session,
     actor: Staff,
     title: str,
     date: object,
@@ -122,18 +123,6 @@ async def create_workshop(
         raise Invalid(
             N_("A workshop needs between {min} and {max} groups."), min=MIN_GROUPS, max=MAX_GROUPS
         )
-
-    return await db.write(_new_workshop, actor, title, day, description, drafts)
-
-
-def _new_workshop(
-    s: Session,
-    actor: Staff,
-    title: str,
-    day: dt.date | None,
-    description: str,
-    drafts: list[GroupDraft],
-) -> int:
     return add_workshop(s, actor, title, day, description, drafts)[0]
 
 
@@ -162,8 +151,9 @@ def add_workshop(
     return workshop.id, group_ids
 
 
-async def update_workshop(
-    db: Database,
+@write_job
+def update_workshop(
+    s: Session,
     actor: Staff,
     workshop_id: int,
     title: str,
@@ -176,30 +166,15 @@ async def update_workshop(
     day = check_date(date)
     description = clean(description, limit=5000, required=False)
     code = None if language is None else check_language(language)
-    await db.write(_update_workshop, actor, workshop_id, title, day, description, code)
-
-
-def _update_workshop(
-    s: Session,
-    actor: Staff,
-    workshop_id: int,
-    title: str,
-    day: dt.date | None,
-    description: str,
-    code: str | None,
-) -> None:
     workshop = require_organiser(s, actor, workshop_id)
     workshop.title, workshop.date, workshop.description = title, day, description
     workshop.language = code or workshop.language
     s.add(workshop)
 
 
-async def add_group(db: Database, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
+@write_job
+def add_group(s: Session, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
     draft = check_group(draft)
-    return await db.write(_add_group_txn, actor, workshop_id, draft)
-
-
-def _add_group_txn(s: Session, actor: Staff, workshop_id: int, draft: GroupDraft) -> int:
     require_organiser(s, actor, workshop_id)
     count = _group_count(s, workshop_id)
     if count >= MAX_GROUPS:
@@ -207,24 +182,18 @@ def _add_group_txn(s: Session, actor: Staff, workshop_id: int, draft: GroupDraft
     return _add_group(s, workshop_id, draft, count)
 
 
-async def update_group(db: Database, actor: Staff, group_id: int, draft: GroupDraft) -> None:
+@write_job
+def update_group(s: Session, actor: Staff, group_id: int, draft: GroupDraft) -> None:
     draft = check_group(draft)
-    await db.write(_update_group, group_id, actor, draft)
-
-
-def _update_group(s: Session, group_id: int, actor: Staff, draft: GroupDraft) -> None:
     group = get_group(s, group_id)
     require_organiser(s, actor, group.workshop_id)
     group.name, group.prompt, group.description = draft.name, draft.prompt, draft.description
     s.add(group)
 
 
-async def delete_group(db: Database, actor: Staff, group_id: int) -> None:
+@write_job
+def delete_group(s: Session, actor: Staff, group_id: int) -> None:
     """Remove an empty group; a group with ideas is kept, so nothing submitted is lost."""
-    await db.write(_delete_group, group_id, actor)
-
-
-def _delete_group(s: Session, group_id: int, actor: Staff) -> None:
     group = get_group(s, group_id)
     require_organiser(s, actor, group.workshop_id)
     if _group_count(s, group.workshop_id) <= MIN_GROUPS:
@@ -234,16 +203,8 @@ def _delete_group(s: Session, group_id: int, actor: Staff) -> None:
     s.delete(group)
 
 
-async def set_facilitator(
-    db: Database, actor: Staff, group_id: int, user_id: int, assigned: bool
-) -> None:
-    await db.write(_set_facilitator, group_id, actor, user_id, assigned)
-
-
-# -- views ---------------------------------------------------------------------------------
-
-
-def _set_facilitator(s: Session, group_id: int, actor: Staff, user_id: int, assigned: bool) -> None:
+@write_job
+def set_facilitator(s: Session, actor: Staff, group_id: int, user_id: int, assigned: bool) -> None:
     group = get_group(s, group_id)
     require_organiser(s, actor, group.workshop_id)
     if get_row(s, User, user_id) is None:
@@ -260,3 +221,6 @@ def _set_facilitator(s: Session, group_id: int, actor: Staff, user_id: int, assi
         s.add(GroupFacilitator(group_id=group_id, user_id=user_id))
     elif not assigned and link is not None:
         s.delete(link)
+
+
+# -- views ---------------------------------------------------------------------------------
