@@ -4,14 +4,27 @@ working: correctness only, no ARI or timing is asserted (those are the bench's t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bench.cluster_quality import XSID_LANGUAGES, xsid_boards, xsid_requests
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def shared_data() -> None:
+    """The public data sets live beside the repository (../shared/data), not in it: CI has
+    them, so there a missing folder fails; a clone without them skips these two tests."""
+    if not (DATA / "xsid-valid").is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the shared data sets are missing: {DATA}")
+        pytest.skip(f"the shared data sets are not beside this clone: {DATA}")
 
 
 def test_xsid_boards_hold_six_intents_of_six_requests_in_the_five_languages() -> None:
