@@ -13,6 +13,7 @@ requests over processes.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import logging
@@ -154,6 +155,9 @@ def create_counter(redis_url: str, prefix: str) -> Counter:
     return RedisCounter(Redis.from_pool(pool), prefix)
 
 
+SETTLE = 0.05  # seconds between looks while attempts in flight settle
+
+
 @dataclass(frozen=True)
 class Attempt:
     """An attempt counted before it runs, under one key per limit; `allowed` when every
@@ -170,15 +174,28 @@ class Throttle:
     checked, so attempts still running count too: 80 wrong passwords sent at once meet the
     limit as 80 sent one by one do. A refused attempt is taken back (it never ran), and so
     is one that turns out not to be a failure (`release`); a failure stays counted.
+
+    An attempt that finds no room waits a moment (`patience`) for the attempts in flight to
+    be settled before it is refused: the phones of a whole venue share one address behind
+    its NAT, and 200 of them joining with the right code at once must all get in. Failures
+    stay counted meanwhile, so guesses sent at once are still held to the limit.
     """
 
-    def __init__(self, counter: Counter, clock: Clock = time.time):
-        self.counter, self.clock = counter, clock
+    def __init__(self, counter: Counter, clock: Clock = time.time, patience: float = 2.0):
+        self.counter, self.clock, self.patience = counter, clock, patience
 
     def _key(self, limit: Limit, key: str) -> str:
         return f"{limit.name}:{int(self.clock() // limit.window)}:{key}"
 
     async def attempt(self, *limits: tuple[Limit, str]) -> Attempt:
+        deadline = time.monotonic() + self.patience
+        while True:
+            attempt = await self._try(limits)
+            if attempt.allowed or time.monotonic() >= deadline:
+                return attempt
+            await asyncio.sleep(SETTLE)
+
+    async def _try(self, limits: tuple[tuple[Limit, str], ...]) -> Attempt:
         keys, allowed = [], True
         for limit, key in limits:
             counted = self._key(limit, key)
