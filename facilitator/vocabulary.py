@@ -316,10 +316,6 @@ def _kind(
     return kind
 
 
-def kind_of(name: str) -> Kind[Any] | None:
-    return KINDS.get(name)
-
-
 def secret_actor(kind_name: str) -> bool:
     """Whether the audit trail and exports must not say who did it; unknown kinds are
     treated as secret only if they look like votes, as before there was a vocabulary."""

@@ -23,7 +23,7 @@ from facilitator.live.rooms import Renderer, Room
 from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
-from facilitator.vocabulary import Audience, Counts, Follow, IdeaView, kind_of
+from facilitator.vocabulary import KINDS, Audience, Counts, Follow, IdeaView
 from facilitator.web.templating import Templates
 
 PHONE = "participant/board.html"
@@ -45,11 +45,11 @@ class GroupRenderer(Renderer):
 
     # -- shared, per audience -------------------------------------------------------------
     def replayable(self, event: LiveEvent) -> bool:
-        kind = kind_of(event.kind)
+        kind = KINDS.get(event.kind)
         return kind is not None and kind.replayable
 
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None:
-        kind = kind_of(event.kind)
+        kind = KINDS.get(event.kind)
         if kind is not None and audience not in kind.audiences:
             return None
         follow = kind.follow if kind is not None else Follow.board  # an unknown: read it all
@@ -89,7 +89,7 @@ class GroupRenderer(Renderer):
         if not isinstance(actor, Participant):
             return []
         payload, frames = event.payload, []
-        kind = kind_of(event.kind)
+        kind = KINDS.get(event.kind)
         if kind is not None and kind.follow is Follow.vote and payload.get("voter") == actor.id:
             frames.append(frame({"type": "votes", **payload["state"]}))
         changed = payload.get("votes")  # a facilitator's action moved or dropped its dots
