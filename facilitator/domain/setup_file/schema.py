@@ -1,0 +1,99 @@
+"""The set-up file's shape: its keys, their types and the text rules they share with the forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from facilitator import i18n
+from facilitator.domain import accounts, workshops
+from facilitator.domain.errors import Invalid
+from facilitator.domain.text import clean
+from facilitator.group_settings import GroupSettings
+from facilitator.models import Phase
+
+PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def _cleaned(limit: int, multiline: bool, required: bool = True) -> Any:
+    """A validator that applies the same text rules as the forms (control characters, limits)."""
+
+    def check(value: object) -> str:
+        try:
+            return clean(value, limit=limit, multiline=multiline, required=required)
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
+
+    return check
+
+
+class SettingsKeys(_Strict):
+    """The keys of a group's starting phase and its GroupSettings, typed for the file. In
+    `defaults` they apply to every group that does not say; a key nobody gives takes
+    GroupSettings' default. Their bounds are GroupSettings' own check."""
+
+    phase: PhaseName | None = None
+    private_mode: bool | None = None
+    premoderation: bool | None = None
+    vote_budget: int | None = None
+    vote_cap: int | None = None
+    lock_on_timer: bool | None = None
+
+    def settings(self, defaults: SettingsKeys | None = None) -> GroupSettings:
+        """These keys, else the defaults', as GroupSettings (or SettingsRefused)."""
+        names = set(GroupSettings.names())
+        given = defaults.model_dump(include=names, exclude_none=True) if defaults else {}
+        return GroupSettings(**given | self.model_dump(include=names, exclude_none=True))
+
+    def start_phase(self, defaults: SettingsKeys) -> Phase:
+        return Phase(self.phase or defaults.phase or Phase.collect)
+
+
+class GroupSpec(SettingsKeys):
+    name: str
+    question: str
+    context: str = ""
+    facilitators: list[str] = []
+
+    _name = field_validator("name", mode="before")(_cleaned(120, False))
+    _question = field_validator("question", mode="before")(_cleaned(500, True))
+    _context = field_validator("context", mode="before")(_cleaned(2000, True, False))
+
+    @field_validator("facilitators", mode="after")
+    @classmethod
+    def _emails(cls, emails: list[str]) -> list[str]:
+        out = []
+        for email in emails:
+            try:
+                out.append(accounts.check_email(email))
+            except Invalid as exc:
+                raise ValueError(f"{email!r}: {exc.message}") from None
+        return out
+
+
+class Setup(_Strict):
+    title: str
+    date: dt.date | None = None
+    description: str = ""
+    language: str = i18n.DEFAULT  # of the projector and the exports
+    defaults: SettingsKeys = SettingsKeys()
+    groups: list[GroupSpec] = Field(
+        min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
+    )
+
+    _title = field_validator("title", mode="before")(_cleaned(200, False))
+    _description = field_validator("description", mode="before")(_cleaned(5000, True, False))
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str:
+        try:
+            return workshops.check_language(value)
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
