@@ -3,7 +3,9 @@
 Failures are counted in fixed windows: a key that failed `failures` times in the current
 window is refused until the next one. Attempts are counted before they run and taken back
 when they succeed, so attempts in flight count too, and only failures stay: a venue where
-hundreds of phones share one address is never slowed by its successful joins.
+hundreds of phones share one address is never refused for its successful joins (at worst
+they wait a moment for those in flight). Failures are also counted on their own, so a key
+that has used its failures is refused at once, without waiting.
 
 Where the counts live follows the deployment: one process (SQLite) keeps them in memory;
 several processes (PostgreSQL and Redis, which `serve --workers` requires) keep them in
@@ -17,8 +19,9 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Protocol
@@ -59,6 +62,7 @@ def address_key(host: str) -> str:
 
 class Counter(Protocol):
     async def add(self, key: str, expires: int) -> int: ...  # the count, this one included
+    async def count(self, key: str) -> int: ...
     async def release(self, key: str) -> None: ...
     async def clear(self, key: str) -> None: ...
     async def close(self) -> None: ...
@@ -82,6 +86,9 @@ class MemoryCounter:
         while len(self._counts) > self.MAX_KEYS:
             del self._counts[next(iter(self._counts))]
         return count
+
+    async def count(self, key: str) -> int:
+        return self._counts.get(key, 0)
 
     async def release(self, key: str) -> None:
         if self._counts.get(key, 0) > 0:
@@ -125,6 +132,14 @@ class RedisCounter:
             log.warning("throttle: Redis unreachable, not counting", exc_info=True)
             return 0
 
+    async def count(self, key: str) -> int:
+        from redis.exceptions import RedisError
+
+        try:
+            return int(await self.client.get(self.prefix + key) or 0)
+        except RedisError:
+            return 0  # as `add`: an outage lets requests through
+
     async def release(self, key: str) -> None:
         from redis.exceptions import RedisError
 
@@ -155,16 +170,20 @@ def create_counter(redis_url: str, prefix: str) -> Counter:
     return RedisCounter(Redis.from_pool(pool), prefix)
 
 
-SETTLE = 0.05  # seconds between looks while attempts in flight settle
+SETTLE = 0.05  # seconds before the first look again while attempts in flight settle
+SETTLE_MOST = 0.4  # and at most between looks: thousands may wait at once
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """An attempt counted before it runs, under one key per limit; `allowed` when every
-    limit had room for it."""
+    """An attempt counted before it runs, under one key per limit (`keys`; `failures` are
+    the keys of failures alone); `allowed` when every limit had room for it."""
 
     keys: tuple[str, ...]
+    failures: tuple[str, ...]
+    windows: tuple[int, ...]  # each limit's, in seconds: how long its counts are kept
     allowed: bool
+    spent: bool = False  # refused because a limit's failures are used up: waiting is no use
 
 
 class Throttle:
@@ -175,33 +194,46 @@ class Throttle:
     limit as 80 sent one by one do. A refused attempt is taken back (it never ran), and so
     is one that turns out not to be a failure (`release`); a failure stays counted.
 
-    An attempt that finds no room waits a moment (`patience`) for the attempts in flight to
-    be settled before it is refused: the phones of a whole venue share one address behind
-    its NAT, and 200 of them joining with the right code at once must all get in. Failures
-    stay counted meanwhile, so guesses sent at once are still held to the limit.
+    An attempt that finds no room only because of attempts in flight waits (`patience`)
+    for them to settle before it is refused: the phones of a whole venue share one address
+    behind its NAT, and thousands of them joining with the right code at once must all get
+    in. One whose failures are used up is refused at once. Guesses sent at once are held to
+    the limit either way: failures and attempts in flight together never pass it.
     """
 
-    def __init__(self, counter: Counter, clock: Clock = time.time, patience: float = 2.0):
-        self.counter, self.clock, self.patience = counter, clock, patience
+    def __init__(
+        self,
+        counter: Counter,
+        clock: Clock = time.time,
+        patience: float = 5.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
+        self.counter, self.clock, self.patience, self.sleep = counter, clock, patience, sleep
 
     def _key(self, limit: Limit, key: str) -> str:
         return f"{limit.name}:{int(self.clock() // limit.window)}:{key}"
 
     async def attempt(self, *limits: tuple[Limit, str]) -> Attempt:
-        deadline = time.monotonic() + self.patience
+        deadline, pause = time.monotonic() + self.patience, SETTLE
         while True:
             attempt = await self._try(limits)
-            if attempt.allowed or time.monotonic() >= deadline:
+            if attempt.allowed or attempt.spent or time.monotonic() >= deadline:
                 return attempt
-            await asyncio.sleep(SETTLE)
+            # Jittered and growing, so that a crowd waiting together does not look together.
+            await self.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(2 * pause, SETTLE_MOST)
 
     async def _try(self, limits: tuple[tuple[Limit, str], ...]) -> Attempt:
-        keys, allowed = [], True
-        for limit, key in limits:
-            counted = self._key(limit, key)
-            keys.append(counted)
-            allowed = await self.counter.add(counted, limit.window) <= limit.failures and allowed
-        attempt = Attempt(tuple(keys), allowed)
+        keys = tuple(self._key(limit, key) for limit, key in limits)
+        failures = tuple(f"failed:{key}" for key in keys)
+        windows = tuple(limit.window for limit, _ in limits)
+        for (limit, _), failed in zip(limits, failures, strict=True):
+            if await self.counter.count(failed) >= limit.failures:
+                return Attempt(keys, failures, windows, allowed=False, spent=True)
+        allowed = True
+        for (limit, _), key in zip(limits, keys, strict=True):
+            allowed = await self.counter.add(key, limit.window) <= limit.failures and allowed
+        attempt = Attempt(keys, failures, windows, allowed)
         if not allowed:
             await self.release(attempt)
         return attempt
@@ -211,8 +243,15 @@ class Throttle:
         for key in attempt.keys:
             await self.counter.release(key)
 
+    async def failed(self, attempt: Attempt) -> None:
+        """The attempt failed: it stays counted, and counts among the failures too."""
+        for failed, window in zip(attempt.failures, attempt.windows, strict=True):
+            await self.counter.add(failed, window)
+
     async def clear(self, limit: Limit, key: str) -> None:
-        await self.counter.clear(self._key(limit, key))
+        counted = self._key(limit, key)
+        await self.counter.clear(counted)
+        await self.counter.clear(f"failed:{counted}")
 
 
 class TokenBucket:

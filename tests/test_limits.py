@@ -26,6 +26,7 @@ from facilitator.throttle import (
     LOGIN_BY_ACCOUNT,
     LOGIN_BY_ADDRESS,
     MAX_FRAME,
+    Attempt,
     MemoryCounter,
     RedisCounter,
     Throttle,
@@ -56,6 +57,43 @@ def window_start(request: pytest.FixtureRequest) -> None:
     world = request.getfixturevalue("world")
     start = time.time() // 1800 * 1800 + 1
     world.services.throttle.clock = lambda: start
+
+
+def test_a_key_whose_failures_are_used_up_is_refused_without_waiting() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    throttle = Throttle(MemoryCounter(), clock=lambda: 1_000_000.0, sleep=sleep)
+
+    async def scenario() -> list[bool]:
+        for _ in range(JOIN_BY_ADDRESS.failures):
+            await throttle.failed(await throttle.attempt((JOIN_BY_ADDRESS, "guesser")))
+        refused = await throttle.attempt((JOIN_BY_ADDRESS, "guesser"))
+        other = await throttle.attempt((JOIN_BY_ADDRESS, "someone else"))
+        return [refused.allowed, refused.spent, other.allowed]
+
+    assert asyncio.run(scenario()) == [False, True, True]
+    assert waits == []
+
+
+def test_an_attempt_crowded_out_by_those_in_flight_waits_for_them_and_runs() -> None:
+    """A venue's phones, all right: the one past the limit waits while others settle."""
+    in_flight: list[Attempt] = []
+
+    async def sleep(seconds: float) -> None:
+        await throttle.release(in_flight.pop())  # one in flight succeeds meanwhile
+
+    throttle = Throttle(MemoryCounter(), clock=lambda: 1_000_000.0, sleep=sleep)
+
+    async def scenario() -> tuple[bool, int]:
+        for _ in range(JOIN_BY_ADDRESS.failures):
+            in_flight.append(await throttle.attempt((JOIN_BY_ADDRESS, "venue")))
+        late = await throttle.attempt((JOIN_BY_ADDRESS, "venue"))
+        return late.allowed, len(in_flight)
+
+    assert asyncio.run(scenario()) == (True, JOIN_BY_ADDRESS.failures - 1)
 
 
 def from_address(world: World, address: str) -> Person:

@@ -47,6 +47,7 @@ async def find_code_limited(conn: HTTPConnection, raw: str) -> JoinTarget:
         return await find_code(services(conn).db, raw)
     except NotFound:
         failed = True  # the attempt stays counted
+        await throttle.failed(attempt)
         raise
     finally:
         if not failed:
@@ -65,6 +66,7 @@ async def login_limited(conn: HTTPConnection, email: str, attempt: Callable[[], 
         result = await attempt()
     except DomainError:
         failed = True  # the attempt stays counted, for the account and the address
+        await throttle.failed(counted)
         raise
     finally:
         if not failed:
