@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from facilitator.demo.model import DemoGroup, idea
 
-EVIDENCE = "Evidence that crosses borders in time"
-COURTS = "Courts that understand e-evidence"
+EVIDENCE = "Faster evidence"
+COURTS = "Courts and e-evidence"
 LAWS = "Laws with safeguards"
-TOGETHER = "Investigators working together"
+TOGETHER = "Joint investigations"
 VICTIMS = "Victims first"
 
 GROUP = DemoGroup(

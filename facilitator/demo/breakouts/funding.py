@@ -5,10 +5,10 @@ from __future__ import annotations
 from facilitator.demo.model import DemoGroup, idea
 
 MULTI_YEAR = "Multi-year funding"
-BASICS = "The basics before flagships"
+BASICS = "Basics before flagships"
 OWNERSHIP = "Partner ownership"
-COORDINATION = "Regional and donor coordination"
-EVIDENCE = "Evidence of what works"
+COORDINATION = "Regional coordination"
+EVIDENCE = "Measuring what works"
 BEYOND = "Beyond government"
 
 # Typos, near-duplicates and terse entries are deliberate: they give the facilitator

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from facilitator.demo.model import DemoGroup, idea
 
-MANDATE = "Mandate and the basics"
-PEERS = "Peer support from other CERTs"
-EXERCISES = "Exercises across borders and sectors"
-TOOLS = "Tools the team can run"
-SHARING = "Sharing what we learn"
+MANDATE = "Mandate and basics"
+PEERS = "Peer support"
+EXERCISES = "Joint exercises"
+TOOLS = "Tools teams can run"
+SHARING = "Sharing lessons"
 
 GROUP = DemoGroup(
     name="Incident response and CERT maturity",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from facilitator.demo.model import DemoGroup, DemoRecommendation, idea
 
-CRITICAL = "Deciding what is critical"
-BASELINES = "Security baselines and procurement"
-OT = "Old control systems, scarce OT skills"
-TRUST = "Trust between operators and government"
+CRITICAL = "What counts as critical"
+BASELINES = "Baselines and procurement"
+OT = "Legacy OT and skills"
+TRUST = "Operator trust"
 RESILIENCE = "Resilience and recovery"
 
 GROUP = DemoGroup(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from facilitator.demo.model import DemoGroup, idea
 
-TRAINERS = "Universities own the teaching"
-RETENTION = "Keeping the people we train"
+TRAINERS = "Local teaching capacity"
+RETENTION = "Retention"
 TALENT = "Finding talent early"
-ACCESS = "Cost and language barriers"
+ACCESS = "Cost and language"
 
 GROUP = DemoGroup(
     name="Skills and workforce",
