@@ -61,7 +61,7 @@ RAMP_LIMIT_MS = 250.0
 
 def load_comments(data: Path) -> dict[str, list[tuple[int, int, str]]]:
     """Each conversation's comments as (timestamp ms, author id, cleaned text), oldest first."""
-    from facilitator.demo.content import clean_comment  # the demo's cleaner: same texts
+    from facilitator.demo.polis import clean_comment  # the demo's cleaner: same texts
 
     out: dict[str, list[tuple[int, int, str]]] = {}
     paths = sorted((data / "polis-opendata").glob("*/comments.csv"))

@@ -11,6 +11,8 @@ Definitions (also in docs/exports.md, "Participation metrics"):
 - time to first idea: from the first phone joining to the first idea a phone submitted;
 - moderation turnaround: median time from a pre-moderated submission to its approval or
   hiding, from the event log;
+- ideas moderated: ideas a facilitator approved, hid, restored, merged into another or
+  edited, each counted once, from the event log;
 - funnel: published ideas -> themes -> recommendations -> agreed -> final;
 - submissions over time: ideas submitted (their `created_at`) counted per bucket.
 """
@@ -23,7 +25,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from facilitator.snapshot import EventSnap, Snapshot
-from facilitator.vocabulary import IDEA_APPROVED, IDEA_HIDDEN, IDEA_SUBMITTED
+from facilitator.vocabulary import (
+    IDEA_APPROVED,
+    IDEA_HIDDEN,
+    IDEA_MERGED,
+    IDEA_MODERATED,
+    IDEA_RESTORED,
+    IDEA_SUBMITTED,
+)
+
+# What a facilitator does to someone's idea (moving it into a theme is sorting, not this).
+MODERATION = {
+    k.name for k in (IDEA_APPROVED, IDEA_HIDDEN, IDEA_RESTORED, IDEA_MERGED, IDEA_MODERATED)
+}
 
 ORGANISER_BUCKET = dt.timedelta(minutes=5)
 
@@ -77,6 +91,15 @@ def _turnaround(log: Iterable[EventSnap]) -> list[dt.timedelta]:
     return out
 
 
+def _moderated(log: Iterable[EventSnap]) -> int:
+    ideas = set()
+    for e in log:
+        idea = e.payload.get("idea")
+        if e.kind in MODERATION and isinstance(idea, dict) and isinstance(idea.get("id"), int):
+            ideas.add(idea["id"])
+    return len(ideas)
+
+
 def figures(snap: Snapshot, group_id: int | None = None) -> Figures:
     """The figures of one group, or (group_id None) of the whole workshop."""
 
@@ -94,7 +117,8 @@ def figures(snap: Snapshot, group_id: int | None = None) -> Figures:
     silent = max(0.0, 1 - contributors / len(phones)) if phones else None
     first_phone = min((p.created_at for p in phones), default=None)
     first_idea = min((i.created_at for i in written if i.participant_id is not None), default=None)
-    waits = _turnaround(e for e in snap.events if mine(e.group_id) and e.group_id is not None)
+    log = [e for e in snap.events if mine(e.group_id) and e.group_id is not None]
+    waits = _turnaround(log)
     recs = [r for r in snap.recommendations if mine(r.group_id)]
     return Figures(
         label="Workshop" if group_id is None else snap.group(group_id).name,
@@ -113,7 +137,7 @@ def figures(snap: Snapshot, group_id: int | None = None) -> Figures:
             if waits
             else None
         ),
-        moderated=len(waits),
+        moderated=_moderated(log),
         funnel=Funnel(
             ideas=len([i for i in snap.published_ideas() if mine(i.group_id)]),
             clusters=sum(1 for c in snap.clusters if mine(c.group_id)),

@@ -1,5 +1,5 @@
-"""Where the templates and static files are: inside the installed package (a wheel), or
-beside it in a source checkout (an editable install)."""
+"""Where the templates, static files and examples are: inside the installed package (a
+wheel), or beside it in a source checkout (an editable install)."""
 
 from __future__ import annotations
 
@@ -21,3 +21,8 @@ def templates_dir() -> Path:
 
 def static_dir() -> Path:
     return _find("static")
+
+
+def example_setup() -> Path:
+    """The documented example set-up file, which organisers download from the dashboard."""
+    return _find("examples") / "workshop.yaml"

@@ -4,7 +4,7 @@ Reads the upstream ``comments.csv`` (never modifies it) and writes
 ``facilitator/demo_data/polis_bowling_green.csv``: the ``--count`` comments accepted
 by the moderator (``moderated == 1``) with the most agrees, ties broken by the lower
 comment id, listed oldest first, with columns ``timestamp,comment-id,comment-body``.
-Comment text is cleaned the way ``facilitator.demo.content`` cleans it on load
+Comment text is cleaned the way ``facilitator.demo.polis`` cleans it on load
 (whitespace collapsed; comments with control characters or over 500 characters are
 skipped before selection), so every row in the sample is usable.
 
@@ -21,7 +21,7 @@ import csv
 import sys
 from pathlib import Path
 
-from facilitator.demo.content import clean_comment as clean
+from facilitator.demo.polis import clean_comment as clean
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = (

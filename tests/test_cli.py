@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
+from facilitator.cli import lan
 from facilitator.cli.main import main
 from facilitator.config import Settings
 from facilitator.models import Role, User
@@ -182,5 +183,21 @@ def test_demo_prints_json_first_and_serves(tmp_path: Path) -> None:
         check=True,
     )
     reused = json.loads(again.stdout.splitlines()[0])
+    assert "--host 0.0.0.0" in again.stderr  # how to let real phones join (issue #22)
     assert reused["workshop_id"] == info["workshop_id"]
     assert reused["organiser_password"] == info["organiser_password"]
+
+
+def test_a_demo_on_this_computer_only_says_how_to_let_phones_join() -> None:
+    """Issue #22, item 8: bound to 127.0.0.1, the demo's links work on no phone."""
+    hint = lan.phones_hint("127.0.0.1", 8000, "", "192.168.1.20")
+    assert "Only this computer can open these links" in hint
+    assert "FACILITATOR_PUBLIC_URL=http://192.168.1.20:8000 facilitator demo --host 0.0.0.0" in hint
+    everywhere = lan.phones_hint("0.0.0.0", 8000, "", "192.168.1.20")
+    assert "reach this computer at http://192.168.1.20:8000" in everywhere
+    assert "THIS-COMPUTERS-ADDRESS" in lan.phones_hint("127.0.0.1", 8000, "", None)
+    # Links that already work for phones need no advice.
+    assert lan.phones_hint("0.0.0.0", 8000, "http://192.168.1.20:8000", "192.168.1.20") == ""
+    assert lan.phones_hint("192.168.1.20", 8000, "", "192.168.1.20") == ""
+    address = lan.lan_address()
+    assert address is None or not address.startswith("127.")

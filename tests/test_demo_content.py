@@ -5,7 +5,10 @@ import io
 import unicodedata
 from importlib.resources import files
 
-from facilitator.demo.content import DemoGroup, DemoWorkshop, demo_workshop
+from facilitator.demo import polis, progress
+from facilitator.demo.content import demo_workshop
+from facilitator.demo.model import DemoGroup, DemoWorkshop
+from facilitator.models import Phase
 
 POLIS_NAME = "Open data sample: Bowling Green 2018"
 ATTRIBUTION = (
@@ -90,3 +93,59 @@ def test_polis_ideas_come_from_the_packaged_sample() -> None:
 
 def test_deterministic() -> None:
     assert demo_workshop() == demo_workshop()
+
+
+# -- issue #22, defect 10: content that reads like a real event --------------------------------
+
+WRITTEN = [g for g in demo_workshop().groups if g.name != POLIS_NAME]
+
+
+def test_themes_are_written_by_hand_and_every_sorted_idea_names_one() -> None:
+    for group in WRITTEN:
+        assert len(set(group.themes)) == len(group.themes) <= progress.STATEMENTS
+        for idea in group.ideas:
+            assert not idea.theme or idea.theme in group.themes, (group.name, idea.theme)
+        used = {i.theme for i in group.ideas if i.theme and not (i.repeats or i.hidden)}
+        assert used == set(group.themes), group.name  # no theme is left empty
+    themed = [g for g in WRITTEN if g.themes]
+    assert len(themed) >= 4
+
+
+def test_repeats_name_one_earlier_idea_and_hidden_ones_say_why() -> None:
+    for group in WRITTEN:
+        for number, idea in enumerate(group.ideas):
+            if idea.repeats:
+                matches = [i for i in group.ideas[:number] if i.text.startswith(idea.repeats)]
+                assert len(matches) == 1, idea.text
+                assert progress.original(group, number) < number
+            assert not (idea.repeats and idea.hidden)
+    assert sum(1 for g in WRITTEN for i in g.ideas if i.repeats) >= 3
+    assert sum(1 for g in WRITTEN for i in g.ideas if i.hidden) >= 2
+
+
+def test_a_group_that_reaches_recommendations_has_one_written_for_each_theme() -> None:
+    for number, group in enumerate(WRITTEN, 1):
+        if progress.PROGRESS.get(number) is Phase.recommend:
+            assert [r.theme for r in group.recommendations] == list(group.themes)
+            for rec in group.recommendations:
+                assert rec.title and rec.text and rec.rationale
+                assert rec.theme.lower() not in rec.title.lower()  # not "X: make X a priority"
+
+
+def test_real_voting_patterns_are_packaged_and_spread_dots_unevenly() -> None:
+    patterns = polis.patterns()
+    assert len(patterns) >= progress.VOTERS * 3
+    assert {vote for p in patterns for _, vote in p} == {-1, 0, 1}
+    statements = list(range(5))
+    tally = [0] * 5
+    for pattern in patterns[: progress.VOTERS]:
+        placed = polis.dots(pattern, statements, budget=5, cap=3)
+        assert len(placed) <= 5 and all(placed.count(i) <= 3 for i in set(placed))
+        for item in placed:
+            tally[item] += 1
+    assert len(set(tally)) > 1, tally
+
+
+def test_a_voter_who_agreed_with_nothing_places_no_dot() -> None:
+    assert polis.dots(((0, -1), (1, 0)), [0, 1], budget=5, cap=3) == []
+    assert polis.dots(((1, 1), (0, 1)), [0, 1], budget=3, cap=3) == [1, 0, 1]

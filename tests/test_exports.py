@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import csv
 import dataclasses
+import datetime as dt
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +24,9 @@ from sqlmodel import select
 from facilitator.domain import recommendations, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.workshops import GroupDraft
-from facilitator.export import report, safe, tables
+from facilitator.export import markdown, report, safe, workbook
 from facilitator.export.formats import FORMATS, render
+from facilitator.export.sections import participation
 from facilitator.models import Role, User
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
@@ -89,8 +93,8 @@ def test_the_docx_report_has_every_section(snap: Snapshot) -> None:
     text = docx_text(blob)
     assert "27 November 2026" in text and SUMMARY in text
     assert "Practise with realistic drills" in text
-    assert "From Phishing, theme “Practice”: 2 votes, 2 ideas" in text
-    assert "“Run phishing drills every quarter” (0 votes)" in text  # down to the ideas
+    assert "From Phishing, theme “Practice”: 2 votes on the theme, 2 ideas" in text
+    assert "“Run phishing drills every quarter”" in text  # down to the ideas
     assert "Question: How do we stop phishing?" in text
     assert "A single button to report suspicious mail" in text  # appendix
     assert HIDDEN not in text  # hidden ideas are only in the audit log
@@ -111,7 +115,7 @@ def test_a_description_with_line_breaks_reads_as_paragraphs(snap: Snapshot) -> N
 
 
 def test_the_markdown_report_says_the_same(snap: Snapshot) -> None:
-    md = report.markdown(snap, SUMMARY).decode()
+    md = markdown.markdown(snap, SUMMARY).decode()
     assert md.startswith("# Cyber conference\n")
     for heading in ("## Executive summary", "## Final recommendations", "## Phishing",
                     "### Themes", "## Participation", "## Appendix: all ideas"):  # fmt: skip
@@ -153,16 +157,18 @@ def test_each_final_recommendation_keeps_its_title_text_and_rationale(db: Databa
         at = section.index(f"{n}.\t{title}")
         assert section[at + 1 : at + 3] == [text, f"Why: {why}"], section
 
-    md = report.markdown(snap, SUMMARY).decode()
+    md = markdown.markdown(snap, SUMMARY).decode()
     section_md = md.split("\n## Final recommendations\n")[1].split("\n## ")[0]
     for n, (title, text, why) in enumerate(finals, 1):
         title_md = title.replace("(", "\\(").replace(")", "\\)")
         assert f"\n{n}. {title_md}\n   - {text}\n   - Why: {why}\n" in section_md, section_md
 
 
-def test_the_workbook_has_five_sheets_with_the_workshop(snap: Snapshot) -> None:
-    book = load_workbook(io.BytesIO(tables.xlsx(snap)))
-    assert book.sheetnames == ["Ideas", "Themes", "Votes", "Recommendations", "Participation"]
+def test_the_workbook_has_a_sheet_per_table_with_the_workshop(snap: Snapshot) -> None:
+    book = load_workbook(io.BytesIO(workbook.xlsx(snap)))
+    assert book.sheetnames == [
+        "Ideas", "Themes", "Votes", "Recommendations", "Final recommendations", "Participation"
+    ]  # fmt: skip
     ideas = [[c.value for c in row] for row in book["Ideas"].iter_rows()]
     assert ideas[0][:4] == ["ID", "Group", "Text", "Status"]
     texts = {row[2] for row in ideas[1:]}
@@ -317,3 +323,96 @@ def test_a_workshop_that_has_not_started_exports_too(db: Database, fmt: str) -> 
         assert "No recommendation has been agreed yet." in text and "No ideas." in text
     if fmt == "json":
         assert orjson.loads(blob)["events"] == []
+
+
+# -- issue #22: the report and the workbook as a new user found them ------------------------
+
+
+def test_the_participation_tables_header_repeats_and_no_row_breaks_across_pages(
+    snap: Snapshot,
+) -> None:
+    """Defect 8: the header row split from the table at a page end."""
+    doc = Document(io.BytesIO(report.docx(snap, SUMMARY)))
+    (table,) = doc.tables
+    rows = [row._tr for row in table.rows]
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert rows[0].find(f"{w}trPr/{w}tblHeader") is not None  # repeats on each page
+    assert all(r.find(f"{w}trPr/{w}cantSplit") is not None for r in rows)
+    keep = [row.cells[0].paragraphs[0].paragraph_format.keep_with_next for row in table.rows]
+    assert keep == [True] * (len(rows) - 1) + [False]  # a short table stays on one page
+
+
+def test_a_wait_under_a_minute_reads_in_seconds_not_as_zero_minutes() -> None:
+    """Defect 8: "1st idea" said "0 min" for every group."""
+    assert participation.duration(dt.timedelta(seconds=40)) == "40 s"
+    assert participation.duration(dt.timedelta(minutes=7, seconds=10)) == "7 min"
+    assert participation.duration(None) == "–"
+
+
+def test_ideas_in_a_voted_theme_do_not_claim_zero_votes(snap: Snapshot) -> None:
+    """Defect 8: ideas under a theme said "(0 votes)"; the dots were on the theme."""
+    text = docx_text(report.docx(snap, SUMMARY))
+    assert "(0 votes)" not in text
+    assert "theme “Practice”: 2 votes on the theme, 2 ideas" in text
+
+
+def test_the_reports_chart_has_a_labelled_y_axis(snap: Snapshot) -> None:
+    """Defect 8: the chart had bars and a baseline only."""
+    doc = Document(io.BytesIO(report.docx(snap, SUMMARY)))
+    (shape,) = doc.inline_shapes
+    blob = doc.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    width, height, pixels = decode_png(blob)
+    axis = (85, 85, 85)
+    columns = [
+        x
+        for x in range(width // 4)
+        if sum(pixels[y][x] == axis for y in range(height)) > height // 2
+    ]
+    assert columns, "no vertical axis"
+    left = columns[0]
+    ink = {(x, y) for y in range(height) for x in range(left - 6) if pixels[y][x] == (0, 0, 0)}
+    assert len({y // 20 for _, y in ink}) >= 2  # tick labels at two heights at least
+
+
+def decode_png(blob: bytes) -> tuple[int, int, list[list[tuple[int, ...]]]]:
+    """Our own PNGs: 8-bit RGB, one IDAT, no filters."""
+    width, height = struct.unpack(">II", blob[16:24])
+    at = blob.index(b"IDAT")
+    size = struct.unpack(">I", blob[at - 4 : at])[0]
+    raw = zlib.decompress(blob[at + 4 : at + 4 + size])
+    stride = 1 + 3 * width
+    rows = [raw[y * stride + 1 : (y + 1) * stride] for y in range(height)]
+    return width, height, [[tuple(r[x * 3 : x * 3 + 3]) for x in range(width)] for r in rows]
+
+
+def test_the_workbook_has_the_final_recommendations_with_their_sources(snap: Snapshot) -> None:
+    """Defect 9: there was no sheet for them."""
+    book = load_workbook(io.BytesIO(workbook.xlsx(snap)))
+    head, *rows = [[c.value for c in row] for row in book["Final recommendations"].iter_rows()]
+    assert head[:6] == ["ID", "Position", "Title", "Text", "Rationale", "Final"]
+    (final,) = [dict(zip(head, row, strict=True)) for row in rows]
+    assert (final["Title"], final["Text"], final["Final"]) == (*AGREED_FINAL[:2], "yes")
+    assert "Phishing: Practise with realistic drills" in final["Sources"].split("\n")
+    assert final["Source groups"] == "Phishing; Passwords"
+    assert final["Votes"] == 2  # the theme's two dots; the idea behind Passwords' has none
+
+
+def test_the_workbooks_times_are_dates_and_every_sheet_has_a_filter(snap: Snapshot) -> None:
+    """Defect 9: times were ISO strings with microseconds, and nothing could be filtered."""
+    book = load_workbook(io.BytesIO(workbook.xlsx(snap)))
+    for sheet in book:
+        assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
+    created = [row[-1] for row in book["Ideas"].iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(at, dt.datetime) and at.microsecond == 0 for at in created)
+    assert book["Ideas"]["J1"].value == "Created at (UTC)"
+    assert book["Ideas"]["J2"].number_format == workbook.DATE_FORMAT
+    dots = [row[-1] for row in book["Votes"].iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(at, dt.datetime) for at in dots)
+
+
+def test_the_workbook_counts_ideas_hidden_merged_or_edited_as_moderated(snap: Snapshot) -> None:
+    """Defect 9: "Moderated 0" although an idea was hidden and another merged."""
+    book = load_workbook(io.BytesIO(workbook.xlsx(snap)))
+    head, *rows = [[c.value for c in row] for row in book["Participation"].iter_rows()]
+    moderated = {row[0]: row[head.index("Ideas moderated")] for row in rows}
+    assert moderated == {"Phishing": 3, "Passwords": 0, "Workshop": 3}  # hidden, merged, edited

@@ -218,7 +218,9 @@ def test_french_exports_have_french_headings(world: World) -> None:
     assert {"Synthèse", "Recommandations finales", "Thèmes"} <= headings
 
     book = load_workbook(io.BytesIO(browser.get(f"{url}/xlsx").content))
-    assert book.sheetnames == ["Idées", "Thèmes", "Votes", "Recommandations", "Participation"]
+    assert book.sheetnames == [
+        "Idées", "Thèmes", "Votes", "Recommandations", "Recommandations finales", "Participation"
+    ]  # fmt: skip
     assert [c.value for c in book["Idées"][1]][:4] == ["ID", "Groupe", "Texte", "Statut"]
 
 

@@ -73,6 +73,9 @@ def snap() -> Snapshot:
         event(2, 20, "idea.approved", 12, 6, "visible"),  # waited 2 minutes
         event(2, 21, "idea.hidden", 15, 7, "hidden"),  # waited 4 minutes
         event(1, 22, "idea.hidden", 13, 3, "hidden"),  # not pre-moderated: not a turnaround
+        event(1, 23, "idea.moved", 14, 1, "visible"),  # sorting, not moderation
+        event(1, 24, "idea.restored", 15, 3, "visible"),  # the same idea: counted once
+        event(1, 25, "idea.hidden", 16, 3, "hidden"),
     ]
     return Snapshot(
         workshop=WorkshopSnap(1, "W", None, "", "WCODE000", (), T0),
@@ -105,7 +108,8 @@ def test_group_figures(snap: Snapshot) -> None:
     assert a.gini == pytest.approx(0.25)  # [1, 3]: mean |difference| 1 over twice the mean 4
     assert a.votes == 3
     assert a.first_idea_after == dt.timedelta(minutes=3)
-    assert a.moderation_turnaround is None and a.moderated == 0
+    assert a.moderation_turnaround is None
+    assert a.moderated == 1  # hidden without pre-moderation: still moderated (issue #22)
     assert a.funnel == metrics.Funnel(ideas=3, clusters=1, recommendations=2, agreed=1, final=1)
 
     b = metrics.figures(snap, 2)

@@ -30,6 +30,8 @@ def test_wheel_contains_templates_static_and_data(tmp_path: Path) -> None:
         "facilitator/static/app.css",
         "facilitator/demo_data/polis_bowling_green.csv",
         "facilitator/demo_data/ATTRIBUTION.md",
+        "facilitator/demo_data/polis_vote_patterns.csv",
+        "facilitator/examples/workshop.yaml",  # served on the dashboard
         "facilitator/migrations/env.py",
         "facilitator/migrations/versions/0001_first_tables.py",
         # The catalogues, compiled when first used: a wheel needs no .mo files.

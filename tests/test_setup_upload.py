@@ -93,3 +93,18 @@ def test_the_server_answers_others_while_it_reads_a_large_file(world: World) -> 
     # as the machine may be busy: the figures here are ~20 ms against ~1 s.
     assert len(answered) >= 3, (took, answered)
     assert max(answered) < took / 2, (took, sorted(answered)[-3:])
+
+
+def test_the_dashboard_offers_the_example_file_which_uploads_as_it_is(world: World) -> None:
+    """Issue #22, item 8: a pip install has no examples/ folder, so the app serves it."""
+    office = world.logged_in(world.organiser())
+    dashboard = office.get("/organiser").text
+    assert 'href="/organiser/example-setup.yaml"' in dashboard
+    example = office.get("/organiser/example-setup.yaml")
+    assert example.status_code == 200
+    assert example.headers["content-disposition"] == 'attachment; filename="workshop.yaml"'
+    assert example.content == EXAMPLE.read_bytes()
+    response = upload(world, office, "workshop.yaml", example.content)
+    assert "Imported" in response.text  # type: ignore[attr-defined]
+    facilitator = world.logged_in(world.staff("fac@example.org"))
+    assert facilitator.get("/organiser/example-setup.yaml").status_code == 403

@@ -160,3 +160,26 @@ def test_a_group_recommendation_links_to_the_number_of_its_final_one(world: Worl
     page = st.console().get(f"/organiser/workshops/{st.workshop.id}/synthesis").text
     assert f'<a href="#final-{finals[0]}">#1</a>' in page
     assert f'<a href="#final-{finals[1]}">#2</a>' in page
+
+
+def test_a_final_made_from_one_group_recommendation_starts_as_its_copy(world: World) -> None:
+    """Issue #22, defect 5: the final kept the title only, so the report showed no body."""
+    st = stage(world)
+    org = st.organiser
+    alice = member(world, st.group)
+    idea = add_idea(world, alice, st.group, "Twin each national CERT with a mentor team")
+    draft = recommendations.check_draft(
+        "Twin CERTs", "Pair each CERT with a mentor team for three years.", "Most dots."
+    )
+    one = world.run(recommendations.promote, world.db, org, st.group.id, "idea", idea, draft)
+    two = promote(world, org, st.group, "idea", idea, "Mentor teams")
+    office = st.console()
+    url = f"/organiser/workshops/{st.workshop.id}/synthesis"
+    assert office.post(url, {"action": "create", "rec": str(one), "title": ""}).status_code == 303
+    retitled = {"action": "create", "rec": str(one), "title": "Mentor every CERT"}
+    assert office.post(url, retitled).status_code == 303
+    # Several sources need a person to write their synthesis: only the first title is taken.
+    assert office.post(url, {"action": "create", "rec": [str(two), str(one)]}).status_code == 303
+    made = [(f.title, f.text, f.rationale) for f in world.read(finals)]
+    body = ("Pair each CERT with a mentor team for three years.", "Most dots.")
+    assert made == [("Twin CERTs", *body), ("Mentor every CERT", *body), ("Mentor teams", "", "")]

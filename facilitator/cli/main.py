@@ -11,6 +11,7 @@ from typing import Any
 import click
 import uvicorn
 
+from facilitator.cli import lan
 from facilitator.cli.files import export, workshop
 from facilitator.cli.options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
@@ -152,6 +153,9 @@ def demo(host: str, port: int, data_dir: Path | None, as_json: bool, no_serve: b
             login = f"{g.facilitator_email} / {g.facilitator_password}"
             click.echo(f"    facilitator: {g.facilitator_url}  {login}")
         click.echo("")
+    hint = lan.phones_hint(host, port, settings.public_url, lan.lan_address())
+    if hint:
+        click.echo(f"{hint}\n", err=as_json)  # with --json, standard output stays JSON
     sys.stdout.flush()
     if not no_serve:
         _run_server(settings, host, port)

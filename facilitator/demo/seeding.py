@@ -12,20 +12,12 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from facilitator import security, vocabulary
-from facilitator.demo.content import DemoGroup, DemoWorkshop, demo_workshop
-from facilitator.domain import (
-    accounts,
-    clusters,
-    phases,
-    recommendations,
-    record,
-    votes,
-    workshop_views,
-    workshops,
-)
-from facilitator.domain.actors import Participant as ParticipantActor
+from facilitator.demo import progress
+from facilitator.demo.content import demo_workshop
+from facilitator.demo.model import DemoGroup, DemoWorkshop
+from facilitator.domain import accounts, record, workshop_views, workshops
+from facilitator.domain.actors import Participant as Phone
 from facilitator.domain.actors import Staff
-from facilitator.domain.clusters import Suggestion
 from facilitator.domain.ideas import counts, shown_to_phones
 from facilitator.domain.workshops import GroupDraft
 from facilitator.models import (
@@ -33,7 +25,6 @@ from facilitator.models import (
     GroupFacilitator,
     Idea,
     Participant,
-    Phase,
     Role,
     User,
     Workshop,
@@ -43,8 +34,6 @@ from facilitator.store.database import Database
 from facilitator.vocabulary import IdeaChanged, IdeaView
 
 ORGANISER_EMAIL = "organiser@example.org"
-# How far some groups have got, so the demo shows every phase: group number -> phase.
-PROGRESS = {2: Phase.cluster, 3: Phase.vote, 4: Phase.recommend}
 FACILITATOR_EMAIL = "facilitator{n}@example.org"
 
 
@@ -143,32 +132,46 @@ async def _create(db: Database, content: DemoWorkshop) -> _Stored:
             Role.facilitator,
             f"Facilitator {n}",
         )
-        await db.write(_seed, group.id, facilitator.id, demo_group)
-        if n in PROGRESS:
-            await _progress(db, facilitator, group.id, PROGRESS[n])
+        seeded = await db.write(_seed, group.id, facilitator.id, demo_group)
+        await progress.tidy(db, facilitator, seeded.ideas, demo_group)
+        phones = [Phone(p, workshop_id, group.id, name) for p, name in seeded.phones]
+        await progress.run_on(db, facilitator, group.id, n, seeded.ideas, phones, demo_group)
     return _Stored(workshop_id, organiser_password, facilitator_password)
 
 
-def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) -> None:
-    """Participants and their ideas, back-dated, each with its event, as if typed live."""
+@dataclass(frozen=True)
+class _Seeded:
+    ideas: list[int]  # in the order of the content
+    phones: list[tuple[int, str]]  # (participant id, display name), in the order they joined
+
+
+def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) -> _Seeded:
+    """Phones and their ideas, back-dated, each idea with its event, as if typed live. A
+    phone joined a few minutes before its first idea; silent phones joined along the way."""
     group = s.get(Group, group_id)
     assert group is not None
     s.add(GroupFacilitator(group_id=group_id, user_id=facilitator_id))
     now = utcnow()
     people: dict[str, Participant] = {}
+
+    def join(key: str, name: str, minutes_ago: float) -> Participant:
+        who = Participant(
+            workshop_id=group.workshop_id,
+            device_hash=secrets.token_hex(32),
+            group_id=group_id,
+            display_name=name,
+            created_at=now - dt.timedelta(minutes=minutes_ago),
+        )
+        s.add(who)
+        s.flush()
+        people[key] = who
+        return who
+
+    ideas = []
     for number, idea in enumerate(content.ideas):
         key = idea.author or f"anonymous-{number}"
-        who = people.get(key)
-        if who is None:
-            who = Participant(
-                workshop_id=group.workshop_id,
-                device_hash=secrets.token_hex(32),
-                group_id=group_id,
-                display_name=idea.author or "",
-            )
-            s.add(who)
-            s.flush()
-            people[key] = who
+        lead = 1 + (number + len(content.ideas)) % 5  # minutes from joining to writing
+        who = people.get(key) or join(key, idea.author or "", idea.minutes_ago + lead)
         at = now - dt.timedelta(minutes=idea.minutes_ago, seconds=number)
         row = Idea(
             group_id=group_id,
@@ -181,56 +184,17 @@ def _seed(s: Session, group_id: int, facilitator_id: int, content: DemoGroup) ->
         )
         s.add(row)
         s.flush()
+        assert row.id is not None
+        ideas.append(row.id)
         view = IdeaView.of(row)
         shown = shown_to_phones(group, view)
         payload = IdeaChanged(view, counts(s, group_id), shown, group.phase)
         record.to_group(s, group_id, vocabulary.IDEA_SUBMITTED, payload, f"participant:{who.id}")
-
-
-async def _progress(db: Database, staff: Staff, group_id: int, phase: Phase) -> None:
-    """Run a group on as its facilitator would: themes from the suggestions, dots from its
-    participants, and a recommendation agreed from the top theme."""
-
-    def read(s: Session) -> tuple[list[tuple[int, str]], list[Participant]]:
-        ideas = s.exec(
-            select(Idea.id, Idea.text).where(Idea.group_id == group_id).order_by(col(Idea.id))
-        ).all()
-        people = s.exec(select(Participant).where(Participant.group_id == group_id)).all()
-        return [(i, t) for i, t in ideas if i is not None], list(people)
-
-    # Imported here: this module's jobs run in the writer process, which imports the module
-    # and has no use for scikit-learn (a second and some 90 MB).
-    from facilitator import clustering
-
-    ideas, people = await db.read(read)
-    texts = [t for _, t in ideas]
-    groups = clustering.suggest_clusters(texts)
-    names = clustering.suggest_names(texts, groups)
-    accepted = [
-        Suggestion(name, [ideas[i][0] for i in g]) for name, g in zip(names, groups, strict=True)
-    ]
-    await phases.set_phase(db, staff, group_id, Phase.cluster)
-    themes = await clusters.apply_suggestions(db, staff, group_id, accepted) if accepted else []
-    if phase is Phase.cluster or not themes:
-        return
-    await phases.set_phase(db, staff, group_id, Phase.vote)
-    for n, person in enumerate(people):
-        assert person.id is not None
-        voter = ParticipantActor(person.id, person.workshop_id, group_id, person.display_name)
-        for dot in range(3):
-            await votes.cast_vote(db, voter, group_id, "cluster", themes[(n + dot) % len(themes)])
-    if phase is Phase.vote:
-        return
-    await phases.reveal(db, staff, group_id, "votes", True)
-    await phases.set_phase(db, staff, group_id, Phase.recommend)
-    top = names[0]
-    draft = recommendations.check_draft(
-        top,
-        f"Make {top.lower()} a funded priority of the next strategy.",
-        "The theme with the most support in the room.",
-    )
-    rec_id = await recommendations.promote(db, staff, group_id, "cluster", themes[0], draft)
-    await recommendations.set_agreed(db, staff, rec_id, True)
+    start = max((i.minutes_ago for i in content.ideas), default=0)
+    for n in range(content.silent):
+        join(f"silent-{n}", "", start * (content.silent - n) / content.silent + 1)
+    phones = sorted(people.values(), key=lambda p: (p.created_at, p.id or 0))
+    return _Seeded(ideas, [(p.id, p.display_name) for p in phones if p.id is not None])
 
 
 async def _describe(db: Database, stored: _Stored, base_url: str) -> DemoInfo:

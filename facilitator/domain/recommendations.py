@@ -8,7 +8,7 @@ role its scope asks for, and each keeps its sources so provenance can be walked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func
@@ -44,9 +44,12 @@ class Draft:
     rationale: str
 
 
-def check_draft(title: object, text: object, rationale: object) -> Draft:
+def check_draft(
+    title: object, text: object, rationale: object, *, blank_title: bool = False
+) -> Draft:
+    """What a person typed, checked; `blank_title` lets a synthesis take its source's title."""
     return Draft(
-        clean(title, limit=200, multiline=False),
+        clean(title, limit=200, multiline=False, required=not blank_title),
         clean(text, limit=2000, required=False),
         clean(rationale, limit=2000, required=False),
     )
@@ -147,12 +150,19 @@ def promote(
 
 @write_job
 def synthesise(s: Session, actor: Actor, workshop_id: int, draft: Draft, rec_ids: list[int]) -> int:
-    """A final recommendation of the workshop from one or more group ones (merging them)."""
+    """A final recommendation of the workshop from one or more group ones (merging them).
+
+    Blanks start from the sources: the first one's title, and when there is only one, its
+    text and rationale too (several need a person to write what they share)."""
     if not rec_ids:
         raise Invalid(N_("Choose at least one group recommendation."))
     require_organiser(s, actor, workshop_id)
-    for rec_id in rec_ids:
-        _check_group_recommendation(s, workshop_id, rec_id)
+    sources = [_check_group_recommendation(s, workshop_id, rec_id) for rec_id in rec_ids]
+    first = sources[0]
+    if not draft.title:
+        draft = replace(draft, title=first.title)
+    if len({r.id for r in sources}) == 1 and not (draft.text or draft.rationale):
+        draft = replace(draft, text=first.text, rationale=first.rationale)
     rec = _add(s, actor, workshop_id, None, draft)
     assert rec.id is not None
     for rec_id in dict.fromkeys(rec_ids):
@@ -167,11 +177,12 @@ def _link(rec_id: int, source_id: int) -> RecommendationSource:
     )
 
 
-def _check_group_recommendation(s: Session, workshop_id: int, rec_id: int) -> None:
+def _check_group_recommendation(s: Session, workshop_id: int, rec_id: int) -> Recommendation:
     rec = get_row(s, Recommendation, rec_id)
     group = s.get(Group, rec.group_id) if rec is not None and rec.group_id else None
-    if group is None or group.workshop_id != workshop_id:
+    if rec is None or group is None or group.workshop_id != workshop_id:
         raise NotFound(N_("That group recommendation is not in this workshop."))
+    return rec
 
 
 def _final(s: Session, actor: Actor, rec_id: int) -> Recommendation:

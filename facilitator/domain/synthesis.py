@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from facilitator.domain.access import get_row, require_organiser
+from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
-from facilitator.domain.errors import Invalid, NotFound
+from facilitator.domain.errors import NotFound
 from facilitator.domain.votes import item_key, tallies
 from facilitator.i18n import N_
 from facilitator.models import (
@@ -183,20 +183,6 @@ async def board(db: Database, actor: Actor, workshop_id: int) -> Synthesis:
     def read(s: Session) -> Synthesis:
         require_organiser(s, actor, workshop_id)
         return synthesis(s, workshop_id)
-
-    return await db.read(read)
-
-
-async def first_title(db: Database, actor: Actor, workshop_id: int, rec_ids: list[int]) -> str:
-    """The title of the first chosen group recommendation, as a starting point."""
-
-    def read(s: Session) -> str:
-        require_organiser(s, actor, workshop_id)
-        for rec_id in rec_ids:
-            rec = get_row(s, Recommendation, rec_id)
-            if rec is not None:
-                return rec.title
-        raise Invalid(N_("Choose at least one group recommendation."))
 
     return await db.read(read)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from facilitator.metrics import Series
@@ -46,24 +46,94 @@ def svg_chart(series: Series, title: str = "Ideas submitted", width: int = 640) 
     return "".join(parts)
 
 
-def png_chart(counts: Sequence[int], width: int = 600, height: int = 200) -> bytes:
-    """The same bars as a PNG for the DOCX report, drawn in pixels and encoded with zlib:
-    a report needs no plotting library (labels go in the document's text beside it)."""
-    bg, fg, axis = (255, 255, 255), (52, 101, 164), (85, 85, 85)
+# Digits and ":" in a 5×7 pixel font, for the PNG's axis labels (no font library needed).
+_GLYPHS = {
+    "0": ("01110", "10001", "10011", "10101", "11001", "10001", "01110"),
+    "1": ("00100", "01100", "00100", "00100", "00100", "00100", "01110"),
+    "2": ("01110", "10001", "00001", "00010", "00100", "01000", "11111"),
+    "3": ("11110", "00001", "00001", "01110", "00001", "00001", "11110"),
+    "4": ("00010", "00110", "01010", "10010", "11111", "00010", "00010"),
+    "5": ("11111", "10000", "11110", "00001", "00001", "10001", "01110"),
+    "6": ("00110", "01000", "10000", "11110", "10001", "10001", "01110"),
+    "7": ("11111", "00001", "00010", "00100", "01000", "01000", "01000"),
+    "8": ("01110", "10001", "10001", "01110", "10001", "10001", "01110"),
+    "9": ("01110", "10001", "10001", "01111", "00001", "00010", "01100"),
+    ":": ("00000", "01100", "01100", "00000", "01100", "01100", "00000"),
+}
+SCALE = 2  # each font pixel is 2×2 image pixels: 10×14 per character
+CHAR = 6 * SCALE  # a character's advance, with one column of space
+
+
+def ticks(peak: int) -> list[int]:
+    """Round values for the y axis from 0 to at least `peak`: steps of 1, 2 or 5 × 10ⁿ,
+    at most five of them."""
+    step = 1
+    while peak / step > 5:
+        for factor in (2, 5 / 2, 2):  # 1 → 2 → 5 → 10 → 20 ...
+            step = round(step * factor)
+            if peak / step <= 5:
+                break
+    top = -(-max(peak, 1) // step) * step
+    return list(range(0, top + 1, step))
+
+
+def png_chart(
+    counts: Sequence[int],
+    width: int = 600,
+    height: int = 220,
+    labels: Callable[[int], str] | None = None,
+) -> bytes:
+    """The same bars as a PNG for the DOCX report, drawn in pixels and encoded with zlib,
+    with a y axis (ticks at round counts, labelled) and, given `labels`, the time at the
+    first and last bucket under the x axis."""
+    bg, fg, axis, grid, ink = (
+        (255, 255, 255),
+        (52, 101, 164),
+        (85, 85, 85),
+        (225, 225, 225),
+        (0, 0, 0),
+    )
     pixels = [[bg] * width for _ in range(height)]
-    pad = 10
-    base = height - pad
-    for x in range(pad, width - pad):
-        pixels[base][x] = axis
+
+    def text(x: int, y: int, words: str) -> None:
+        for k, ch in enumerate(words):
+            for row, bits in enumerate(_GLYPHS.get(ch, ())):
+                for col, bit in enumerate(bits):
+                    if bit == "1":
+                        for dy in range(SCALE):
+                            for dx in range(SCALE):
+                                px, py = x + k * CHAR + col * SCALE + dx, y + row * SCALE + dy
+                                if 0 <= px < width and 0 <= py < height:
+                                    pixels[py][px] = ink
+
+    scale = ticks(max(counts, default=0))
+    left = 8 + CHAR * len(str(scale[-1])) + 6  # room for the widest tick label
+    top, bottom = 10, height - (10 + 7 * SCALE + 6 if labels else 10)
+    right = width - 10
+    for value in scale:
+        y = bottom - round((bottom - top) * value / scale[-1])
+        for x in range(left, right):
+            pixels[y][x] = grid if value else axis
+        for x in range(left - 5, left):
+            pixels[y][x] = axis
+        words = str(value)
+        text(left - 8 - CHAR * len(words), y - 7 * SCALE // 2, words)
+    for y in range(top, bottom + 1):
+        pixels[y][left] = axis
     n = max(1, len(counts))
-    peak = max(counts, default=0) or 1
-    bar = min((width - 2 * pad) / n, MAX_BAR)
+    bar = min((right - left - 2) / n, MAX_BAR)
     for i, count in enumerate(counts):
-        h = round((base - pad) * count / peak)
-        x0, x1 = round(pad + i * bar), round(pad + (i + 1) * bar) - 1
-        for y in range(base - h, base):
+        h = round((bottom - top) * count / scale[-1])
+        x0, x1 = round(left + 2 + i * bar), round(left + 2 + (i + 1) * bar) - 1
+        for y in range(bottom - h, bottom):
             for x in range(x0, max(x0 + 1, x1)):
                 pixels[y][x] = fg
+    if labels and counts:
+        text(left + 2, bottom + 6, labels(0))
+        last = labels(len(counts) - 1)
+        x = min(round(left + 2 + (len(counts) - 1) * bar), right - CHAR * len(last))
+        if len(counts) > 1 and x > left + 2 + CHAR * (len(labels(0)) + 1):
+            text(x, bottom + 6, last)
     raw = b"".join(b"\x00" + bytes(c for px in row for c in px) for row in pixels)
 
     def chunk(kind: bytes, body: bytes) -> bytes:

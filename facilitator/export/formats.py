@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Callable
 
 from facilitator import i18n
-from facilitator.export import data, report, tables
+from facilitator.export import data, markdown, report, tables, workbook
 from facilitator.snapshot import Snapshot
 
 Render = Callable[[Snapshot, str], bytes]
@@ -24,10 +24,10 @@ def _polis(snap: Snapshot, summary: str) -> bytes:
 
 FORMATS: dict[str, tuple[str, Render]] = {
     "docx": ("docx", report.docx),
-    "md": ("md", report.markdown),
+    "md": ("md", markdown.markdown),
     "json": ("json", lambda snap, summary: data.to_json(snap)),
     "polis": ("zip", _polis),
-    "xlsx": ("xlsx", lambda snap, summary: tables.xlsx(snap)),
+    "xlsx": ("xlsx", lambda snap, summary: workbook.xlsx(snap)),
     "csv": ("csv", lambda snap, summary: tables.ideas_csv(snap)),
     "audit": ("csv", lambda snap, summary: tables.audit_csv(snap)),
 }

@@ -1,55 +1,24 @@
-"""Spreadsheets: an XLSX workbook (ideas, clusters, votes, recommendations, participation),
-a CSV of ideas, and the moderation and audit log as CSV.
+"""Tables of a workshop, one builder per concept: the rows of the workbook's sheets
+(`export/workbook.py`), of the ideas CSV, and of the moderation and audit log.
 
-Every cell passes through `safe.cell`, so text that a spreadsheet would run as a formula
-starts with an apostrophe, and characters XML cannot hold are dropped. Hidden, pending and
-withdrawn ideas appear only in the audit log.
+A table's first row holds its column keys. Times stay datetimes (UTC): the workbook writes
+them as dates, CSV as ISO 8601. Every CSV cell passes through `safe.cell`, so text that a
+spreadsheet would run as a formula starts with an apostrophe, and characters XML cannot
+hold are dropped. Hidden, pending and withdrawn ideas appear only in the audit log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from facilitator import metrics
-from facilitator.export.safe import cell, csv_bytes
-from facilitator.i18n import N_, gettext
+from facilitator.export.safe import csv_bytes
 from facilitator.snapshot import IdeaSnap, Snapshot
 from facilitator.vocabulary import audit_line, secret_actor
 
 Rows = list[Sequence[Any]]
-
-# The workbook's sheet names and column headings, in the workshop's language. CSV files keep
-# the plain keys, which scripts read.
-LABELS = {
-    "ideas": N_("Ideas"), "clusters": N_("Themes"), "votes": N_("Votes"),
-    "recommendations": N_("Recommendations"), "participation": N_("Participation"),
-    "id": N_("ID"), "group": N_("Group"), "text": N_("Text"), "status": N_("Status"),
-    "theme": N_("Theme"), "merged_into": N_("Merged into"), "author": N_("Author"),
-    "edits": N_("Edits"), "created_at": N_("Created at"), "target": N_("Dot on"),
-    "target_id": N_("Item ID"), "target_text": N_("Item"), "voter": N_("Voter"),
-    "at": N_("At"), "position": N_("Position"), "title": N_("Title"),
-    "rationale": N_("Rationale"), "agreed": N_("Agreed"), "sources": N_("Sources"),
-    "phones": N_("Phones"), "contributors": N_("Contributors"),
-    "silent_share": N_("Silent share"), "ideas_per_contributor": N_("Ideas per contributor"),
-    "gini": N_("Gini"), "minutes_to_first_idea": N_("Minutes to first idea"),
-    "moderation_turnaround_minutes": N_("Moderation turnaround (minutes)"),
-    "moderated": N_("Moderated"), "published_ideas": N_("Published ideas"),
-    "themes": N_("Themes"), "final": N_("Final"),
-}  # fmt: skip
-
-
-def _label(key: object) -> object:
-    return gettext(LABELS[key]) if isinstance(key, str) and key in LABELS else key
-
-
-def _when(at: dt.datetime | None) -> str:
-    return at.isoformat() if at else ""
 
 
 def _author(snap: Snapshot, i: IdeaSnap) -> str:
@@ -79,7 +48,7 @@ def idea_rows(snap: Snapshot) -> Rows:
                 _author(snap, i),
                 snap.tally("idea", i.id),
                 len(i.revisions),
-                _when(i.created_at),
+                i.created_at,
             ]
         )
     return rows
@@ -103,15 +72,16 @@ def vote_rows(snap: Snapshot) -> Rows:
     rows: Rows = [["group", "target", "target_id", "target_text", "voter", "at"]]
     for v in snap.votes:
         text = names.get((v.target, v.target_id), "")
-        rows.append([groups[v.group_id], v.target, v.target_id, text, v.voter, _when(v.created_at)])
+        rows.append([groups[v.group_id], v.target, v.target_id, text, v.voter, v.created_at])
     return rows
 
 
 def recommendation_rows(snap: Snapshot) -> Rows:
     groups = {g.id: g.name for g in snap.groups}
     rows: Rows = [
-        ["id", "group", "position", "title", "text", "rationale", "agreed", "sources", "votes"]
-    ]
+        ["id", "group", "position", "title", "text", "rationale", "agreed", "sources", "votes",
+         "created_at"]
+    ]  # fmt: skip
     for r in snap.recommendations:
         rows.append(
             [
@@ -124,6 +94,36 @@ def recommendation_rows(snap: Snapshot) -> Rows:
                 "yes" if r.agreed else "no",
                 "; ".join(f"{s.target} {s.target_id}" for s in r.sources),
                 sum(snap.tally(s.target, s.target_id) for s in r.sources),
+                r.created_at,
+            ]
+        )
+    return rows
+
+
+def final_rows(snap: Snapshot) -> Rows:
+    """The workshop's final recommendations, each with the group ones it draws on."""
+    groups = {g.id: g.name for g in snap.groups}
+    recs = {r.id: r for r in snap.recommendations}
+    rows: Rows = [
+        ["id", "position", "title", "text", "rationale", "final", "sources", "source_ids",
+         "source_groups", "votes", "created_at", "updated_at"]
+    ]  # fmt: skip
+    for f in snap.final_recommendations:
+        sources = [recs[r] for r in f.recommendation_ids if r in recs]
+        rows.append(
+            [
+                f.id,
+                f.position,
+                f.title,
+                f.text,
+                f.rationale,
+                "yes" if f.final else "no",
+                "\n".join(f"{groups[r.group_id]}: {r.title}" for r in sources),
+                "; ".join(str(r.id) for r in sources),
+                "; ".join(dict.fromkeys(groups[r.group_id] for r in sources)),
+                sum(snap.tally(s.target, s.target_id) for r in sources for s in r.sources),
+                f.created_at,
+                f.updated_at,
             ]
         )
     return rows
@@ -155,38 +155,12 @@ def participation_rows(snap: Snapshot) -> Rows:
     return rows
 
 
-def xlsx(snap: Snapshot) -> bytes:
-    book = Workbook()
-    sheets = {
-        "ideas": idea_rows(snap),
-        "clusters": cluster_rows(snap),
-        "votes": vote_rows(snap),
-        "recommendations": recommendation_rows(snap),
-        "participation": participation_rows(snap),
-    }
-    first = True
-    for title, rows in sheets.items():
-        sheet = book.active if first else book.create_sheet()
-        assert sheet is not None
-        first = False
-        sheet.title = str(_label(title))[:31]
-        head, *body = rows
-        sheet.append([cell(_label(v)) for v in head])
-        for row in body:
-            sheet.append([cell(v) for v in row])
-        for header in sheet[1]:
-            header.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            longest = max(len(str(c.value or "")) for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, longest + 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def to_csv(rows: Rows) -> bytes:
-    return csv_bytes(rows, bom=True)
+    """CSV for people and scripts: times as ISO 8601 with their UTC offset."""
+    return csv_bytes(
+        ([v.isoformat() if isinstance(v, dt.datetime) else v for v in row] for row in rows),
+        bom=True,
+    )
 
 
 def ideas_csv(snap: Snapshot) -> bytes:
@@ -205,7 +179,7 @@ def audit_rows(snap: Snapshot) -> Rows:
         what, detail = audit_line(e.kind, e.payload)
         rows.append(
             [
-                _when(e.at),
+                e.at,
                 groups.get(e.channel, "(workshop)"),
                 e.seq,
                 _who(snap, e.kind, e.actor),

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from facilitator import paths
 from facilitator.domain import accounts, setup_file, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
@@ -67,6 +68,18 @@ async def dashboard(
         workshops=views,
         form=_form_values(form),
         error=error,
+    )
+
+
+async def example_setup(request: Request) -> Response:
+    """The example set-up file, to start from: a pip install has no examples/ folder."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    return Response(
+        paths.example_setup().read_bytes(),
+        media_type="application/yaml",
+        headers={"Content-Disposition": 'attachment; filename="workshop.yaml"'},
     )
 
 
@@ -286,6 +299,7 @@ routes = [
     Route("/organiser", dashboard),
     Route("/organiser/workshops", create_workshop, methods=["POST"]),
     Route("/organiser/workshops/upload", upload_workshop, methods=["POST"]),
+    Route("/organiser/example-setup.yaml", example_setup),
     Route("/organiser/workshops/{workshop_id:id}", workshop_page),
     Route("/organiser/workshops/{workshop_id:id}", update_workshop, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:id}/groups", add_group, methods=["POST"]),

@@ -45,13 +45,8 @@ async def synthesis_action(request: Request) -> Response:
     try:
         if action in ("create", "merge_pair"):
             picked = form.getlist("rec") if action == "create" else str(form.get("rec")).split(",")
-            rec_ids = ids(picked)
-            title = str(form.get("title", "")).strip() or await synthesis.first_title(
-                db, staff, workshop_id, rec_ids
-            )
-            await recommendations.synthesise(
-                db, staff, workshop_id, check_draft(title, "", ""), rec_ids
-            )
+            draft = check_draft(form.get("title", ""), "", "", blank_title=True)
+            await recommendations.synthesise(db, staff, workshop_id, draft, ids(picked))
         elif action == "add":
             final_id = ids([form.get("final")])[0]
             for rec_id in ids(form.getlist("rec")):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import docx
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, Watch, shot
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 
 
 def organiser_page(browser: Any, demo: dict[str, Any], watch: Watch, size: dict[str, Any]) -> Any:
@@ -67,3 +71,42 @@ def test_projector_and_join_cards_render(browser: Any, demo: dict[str, Any], wat
     screen.goto(f"{demo['base_url']}/organiser/workshops/{demo['workshop_id']}/cards")
     expect(screen.locator(".join-card")).to_have_count(len(demo["groups"]))
     shot(screen, "join-cards")
+
+
+def test_the_demo_downloads_read_like_a_real_event(
+    browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Path
+) -> None:
+    """Issue #22 (defects 8, 9, 10 and item 8), as an organiser of the demo downloads them."""
+    office = organiser_page(browser, demo, watch, LAPTOP)
+    with office.expect_download() as example:
+        office.get_by_role("link", name="Download an example to start from").click()
+    assert example.value.suggested_filename == "workshop.yaml"
+    assert Path(example.value.path()).read_bytes() == EXAMPLE.read_bytes()
+
+    office.goto(f"{demo['base_url']}/organiser/workshops/{demo['workshop_id']}")
+    files = {}
+    for label in ("Event report (Word)", "Spreadsheet"):
+        with office.expect_download() as download:
+            office.get_by_role("button", name=label).click()
+        files[label] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[label])
+    report = docx.Document(str(files["Event report (Word)"]))
+    (table,) = report.tables
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert table.rows[0]._tr.find(f"{w}trPr/{w}tblHeader") is not None
+    first_ideas = [row.cells[7].text for row in table.rows[1:]]
+    assert not all(t == "0 min" for t in first_ideas), first_ideas
+    text = "\n".join(p.text for p in report.paragraphs)
+    assert "(0 votes)" not in text and "funded priority" not in text
+
+    book = load_workbook(files["Spreadsheet"])
+    assert "Final recommendations" in book.sheetnames
+    assert all(sheet.auto_filter.ref for sheet in book)
+    head, *rows = [list(r) for r in book["Participation"].iter_rows(values_only=True)]
+    assert sum(r[head.index("Ideas moderated")] for r in rows[:-1]) > 0
+    themes = [list(r) for r in book["Themes"].iter_rows(min_row=2, values_only=True)]
+    by_group: dict[str, list[int]] = {}
+    for _id, group, _name, _ideas, dots in themes:
+        by_group.setdefault(group, []).append(dots)
+    voted = [dots for dots in by_group.values() if any(dots)]
+    assert voted and all(len(set(dots)) > 1 for dots in voted)  # never 9/9/9/9
