@@ -87,9 +87,12 @@ async def run_broadcast(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     db, workshop_id = services(request).db, request.path_params["workshop_id"]
-    groups = None if form.get("scope", "all") == "all" else ids(form.getlist("group"))
-    action = form.get("action")
+    action, scope = form.get("action"), form.get("scope")
+    groups = None if scope == "all" else ids(form.getlist("group"))
     try:
+        if action in ("phase", "timer", "lock", "unlock") and scope not in ("all", "selected"):
+            # Nothing is chosen for the organiser: a broadcast starts with no groups.
+            raise Invalid(N_("Choose the groups first: all of them, or those ticked below."))
         if action == "phase":
             n = await broadcast.set_phase(db, staff, workshop_id, groups, form.get("phase"))
         elif action == "timer":

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, organiser
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 
@@ -217,13 +217,16 @@ def test_every_live_page_equals_its_reload_through_a_whole_session(
     def broadcast_banner() -> None:
         control.fill("#b-announce", "Back in the hall at three")
         control.click("button[value=announce]")
+        confirm(control)
         expect(control.locator(".notice")).to_be_visible()
 
     run("a banner", broadcast_banner)
 
     def broadcast_phase() -> None:
+        control.check("input[name=scope][value=all]")
         control.select_option("#b-phase", "closed")
         control.click("button[value=phase]")
+        confirm(control)
         expect(control.locator(".notice")).to_be_visible()
 
     run("a phase broadcast", broadcast_phase)
