@@ -186,6 +186,35 @@ def test_every_live_page_equals_its_reload_through_a_whole_session(
         lambda: command(type="rename_cluster", cluster_id=themes()[0], name="Easy reporting"),
     )
     run("a restore", lambda: command(type="restore", idea_id=ids[2]))
+
+    def own_edit_and_withdrawal() -> None:
+        mine = phones[1].locator("#ideas .idea.mine")
+        expect(mine.nth(1)).to_be_visible()
+        edited, withdrawn = (
+            int(str(m.get_attribute("data-id"))) for m in (mine.first, mine.nth(1))
+        )
+        send = "(c) => window.facilitatorLive.send(c)"
+        phones[1].evaluate(send, {"type": "edit", "idea_id": edited, "text": "Rewritten"})
+        phones[1].evaluate(send, {"type": "withdraw", "idea_id": withdrawn})
+
+    run("an author's edit and withdrawal", own_edit_and_withdrawal)
+    run("writing paused", lambda: command(type="lock_writing", locked="1"))
+    run("a timer", lambda: command(type="start_timer", minutes="5"))
+    run(
+        "settings",
+        lambda: command(type="settings", vote_budget="4", vote_cap="2", premoderation="1"),
+    )
+    run(
+        "an idea to approve",
+        lambda: [command(type="lock_writing", locked="0"), submit(phones[0], "Needs approval")],
+    )
+
+    def approve() -> None:
+        settled(console)
+        waiting = console.locator(".pending-card").first.get_attribute("id")
+        command(type="restore", idea_id=int(str(waiting).split("-")[1]))
+
+    run("an approval", approve)
     run("vote phase", lambda: command(type="set_phase", phase="vote"))
     run("tallies shown", lambda: command(type="reveal", what="votes", shown="1"))
 
@@ -230,5 +259,19 @@ def test_every_live_page_equals_its_reload_through_a_whole_session(
         expect(control.locator(".notice")).to_be_visible()
 
     run("a phase broadcast", broadcast_phase)
+    run(
+        "a recommendation edited",
+        lambda: command(
+            type="edit_recommendation",
+            recommendation_id=int(
+                str(console.locator("#recommendations .rec").first.get_attribute("id")).split("-")[
+                    1
+                ]
+            ),
+            title="Make reporting one tap",
+            text="Everywhere",
+            rationale="Most dots",
+        ),
+    )
     run("a theme deleted", lambda: command(type="delete_cluster", cluster_id=themes()[0]))
     assert problems == [], "\n".join(problems)

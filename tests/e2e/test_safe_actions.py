@@ -102,6 +102,21 @@ def test_console_actions_ask_first_and_can_be_undone(
     console.wait_for_timeout(11_000)
     expect(console.locator(".theme-column h3", has_text=name)).to_have_count(1)
 
+    # Hiding and merging from an idea's actions ask first too; cancelled, nothing happens.
+    card = console.locator("#workspace .card-idea").first
+    card_id = card.get_attribute("id")
+    card.get_by_role("button", name=re.compile("^Actions")).click()
+    dialog = console.locator("#idea-dialog")
+    dialog.get_by_role("button", name="Hide").click()
+    expect(question).to_contain_text("Hide this idea from every phone?")
+    console.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Merge").click()
+    expect(question).to_contain_text("Merge this idea into the one you chose?")
+    console.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Close").click()
+    expect(console.locator(f"#{card_id}")).to_have_count(1)
+
     # A phase step asks too, naming the phase; "Do it now" skips the wait.
     current = console.locator("button.phase-step[aria-current=step]").inner_text()
     target = "Closed" if "Closed" not in current else "Recommend"
