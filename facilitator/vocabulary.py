@@ -95,6 +95,7 @@ class IdeaView:
 class Counts:
     ideas: int
     contributors: int
+    unclustered: int  # of the ideas, those not in a theme (the console's first column)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,25 +121,54 @@
       }
     }
     decorate();
+    if (phase() !== phaseBefore) foldQuestion();
     if (!quiet && phase() !== phaseBefore) announcePhase();
     for (const hook of appliedHooks) hook();
   }
 
+  // A phone's question is read while writing; once the phase moves on it folds, as a reload
+  // of that phase shows it, leaving the first screen to what there is to do now.
+  function foldQuestion() {
+    const question = document.getElementById("question");
+    if (question) question.open = phase() === "collect";
+  }
+
+  // A banner a phone dismissed stays dismissed, reloads too, until a new one is shown.
+  const DISMISSED = `facilitator:banner:${room}`;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-dismiss-banner]");
+    if (!button) return;
+    store.set(DISMISSED, button.closest(".banner")?.querySelector(".announcement")?.textContent || "");
+    decorate();
+  });
+
   let votes = { remaining: null, placed: {} };
   function decorate() {
+    const banner = document.getElementById("banner");
+    if (banner) {
+      banner.hidden = store.get(DISMISSED) === banner.querySelector(".announcement")?.textContent;
+      for (const button of banner.querySelectorAll("[data-dismiss-banner]")) button.hidden = false;
+    }
     for (const li of document.querySelectorAll("#ideas .idea")) {
       li.classList.toggle("mine", mine.has(Number(li.dataset.id)));
       document.getElementById(`own-${li.dataset.id}`)?.remove(); // shown now: not "waiting"
     }
     const body = document.getElementById("board-body");
     if (compose && body) compose.hidden = body.dataset.writing !== "open" || timeIsUp();
+    const left = document.getElementById("dots-left");
+    const cap = Number(left?.dataset.cap || Infinity);
     for (const box of document.querySelectorAll(".vote-box[data-item]")) {
+      if (votes.remaining == null) break; // not told yet: the page's own marks stand
       const n = votes.placed[box.dataset.item] || 0;
       const mineEl = box.querySelector(".my-dots");
       if (mineEl) mineEl.textContent = String(n);
       box.classList.toggle("voted", n > 0);
+      // No dot to give (or this item is full), none to take back: say so before a tap.
+      const add = box.querySelector("[data-command=vote] button");
+      const take = box.querySelector("[data-command=unvote] button");
+      if (add) add.disabled = votes.remaining <= 0 || n >= cap;
+      if (take) take.disabled = n <= 0;
     }
-    const left = document.getElementById("dots-left");
     if (left && votes.remaining != null) left.textContent = String(votes.remaining);
     for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
       const when = new Date(time.getAttribute("datetime"));

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import counts, shown_to_phones
+from facilitator.domain.ranking import Ranked, Turnout, rank, turnout
 from facilitator.domain.votes import item_key, tallies, vote_state
 from facilitator.group_settings import GroupSettings
 from facilitator.models import (
@@ -117,9 +118,20 @@ class Board:
     pending: list[IdeaView] = field(default_factory=list)
     hidden: list[IdeaView] = field(default_factory=list)
     merged: dict[int, list[IdeaView]] = field(default_factory=dict)
+    turnout: Turnout = field(default_factory=lambda: Turnout(0, 0))
 
     def tally(self, kind: str, ident: int) -> int | None:
         return None if self.tallies is None else self.tallies.get(item_key(kind, ident), 0)
+
+    @property
+    def ranking(self) -> list[Ranked]:
+        """Themes and ideas not in a theme, by their dots; empty while tallies are not for
+        this audience."""
+        if self.tallies is None:
+            return []
+        items = [("cluster", c.id, c.name, len(c.ideas)) for c in self.clusters]
+        items += [("idea", i.id, i.text, 1) for i in self.unclustered]
+        return rank(items, self.tallies)
 
 
 def board(s: Session, group_id: int, *, staff: bool) -> Board:
@@ -178,6 +190,7 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         if staff
         else [],
         merged=merged if staff else {},
+        turnout=turnout(s, group_id) if group.phase != Phase.collect else Turnout(0, 0),
     )
 
 

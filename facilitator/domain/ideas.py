@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, insert
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, case, func, insert
+from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
 from facilitator.domain import record
@@ -33,9 +33,11 @@ class Receipt:
 
 # Statements of the submit path, built once: it runs for every idea of every phone, and
 # building and coercing a statement per call cost more than the query.
-_COUNTS = select(func.count(), func.count(func.distinct(Idea.participant_id))).where(
-    Idea.group_id == bindparam("group_id"), Idea.status == IdeaStatus.visible
-)
+_COUNTS = select(
+    func.count(),
+    func.count(func.distinct(Idea.participant_id)),
+    func.count(case((col(Idea.cluster_id).is_(None), 1))),
+).where(Idea.group_id == bindparam("group_id"), Idea.status == IdeaStatus.visible)
 _BY_KEY = select(Idea.id, Idea.participant_id, Idea.user_id).where(
     Idea.group_id == bindparam("group_id"), Idea.client_key == bindparam("key")
 )
@@ -45,9 +47,10 @@ _INSERT = insert(_IDEAS).returning(_IDEAS.c.id)
 
 
 def counts(s: Session, group_id: int) -> Counts:
-    """Visible ideas, and the people who wrote them (NULL authors, i.e. staff, not counted)."""
-    n, who = core(s, _COUNTS, {"group_id": group_id}).one()
-    return Counts(n, who)
+    """Visible ideas, the people who wrote them (NULL authors, i.e. staff, not counted), and
+    how many of those ideas are in no theme."""
+    n, who, unclustered = core(s, _COUNTS, {"group_id": group_id}).one()
+    return Counts(n, who, unclustered)
 
 
 class HasStatus(Protocol):

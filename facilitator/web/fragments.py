@@ -5,7 +5,8 @@ is "upsert" (replace the element with the same id, or put it first in `target`),
 (the element with id `target`) or "remove". Every fragment comes from the template of the
 page that shows it, so a live update and a reload give the same markup.
 
-Frequent events (ideas while collecting, votes) render from their payload alone. The rest
+Frequent events (ideas while collecting, votes) render from their payload alone, but for a
+vote's results (turnout and ranking), read again as a dot can reorder them. The rest
 (phases, moderation, themes, recommendations) re-render the board's regions from the
 database, once per audience; a socket that missed one of those catches up with a fresh
 board rather than a replay.
@@ -30,6 +31,7 @@ PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"
 PROJECTOR = "facilitator/projector.html"
 CARD = "facilitator/_card.html"
+RESULTS = "_results.html"
 
 
 def group_id_of(channel: str) -> int:
@@ -56,7 +58,7 @@ class GroupRenderer(Renderer):
         if follow is Follow.idea:
             ops = self._idea_ops(event, audience)
         elif follow is Follow.vote:
-            ops = self._vote_ops(event, audience)
+            ops = await self._vote_ops(event, audience)
         else:
             ops = None
         if ops is None:  # re-render the regions from the database
@@ -128,6 +130,7 @@ class GroupRenderer(Renderer):
         return [
             ["replace", "controls", self._block(CONSOLE, "controls", **context)],
             ["replace", "workspace", self._block(CONSOLE, "workspace", **context)],
+            ["replace", "results", self.templates.render(RESULTS, board=snapshot)],
             ["replace", "recommendations", self._block(CONSOLE, "recommendations", **context)],
             ["replace", "idea-count", self._block(CONSOLE, "counts", **context)],
         ]
@@ -135,6 +138,8 @@ class GroupRenderer(Renderer):
     def _idea_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]] | None:
         payload = event.payload
         idea = IdeaView.from_payload(payload)
+        if "unclustered" not in payload["counts"]:
+            return None  # logged before that count was: re-render the regions from the database
         counts = Counts(**payload["counts"])
         if audience in (Audience.participant, Audience.projector):
             if payload.get("phase", "collect") != "collect":
@@ -153,15 +158,30 @@ class GroupRenderer(Renderer):
             ops = [["upsert", "unclustered", card]]
         else:
             ops = [["remove", f"idea-{idea.id}", ""]]
-        return [*ops, ["replace", "idea-count", self._block(CONSOLE, "counts", counts=counts)]]
+        return [
+            *ops,
+            ["replace", "idea-count", self._block(CONSOLE, "counts", counts=counts)],
+            [
+                "replace",
+                "unclustered-count",
+                self._block(CONSOLE, "unclustered_count", counts=counts),
+            ],
+        ]
 
-    def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]]:
+    async def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]] | None:
+        """The item's tally from the payload; the results (who has voted, the ranking) read
+        again: a dot can reorder them. The projector, whose results replace its list of
+        themes, re-renders its board."""
         payload = event.payload
-        if audience is not Audience.facilitator and not payload.get("revealed"):
-            return []
-        item, tally = payload["item"], payload["tally"]
-        html = self.templates.render("_tally.html", item=item, tally=tally)
-        return [["replace", f"tally-{item}", html]]
+        if audience is Audience.projector:
+            return None
+        snapshot = await self._board(event.channel, audience)
+        ops = [["replace", "results", self.templates.render(RESULTS, board=snapshot)]]
+        if audience is Audience.facilitator or payload.get("revealed"):
+            item, tally = payload["item"], payload["tally"]
+            html = self.templates.render("_tally.html", item=item, tally=tally)
+            ops.append(["replace", f"tally-{item}", html])
+        return ops
 
 
 def presence_summary(viewers: Iterable[Viewer]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from facilitator.domain.exports import workshop_snapshot
 from facilitator.domain.mission import mission
 from facilitator.export import charts
 from facilitator.i18n import N_, gettext
+from facilitator.snapshot import Snapshot
 from facilitator.store.events import group_channel
 from facilitator.web.auth import read_form
 from facilitator.web.fragments import presence_summary
@@ -55,10 +56,20 @@ async def control(
         staff=staff,
         notice=notice,
         error=error,
-        participation=metrics.every_group(snap),
+        participation=_participation(snap),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
         **context,
     )
+
+
+def _participation(snap: Snapshot) -> list[tuple[metrics.Figures, int]]:
+    """Each group's figures (then the workshop's) with its ideas on the board now: the one
+    idea count mission control shows everywhere, as the group's console counts them."""
+    on_board = [
+        len([i for i in snap.ideas if i.group_id == g.id and i.status == "visible"])
+        for g in snap.groups
+    ]
+    return list(zip(metrics.every_group(snap), [*on_board, sum(on_board)], strict=True))
 
 
 async def control_table(request: Request) -> Response:
@@ -76,9 +87,12 @@ async def run_broadcast(request: Request) -> Response:
     if not isinstance(staff, Staff):
         return staff
     db, workshop_id = services(request).db, request.path_params["workshop_id"]
-    groups = None if form.get("scope", "all") == "all" else ids(form.getlist("group"))
-    action = form.get("action")
+    action, scope = form.get("action"), form.get("scope")
+    groups = None if scope == "all" else ids(form.getlist("group"))
     try:
+        if action in ("phase", "timer", "lock", "unlock") and scope not in ("all", "selected"):
+            # Nothing is chosen for the organiser: a broadcast starts with no groups.
+            raise Invalid(N_("Choose the groups first: all of them, or those ticked below."))
         if action == "phase":
             n = await broadcast.set_phase(db, staff, workshop_id, groups, form.get("phase"))
         elif action == "timer":

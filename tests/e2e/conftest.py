@@ -156,3 +156,11 @@ def tab_to(page: Any, target: Any, limit: int = 80) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError("Tab never reached the element")
+
+
+def confirm(page: Any, wait: bool = False) -> None:
+    """Say yes to a big action's question; then let it happen now, or (wait) after the
+    10 seconds in which it could be undone."""
+    page.get_by_role("button", name="Yes, do it").click()
+    if not wait:
+        page.locator(".undo-row").get_by_role("button", name="Do it now").last.click()

@@ -9,7 +9,7 @@ import docx
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, shot
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
@@ -39,6 +39,7 @@ def test_mission_control_broadcasts_a_banner_to_every_phone(
     expect(control.locator(".mission-table tbody tr")).to_have_count(len(demo["groups"]))
     control.fill("#b-announce", "Five minutes left, then back to the main hall")
     control.click("button[value=announce]")
+    confirm(control)
     expect(control.locator(".notice")).to_contain_text("Done")
     for phone in phones:
         expect(phone.locator(".announcement")).to_have_text(
@@ -47,6 +48,7 @@ def test_mission_control_broadcasts_a_banner_to_every_phone(
     shot(control, "mission-control")
     shot(phones[0], "phone-banner")
     control.click("button[value=clear]")
+    confirm(control)
     for phone in phones:
         expect(phone.locator(".announcement")).to_have_count(0)
 

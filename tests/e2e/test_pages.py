@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, SMALL_PHONE, Watch, axe_problems, organiser, shot
+from tests.e2e.conftest import LAPTOP, SMALL_PHONE, Watch, axe_problems, confirm, organiser, shot
 
 # Interactive elements a finger has to hit; a checkbox is hit through its label.
 TARGETS = """() => [...document.querySelectorAll(
@@ -81,6 +81,7 @@ def test_every_page_in_every_phase(
     phone.goto(base + str(edit.get_attribute("href")))
     pages.check(phone, "phone-edit", phone=True)
     office.locator("button.phase-step", has_text="Closed").click()
+    confirm(office)
     expect(office.locator("button.phase-step", has_text="Closed")).to_have_attribute(
         "aria-current", "step"
     )

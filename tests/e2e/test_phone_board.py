@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot, tab_to
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, organiser, read_qr, shot, tab_to
 
 
 def count_on_board(page: Any, text: str) -> int:
@@ -228,6 +228,7 @@ def test_live_regions_announce_new_ideas_and_phases_politely(
             "New idea: Paid internships for career changers"
         )
     console.locator("button.phase-step", has_text="Find themes").click()
+    confirm(console)
     expect(listener.locator("#announcer")).to_have_text("Now: Find themes")
     expect(console.locator("#announcer")).to_contain_text("Find themes")
 

@@ -11,7 +11,7 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot, tab_to
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, organiser, read_qr, shot, tab_to
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 GROUP = "Phishing and social engineering"
@@ -85,6 +85,7 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
     shot(phones[1], "story-phone-collect")
 
     phase_step(console, "Find themes").click()
+    confirm(console)
     for phone in phones:
         phone.wait_for_selector("#board-body[data-phase=cluster]")
     for name in THEMES:
@@ -117,6 +118,7 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
         expect(phone.locator(".theme h3", has_text=THEMES[0])).to_have_count(1)
 
     phase_step(console, "Vote").click()
+    confirm(console)
     for phone in phones:
         phone.wait_for_selector("#board-body[data-phase=vote]")
         first, second = (phone.locator(".theme", has_text=name) for name in THEMES)
@@ -132,6 +134,7 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
     expect(phones[0].locator(".theme", has_text=THEMES[0]).locator(".tally")).to_have_text("6 dots")
 
     phase_step(console, "Recommend").click()
+    confirm(console)
     expect(phase_step(console, "Recommend")).to_have_attribute("aria-current", "step")
     columns.nth(0).locator(".menu > summary").click()
     columns.nth(0).get_by_role("button", name="Promote to recommendation").click()
@@ -140,6 +143,7 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
     recommendation.get_by_role("button", name="Mark agreed").click()
     expect(console.locator("#recommendations .rec.agreed")).to_have_count(1)
     phase_step(console, "Closed").click()
+    confirm(console)
     for phone in phones:
         phone.wait_for_selector("#board-body[data-phase=closed]")
         expect(phone.locator(".rec-list")).to_contain_text(THEMES[0])

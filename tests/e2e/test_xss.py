@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm
 from tests.e2e.test_phone_board import log_in
 from tests.servers import demo_server
 from tests.test_xss import HOSTILE
@@ -62,6 +62,7 @@ def test_hostile_texts_run_no_script_anywhere(
     for text in PAYLOADS:
         expect(console.locator("#workspace .card-idea", has_text=text)).to_have_count(1)
     console.click("button.phase-step:text('Find themes')")
+    confirm(console)
     console.fill("#new-theme", THEME)
     console.press("#new-theme", "Enter")
     expect(console.locator(".theme-column h3", has_text=THEME)).to_have_count(1)
