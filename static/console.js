@@ -1,5 +1,6 @@
-// The facilitator's console: the idea dialog (move, merge, edit, hide, promote), drag and
-// drop between themes (SortableJS), and suggested themes. Commands go through live.js.
+// The facilitator's console: the idea dialog (move, merge, edit, hide, promote) and
+// suggested themes; the board itself (drag and drop, focus mode) is board.js. Commands go
+// through live.js.
 (() => {
   "use strict";
   const live = window.facilitatorLive;
@@ -66,39 +67,6 @@
     document.querySelector(`[data-idea-actions="${returnTo.id}"]`)?.focus();
     returnTo = null;
   });
-
-  // -- drag and drop ------------------------------------------------------------------
-  function sortable() {
-    if (!window.Sortable) return;
-    for (const list of document.querySelectorAll("#workspace ul.cards[data-cluster]")) {
-      if (list.dataset.sortable) continue;
-      list.dataset.sortable = "1";
-      window.Sortable.create(list, {
-        group: "ideas",
-        animation: 120,
-        delay: 150,
-        delayOnTouchOnly: true,
-        filter: "button, a, input, select, textarea",
-        preventOnFilter: false,
-        onStart: () => live.hold(),
-        onEnd: (evt) => {
-          const moved = evt.from !== evt.to || evt.oldIndex !== evt.newIndex;
-          if (moved) {
-            live.send({
-              type: "move",
-              idea_id: evt.item.dataset.id,
-              from: evt.from.dataset.cluster,
-              to: evt.to.dataset.cluster,
-              position: String(evt.newIndex),
-            });
-          }
-          live.release();
-        },
-      });
-    }
-  }
-  live.onApplied(sortable);
-  sortable();
 
   // -- suggested themes: a preview, accepted in whole or in part ----------------------
   const panel = () => document.getElementById("suggestions");

@@ -1,0 +1,219 @@
+"""The theming board at 1366×768 (issue #22): roomy, columns scrolling inside, focus mode,
+drag near an edge, drop on a card to merge, keyboard moves, and cards that fit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, Watch, axe_problems, log_in, shot
+from tests.servers import demo_server
+
+# Where each card sits: fully on the screen, and fully inside its list's scrolled view.
+CARDS_IN_VIEW = """() => [...document.querySelectorAll('#columns .card-idea')].filter((card) => {
+  const box = card.getBoundingClientRect(), list = card.closest('ul').getBoundingClientRect();
+  return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth
+    && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+}).length"""
+COLUMNS_IN_VIEW = """() => [...document.querySelectorAll('#columns .theme-column')].filter((col) => {
+  const box = col.getBoundingClientRect();
+  return box.left >= 0 && box.right <= innerWidth && box.top < innerHeight && box.bottom <= innerHeight;
+}).length"""
+CLIPPED = """() => [...document.querySelectorAll('#columns .card-idea')].filter((card) => {
+  const box = card.getBoundingClientRect(), col = card.closest('ul').getBoundingClientRect();
+  return box.left < col.left - 0.5 || box.right > col.right + 0.5;
+}).map((card) => card.id)"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A demo of its own: these tests make themes and merge ideas."""
+    with demo_server(tmp_path_factory.mktemp("board")) as info:
+        yield info
+
+
+def console(browser: Any, site: dict[str, Any], watch: Watch, index: int, **size: Any) -> Any:
+    page = watch.page(browser.new_context(**(size or LAPTOP)))
+    log_in(page, site["base_url"], site["organiser_email"], site["organiser_password"])
+    page.goto(site["groups"][index]["facilitator_url"])
+    page.wait_for_selector("#conn[data-state=online]")
+    return page
+
+
+def add_themes(page: Any, names: list[str]) -> None:
+    for name in names:
+        page.fill("#new-theme", name)
+        page.get_by_role("button", name="Add theme").click()
+        expect(page.locator(".theme-column h3", has_text=name)).to_have_count(1)
+
+
+def spread(page: Any, per_theme: int) -> None:
+    """Moves ideas from the unclustered column into each theme, as dragging would."""
+    page.evaluate(
+        """(n) => {
+          const ideas = [...document.querySelectorAll('#unclustered .card-idea')];
+          const themes = [...document.querySelectorAll('#columns .theme-column ul.cards')];
+          themes.forEach((list, t) => ideas.slice(t * n, t * n + n).forEach((card) =>
+            window.facilitatorLive.send({type: 'move', idea_id: card.dataset.id, from: '',
+                                         to: list.dataset.cluster, position: '0'})));
+        }""",
+        per_theme,
+    )
+
+
+def test_the_board_takes_the_screen_and_its_columns_scroll_inside(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 6)  # 60 ideas, not yet sorted
+    add_themes(page, ["Transport", "Housing", "Broadband", "Parks", "Downtown"])
+    spread(page, 4)
+    expect(page.locator("#unclustered .card-idea")).to_have_count(40)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert page.evaluate(COLUMNS_IN_VIEW) >= 5
+    assert page.evaluate(CARDS_IN_VIEW) >= 8
+    # The unclustered ideas scroll inside their column, not the page.
+    unclustered = page.locator("#unclustered")
+    assert unclustered.evaluate("(el) => el.scrollHeight > el.clientHeight + 100")
+    unclustered.evaluate("(el) => el.scrollTo(0, 400)")
+    assert page.evaluate("() => window.scrollY") == 0
+    # A live re-render (another facilitator adds a theme) keeps the column where it was.
+    add_themes(page, ["Jobs"])
+    assert unclustered.evaluate("(el) => el.scrollTop") == 400
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.evaluate(CLIPPED) == []
+    assert axe_problems(page) == []
+    shot(page, "board-roomy-1366")
+
+
+def test_idea_cards_fit_their_columns(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    """Defect 2: cards 256 px wide in 224–240 px columns were clipped."""
+    page = console(browser, site, watch, 4)  # 11 ideas
+    add_themes(page, [f"Theme {n}" for n in range(1, 8)])
+    spread(page, 1)
+    expect(page.locator(".theme-column .card-idea")).to_have_count(7)
+    assert page.evaluate(CLIPPED) == []
+    shot(page, "board-many-themes-1366")
+
+
+def test_focus_mode_shows_only_the_board(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 1)
+    height = page.locator("#columns").evaluate("(el) => el.clientHeight")
+    toggle = page.get_by_role("button", name="Focus on the board")
+    toggle.click()
+    for hidden in [".topbar", "h1", ".join-box", "#controls", "#recommendations", "#idea-count"]:
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#focus-toggle")).to_have_attribute("aria-pressed", "true")
+    assert page.locator("#columns").evaluate("(el) => el.clientHeight") > height + 150
+    shot(page, "board-focus-1366")
+    page.reload()
+    page.wait_for_selector("#conn[data-state=online]")
+    expect(page.locator("#controls")).to_be_hidden()  # still focused after a reload
+    page.keyboard.press("Escape")
+    expect(page.locator("#controls")).to_be_visible()
+    expect(page.get_by_role("button", name="Focus on the board")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+
+
+def drag(page: Any, source: Any, x: float, y: float, hold: float = 0) -> None:
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 3, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 3 + 20, box["y"] + 30, steps=5)
+    page.mouse.move(x, y, steps=15)
+    if hold:
+        page.wait_for_timeout(hold)
+    page.mouse.up()
+
+
+def test_dragging_near_an_edge_scrolls(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 6)
+    columns = page.locator("#columns")
+    add_themes(page, [f"More {n}" for n in range(1, 9)])  # wider than the screen now
+    assert columns.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    box = columns.bounding_box()
+    card = page.locator("#unclustered .card-idea").first
+    drag(page, card, box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, hold=1200)
+    assert columns.evaluate("(el) => el.scrollLeft") > 50
+
+
+def test_dropping_a_card_on_a_card_offers_a_merge(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 5)  # 3 ideas, not in a theme
+    cards = page.locator("#unclustered .card-idea")
+    expect(cards).to_have_count(3)
+    first, second = cards.nth(0), cards.nth(1)
+    first_text = first.locator(".idea-text").inner_text()
+    second_id = second.get_attribute("data-id")
+    target = second.locator(".idea-text").bounding_box()
+    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    dialog = page.locator("#merge-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-merge=from]")).to_have_text(first_text)
+    shot(page, "board-merge-offer-1366")
+    dialog.get_by_role("button", name="Merge").click()
+    expect(cards).to_have_count(2)
+    expect(page.locator(f"#idea-{second_id} .merged")).to_be_visible()
+    page.reload()
+    expect(page.locator("#unclustered .card-idea")).to_have_count(2)
+    expect(page.locator(f"#idea-{second_id} .merged")).to_be_visible()
+
+
+def test_cancelling_a_merge_by_drop_changes_nothing(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 3)
+    cards = page.locator("#unclustered .card-idea, .theme-column .card-idea")
+    before = cards.evaluate_all("(els) => els.map((el) => el.id)")
+    first, second = cards.nth(0), cards.nth(1)
+    target = second.locator(".idea-text").bounding_box()
+    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    page.locator("#merge-dialog").get_by_role("button", name="Cancel").click()
+    assert cards.evaluate_all("(els) => els.map((el) => el.id)") == before
+    page.reload()
+    assert cards.evaluate_all("(els) => els.map((el) => el.id)") == before
+
+
+def test_ideas_move_between_themes_by_keyboard(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 2)  # themes already
+    first_theme = page.locator(".theme-column").first
+    card = first_theme.locator(".card-idea").first
+    idea_id = card.get_attribute("data-id")
+    count = first_theme.locator(".card-idea").count()
+    page.locator(f"[data-idea-actions='{idea_id}']").focus()
+    page.keyboard.press("Alt+ArrowRight")
+    second_theme = page.locator(".theme-column").nth(1)
+    expect(second_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+    expect(first_theme.locator(".card-idea")).to_have_count(count - 1)
+    expect(page.locator(f"[data-idea-actions='{idea_id}']")).to_be_focused()
+    page.keyboard.press("Alt+ArrowLeft")
+    expect(first_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.reload()
+    expect(first_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+
+
+def test_after_mark_agreed_the_button_says_what_it_does(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    """Defect 7: after "Mark agreed" the button read "Not agreed", which reads as a status."""
+    page = console(browser, site, watch, 3)  # recommending, with recommendations
+    rec = page.locator("#recommendations .rec").first
+    rec_id = rec.get_attribute("id")
+    was_agreed = "agreed" in (rec.get_attribute("class") or "")
+    if was_agreed:
+        rec.get_by_role("button", name="Undo agreement").click()
+    page.locator(f"#{rec_id}").get_by_role("button", name="Mark agreed").click()
+    rec = page.locator(f"#{rec_id}")
+    expect(rec.locator(".badge")).to_have_text("Agreed")
+    expect(rec.get_by_role("button", name="Undo agreement")).to_be_visible()
+    expect(rec.get_by_role("button", name="Not agreed")).to_have_count(0)
+    rec.get_by_role("button", name="Undo agreement").click()
+    expect(page.locator(f"#{rec_id} .badge")).to_have_count(0)
