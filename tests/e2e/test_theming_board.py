@@ -18,10 +18,10 @@ CARDS_IN_VIEW = """() => [...document.querySelectorAll('#columns .card-idea')].f
   return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth
     && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
 }).length"""
-COLUMNS_IN_VIEW = """() => [...document.querySelectorAll('#columns .theme-column')].filter((col) => {
-  const box = col.getBoundingClientRect();
-  return box.left >= 0 && box.right <= innerWidth && box.top < innerHeight && box.bottom <= innerHeight;
-}).length"""
+COLUMNS_IN_VIEW = """() => [...document.querySelectorAll('#columns .theme-column')]
+  .map((col) => col.getBoundingClientRect())
+  .filter((box) => box.left >= 0 && box.right <= innerWidth && box.bottom <= innerHeight)
+  .length"""
 CLIPPED = """() => [...document.querySelectorAll('#columns .card-idea')].filter((card) => {
   const box = card.getBoundingClientRect(), col = card.closest('ul').getBoundingClientRect();
   return box.left < col.left - 0.5 || box.right > col.right + 0.5;
