@@ -39,14 +39,77 @@
         field.replaceChildren(option("", t("not_in_theme"), cluster === ""),
           ...themes().map((c) => option(c.id, c.name, c.id === cluster)));
       } else if (fill === "ideas") {
-        const others = [...document.querySelectorAll("#workspace .card-idea")].filter((c) => c.dataset.id !== id);
-        field.replaceChildren(...others.map((c) => option(c.dataset.id,
-          (c.querySelector(".idea-text")?.textContent || "").slice(0, 70), false)));
+        mergeList(field, id);
       }
     }
     dialog.showModal();
     dialog.querySelector("select, input:not([type=hidden]), textarea")?.focus();
   }
+
+  // -- Merge into…: every other idea as a choice, in full, the most alike first -----------
+  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  function mergeList(list, id) {
+    const legend = list.querySelector("legend");
+    const cards = [...document.querySelectorAll("#workspace .card-idea[data-id]")].filter((c) => c.dataset.id !== id);
+    const choices = cards.map((card) => {
+      const label = document.createElement("label");
+      label.className = "check merge-choice";
+      label.dataset.id = card.dataset.id;
+      const radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "into";
+      radio.value = card.dataset.id;
+      radio.required = true;
+      const text = document.createElement("span");
+      text.dir = "auto";
+      text.textContent = card.querySelector(".idea-text")?.textContent || "";
+      label.append(radio, text);
+      return label;
+    });
+    const none = document.createElement("p");
+    none.className = "quiet small merge-none";
+    none.textContent = list.dataset.none;
+    none.hidden = true;
+    list.replaceChildren(legend, ...choices, none);
+    const search = dialog.querySelector("[data-merge-search]");
+    search.value = "";
+    const url = `${dialog.dataset.similar}${encodeURIComponent(id)}/similar`;
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((ranked) => {
+        if (dialog.querySelector("[data-fill=id]")?.value !== id) return; // another idea now
+        const byId = new Map(choices.map((c) => [c.dataset.id, c]));
+        const ordered = [];
+        for (const { id: other, alike } of ranked) {
+          const choice = byId.get(String(other));
+          if (!choice) continue;
+          byId.delete(String(other));
+          if (alike) {
+            const tag = document.createElement("span");
+            tag.className = "alike";
+            tag.textContent = list.dataset.alike;
+            choice.append(tag);
+          }
+          ordered.push(choice);
+        }
+        list.replaceChildren(legend, ...ordered, ...byId.values(), none);
+        list.dataset.ranked = "1";
+      })
+      .catch(() => { /* the board's order stays */ });
+  }
+  document.addEventListener("input", (event) => {
+    const search = event.target.closest("[data-merge-search]");
+    if (!search) return;
+    const words = fold(search.value).split(/\s+/).filter(Boolean);
+    const list = dialog.querySelector(".merge-list");
+    let shown = 0;
+    for (const choice of list.querySelectorAll(".merge-choice")) {
+      const text = fold(choice.textContent);
+      choice.hidden = !words.every((word) => text.includes(word));
+      if (!choice.hidden) shown += 1;
+    }
+    list.querySelector(".merge-none").hidden = shown > 0;
+  });
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-idea-actions]");

@@ -72,3 +72,24 @@ def test_the_duplicate_hint_shows_similar_ideas_to_a_phone(world: World) -> None
         f"/j/{st.group.code}/similar", params={"text": "scholarships for women in cyber"}
     )
     assert refused.status_code == 403 and "Scholarships for women" not in refused.text
+
+
+def test_merge_candidates_come_most_alike_first_for_facilitators_only(world: World) -> None:
+    st = stage(world)
+    person = member(world, st.group)
+    ids = [add_idea(world, person, st.group, text) for text in BOARD]
+    twin = add_idea(world, person, st.group, "  FUND cert training for incident responders ")
+    console = st.console()
+    url = f"/facilitator/groups/{st.group.id}/ideas/{ids[0]}/similar"
+    ranked = console.get(url).json()
+    assert ranked[0]["id"] == twin and ranked[0]["alike"] is True
+    assert sorted(r["id"] for r in ranked) == sorted([*ids[1:], twin])  # not itself
+    scores = [r["score"] for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    # Another group's idea, an unknown one, and a phone asking: refused, nothing leaks.
+    other_group = f"/facilitator/groups/{st.other.id}/ideas/{ids[0]}/similar"
+    assert console.get(other_group).status_code in (403, 404)
+    assert console.get(f"/facilitator/groups/{st.group.id}/ideas/999999/similar").status_code == 404
+    phone = world.phone(st.group.code)
+    refused = phone.get(url, follow_redirects=False)
+    assert refused.status_code in (302, 303, 401, 403) and "CERT" not in refused.text

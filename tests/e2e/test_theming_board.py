@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, Watch, axe_problems, log_in, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, axe_problems, log_in, shot
 from tests.servers import demo_server
 
 # Where each card sits: fully on the screen, and fully inside its list's scrolled view.
@@ -217,3 +217,46 @@ def test_after_mark_agreed_the_button_says_what_it_does(
     expect(rec.get_by_role("button", name="Not agreed")).to_have_count(0)
     rec.get_by_role("button", name="Undo agreement").click()
     expect(page.locator(f"#{rec_id} .badge")).to_have_count(0)
+
+
+def test_merge_into_lists_the_most_alike_first_and_searches(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    group = site["groups"][0]  # collecting ideas
+    page = console(browser, site, watch, 0)
+    texts = page.locator("#workspace .card-idea .idea-text").all_inner_texts()
+    source = max(texts, key=len)
+    idea_id = page.locator("#workspace .card-idea", has_text=source).get_attribute("data-id")
+    # A phone sends the same idea again, in other case and spacing: the likest of all.
+    phone = watch.page(browser.new_context(**PHONE))
+    phone.goto(group["join_url"])
+    phone.wait_for_selector("#conn[data-state=online]")
+    phone.fill("#idea-text", "  " + source.upper())
+    phone.click("#compose button[type=submit]")
+    expect(page.locator("#workspace .card-idea")).to_have_count(len(texts) + 1)
+    page.locator(f"[data-idea-actions='{idea_id}']").click()
+    dialog = page.locator("#idea-dialog")
+    choices = dialog.locator(".merge-choice")
+    expect(dialog.locator(".merge-list")).to_have_attribute("data-ranked", "1")
+    expect(choices).to_have_count(len(texts))  # every other idea, in full
+    assert choices.first.inner_text().startswith(source.upper().strip())
+    expect(choices.first.locator(".alike")).to_be_visible()
+    assert max(len(t) for t in choices.all_inner_texts()) >= len(source)  # nothing cut
+    # The list is in the engine's order: each score no higher than the one before.
+    url = page.locator("#idea-dialog").get_attribute("data-similar")
+    ranked = page.evaluate(f"async () => (await fetch('{url}{idea_id}/similar')).json()")
+    scores = [r["score"] for r in ranked]
+    assert scores == sorted(scores, reverse=True) and scores[0] == 1.0
+    assert [c.get_attribute("data-id") for c in choices.all()] == [str(r["id"]) for r in ranked]
+    shot(page, "board-merge-into-1366")
+    word = max(texts[-1].split(), key=len)
+    dialog.get_by_label("Merge into").fill(word.upper())
+    visible = dialog.locator(".merge-choice:visible")
+    expect(visible.first).to_be_visible()
+    assert all(word.lower() in t.lower() for t in visible.all_inner_texts())
+    assert visible.count() < len(texts)
+    visible.first.locator("input").check()
+    into = visible.first.get_attribute("data-id")
+    dialog.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator(f"#idea-{into} .merged")).to_be_visible()
+    expect(page.locator(f"#idea-{idea_id}")).to_have_count(0)
