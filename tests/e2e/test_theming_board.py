@@ -260,3 +260,65 @@ def test_merge_into_lists_the_most_alike_first_and_searches(
     dialog.get_by_role("button", name="Merge", exact=True).click()
     expect(page.locator(f"#idea-{into} .merged")).to_be_visible()
     expect(page.locator(f"#idea-{idea_id}")).to_have_count(0)
+
+
+def test_a_recommendation_is_written_in_a_roomy_editor_seeded_from_its_theme(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 3)  # recommending
+    theme = page.locator(".theme-column").nth(1)
+    name = theme.locator("h3").evaluate("(h) => h.firstChild.textContent.trim()")
+    first_idea = theme.locator(".card-idea .idea-text").first.inner_text()
+    theme.locator(".menu > summary").click()
+    theme.get_by_role("button", name="Write a recommendation").click()
+    editor = page.locator("#rec-editor")
+    expect(editor).to_be_visible()
+    assert editor.bounding_box()["width"] >= 600  # room, not a 300 px popover
+    expect(editor.get_by_label("Title")).to_have_value(name)
+    seeded = editor.locator("textarea[name=text]").input_value()
+    assert seeded.startswith(f"“{' '.join(first_idea.split())}") and seeded.count("“") >= 2
+    expect(editor.get_by_label("Who acts", exact=True)).to_be_hidden()
+    assert axe_problems(page) == []
+    editor.get_by_label("Use a structure: what, why, who acts").check()
+    editor.get_by_label("What we recommend").fill(
+        "Fund procurement clinics for partner ministries."
+    )
+    editor.get_by_label("Why", exact=True).fill("Most contracts carry no security clause today.")
+    editor.get_by_label("Who acts", exact=True).fill("The ministry of ICT, with the national CERT")
+    shot(page, "board-rec-editor-1366")
+    editor.get_by_role("button", name="Save").click()
+    expect(editor).to_be_hidden()
+    rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
+    expect(rec).to_have_count(1)
+    expect(rec.locator("h3")).to_contain_text(name)
+    expect(rec).to_contain_text("→ The ministry of ICT, with the national CERT")
+    expect(rec).to_contain_text("From:")
+    # Edit again in the same panel: the structure comes back apart, the change is kept.
+    rec.get_by_text("Edit", exact=True).click()
+    expect(editor.get_by_label("Who acts", exact=True)).to_have_value(
+        "The ministry of ICT, with the national CERT"
+    )
+    expect(editor.get_by_label("What we recommend")).to_have_value(
+        "Fund procurement clinics for partner ministries."
+    )
+    editor.get_by_label("Who acts", exact=True).fill("The procurement office")
+    editor.get_by_role("button", name="Save").click()
+    page.reload()
+    rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
+    expect(rec).to_contain_text("→ The procurement office")
+    expect(rec).to_contain_text("Most contracts carry no security clause today.")
+
+
+def test_the_editor_and_board_on_a_phone(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 3, **PHONE)
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    shot(page, "board-console-390")
+    page.locator(".theme-column .menu > summary").first.click()
+    page.get_by_role("button", name="Write a recommendation").first.click()
+    editor = page.locator("#rec-editor")
+    expect(editor).to_be_visible()
+    assert editor.bounding_box()["width"] >= 380
+    shot(page, "board-rec-editor-390")
+    assert axe_problems(page) == []
