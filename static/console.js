@@ -1,6 +1,6 @@
-// The facilitator's console: the idea dialog (move, merge, edit, hide, promote) and
-// suggested themes; the board itself (drag and drop, focus mode) is board.js. Commands go
-// through live.js.
+// The facilitator's console: the idea dialog (move, merge, edit, hide, promote). The board
+// (drag and drop, focus mode) is board.js, suggested themes suggestions.js, the
+// recommendation editor rec_editor.js. Commands go through live.js.
 (() => {
   "use strict";
   const live = window.facilitatorLive;
@@ -131,44 +131,4 @@
     returnTo = null;
   });
 
-  // -- suggested themes: a preview, accepted in whole or in part ----------------------
-  const panel = () => document.getElementById("suggestions");
-  document.addEventListener("click", async (event) => {
-    const button = event.target.closest("#suggest-button");
-    if (!button) return;
-    const box = panel();
-    box.hidden = false;
-    box.textContent = t("suggesting");
-    try {
-      const response = await fetch(button.dataset.url, { headers: { Accept: "text/html" } });
-      box.innerHTML = await response.text(); // server-rendered and escaped
-      box.querySelector("input, button")?.focus();
-    } catch {
-      box.textContent = "";
-      box.hidden = true;
-    }
-  });
-
-  document.addEventListener("submit", (event) => {
-    const form = event.target.closest("form[data-suggestions]");
-    if (!form) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const accepted = [];
-    for (const item of form.querySelectorAll("[data-suggestion]")) {
-      if (!item.querySelector("input[type=checkbox]")?.checked) continue;
-      accepted.push({
-        name: item.querySelector("input[name=name]").value,
-        ideas: item.dataset.ideas.split(",").map(Number),
-      });
-    }
-    if (accepted.length) live.send({ type: "accept_suggestions", suggestions: accepted });
-    panel().hidden = true;
-    panel().replaceChildren();
-  }, true);
-  document.addEventListener("click", (event) => {
-    if (!event.target.closest("[data-dismiss-suggestions]")) return;
-    panel().hidden = true;
-    panel().replaceChildren();
-  });
 })();

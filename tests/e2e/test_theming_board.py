@@ -322,3 +322,82 @@ def test_the_editor_and_board_on_a_phone(browser: Any, site: dict[str, Any], wat
     assert editor.bounding_box()["width"] >= 380
     shot(page, "board-rec-editor-390")
     assert axe_problems(page) == []
+
+
+def ids_in(section: Any) -> list[str]:
+    return [str(li.get_attribute("data-idea")) for li in section.locator("li[data-idea]").all()]
+
+
+def test_suggested_themes_are_edited_before_they_are_accepted(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 6)  # many ideas not in a theme
+    themes_before = page.locator(".theme-column").evaluate_all(
+        "(cols) => cols.map((c) => c.querySelector('h3').textContent.trim())"
+    )
+    page.get_by_role("button", name="Suggest themes").click()
+    panel = page.locator("#suggestions")
+    expect(panel.locator("form[data-suggestions]")).to_be_visible(timeout=60_000)
+    proposals = panel.locator("[data-suggestion]:not([data-cluster])")
+    assert proposals.count() >= 3
+    one, two, three = proposals.nth(0), proposals.nth(1), proposals.nth(2)
+    left_out = panel.locator("[data-left-alone]")
+    # Rename, by keyboard.
+    one.locator("input[name=name]").fill("Getting around town")
+    # Move an idea from the second suggestion to the first with its Move list (keyboard).
+    moved = ids_in(two)[0]
+    two.locator(f"li[data-idea='{moved}'] select").select_option(label="Getting around town")
+    assert moved in ids_in(one)
+    # Leave an idea out.
+    dropped = ids_in(one)[0]
+    one.locator(f"li[data-idea='{dropped}'] select").select_option(label="Left out")
+    assert dropped in ids_in(left_out)
+    # Drag an idea from the third suggestion into the first.
+    dragged = ids_in(three)[0]
+    source = three.locator(f"li[data-idea='{dragged}'] .suggested-text")
+    panel.evaluate("(dialog) => dialog.scrollTo(0, 0)")  # both lists start at the top
+    target = one.locator("li[data-idea]").first.bounding_box()
+    drag(page, source, target["x"] + target["width"] / 2, target["y"] + 4, hold=300)
+    assert dragged in ids_in(one)
+    # Merge the second into the third, then drop the third: all their ideas are left out.
+    second_name = two.locator("input[name=name]").input_value()
+    second_ideas = ids_in(two)
+    two.locator("select[data-merge-target]").select_option(index=1)
+    merged_into = two.locator("select[data-merge-target]").evaluate(
+        "(s) => s.options[s.selectedIndex].textContent"
+    )
+    two.get_by_role("button", name="Merge", exact=True).click()
+    into = panel.locator("[data-suggestion]", has=page.locator(f"input[value='{merged_into}']"))
+    assert set(second_ideas) <= set(ids_in(into.first))
+    assert second_name not in panel.locator("input[name=name]").evaluate_all(
+        "(els) => els.map((e) => e.value)"
+    )
+    shot(page, "board-suggestions-1366")
+    assert axe_problems(page) == []
+    # Accept only the first.
+    for box in panel.locator("[data-suggestion] [data-accept]").all()[1:]:
+        box.uncheck()
+    accepted = ids_in(one)
+    panel.get_by_role("button", name="Accept the ticked themes").click()
+    column = page.locator(".theme-column", has=page.locator("h3", has_text="Getting around town"))
+    expect(column).to_have_count(1)
+    expect(column.locator(".card-idea")).to_have_count(len(accepted))
+    assert sorted(
+        column.locator(".card-idea").evaluate_all("(els) => els.map((e) => e.dataset.id)")
+    ) == sorted(accepted)
+    expect(page.locator(f"#unclustered #idea-{dropped}")).to_have_count(1)
+    # The rest stay in the panel to work on; "Suggest again" leaves accepted themes alone.
+    expect(panel).to_be_visible()
+    assert panel.locator("[data-suggestion]").count() >= 1
+    panel.get_by_role("button", name="Suggest again").click()
+    expect(panel.locator("form[data-suggestions]")).to_be_visible(timeout=60_000)
+    for idea in accepted:
+        expect(panel.locator(f"li[data-idea='{idea}']")).to_have_count(0)
+    panel.get_by_role("button", name="Close").click()
+    themes_after = page.locator(".theme-column").evaluate_all(
+        "(cols) => cols.map((c) => c.querySelector('h3').textContent.trim())"
+    )
+    assert themes_after[: len(themes_before)] == themes_before
+    page.reload()
+    column = page.locator(".theme-column", has=page.locator("h3", has_text="Getting around town"))
+    expect(column.locator(".card-idea")).to_have_count(len(accepted))
