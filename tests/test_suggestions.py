@@ -112,8 +112,8 @@ def test_an_accepted_extension_adds_ideas_to_a_theme_already_there(world: World)
         cluster_id = sock.until_type("ack", key="make-000001")["cluster_id"]
         twin = add_idea(world, person, st.group, BOARD[0].upper())
         preview = console.get(f"/facilitator/groups/{st.group.id}/suggestions").text
-        assert 'data-cluster="%d"' % cluster_id in preview and "fit" in preview
-        fits = re.search(r'data-cluster="%d".*?</section>' % cluster_id, preview, re.S)
+        assert f'data-cluster="{cluster_id}"' in preview and "fit" in preview
+        fits = re.search(rf'data-cluster="{cluster_id}".*?</section>', preview, re.S)
         assert fits is not None and f'data-idea="{twin}"' in fits.group(0)
         sock.send(
             {
