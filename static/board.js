@@ -138,6 +138,7 @@
     target?.classList.add("merge-target");
   }
   let dragged = null;
+  const TRACKED = ["dragover", "mousemove", "touchmove"];
 
   function sortable() {
     if (!window.Sortable) return;
@@ -149,10 +150,6 @@
         animation: 120,
         delay: 150,
         delayOnTouchOnly: true,
-        // One path for mouse and touch, so that dropping on a card and scrolling near an
-        // edge behave the same with both.
-        forceFallback: true,
-        fallbackOnBody: true,
         // Reorder only near a card's edges; its middle is where a drop merges.
         invertSwap: true,
         invertedSwapThreshold: 0.5,
@@ -165,13 +162,12 @@
         onStart: (evt) => {
           dragged = evt.item;
           live.hold();
-          document.addEventListener("mousemove", track, true);
-          document.addEventListener("touchmove", track, true);
+          // Native drag (mouse) reports the pointer in dragover; touch, in touchmove.
+          for (const type of TRACKED) document.addEventListener(type, track, true);
         },
         onMove: () => !target, // over a card's middle: no reordering
         onEnd: (evt) => {
-          document.removeEventListener("mousemove", track, true);
-          document.removeEventListener("touchmove", track, true);
+          for (const type of TRACKED) document.removeEventListener(type, track, true);
           const into = target;
           markTarget(null);
           dragged = null;

@@ -81,8 +81,6 @@
     window.Sortable.create(list, {
       group: "suggested",
       animation: 120,
-      forceFallback: true, // the same path for mouse and touch, as on the board
-      fallbackOnBody: true,
       delay: 150,
       delayOnTouchOnly: true,
       filter: "select, input, button",
