@@ -22,7 +22,7 @@ COLUMNS_IN_VIEW = """() => [...document.querySelectorAll('#columns .theme-column
   .map((col) => col.getBoundingClientRect())
   .filter((box) => box.left >= 0 && box.right <= innerWidth && box.bottom <= innerHeight)
   .length"""
-CLIPPED = """() => [...document.querySelectorAll('#columns .card-idea')].filter((card) => {
+CLIPPED = """() => [...document.querySelectorAll('.columns .card-idea')].filter((card) => {
   const box = card.getBoundingClientRect(), col = card.closest('ul').getBoundingClientRect();
   return box.left < col.left - 0.5 || box.right > col.right + 0.5;
 }).map((card) => card.id)"""
@@ -55,7 +55,7 @@ def spread(page: Any, per_theme: int) -> None:
     page.evaluate(
         """(n) => {
           const ideas = [...document.querySelectorAll('#unclustered .card-idea')];
-          const themes = [...document.querySelectorAll('#columns .theme-column ul.cards')];
+          const themes = [...document.querySelectorAll('.columns .theme-column ul.cards')];
           themes.forEach((list, t) => ideas.slice(t * n, t * n + n).forEach((card) =>
             window.facilitatorLive.send({type: 'move', idea_id: card.dataset.id, from: '',
                                          to: list.dataset.cluster, position: '0'})));
@@ -96,6 +96,7 @@ def test_idea_cards_fit_their_columns(browser: Any, site: dict[str, Any], watch:
     add_themes(page, [f"Theme {n}" for n in range(1, 8)])
     spread(page, 1)
     expect(page.locator(".theme-column .card-idea")).to_have_count(7)
+    assert page.locator(".columns .card-idea").count() >= 11
     assert page.evaluate(CLIPPED) == []
     shot(page, "board-many-themes-1366")
 
@@ -142,7 +143,7 @@ def test_dragging_near_an_edge_scrolls(browser: Any, site: dict[str, Any], watch
     assert columns.evaluate("(el) => el.scrollWidth > el.clientWidth")
     box = columns.bounding_box()
     card = page.locator("#unclustered .card-idea").first
-    drag(page, card, box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, hold=1200)
+    drag(page, card, box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, hold=2500)
     assert columns.evaluate("(el) => el.scrollLeft") > 50
 
 
