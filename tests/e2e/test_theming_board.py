@@ -405,3 +405,52 @@ def test_suggested_themes_are_edited_before_they_are_accepted(
     page.reload()
     column = page.locator(".theme-column", has=page.locator("h3", has_text="Getting around town"))
     expect(column.locator(".card-idea")).to_have_count(len(accepted))
+
+
+def test_a_finger_drags_an_idea_into_a_theme(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 2, **LAPTOP, has_touch=True)
+    columns = page.locator(".theme-column")
+    card = columns.nth(0).locator(".card-idea").first
+    idea_id = card.get_attribute("data-id")
+    start = card.locator(".idea-text").bounding_box()
+    end = columns.nth(1).locator("ul.cards").bounding_box()
+    touch = page.context.new_cdp_session(page)
+
+    def finger(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = start["x"] + 20, start["y"] + 10
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)  # a press, then a drag: a quick swipe scrolls instead
+    tx, ty = end["x"] + end["width"] / 2, end["y"] + end["height"] - 10
+    for n in range(1, 21):
+        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
+        page.wait_for_timeout(30)
+    finger("touchEnd", tx, ty)
+    expect(columns.nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.reload()
+    expect(page.locator(".theme-column").nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.wait_for_selector("#conn[data-state=online]")
+
+    # A card held over the middle of another offers to merge them, as with a mouse.
+    card = columns.nth(0).locator(".card-idea").first
+    other = columns.nth(1).locator(".card-idea").first
+    start, box = card.locator(".idea-text").bounding_box(), other.bounding_box()
+    x, y = start["x"] + 20, start["y"] + 10
+    tx, ty = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)
+    for n in range(1, 21):
+        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
+        page.wait_for_timeout(30)
+    finger("touchEnd", tx, ty)
+    dialog = page.locator("#merge-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-merge=into]")).to_have_text(
+        other.locator(".idea-text").inner_text()
+    )
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
