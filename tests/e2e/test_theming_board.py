@@ -315,7 +315,7 @@ def test_a_recommendation_is_written_in_a_roomy_editor_seeded_from_its_theme(
 
 
 def test_the_editor_and_board_on_a_phone(browser: Any, site: dict[str, Any], watch: Watch) -> None:
-    page = console(browser, site, watch, 3, **PHONE)
+    page = console(browser, site, watch, 3, **PHONE, color_scheme="dark")
     assert page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
