@@ -176,8 +176,9 @@ class ClusterChanged:
 
 @dataclass(frozen=True, slots=True)
 class ClustersAccepted:
-    clusters: list[int]
-    names: list[str] = field(default_factory=list)
+    clusters: list[int]  # themes made
+    names: list[str] = field(default_factory=list)  # of those made, then of those extended
+    extended: list[int] = field(default_factory=list)  # themes on the board given more ideas
 
     def describe(self) -> str:
         return ", ".join(_quote(n) for n in self.names)

@@ -1,5 +1,6 @@
-// The facilitator's console: the idea dialog (move, merge, edit, hide, promote), drag and
-// drop between themes (SortableJS), and suggested themes. Commands go through live.js.
+// The facilitator's console: the idea dialog (move, merge, edit, hide, promote). The board
+// (drag and drop, focus mode) is board.js, suggested themes suggestions.js, the
+// recommendation editor rec_editor.js. Commands go through live.js.
 (() => {
   "use strict";
   const live = window.facilitatorLive;
@@ -38,14 +39,77 @@
         field.replaceChildren(option("", t("not_in_theme"), cluster === ""),
           ...themes().map((c) => option(c.id, c.name, c.id === cluster)));
       } else if (fill === "ideas") {
-        const others = [...document.querySelectorAll("#workspace .card-idea")].filter((c) => c.dataset.id !== id);
-        field.replaceChildren(...others.map((c) => option(c.dataset.id,
-          (c.querySelector(".idea-text")?.textContent || "").slice(0, 70), false)));
+        mergeList(field, id);
       }
     }
     dialog.showModal();
     dialog.querySelector("select, input:not([type=hidden]), textarea")?.focus();
   }
+
+  // -- Merge into…: every other idea as a choice, in full, the most alike first -----------
+  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  function mergeList(list, id) {
+    const legend = list.querySelector("legend");
+    const cards = [...document.querySelectorAll("#workspace .card-idea[data-id]")].filter((c) => c.dataset.id !== id);
+    const choices = cards.map((card) => {
+      const label = document.createElement("label");
+      label.className = "check merge-choice";
+      label.dataset.id = card.dataset.id;
+      const radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "into";
+      radio.value = card.dataset.id;
+      radio.required = true;
+      const text = document.createElement("span");
+      text.dir = "auto";
+      text.textContent = card.querySelector(".idea-text")?.textContent || "";
+      label.append(radio, text);
+      return label;
+    });
+    const none = document.createElement("p");
+    none.className = "quiet small merge-none";
+    none.textContent = list.dataset.none;
+    none.hidden = true;
+    list.replaceChildren(legend, ...choices, none);
+    const search = dialog.querySelector("[data-merge-search]");
+    search.value = "";
+    const url = `${dialog.dataset.similar}${encodeURIComponent(id)}/similar`;
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : []))
+      .then((ranked) => {
+        if (dialog.querySelector("[data-fill=id]")?.value !== id) return; // another idea now
+        const byId = new Map(choices.map((c) => [c.dataset.id, c]));
+        const ordered = [];
+        for (const { id: other, alike } of ranked) {
+          const choice = byId.get(String(other));
+          if (!choice) continue;
+          byId.delete(String(other));
+          if (alike) {
+            const tag = document.createElement("span");
+            tag.className = "alike";
+            tag.textContent = list.dataset.alike;
+            choice.append(tag);
+          }
+          ordered.push(choice);
+        }
+        list.replaceChildren(legend, ...ordered, ...byId.values(), none);
+        list.dataset.ranked = "1";
+      })
+      .catch(() => { /* the board's order stays */ });
+  }
+  document.addEventListener("input", (event) => {
+    const search = event.target.closest("[data-merge-search]");
+    if (!search) return;
+    const words = fold(search.value).split(/\s+/).filter(Boolean);
+    const list = dialog.querySelector(".merge-list");
+    let shown = 0;
+    for (const choice of list.querySelectorAll(".merge-choice")) {
+      const text = fold(choice.textContent);
+      choice.hidden = !words.every((word) => text.includes(word));
+      if (!choice.hidden) shown += 1;
+    }
+    list.querySelector(".merge-none").hidden = shown > 0;
+  });
 
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-idea-actions]");
@@ -67,77 +131,4 @@
     returnTo = null;
   });
 
-  // -- drag and drop ------------------------------------------------------------------
-  function sortable() {
-    if (!window.Sortable) return;
-    for (const list of document.querySelectorAll("#workspace ul.cards[data-cluster]")) {
-      if (list.dataset.sortable) continue;
-      list.dataset.sortable = "1";
-      window.Sortable.create(list, {
-        group: "ideas",
-        animation: 120,
-        delay: 150,
-        delayOnTouchOnly: true,
-        filter: "button, a, input, select, textarea",
-        preventOnFilter: false,
-        onStart: () => live.hold(),
-        onEnd: (evt) => {
-          const moved = evt.from !== evt.to || evt.oldIndex !== evt.newIndex;
-          if (moved) {
-            live.send({
-              type: "move",
-              idea_id: evt.item.dataset.id,
-              from: evt.from.dataset.cluster,
-              to: evt.to.dataset.cluster,
-              position: String(evt.newIndex),
-            });
-          }
-          live.release();
-        },
-      });
-    }
-  }
-  live.onApplied(sortable);
-  sortable();
-
-  // -- suggested themes: a preview, accepted in whole or in part ----------------------
-  const panel = () => document.getElementById("suggestions");
-  document.addEventListener("click", async (event) => {
-    const button = event.target.closest("#suggest-button");
-    if (!button) return;
-    const box = panel();
-    box.hidden = false;
-    box.textContent = t("suggesting");
-    try {
-      const response = await fetch(button.dataset.url, { headers: { Accept: "text/html" } });
-      box.innerHTML = await response.text(); // server-rendered and escaped
-      box.querySelector("input, button")?.focus();
-    } catch {
-      box.textContent = "";
-      box.hidden = true;
-    }
-  });
-
-  document.addEventListener("submit", (event) => {
-    const form = event.target.closest("form[data-suggestions]");
-    if (!form) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const accepted = [];
-    for (const item of form.querySelectorAll("[data-suggestion]")) {
-      if (!item.querySelector("input[type=checkbox]")?.checked) continue;
-      accepted.push({
-        name: item.querySelector("input[name=name]").value,
-        ideas: item.dataset.ideas.split(",").map(Number),
-      });
-    }
-    if (accepted.length) live.send({ type: "accept_suggestions", suggestions: accepted });
-    panel().hidden = true;
-    panel().replaceChildren();
-  }, true);
-  document.addEventListener("click", (event) => {
-    if (!event.target.closest("[data-dismiss-suggestions]")) return;
-    panel().hidden = true;
-    panel().replaceChildren();
-  });
 })();

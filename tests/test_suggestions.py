@@ -28,7 +28,10 @@ def test_suggestions_are_a_preview_until_accepted(world: World) -> None:
     console = st.console()
     preview = console.get(f"/facilitator/groups/{st.group.id}/suggestions")
     assert preview.status_code == 200
-    proposals = re.findall(r'data-ideas="([\d,]+)"', preview.text)
+    sections = re.findall(
+        r'<section class="suggestion" data-suggestion.*?</section>', preview.text, re.S
+    )
+    proposals = [",".join(re.findall(r'data-idea="(\d+)"', section)) for section in sections]
     names = re.findall(r'name="name" value="([^"]*)"', preview.text)
     assert len(proposals) >= 2 and len(names) == len(proposals)
     grouped = [sorted(int(i) for i in p.split(",")) for p in proposals]
@@ -72,3 +75,75 @@ def test_the_duplicate_hint_shows_similar_ideas_to_a_phone(world: World) -> None
         f"/j/{st.group.code}/similar", params={"text": "scholarships for women in cyber"}
     )
     assert refused.status_code == 403 and "Scholarships for women" not in refused.text
+
+
+def test_merge_candidates_come_most_alike_first_for_facilitators_only(world: World) -> None:
+    st = stage(world)
+    person = member(world, st.group)
+    ids = [add_idea(world, person, st.group, text) for text in BOARD]
+    twin = add_idea(world, person, st.group, "  FUND cert training for incident responders ")
+    console = st.console()
+    url = f"/facilitator/groups/{st.group.id}/ideas/{ids[0]}/similar"
+    ranked = console.get(url).json()
+    assert ranked[0]["id"] == twin and ranked[0]["alike"] is True
+    assert sorted(r["id"] for r in ranked) == sorted([*ids[1:], twin])  # not itself
+    scores = [r["score"] for r in ranked]
+    assert scores == sorted(scores, reverse=True)
+    # Another group's idea, an unknown one, and a phone asking: refused, nothing leaks.
+    other_group = f"/facilitator/groups/{st.other.id}/ideas/{ids[0]}/similar"
+    assert console.get(other_group).status_code in (403, 404)
+    assert console.get(f"/facilitator/groups/{st.group.id}/ideas/999999/similar").status_code == 404
+    phone = world.phone(st.group.code)
+    refused = phone.get(url, follow_redirects=False)
+    assert refused.status_code in (302, 303, 401, 403) and "CERT" not in refused.text
+
+
+def test_an_accepted_extension_adds_ideas_to_a_theme_already_there(world: World) -> None:
+    st = stage(world)
+    person = member(world, st.group)
+    ids = [add_idea(world, person, st.group, text) for text in BOARD[:3]]
+    console = st.console()
+    with connect(console, st.group.id, "facilitator") as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        sock.send(
+            {"type": "create_cluster", "key": "make-000001", "name": "CERT", "idea_id": ids[0]}
+        )
+        cluster_id = sock.until_type("ack", key="make-000001")["cluster_id"]
+        twin = add_idea(world, person, st.group, BOARD[0].upper())
+        preview = console.get(f"/facilitator/groups/{st.group.id}/suggestions").text
+        assert f'data-cluster="{cluster_id}"' in preview and "fit" in preview
+        fits = re.search(rf'data-cluster="{cluster_id}".*?</section>', preview, re.S)
+        assert fits is not None and f'data-idea="{twin}"' in fits.group(0)
+        sock.send(
+            {
+                "type": "accept_suggestions",
+                "key": "accept-00002",
+                "suggestions": [
+                    {"name": "ignored", "ideas": [twin], "cluster": cluster_id},
+                    {"name": "Training", "ideas": ids[1:]},
+                ],
+            }
+        )
+        made = sock.until_type("ack", key="accept-00002")["clusters"]
+    names = world.read(lambda s: sorted(c.name for c in s.exec(select(Cluster)).all()))
+    assert names == ["CERT", "Training"] and len(made) == 1  # the theme there kept its name
+    placed = world.read(lambda s: {i.id: i.cluster_id for i in s.exec(select(Idea)).all()})
+    assert placed[twin] == cluster_id and placed[ids[0]] == cluster_id
+    assert placed[ids[1]] == placed[ids[2]] == made[0]
+    # A theme of another group cannot be extended through this group.
+    other_person = member(world, st.other)
+    stranger = add_idea(world, other_person, st.other, "Another group's idea")
+    with connect(console, st.group.id, "facilitator") as ws:
+        sock = Socket(ws)
+        sock.until_type("reset")
+        extra = add_idea(world, person, st.group, "Yet another idea")
+        sock.send(
+            {
+                "type": "accept_suggestions",
+                "key": "accept-00003",
+                "suggestions": [{"name": "x", "ideas": [extra, stranger], "cluster": 999999}],
+            }
+        )
+        assert sock.until_type("error", key="accept-00003")["message"]
+    assert world.read(lambda s: s.get(Idea, extra)).cluster_id is None

@@ -26,10 +26,12 @@ MAX_CLUSTERS = 60
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A grouping a person accepted, perhaps renamed: a name and its ideas."""
+    """A grouping a person accepted, perhaps renamed: a name and its ideas; or, with a
+    `cluster_id`, ideas to add to that theme already on the board (its name is unchanged)."""
 
     name: str
     idea_ids: list[int]
+    cluster_id: int | None = None
 
 
 def check_name(raw: object) -> str:
@@ -185,16 +187,25 @@ def _cluster_name(s: Session, cluster_id: int | None) -> str:
 def apply_suggestions(
     s: Session, actor: Actor, group_id: int, accepted: list[Suggestion]
 ) -> list[int]:
-    """Make a theme for each accepted suggestion and move its ideas in, all at once.
+    """Make a theme for each accepted suggestion and move its ideas in, and add the ideas of
+    each accepted extension to its theme, all at once.
 
     Ideas that a facilitator clustered meanwhile are left where they are.
     """
-    drafts = [Suggestion(check_name(a.name), list(dict.fromkeys(a.idea_ids))) for a in accepted]
+    drafts = [
+        Suggestion(
+            a.name if a.cluster_id is not None else check_name(a.name),
+            list(dict.fromkeys(a.idea_ids)),
+            a.cluster_id,
+        )
+        for a in accepted
+    ]
     if not drafts:
         raise Invalid(N_("Choose at least one suggestion to accept."))
     require_facilitator(s, actor, group_id)
     made: list[int] = []
     names: list[str] = []
+    extended: list[int] = []
     for draft in drafts:
         ideas = [
             idea
@@ -206,15 +217,21 @@ def apply_suggestions(
         ]
         if not ideas:
             continue
-        cluster = _new_cluster(s, group_id, draft.name)
-        assert cluster.id is not None
+        if draft.cluster_id is not None:
+            cluster = _cluster(s, actor, draft.cluster_id)
+            if cluster.group_id != group_id:
+                raise Invalid(N_("That theme belongs to another group."))
+            extended.append(draft.cluster_id)
+        else:
+            cluster = _new_cluster(s, group_id, draft.name)
+            assert cluster.id is not None
+            made.append(cluster.id)
         for idea in ideas:
             _place(s, idea, cluster.id, None)
-        made.append(cluster.id)
         names.append(cluster.name)
-    if not made:
+    if not made and not extended:
         raise Conflict(N_("Those ideas were all placed meanwhile; ask for new suggestions."))
     s.flush()
-    payload = ClustersAccepted(made, names)
+    payload = ClustersAccepted(made, names, extended)
     record.to_group(s, group_id, vocabulary.CLUSTERS_ACCEPTED, payload, actor)
     return made

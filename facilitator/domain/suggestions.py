@@ -7,7 +7,7 @@ edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
@@ -15,11 +15,15 @@ from facilitator import clustering
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
-from facilitator.models import Idea, IdeaStatus
+from facilitator.models import Cluster, Idea, IdeaStatus
 from facilitator.store.database import Database
 from facilitator.vocabulary import IdeaView
 
 HINT_THRESHOLD = 0.45
+# An unclustered idea "fits" an existing theme when it says this much the same as one of the
+# theme's ideas (its nearest), by the engine's similarity.
+FIT_THRESHOLD = 0.4
+FIT_SAMPLE = 12  # each theme's first ideas compared: enough to judge, bounded in time
 HINT_COUNT = 3
 HINT_MIN_LENGTH = 12
 
@@ -42,42 +46,93 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """Ideas not yet in a theme that fit a theme already on the board."""
+
+    cluster_id: int
+    name: str
+    ideas: list[IdeaView]
+
+
+@dataclass(frozen=True)
 class Preview:
     backend: str
     proposals: list[Proposal]
     left_alone: list[IdeaView]
+    extensions: list[Extension] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Theme:
+    id: int
+    name: str
+    texts: list[str]
+
+
+def _fits(texts: list[str], themes: list[_Theme], backend: str) -> dict[int, int]:
+    """For each idea (by index) that fits an existing theme, that theme's id: its nearest
+    idea there scores at least FIT_THRESHOLD, and higher than any other theme's."""
+    pairs = [
+        (n, theme.id, other)
+        for n in range(len(texts))
+        for theme in themes
+        for other in theme.texts[:FIT_SAMPLE]
+    ]
+    if not pairs:
+        return {}
+    scores = clustering.similarity(
+        [texts[n] for n, _, _ in pairs], [other for _, _, other in pairs], backend
+    )
+    best: dict[int, tuple[float, int]] = {}
+    for (n, theme_id, _), score in zip(pairs, scores, strict=True):
+        if score >= FIT_THRESHOLD and score > best.get(n, (0.0, 0))[0]:
+            best[n] = (score, theme_id)
+    return {n: theme_id for n, (_, theme_id) in best.items()}
 
 
 async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
-    """Groupings of the ideas not yet in a theme, each with a suggested name."""
+    """Groupings of the ideas not yet in a theme, each with a suggested name, and those of
+    them that fit a theme already on the board. Themes on the board are never changed here."""
 
-    def read(s: Session) -> list[IdeaView]:
+    def read(s: Session) -> tuple[list[IdeaView], list[_Theme]]:
         require_facilitator(s, actor, group_id)
         rows = s.exec(
             select(Idea)
-            .where(
-                Idea.group_id == group_id,
-                Idea.status == IdeaStatus.visible,
-                col(Idea.cluster_id).is_(None),
-            )
-            .order_by(col(Idea.id))
+            .where(Idea.group_id == group_id, Idea.status == IdeaStatus.visible)
+            .order_by(col(Idea.position), col(Idea.id))
         ).all()
-        return [IdeaView.of(r) for r in rows]
+        clusters = s.exec(
+            select(Cluster).where(Cluster.group_id == group_id).order_by(col(Cluster.position))
+        ).all()
+        themes = [
+            _Theme(c.id, c.name, [r.text for r in rows if r.cluster_id == c.id])
+            for c in clusters
+            if c.id is not None
+        ]
+        loose = sorted((r for r in rows if r.cluster_id is None), key=lambda r: r.id or 0)
+        return [IdeaView.of(r) for r in loose], [t for t in themes if t.texts]
 
-    ideas = await db.read(read)
+    ideas, themes = await db.read(read)
     _in_use.add(group_id)
-    texts = [i.text for i in ideas]
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
     # ideas are computed in the background, so that "Suggest again" is quick.
     # The engine is CPU work: run it off the event loop.
+    fits = await asyncio.to_thread(_fits, [i.text for i in ideas], themes, backend)
+    extensions = [
+        Extension(t.id, t.name, [idea for n, idea in enumerate(ideas) if fits.get(n) == t.id])
+        for t in themes
+    ]
+    rest = [idea for n, idea in enumerate(ideas) if n not in fits]
+    texts = [i.text for i in rest]
     groups = await asyncio.to_thread(clustering.suggest_clusters, texts, backend)
     names = await asyncio.to_thread(clustering.suggest_names, texts, groups)
     placed = {i for g in groups for i in g}
     return Preview(
         backend,
-        [Proposal(name, [ideas[i] for i in g]) for name, g in zip(names, groups, strict=True)],
-        [idea for n, idea in enumerate(ideas) if n not in placed],
+        [Proposal(name, [rest[i] for i in g]) for name, g in zip(names, groups, strict=True)],
+        [idea for n, idea in enumerate(rest) if n not in placed],
+        [e for e in extensions if e.ideas],
     )
 
 

@@ -233,7 +233,9 @@ async def _accept(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
             raise Invalid(N_("That suggestion could not be read."))
         accepted.append(
             clusters.Suggestion(
-                str(item.get("name", "")), [ident({"i": i}, "i") for i in item["ideas"]]
+                str(item.get("name", "")),
+                [ident({"i": i}, "i") for i in item["ideas"]],
+                optional_ident(item, "cluster"),
             )
         )
     made = await clusters.apply_suggestions(svc.db, actor, group_id, accepted)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n
-from facilitator.domain import audit, workshop_views
+from facilitator.domain import audit, merging, workshop_views
 from facilitator.domain import suggestions as suggestions_domain
 from facilitator.domain.board import console_view, projector_view
 from facilitator.domain.errors import Invalid
@@ -115,6 +115,21 @@ async def suggestions(request: Request) -> Response:
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
+async def merge_candidates(request: Request) -> Response:
+    """The ideas this one could be merged into, most alike first, for the console's list."""
+    staff = await require_staff(request)
+    if isinstance(staff, Response):
+        return staff
+    found = await merging.merge_candidates(
+        services(request).db,
+        staff,
+        request.path_params["group_id"],
+        request.path_params["idea_id"],
+    )
+    body = [{"id": c.idea_id, "score": c.score, "alike": c.alike} for c in found]
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
 async def audit_page(request: Request) -> Response:
     staff = await require_staff(request)
     if isinstance(staff, Response):
@@ -141,4 +156,5 @@ routes = [
     Route("/facilitator/groups/{group_id:id}/audit", audit_page),
     Route("/facilitator/groups/{group_id:id}/projector", projector),
     Route("/facilitator/groups/{group_id:id}/suggestions", suggestions),
+    Route("/facilitator/groups/{group_id:id}/ideas/{idea_id:id}/similar", merge_candidates),
 ]

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments import render_block
 
 from facilitator import i18n
-from facilitator.domain import codes, phases
+from facilitator.domain import codes, phases, rec_seed
 from facilitator.domain.board import GroupState, seconds_left
 from facilitator.group_settings import MAX_BUDGET
 from facilitator.paths import static_dir, templates_dir
@@ -82,6 +82,7 @@ def make_environment(directory: Path | None = None) -> Environment:
         locale=i18n.current,
         direction=i18n.direction,
         languages=i18n.NAMES,
+        recommendation_seed=rec_seed.seed_text,
     )
     env.filters.update(
         iso_time=iso_time,

@@ -137,7 +137,10 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
     confirm(console)
     expect(phase_step(console, "Recommend")).to_have_attribute("aria-current", "step")
     columns.nth(0).locator(".menu > summary").click()
-    columns.nth(0).get_by_role("button", name="Promote to recommendation").click()
+    columns.nth(0).get_by_role("button", name="Write a recommendation").click()
+    # The editor opens seeded with the theme's name; saving makes the recommendation.
+    expect(console.locator("#rec-editor").get_by_label("Title")).to_have_value(THEMES[0])
+    console.locator("#rec-editor").get_by_role("button", name="Save").click()
     recommendation = console.locator("#recommendations .rec")
     expect(recommendation).to_contain_text("6 dots")
     recommendation.get_by_role("button", name="Mark agreed").click()

@@ -1,0 +1,456 @@
+"""The theming board at 1366×768 (issue #22): roomy, columns scrolling inside, focus mode,
+drag near an edge, drop on a card to merge, keyboard moves, and cards that fit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, axe_problems, log_in, shot
+from tests.servers import demo_server
+
+# Where each card sits: fully on the screen, and fully inside its list's scrolled view.
+CARDS_IN_VIEW = """() => [...document.querySelectorAll('#columns .card-idea')].filter((card) => {
+  const box = card.getBoundingClientRect(), list = card.closest('ul').getBoundingClientRect();
+  return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth
+    && box.top >= list.top - 1 && box.bottom <= list.bottom + 1;
+}).length"""
+COLUMNS_IN_VIEW = """() => [...document.querySelectorAll('#columns .theme-column')]
+  .map((col) => col.getBoundingClientRect())
+  .filter((box) => box.left >= 0 && box.right <= innerWidth && box.bottom <= innerHeight)
+  .length"""
+CLIPPED = """() => [...document.querySelectorAll('.columns .card-idea')].filter((card) => {
+  const box = card.getBoundingClientRect(), col = card.closest('ul').getBoundingClientRect();
+  return box.left < col.left - 0.5 || box.right > col.right + 0.5;
+}).map((card) => card.id)"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A demo of its own: these tests make themes and merge ideas."""
+    with demo_server(tmp_path_factory.mktemp("board")) as info:
+        yield info
+
+
+def console(browser: Any, site: dict[str, Any], watch: Watch, index: int, **size: Any) -> Any:
+    page = watch.page(browser.new_context(**(size or LAPTOP)))
+    log_in(page, site["base_url"], site["organiser_email"], site["organiser_password"])
+    page.goto(site["groups"][index]["facilitator_url"])
+    page.wait_for_selector("#conn[data-state=online]")
+    return page
+
+
+def add_themes(page: Any, names: list[str]) -> None:
+    for name in names:
+        page.fill("#new-theme", name)
+        page.get_by_role("button", name="Add theme").click()
+        expect(page.locator(".theme-column h3", has_text=name)).to_have_count(1)
+
+
+def spread(page: Any, per_theme: int) -> None:
+    """Moves ideas from the unclustered column into each theme, as dragging would."""
+    page.evaluate(
+        """(n) => {
+          const ideas = [...document.querySelectorAll('#unclustered .card-idea')];
+          const themes = [...document.querySelectorAll('.columns .theme-column ul.cards')];
+          themes.forEach((list, t) => ideas.slice(t * n, t * n + n).forEach((card) =>
+            window.facilitatorLive.send({type: 'move', idea_id: card.dataset.id, from: '',
+                                         to: list.dataset.cluster, position: '0'})));
+        }""",
+        per_theme,
+    )
+
+
+def test_the_board_takes_the_screen_and_its_columns_scroll_inside(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 6)  # 60 ideas, not yet sorted
+    add_themes(page, ["Transport", "Housing", "Broadband", "Parks", "Downtown"])
+    spread(page, 4)
+    expect(page.locator("#unclustered .card-idea")).to_have_count(40)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    assert page.evaluate(COLUMNS_IN_VIEW) >= 5
+    assert page.evaluate(CARDS_IN_VIEW) >= 8
+    # The unclustered ideas scroll inside their column, not the page.
+    unclustered = page.locator("#unclustered")
+    assert unclustered.evaluate("(el) => el.scrollHeight > el.clientHeight + 100")
+    unclustered.evaluate("(el) => el.scrollTo(0, 400)")
+    assert page.evaluate("() => window.scrollY") == 0
+    # A live re-render (another facilitator adds a theme) keeps the column where it was.
+    add_themes(page, ["Jobs"])
+    assert unclustered.evaluate("(el) => el.scrollTop") == 400
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert page.evaluate(CLIPPED) == []
+    assert axe_problems(page) == []
+    shot(page, "board-roomy-1366")
+
+
+def test_idea_cards_fit_their_columns(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    """Defect 2: cards 256 px wide in 224–240 px columns were clipped."""
+    page = console(browser, site, watch, 4)  # 11 ideas
+    add_themes(page, [f"Theme {n}" for n in range(1, 8)])
+    spread(page, 1)
+    expect(page.locator(".theme-column .card-idea")).to_have_count(7)
+    assert page.locator(".columns .card-idea").count() >= 11
+    assert page.evaluate(CLIPPED) == []
+    shot(page, "board-many-themes-1366")
+
+
+def test_focus_mode_shows_only_the_board(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 1)
+    height = page.locator("#columns").evaluate("(el) => el.clientHeight")
+    toggle = page.get_by_role("button", name="Focus on the board")
+    toggle.click()
+    for hidden in [".topbar", "h1", ".join-box", "#controls", "#recommendations", "#idea-count"]:
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#focus-toggle")).to_have_attribute("aria-pressed", "true")
+    assert page.locator("#columns").evaluate("(el) => el.clientHeight") > height + 150
+    shot(page, "board-focus-1366")
+    page.reload()
+    page.wait_for_selector("#conn[data-state=online]")
+    expect(page.locator("#controls")).to_be_hidden()  # still focused after a reload
+    page.keyboard.press("Escape")
+    expect(page.locator("#controls")).to_be_visible()
+    expect(page.get_by_role("button", name="Focus on the board")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+
+
+def drag(page: Any, source: Any, x: float, y: float, hold: float = 0) -> None:
+    box = source.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 3, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 3 + 20, box["y"] + 30, steps=5)
+    page.mouse.move(x, y, steps=15)
+    # A slow machine may drop a move event: settle on the target, as a hand does.
+    for dy in (1, 0, 1, 0):
+        page.wait_for_timeout(60)
+        page.mouse.move(x, y + dy)
+    if hold:
+        page.wait_for_timeout(hold)
+    page.mouse.up()
+
+
+def test_dragging_near_an_edge_scrolls(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 6)
+    columns = page.locator("#columns")
+    add_themes(page, [f"More {n}" for n in range(1, 9)])  # wider than the screen now
+    assert columns.evaluate("(el) => el.scrollWidth > el.clientWidth")
+    box = columns.bounding_box()
+    card = page.locator("#unclustered .card-idea").first
+    drag(page, card, box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, hold=2500)
+    assert columns.evaluate("(el) => el.scrollLeft") > 50
+
+
+def test_dropping_a_card_on_a_card_offers_a_merge(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 5)  # 3 ideas, not in a theme
+    cards = page.locator("#unclustered .card-idea")
+    expect(cards).to_have_count(3)
+    first, second = cards.nth(0), cards.nth(1)
+    first_text = first.locator(".idea-text").inner_text()
+    second_id = second.get_attribute("data-id")
+    target = second.locator(".idea-text").bounding_box()
+    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    dialog = page.locator("#merge-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-merge=from]")).to_have_text(first_text)
+    shot(page, "board-merge-offer-1366")
+    dialog.get_by_role("button", name="Merge").click()
+    expect(cards).to_have_count(2)
+    expect(page.locator(f"#idea-{second_id} .merged")).to_be_visible()
+    page.reload()
+    expect(page.locator("#unclustered .card-idea")).to_have_count(2)
+    expect(page.locator(f"#idea-{second_id} .merged")).to_be_visible()
+
+
+def test_cancelling_a_merge_by_drop_changes_nothing(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 3)
+    cards = page.locator("#unclustered .card-idea, .theme-column .card-idea")
+    before = cards.evaluate_all("(els) => els.map((el) => el.id)")
+    first, second = cards.nth(0), cards.nth(1)
+    target = second.locator(".idea-text").bounding_box()
+    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    page.locator("#merge-dialog").get_by_role("button", name="Cancel").click()
+    assert cards.evaluate_all("(els) => els.map((el) => el.id)") == before
+    page.reload()
+    assert cards.evaluate_all("(els) => els.map((el) => el.id)") == before
+
+
+def test_ideas_move_between_themes_by_keyboard(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 2)  # themes already
+    first_theme = page.locator(".theme-column").first
+    card = first_theme.locator(".card-idea").first
+    idea_id = card.get_attribute("data-id")
+    count = first_theme.locator(".card-idea").count()
+    page.locator(f"[data-idea-actions='{idea_id}']").focus()
+    page.keyboard.press("Alt+ArrowRight")
+    second_theme = page.locator(".theme-column").nth(1)
+    expect(second_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+    expect(first_theme.locator(".card-idea")).to_have_count(count - 1)
+    expect(page.locator(f"[data-idea-actions='{idea_id}']")).to_be_focused()
+    page.keyboard.press("Alt+ArrowLeft")
+    expect(first_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.reload()
+    expect(first_theme.locator(f"#idea-{idea_id}")).to_have_count(1)
+
+
+def test_after_mark_agreed_the_button_says_what_it_does(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    """Defect 7: after "Mark agreed" the button read "Not agreed", which reads as a status."""
+    page = console(browser, site, watch, 3)  # recommending, with recommendations
+    rec = page.locator("#recommendations .rec").first
+    rec_id = rec.get_attribute("id")
+    was_agreed = "agreed" in (rec.get_attribute("class") or "")
+    if was_agreed:
+        rec.get_by_role("button", name="Undo agreement").click()
+    page.locator(f"#{rec_id}").get_by_role("button", name="Mark agreed").click()
+    rec = page.locator(f"#{rec_id}")
+    expect(rec.locator(".badge")).to_have_text("Agreed")
+    expect(rec.get_by_role("button", name="Undo agreement")).to_be_visible()
+    expect(rec.get_by_role("button", name="Not agreed")).to_have_count(0)
+    rec.get_by_role("button", name="Undo agreement").click()
+    expect(page.locator(f"#{rec_id} .badge")).to_have_count(0)
+
+
+def test_merge_into_lists_the_most_alike_first_and_searches(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    group = site["groups"][0]  # collecting ideas
+    page = console(browser, site, watch, 0)
+    texts = page.locator("#workspace .card-idea .idea-text").all_inner_texts()
+    source = max(texts, key=len)
+    idea_id = page.locator("#workspace .card-idea", has_text=source).get_attribute("data-id")
+    # A phone sends the same idea again, in other case and spacing: the likest of all.
+    phone = watch.page(browser.new_context(**PHONE))
+    phone.goto(group["join_url"])
+    phone.wait_for_selector("#conn[data-state=online]")
+    phone.fill("#idea-text", "  " + source.upper())
+    phone.click("#compose button[type=submit]")
+    expect(page.locator("#workspace .card-idea")).to_have_count(len(texts) + 1)
+    page.locator(f"[data-idea-actions='{idea_id}']").click()
+    dialog = page.locator("#idea-dialog")
+    choices = dialog.locator(".merge-choice")
+    expect(dialog.locator(".merge-list")).to_have_attribute("data-ranked", "1")
+    expect(choices).to_have_count(len(texts))  # every other idea, in full
+    assert choices.first.inner_text().startswith(source.upper().strip())
+    expect(choices.first.locator(".alike")).to_be_visible()
+    assert max(len(t) for t in choices.all_inner_texts()) >= len(source)  # nothing cut
+    # The list is in the engine's order: each score no higher than the one before.
+    url = page.locator("#idea-dialog").get_attribute("data-similar")
+    ranked = page.evaluate(f"async () => (await fetch('{url}{idea_id}/similar')).json()")
+    scores = [r["score"] for r in ranked]
+    assert scores == sorted(scores, reverse=True) and scores[0] == 1.0
+    assert [c.get_attribute("data-id") for c in choices.all()] == [str(r["id"]) for r in ranked]
+    shot(page, "board-merge-into-1366")
+    word = max(texts[-1].split(), key=len)
+    dialog.get_by_label("Merge into").fill(word.upper())
+    visible = dialog.locator(".merge-choice:visible")
+    expect(visible.first).to_be_visible()
+    assert all(word.lower() in t.lower() for t in visible.all_inner_texts())
+    assert visible.count() < len(texts)
+    visible.first.locator("input").check()
+    into = visible.first.get_attribute("data-id")
+    dialog.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator(f"#idea-{into} .merged")).to_be_visible()
+    expect(page.locator(f"#idea-{idea_id}")).to_have_count(0)
+
+
+def test_a_recommendation_is_written_in_a_roomy_editor_seeded_from_its_theme(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 3)  # recommending
+    theme = page.locator(".theme-column").nth(1)
+    name = theme.locator("h3").evaluate("(h) => h.firstChild.textContent.trim()")
+    first_idea = theme.locator(".card-idea .idea-text").first.inner_text()
+    theme.locator(".menu > summary").click()
+    theme.get_by_role("button", name="Write a recommendation").click()
+    editor = page.locator("#rec-editor")
+    expect(editor).to_be_visible()
+    assert editor.bounding_box()["width"] >= 600  # room, not a 300 px popover
+    expect(editor.get_by_label("Title")).to_have_value(name)
+    seeded = editor.locator("textarea[name=text]").input_value()
+    assert seeded.startswith(f"“{' '.join(first_idea.split())}") and seeded.count("“") >= 2
+    expect(editor.get_by_label("Who acts", exact=True)).to_be_hidden()
+    assert axe_problems(page) == []
+    editor.get_by_label("Use a structure: what, why, who acts").check()
+    editor.get_by_label("What we recommend").fill(
+        "Fund procurement clinics for partner ministries."
+    )
+    editor.get_by_label("Why", exact=True).fill("Most contracts carry no security clause today.")
+    editor.get_by_label("Who acts", exact=True).fill("The ministry of ICT, with the national CERT")
+    shot(page, "board-rec-editor-1366")
+    editor.get_by_role("button", name="Save").click()
+    expect(editor).to_be_hidden()
+    rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
+    expect(rec).to_have_count(1)
+    expect(rec.locator("h3")).to_contain_text(name)
+    expect(rec).to_contain_text("→ The ministry of ICT, with the national CERT")
+    expect(rec).to_contain_text("From:")
+    # Edit again in the same panel: the structure comes back apart, the change is kept.
+    rec.get_by_text("Edit", exact=True).click()
+    expect(editor.get_by_label("Who acts", exact=True)).to_have_value(
+        "The ministry of ICT, with the national CERT"
+    )
+    expect(editor.get_by_label("What we recommend")).to_have_value(
+        "Fund procurement clinics for partner ministries."
+    )
+    editor.get_by_label("Who acts", exact=True).fill("The procurement office")
+    editor.get_by_role("button", name="Save").click()
+    page.reload()
+    rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
+    expect(rec).to_contain_text("→ The procurement office")
+    expect(rec).to_contain_text("Most contracts carry no security clause today.")
+
+
+def test_the_editor_and_board_on_a_phone(browser: Any, site: dict[str, Any], watch: Watch) -> None:
+    page = console(browser, site, watch, 3, **PHONE, color_scheme="dark")
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    shot(page, "board-console-390")
+    page.locator(".theme-column .menu > summary").first.click()
+    page.get_by_role("button", name="Write a recommendation").first.click()
+    editor = page.locator("#rec-editor")
+    expect(editor).to_be_visible()
+    assert editor.bounding_box()["width"] >= 380
+    shot(page, "board-rec-editor-390")
+    assert axe_problems(page) == []
+
+
+def ids_in(section: Any) -> list[str]:
+    return [str(li.get_attribute("data-idea")) for li in section.locator("li[data-idea]").all()]
+
+
+def test_suggested_themes_are_edited_before_they_are_accepted(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 6)  # many ideas not in a theme
+    themes_before = page.locator(".theme-column").evaluate_all(
+        "(cols) => cols.map((c) => c.querySelector('h3').textContent.trim())"
+    )
+    page.get_by_role("button", name="Suggest themes").click()
+    panel = page.locator("#suggestions")
+    expect(panel.locator("form[data-suggestions]")).to_be_visible(timeout=60_000)
+    proposals = panel.locator("[data-suggestion]:not([data-cluster])")
+    assert proposals.count() >= 3
+    one, two, three = proposals.nth(0), proposals.nth(1), proposals.nth(2)
+    left_out = panel.locator("[data-left-alone]")
+    # Rename, by keyboard.
+    one.locator("input[name=name]").fill("Getting around town")
+    # Move an idea from the second suggestion to the first with its Move list (keyboard).
+    moved = ids_in(two)[0]
+    two.locator(f"li[data-idea='{moved}'] select").select_option(label="Getting around town")
+    assert moved in ids_in(one)
+    # Leave an idea out.
+    dropped = ids_in(one)[0]
+    one.locator(f"li[data-idea='{dropped}'] select").select_option(label="Left out")
+    assert dropped in ids_in(left_out)
+    # Drag an idea from the third suggestion into the first.
+    dragged = ids_in(three)[0]
+    source = three.locator(f"li[data-idea='{dragged}'] .suggested-text")
+    panel.evaluate("(dialog) => dialog.scrollTo(0, 0)")  # both lists start at the top
+    source.drag_to(one.locator("li[data-idea]").first, target_position={"x": 40, "y": 4})
+    assert dragged in ids_in(one)
+    # Merge the second into the third, then drop the third: all their ideas are left out.
+    second_name = two.locator("input[name=name]").input_value()
+    second_ideas = ids_in(two)
+    two.locator("select[data-merge-target]").select_option(index=1)
+    merged_into = two.locator("select[data-merge-target]").evaluate(
+        "(s) => s.options[s.selectedIndex].textContent"
+    )
+    two.get_by_role("button", name="Merge", exact=True).click()
+    into = panel.locator("[data-suggestion]", has=page.locator(f"input[value='{merged_into}']"))
+    assert set(second_ideas) <= set(ids_in(into.first))
+    assert second_name not in panel.locator("input[name=name]").evaluate_all(
+        "(els) => els.map((e) => e.value)"
+    )
+    shot(page, "board-suggestions-1366")
+    assert axe_problems(page) == []
+    # Accept only the first.
+    for box in panel.locator("[data-suggestion] [data-accept]").all()[1:]:
+        box.uncheck()
+    accepted = ids_in(one)
+    panel.get_by_role("button", name="Accept the ticked themes").click()
+    column = page.locator(".theme-column", has=page.locator("h3", has_text="Getting around town"))
+    expect(column).to_have_count(1)
+    expect(column.locator(".card-idea")).to_have_count(len(accepted))
+    assert sorted(
+        column.locator(".card-idea").evaluate_all("(els) => els.map((e) => e.dataset.id)")
+    ) == sorted(accepted)
+    expect(page.locator(f"#unclustered #idea-{dropped}")).to_have_count(1)
+    # The rest stay in the panel to work on; "Suggest again" leaves accepted themes alone.
+    expect(panel).to_be_visible()
+    assert panel.locator("[data-suggestion]").count() >= 1
+    panel.get_by_role("button", name="Suggest again").click()
+    expect(panel.locator("form[data-suggestions]")).to_be_visible(timeout=60_000)
+    for idea in accepted:
+        expect(panel.locator(f"li[data-idea='{idea}']")).to_have_count(0)
+    panel.get_by_role("button", name="Close").click()
+    themes_after = page.locator(".theme-column").evaluate_all(
+        "(cols) => cols.map((c) => c.querySelector('h3').textContent.trim())"
+    )
+    assert themes_after[: len(themes_before)] == themes_before
+    page.reload()
+    column = page.locator(".theme-column", has=page.locator("h3", has_text="Getting around town"))
+    expect(column.locator(".card-idea")).to_have_count(len(accepted))
+
+
+def test_a_finger_drags_an_idea_into_a_theme(
+    browser: Any, site: dict[str, Any], watch: Watch
+) -> None:
+    page = console(browser, site, watch, 2, **LAPTOP, has_touch=True)
+    columns = page.locator(".theme-column")
+    card = columns.nth(0).locator(".card-idea").first
+    idea_id = card.get_attribute("data-id")
+    start = card.locator(".idea-text").bounding_box()
+    end = columns.nth(1).locator("ul.cards").bounding_box()
+    touch = page.context.new_cdp_session(page)
+
+    def finger(kind: str, x: float, y: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    x, y = start["x"] + 20, start["y"] + 10
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)  # a press, then a drag: a quick swipe scrolls instead
+    tx, ty = end["x"] + end["width"] / 2, end["y"] + end["height"] - 10
+    for n in range(1, 21):
+        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
+        page.wait_for_timeout(30)
+    finger("touchEnd", tx, ty)
+    expect(columns.nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.reload()
+    expect(page.locator(".theme-column").nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
+    page.wait_for_selector("#conn[data-state=online]")
+
+    # A card held over the middle of another offers to merge them, as with a mouse.
+    card = columns.nth(0).locator(".card-idea").first
+    other = columns.nth(1).locator(".card-idea").first
+    start, box = card.locator(".idea-text").bounding_box(), other.bounding_box()
+    x, y = start["x"] + 20, start["y"] + 10
+    tx, ty = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    finger("touchStart", x, y)
+    page.wait_for_timeout(400)
+    for n in range(1, 21):
+        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
+        page.wait_for_timeout(30)
+    finger("touchEnd", tx, ty)
+    dialog = page.locator("#merge-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-merge=into]")).to_have_text(
+        other.locator(".idea-text").inner_text()
+    )
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
