@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from facilitator import telemetry
 from facilitator.config import Settings
 from facilitator.domain import JOB_MODULES
 from facilitator.domain.errors import DomainError
@@ -27,15 +28,18 @@ from facilitator.i18n import N_, gettext
 from facilitator.live.collector import Freezer
 from facilitator.live.rooms import Rooms
 from facilitator.paths import static_dir
+from facilitator.server_status import Window
 from facilitator.store import migrate
 from facilitator.store.database import Database
 from facilitator.throttle import Throttle, create_counter
+from facilitator.vocabulary import Audience
 from facilitator.web import (
     account,
     downloads,
     facilitator,
     language,
     mission_control,
+    operations,
     organiser,
     participant,
     sockets,
@@ -114,6 +118,10 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 app.state.services = Services(
                     settings, db, hub, templates, rooms, Throttle(counter)
                 )
+                # The server's own figures (/metrics, the Server panel): always kept, cheaply.
+                app.state.sampler = telemetry.Sampler(rooms.census, [a.value for a in Audience])
+                app.state.server_window = Window.starting(list(telemetry.registry().collect()))
+                sampling = asyncio.get_running_loop().create_task(app.state.sampler.run())
                 if server:
                     # What start-up made (modules, templates, engines) lives as long as the
                     # process: frozen, the collector stops rescanning it, which made the
@@ -126,6 +134,8 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     # ... and so, as sockets come, is what each of them keeps (collector.py).
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
                 yield
+                sampling.cancel()
+                telemetry.process_ended()
                 if server:
                     steward.cancel()
                 await rooms.close_all()
@@ -146,6 +156,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         *facilitator.routes,
         *sockets.routes,
         *system.routes,
+        *operations.routes,
         *language.routes,
         Mount("/static", Static(directory=static_dir()), name="static"),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # Worker processes import the app by name and rebuild these same settings from
         # the environment they inherit (config.py stays the only reader).
         os.environ.update(settings.to_env())
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_fresh_metrics_dir(settings))
     else:
         app = create_app(settings, server=True)
     uvicorn.run(
@@ -47,6 +49,15 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         log_level="info",
         proxy_headers=True,
     )
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """Where each worker keeps its figures for /metrics (prometheus-client's multiprocess
+    mode), emptied at each start: what a previous run left would be added in."""
+    path = settings.data_dir / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def _check_workers(settings: Settings, workers: int) -> None:
