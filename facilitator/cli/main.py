@@ -12,6 +12,7 @@ from typing import Any
 import click
 import uvicorn
 
+from facilitator.cli.backups import db_backup, db_restore
 from facilitator.cli.files import export, workshop
 from facilitator.cli.options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
@@ -245,5 +246,7 @@ def db_copy(source: str, target: str) -> None:
     click.echo(f"Copied {sum(counts.values())} rows. Point FACILITATOR_DATABASE_URL at the copy.")
 
 
+db.add_command(db_backup)
+db.add_command(db_restore)
 main.add_command(export)
 main.add_command(workshop)
