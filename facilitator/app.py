@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from facilitator import telemetry
+from facilitator import logs, telemetry
 from facilitator.config import Settings
 from facilitator.domain import JOB_MODULES
 from facilitator.domain.errors import DomainError
@@ -50,6 +50,7 @@ from facilitator.web.downloads import MEDIA
 from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page
+from facilitator.web.request_ids import RequestIds
 from facilitator.web.state import Services
 from facilitator.web.templating import Templates
 
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     gc.collect()
                     gc.freeze()
                     logging.getLogger("uvicorn.error").addFilter(_socket_chatter)
+                    logs.redact_uvicorn()
                     # ... and so, as sockets come, is what each of them keeps (collector.py).
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
                 yield
@@ -163,6 +165,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     return Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestIds),
             Middleware(GZipMiddleware, minimum_size=800, exclude_content_types=NOT_COMPRESSED),
             Middleware(WebMiddleware, secure_cookies=settings.secure_cookies),
         ],

@@ -42,6 +42,7 @@ class Settings:
     # /metrics is served only when one of these is set (docs/operations.md).
     metrics_token: str = ""
     metrics_allow: str = ""
+    log_format: str = "text"  # or "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

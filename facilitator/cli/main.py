@@ -12,6 +12,7 @@ from typing import Any
 import click
 import uvicorn
 
+from facilitator import logs
 from facilitator.cli.backups import db_backup, db_restore
 from facilitator.cli.files import export, workshop
 from facilitator.cli.options import data_dir_option, database_option, settings_from
@@ -48,6 +49,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # default to answer its supervisor, which would then kill and restart it.
         timeout_worker_healthcheck=30,
         log_level="info",
+        log_config=logs.uvicorn_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
         proxy_headers=True,
     )
 
