@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -25,7 +27,7 @@ from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
 from facilitator.i18n import N_, gettext
-from facilitator.live.collector import Freezer
+from facilitator.live.collector import Freezer, freeze_survivors
 from facilitator.live.rooms import Rooms
 from facilitator.paths import static_dir
 from facilitator.server_status import Window
@@ -91,6 +93,23 @@ def _socket_chatter(record: logging.LogRecord) -> bool:
     return record.msg not in ("connection open", "connection closed")
 
 
+# Modules only some requests need, and slow to import: after a crash, phones wait for the
+# server to be up, so these are imported in the background once it is (docs/operations.md).
+DEFERRED = ("facilitator.clustering", "facilitator.export.formats")
+
+
+def _import_later(loop: asyncio.AbstractEventLoop) -> None:
+    def run() -> None:
+        for name in DEFERRED:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the request that needs it will say what is wrong
+                logging.getLogger(__name__).exception("importing %s failed", name)
+        loop.call_soon_threadsafe(freeze_survivors)  # start-up made them: frozen, like the rest
+
+    threading.Thread(target=run, name="deferred-imports", daemon=True).start()
+
+
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     """The app; `server` is set by `facilitator serve`, which owns its process."""
     templates = Templates()
@@ -135,6 +154,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     logs.redact_uvicorn()
                     # ... and so, as sockets come, is what each of them keeps (collector.py).
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
+                    _import_later(asyncio.get_running_loop())
                 yield
                 sampling.cancel()
                 telemetry.process_ended()

@@ -245,3 +245,37 @@ def test_the_panel_says_its_colour_in_words(world: World, colour: Colour) -> Non
     assert f'data-colour="{colour.value}"' in html
     assert f"<strong>{colour.value.title()}</strong>" in html
     assert ("server-reasons" in html) is (colour is not Colour.green)
+
+
+# -- back fast after a restart ---------------------------------------------------------------
+
+
+STARTS = """
+import sys, time
+from starlette.testclient import TestClient
+from facilitator.app import create_app
+from facilitator.config import Settings
+from facilitator.store import migrate
+
+heavy = ("sklearn", "scipy", "docx", "openpyxl", "facilitator.clustering")
+settings = Settings.from_env({}, data_dir=sys.argv[1])
+migrate.upgrade(settings.database_url)
+print(sorted(m for m in heavy if m in sys.modules))
+with TestClient(create_app(settings, server=True)):
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not all(m in sys.modules for m in heavy):
+        time.sleep(0.1)
+    print(sorted(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_the_server_starts_without_the_libraries_only_some_requests_need(
+    tmp_path: Path,
+) -> None:
+    """After a crash every phone waits for the start: scikit-learn, SciPy (suggestions) and
+    the Word and Excel libraries (exports) load in the background once it is up."""
+    out = subprocess.run(
+        [sys.executable, "-c", STARTS, str(tmp_path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert out[0] == "[]"  # none before the server is up
+    assert out[1] == str(sorted(["sklearn", "scipy", "docx", "openpyxl", "facilitator.clustering"]))

@@ -7,11 +7,12 @@ edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 from sqlmodel import Session, col, select
 
-from facilitator import clustering
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
@@ -28,10 +29,19 @@ HINT_MIN_LENGTH = 12
 _in_use: set[int] = set()
 
 
+async def _engine() -> ModuleType:
+    """The similarity engine. Imported on first use, off the event loop: its libraries
+    (scikit-learn, SciPy) took 40 % of a restart's import time, while phones waited to come
+    back. The server imports it in the background once it is up (app.py)."""
+    return await asyncio.to_thread(importlib.import_module, "facilitator.clustering")
+
+
 def idea_added(group_id: int, text: str) -> None:
     """Queues a new idea's vector, computed in the background at low priority, when its group
     uses suggestions or hints; returns at once, and does nothing for other groups."""
     if group_id in _in_use:
+        from facilitator import clustering
+
         clustering.warm([text])
 
 
@@ -67,6 +77,7 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
     ideas = await db.read(read)
     _in_use.add(group_id)
     texts = [i.text for i in ideas]
+    clustering = await _engine()
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
     # ideas are computed in the background, so that "Suggest again" is quick.
@@ -101,6 +112,7 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
     # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
     # words while their vectors are computed in the background (only for groups whose phones
     # ask for hints). Only the draft's vector is computed in the request.
+    clustering = await _engine()
     backend = clustering.default_backend()
     scores = await asyncio.to_thread(
         clustering.hint_scores, draft, [i.text for i in ideas], backend

@@ -12,7 +12,6 @@ from starlette.routing import Route
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import NotFound
 from facilitator.domain.exports import workshop_snapshot
-from facilitator.export.formats import FORMATS, render
 from facilitator.i18n import N_
 from facilitator.web.pages import require_staff
 from facilitator.web.state import services
@@ -31,6 +30,9 @@ async def download(request: Request) -> Response:
     staff = await require_staff(request)
     if not isinstance(staff, Staff):
         return staff
+    # Word's and Excel's libraries load on first use (app.py imports them once it is up).
+    from facilitator.export.formats import FORMATS, render
+
     fmt = request.path_params["fmt"]
     if fmt not in FORMATS:
         raise NotFound(N_("There is no such export."))
