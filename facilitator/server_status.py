@@ -91,9 +91,11 @@ def judge(reading: Reading, limits: Limits = LIMITS) -> Status:
     ):
         if value is None:
             continue
-        if value >= red:
+        # Latencies are read as their bucket's upper bound ("at most"): only above a limit
+        # is a figure known to be past it.
+        if value > red:
             reds.append(message)
-        elif value >= amber:
+        elif value > amber:
             ambers.append(message)
     if reds:
         return Status(Colour.red, reading, tuple(reds + ambers))

@@ -178,6 +178,9 @@ def test_the_line_is_green_amber_or_red_by_its_figures() -> None:
     assert down.colour is Colour.red
     assert down.reasons == ("The database does not answer.", "Answers to phones are slow.")
     assert judge(Reading()).colour is Colour.green  # nothing happened yet: nothing is wrong
+    # A latency is its bucket's bound, "at most": a bucket ending at a limit is within it.
+    assert judge(Reading(ack_p99=0.25, loop_lag_p99=0.1, writes_waiting=20)).colour is Colour.green
+    assert judge(Reading(ack_p99=1.0, loop_lag_p99=0.5, writes_waiting=200)).colour is Colour.amber
 
 
 def test_latencies_are_read_over_the_last_minute() -> None:

@@ -94,8 +94,8 @@ def _millis(seconds: float | None) -> str:
     if seconds is None:
         return "–"
     if seconds == float("inf"):
-        return "> " + i18n.format_number(telemetry.LATENCY[-1] * 1000) + " ms"
-    return i18n.format_number(seconds * 1000) + " ms"
+        return "> " + i18n.format_number(telemetry.LATENCY[-1] * 1000) + "\u00a0ms"
+    return i18n.format_number(seconds * 1000) + "\u00a0ms"
 
 
 async def panel_context(request: Request) -> dict[str, Any]:
