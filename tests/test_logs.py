@@ -138,3 +138,16 @@ def test_a_full_story_logs_json_lines_and_no_secret(tmp_path: Path) -> None:
     assert any(line.get("path", "").startswith("/invite/[redacted]") for line in lines)
     leaked = [name for name, value in secrets.items() if value and value in text]
     assert leaked == []
+
+
+def test_an_unknown_log_format_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from facilitator.cli.main import main
+
+    result = CliRunner().invoke(
+        main, ["serve", "--data-dir", str(tmp_path)], env={"FACILITATOR_LOG_FORMAT": "xml"}
+    )
+    assert result.exit_code == 2
+    assert "FACILITATOR_LOG_FORMAT must be one of text, json" in result.output
+    assert not (tmp_path / "facilitator.db").exists()  # nothing was touched

@@ -115,6 +115,11 @@ def serve(
     settings = settings_from(
         database_url=database_url, redis_url=redis_url, data_dir=data_dir, public_url=public_url
     )
+    if settings.log_format not in logs.FORMATS:
+        raise click.UsageError(
+            f"FACILITATOR_LOG_FORMAT must be one of {', '.join(logs.FORMATS)}, "
+            f"not {settings.log_format!r}."
+        )
     if workers > 1:
         _check_workers(settings, workers)  # before touching the database
     if settings.database_url.startswith("sqlite"):
