@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -18,24 +20,28 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from facilitator import logs, telemetry
 from facilitator.config import Settings
 from facilitator.domain import JOB_MODULES
 from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
 from facilitator.i18n import N_, gettext
-from facilitator.live.collector import Freezer
+from facilitator.live.collector import Freezer, freeze_survivors
 from facilitator.live.rooms import Rooms
 from facilitator.paths import static_dir
+from facilitator.server_status import Window
 from facilitator.store import migrate
 from facilitator.store.database import Database
 from facilitator.throttle import Throttle, create_counter
+from facilitator.vocabulary import Audience
 from facilitator.web import (
     account,
     downloads,
     facilitator,
     language,
     mission_control,
+    operations,
     organiser,
     participant,
     sockets,
@@ -46,6 +52,7 @@ from facilitator.web.downloads import MEDIA
 from facilitator.web.fragments import GroupRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page
+from facilitator.web.request_ids import RequestIds
 from facilitator.web.state import Services
 from facilitator.web.templating import Templates
 
@@ -86,6 +93,23 @@ def _socket_chatter(record: logging.LogRecord) -> bool:
     return record.msg not in ("connection open", "connection closed")
 
 
+# Modules only some requests need, and slow to import: after a crash, phones wait for the
+# server to be up, so these are imported in the background once it is (docs/operations.md).
+DEFERRED = ("facilitator.clustering", "facilitator.export.formats")
+
+
+def _import_later(loop: asyncio.AbstractEventLoop) -> None:
+    def run() -> None:
+        for name in DEFERRED:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the request that needs it will say what is wrong
+                logging.getLogger(__name__).exception("importing %s failed", name)
+        loop.call_soon_threadsafe(freeze_survivors)  # start-up made them: frozen, like the rest
+
+    threading.Thread(target=run, name="deferred-imports", daemon=True).start()
+
+
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     """The app; `server` is set by `facilitator serve`, which owns its process."""
     templates = Templates()
@@ -114,6 +138,10 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 app.state.services = Services(
                     settings, db, hub, templates, rooms, Throttle(counter)
                 )
+                # The server's own figures (/metrics, the Server panel): always kept, cheaply.
+                app.state.sampler = telemetry.Sampler(rooms.census, [a.value for a in Audience])
+                app.state.server_window = Window.starting(list(telemetry.registry().collect()))
+                sampling = asyncio.get_running_loop().create_task(app.state.sampler.run())
                 if server:
                     # What start-up made (modules, templates, engines) lives as long as the
                     # process: frozen, the collector stops rescanning it, which made the
@@ -123,9 +151,13 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     gc.collect()
                     gc.freeze()
                     logging.getLogger("uvicorn.error").addFilter(_socket_chatter)
+                    logs.redact_uvicorn()
                     # ... and so, as sockets come, is what each of them keeps (collector.py).
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
+                    _import_later(asyncio.get_running_loop())
                 yield
+                sampling.cancel()
+                telemetry.process_ended()
                 if server:
                     steward.cancel()
                 await rooms.close_all()
@@ -146,12 +178,14 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         *facilitator.routes,
         *sockets.routes,
         *system.routes,
+        *operations.routes,
         *language.routes,
         Mount("/static", Static(directory=static_dir()), name="static"),
     ]
     return Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestIds),
             Middleware(GZipMiddleware, minimum_size=800, exclude_content_types=NOT_COMPRESSED),
             Middleware(WebMiddleware, secure_cookies=settings.secure_cookies),
         ],

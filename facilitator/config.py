@@ -39,6 +39,10 @@ class Settings:
     session_max_days: float = 14.0
     invitation_days: float = 7.0
     secure_cookies: bool = False
+    # /metrics is served only when one of these is set (docs/operations.md).
+    metrics_token: str = ""
+    metrics_allow: str = ""
+    log_format: str = "text"  # or "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

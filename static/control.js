@@ -32,7 +32,25 @@
     }
   }
 
+  // Regions that refresh on their own (the Server panel): replaced whole.
+  async function refreshRegions() {
+    for (const region of document.querySelectorAll("[data-self-refresh]")) {
+      if (document.hidden) return;
+      try {
+        const response = await fetch(region.dataset.selfRefresh, { credentials: "same-origin" });
+        if (!response.ok) continue;
+        const tpl = document.createElement("template");
+        tpl.innerHTML = (await response.text()).trim();
+        const fresh = tpl.content.firstElementChild;
+        const open = region.querySelector("details")?.open;
+        if (open) fresh.querySelector("details")?.setAttribute("open", "");
+        region.replaceWith(fresh);
+      } catch { /* the next refresh will try again */ }
+    }
+  }
+
   setInterval(refresh, REFRESH);
+  setInterval(refreshRegions, REFRESH);
   setInterval(tick, 1000);
   tick();
 })();

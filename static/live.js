@@ -228,7 +228,9 @@
     setConn("offline");
     if (old && old.readyState < WebSocket.CLOSING) old.close();
     // Back off, with jitter, so a venue's phones do not all return in the same instant.
-    const delay = Math.min(8000, 500 * 2 ** attempt) * (0.5 + Math.random());
+    // At most 4 s (2-6 s with the jitter): after a restart a phone is back within 6 s of
+    // the server, where an 8 s cap had some wait 12 s (docs/operations.md).
+    const delay = Math.min(4000, 500 * 2 ** attempt) * (0.5 + Math.random());
     attempt = Math.min(attempt + 1, 6);
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, delay);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ from typing import Any
 import click
 import uvicorn
 
+from facilitator import logs
 from facilitator.cli import lan
+from facilitator.cli.backups import db_backup, db_restore
 from facilitator.cli.files import export, workshop
 from facilitator.cli.options import data_dir_option, database_option, settings_from
 from facilitator.config import Settings
@@ -30,6 +33,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # Worker processes import the app by name and rebuild these same settings from
         # the environment they inherit (config.py stays the only reader).
         os.environ.update(settings.to_env())
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_fresh_metrics_dir(settings))
     else:
         app = create_app(settings, server=True)
     uvicorn.run(
@@ -46,8 +50,18 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # default to answer its supervisor, which would then kill and restart it.
         timeout_worker_healthcheck=30,
         log_level="info",
+        log_config=logs.uvicorn_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
         proxy_headers=True,
     )
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """Where each worker keeps its figures for /metrics (prometheus-client's multiprocess
+    mode), emptied at each start: what a previous run left would be added in."""
+    path = settings.data_dir / "metrics"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def _check_workers(settings: Settings, workers: int) -> None:
@@ -102,6 +116,11 @@ def serve(
     settings = settings_from(
         database_url=database_url, redis_url=redis_url, data_dir=data_dir, public_url=public_url
     )
+    if settings.log_format not in logs.FORMATS:
+        raise click.UsageError(
+            f"FACILITATOR_LOG_FORMAT must be one of {', '.join(logs.FORMATS)}, "
+            f"not {settings.log_format!r}."
+        )
     if workers > 1:
         _check_workers(settings, workers)  # before touching the database
     if settings.database_url.startswith("sqlite"):
@@ -238,5 +257,7 @@ def db_copy(source: str, target: str) -> None:
     click.echo(f"Copied {sum(counts.values())} rows. Point FACILITATOR_DATABASE_URL at the copy.")
 
 
+db.add_command(db_backup)
+db.add_command(db_restore)
 main.add_command(export)
 main.add_command(workshop)

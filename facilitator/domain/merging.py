@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from facilitator import clustering
 from facilitator.domain.access import get_row, require_facilitator
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import NotFound
+from facilitator.domain.suggestions import engine
 from facilitator.i18n import N_
 from facilitator.models import Idea, IdeaStatus
 from facilitator.store.database import Database
@@ -58,6 +58,7 @@ async def merge_candidates(
     text, others = await db.read(read)
     if not others:
         return []
+    clustering = await engine()
     scores = await asyncio.to_thread(
         clustering.hint_scores, text, [t for _, t in others], clustering.default_backend()
     )

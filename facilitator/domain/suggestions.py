@@ -7,11 +7,12 @@ edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from sqlmodel import Session, col, select
 
-from facilitator import clustering
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
@@ -32,10 +33,19 @@ HINT_MIN_LENGTH = 12
 _in_use: set[int] = set()
 
 
+async def engine() -> ModuleType:
+    """The similarity engine. Imported on first use, off the event loop: its libraries
+    (scikit-learn, SciPy) took 40 % of a restart's import time, while phones waited to come
+    back. The server imports it in the background once it is up (app.py)."""
+    return await asyncio.to_thread(importlib.import_module, "facilitator.clustering")
+
+
 def idea_added(group_id: int, text: str) -> None:
     """Queues a new idea's vector, computed in the background at low priority, when its group
     uses suggestions or hints; returns at once, and does nothing for other groups."""
     if group_id in _in_use:
+        from facilitator import clustering
+
         clustering.warm([text])
 
 
@@ -80,6 +90,8 @@ def _fits(texts: list[str], themes: list[_Theme], backend: str) -> dict[int, int
     ]
     if not pairs:
         return {}
+    from facilitator import clustering  # imported by the caller already (`engine`)
+
     scores = clustering.similarity(
         [texts[n] for n, _, _ in pairs], [other for _, _, other in pairs], backend
     )
@@ -114,6 +126,7 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
 
     ideas, themes = await db.read(read)
     _in_use.add(group_id)
+    clustering = await engine()
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
     # ideas are computed in the background, so that "Suggest again" is quick.
@@ -156,6 +169,7 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
     # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
     # words while their vectors are computed in the background (only for groups whose phones
     # ask for hints). Only the draft's vector is computed in the request.
+    clustering = await engine()
     backend = clustering.default_backend()
     scores = await asyncio.to_thread(
         clustering.hint_scores, draft, [i.text for i in ideas], backend

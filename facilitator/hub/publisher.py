@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
+from facilitator import telemetry
 from facilitator.hub.base import Hub
 from facilitator.store.events import Wired
 
@@ -22,7 +24,8 @@ class Publisher:
 
     def __init__(self, hub: Hub, size: int = 10_000):
         self.hub = hub
-        self._queue: asyncio.Queue[Wired] = asyncio.Queue(maxsize=size)
+        # Each event with when it was handed over (for the publish latency).
+        self._queue: asyncio.Queue[tuple[Wired, float]] = asyncio.Queue(maxsize=size)
         self._task: asyncio.Task[None] | None = None
         self.dropped = 0
 
@@ -39,9 +42,10 @@ class Publisher:
     def __call__(self, events: Sequence[Wired]) -> None:
         for event in events:
             try:
-                self._queue.put_nowait(event)
+                self._queue.put_nowait((event, time.perf_counter()))
             except asyncio.QueueFull:
                 self.dropped += 1
+                telemetry.PUBLISH_DROPPED.inc()
                 log.warning("publish queue full; %s seq %d left to resync", *event[:2])
 
     async def flush(self) -> None:
@@ -49,9 +53,10 @@ class Publisher:
 
     async def _run(self) -> None:
         while True:
-            channel, seq, data = await self._queue.get()
+            (channel, seq, data), handed = await self._queue.get()
             try:
                 await self.hub.publish(channel, data)
+                telemetry.PUBLISH_SECONDS.observe(telemetry.since(handed))
             except Exception:
                 log.exception("publishing %s seq %d failed", channel, seq)
             finally:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from facilitator import telemetry
 from facilitator.hub.base import LOST, Subscribers, Subscription
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ class RedisHub:
             if channel == CONTROL:
                 if first.is_set():  # not the first connection: this is a reconnect
                     self.reconnects += 1
+                    telemetry.REDIS_RECONNECTS.inc()
                     log.info("redis hub connected again")
                 self._connected = True
                 first.set()

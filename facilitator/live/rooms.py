@@ -18,11 +18,13 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from facilitator import i18n
+from facilitator.domain.actors import Participant
 from facilitator.hub import LOST, Hub, Message, Subscription
 from facilitator.live.viewer import TRY_AGAIN, Frame, Viewer, frame
 from facilitator.store import events
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
+from facilitator.telemetry import Census
 from facilitator.vocabulary import Audience
 
 log = logging.getLogger(__name__)
@@ -303,6 +305,19 @@ class Rooms:
         if self._rooms.get(room.channel) is room:
             del self._rooms[room.channel]
         room.cancel()
+
+    def census(self) -> Census:
+        """What is open in this process, for the server's figures (telemetry)."""
+        sockets: dict[str, int] = {}
+        workshops: set[int] = set()
+        channels = 0
+        for room in self._rooms.values():
+            channels += bool(room.viewers)
+            for viewer in room.viewers:
+                sockets[viewer.audience.value] = sockets.get(viewer.audience.value, 0) + 1
+                if isinstance(viewer.actor, Participant):
+                    workshops.add(viewer.actor.workshop_id)
+        return Census(sockets, channels, len(workshops))
 
     def sockets(self) -> int:
         """Sockets open in this process."""

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
 
+from facilitator import telemetry
 from facilitator.i18n import N_, gettext
 from facilitator.live.rooms import Rendered, Room, Rooms
 from facilitator.live.viewer import BATCH, TRY_AGAIN, Disconnected, Frame, Viewer, frame
 from facilitator.store import events
 from facilitator.store.events import LiveEvent
+from facilitator.telemetry import TALLY
 from facilitator.throttle import SLOW_DOWN, SocketGuard, SocketLimits, Verdict
 
 log = logging.getLogger(__name__)
@@ -105,9 +108,13 @@ async def serve_socket(rooms: Rooms, endpoint: Endpoint, viewer: Viewer, resume:
         while True:
             text = await viewer.ws.receive()
             if text is None:  # a binary frame, say: answered like any unreadable message
+                telemetry.REFUSED.labels("unreadable").inc()
                 viewer.offer(None, frame(_unreadable()))
                 continue
+            TALLY.received(len(text))
             verdict = guard.admit(text)
+            if verdict is not Verdict.ok:
+                telemetry.REFUSED.labels(verdict.name).inc()
             if verdict is Verdict.slow_down:
                 # With its key, so the page keeps that message and sends it again later.
                 refusal = {"type": "error", "status": 429, "message": gettext(SLOW_DOWN)}
@@ -151,18 +158,24 @@ async def _dispatch(
 ) -> dict[str, Any] | None:
     """Parse one message and run it; a bad message gets an error frame, never a dropped socket."""
     if len(text) > max_message:
+        telemetry.REFUSED.labels("too_big").inc()
         return {"type": "error", "message": gettext(N_("That message is too large."))}
     try:
         message = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return _unreadable()
+        message = None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        telemetry.REFUSED.labels("unreadable").inc()
         return _unreadable()
     if message["type"] == "ping":
         return {"type": "pong"}
+    started = time.perf_counter()
     try:
-        return await endpoint.handle(viewer, message)
+        reply = await endpoint.handle(viewer, message)
+        telemetry.ACK_SECONDS.observe(telemetry.since(started))
+        return reply
     except Exception:
+        telemetry.REFUSED.labels("failed").inc()
         # The database stayed unreachable through the write path's retries. Whether the
         # command committed is unknown, so no answer is given: "try again" makes the page
         # reconnect and send its outbox again with the same keys (idempotent).

@@ -21,6 +21,7 @@ import orjson
 from facilitator import i18n
 from facilitator.domain.actors import Actor, Participant
 from facilitator.live import wire
+from facilitator.telemetry import TALLY
 from facilitator.vocabulary import Audience
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,9 @@ class Viewer:
             if seq is not None and seq <= self.sent_seq:
                 waiting.popleft()
                 return
-            if write_now(wire.encoded_frame(message)):
+            data = wire.encoded_frame(message)
+            if write_now(data):
+                TALLY.sent(len(data))
                 waiting.popleft()
                 if seq is not None:
                     self.sent_seq = seq
@@ -127,8 +130,10 @@ class Viewer:
             items = list(itertools.islice(waiting, BATCH))
             frames, last = self._unsent(items)
             if frames:
-                if not write_now(wire.encoded(tuple(frames))):
+                data = wire.encoded(tuple(frames))
+                if not write_now(data):
                     break
+                TALLY.sent(len(data))
                 self.sent_seq = last
             for _ in items:
                 waiting.popleft()
@@ -144,7 +149,9 @@ class Viewer:
         catch-up, a socket has many waiting. Seq frames already sent are skipped."""
         frames, last = self._unsent(items)
         if frames:
-            await self.ws.send(wire.message(frames))
+            text = wire.message(frames)
+            await self.ws.send(text)
+            TALLY.sent(len(text))  # characters: bytes, but for the few beyond ASCII
             self.sent_seq = last
 
     def _unsent(self, items: list[tuple[int | None, Frame]]) -> tuple[list[Frame], int]:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
+from facilitator import telemetry
 from facilitator.store.engines import make_engine
 from facilitator.store.events import Tx, Wired, wire
 from facilitator.store.jobs import WriteJob, body
@@ -103,7 +104,13 @@ class Database:
             require_named(fn)  # the same rule on both, so code that runs on one runs on both
             assert self._writers is not None
             self._writers.submit(self._postgres_job, fn, args, (future, loop))
-        return await future
+        started = time.perf_counter()
+        telemetry.WRITES_WAITING.inc()
+        try:
+            return await future
+        finally:
+            telemetry.WRITES_WAITING.dec()
+            telemetry.WRITE_SECONDS.observe(telemetry.since(started))
 
     def write_sync(self, fn: Callable[..., T] | WriteJob[Any, T], *args: Any) -> T:
         """For the CLI and tests, outside any event loop; events are published by nobody."""

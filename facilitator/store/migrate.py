@@ -53,3 +53,9 @@ def check(engine: Engine) -> None:
             "The database is not up to date. Run `facilitator db upgrade` "
             "(with the same --database-url), then start again."
         )
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this code knows (a database at another came from a newer one)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}

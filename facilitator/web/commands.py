@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from facilitator import telemetry
 from facilitator.domain import clusters, ideas, moderation, participants, phases, votes
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.errors import Invalid
+from facilitator.domain.errors import DomainError, Invalid
 from facilitator.domain.ids import checked
 from facilitator.i18n import N_
 from facilitator.web.state import Services
@@ -77,10 +78,16 @@ def flag(fields: Fields, name: str) -> bool:
 
 
 async def dispatch(svc: Services, actor: Actor, group_id: int, fields: Fields) -> Reply | None:
-    handler = COMMANDS.get(str(fields.get("type", "")))
-    if handler is None:
-        raise Invalid(N_("Unknown message type."))
-    return await handler(svc, actor, group_id, fields)
+    kind = str(fields.get("type", ""))
+    handler = COMMANDS.get(kind)
+    telemetry.COMMANDS.labels(kind if handler is not None else "unknown").inc()
+    try:
+        if handler is None:
+            raise Invalid(N_("Unknown message type."))
+        return await handler(svc, actor, group_id, fields)
+    except DomainError as exc:
+        telemetry.REFUSED.labels(type(exc).__name__.lower()).inc()
+        raise
 
 
 # -- ideas ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 
 from starlette.requests import Request
@@ -12,7 +13,6 @@ from starlette.routing import Route
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import NotFound
 from facilitator.domain.exports import workshop_snapshot
-from facilitator.export.formats import FORMATS, render
 from facilitator.i18n import N_
 from facilitator.web.pages import require_staff
 from facilitator.web.state import services
@@ -31,16 +31,19 @@ async def download(request: Request) -> Response:
     staff = await require_staff(request)
     if not isinstance(staff, Staff):
         return staff
+    # Word's and Excel's libraries load on first use, off the event loop (the server imports
+    # them in the background once it is up: app.py).
+    formats = await asyncio.to_thread(importlib.import_module, "facilitator.export.formats")
     fmt = request.path_params["fmt"]
-    if fmt not in FORMATS:
+    if fmt not in formats.FORMATS:
         raise NotFound(N_("There is no such export."))
     workshop_id = request.path_params["workshop_id"]
     names = request.query_params.get("names") == "1"
     snap = await workshop_snapshot(services(request).db, staff, workshop_id, names)
     summary = request.query_params.get("summary", "")
     # Building a document takes a moment of CPU: off the event loop.
-    body = await asyncio.to_thread(render, snap, fmt, summary)
-    ext = FORMATS[fmt][0]
+    body = await asyncio.to_thread(formats.render, snap, fmt, summary)
+    ext = formats.FORMATS[fmt][0]
     stem = re.sub(r"[^A-Za-z0-9]+", "-", snap.workshop.title).strip("-").lower() or "workshop"
     name = f"{stem}-{fmt}.{ext}" if fmt in ("audit", "polis") else f"{stem}.{ext}"
     return Response(

@@ -20,6 +20,7 @@ from facilitator.export import charts
 from facilitator.i18n import N_, gettext
 from facilitator.snapshot import Snapshot
 from facilitator.store.events import group_channel
+from facilitator.web import operations
 from facilitator.web.auth import read_form
 from facilitator.web.fragments import presence_summary
 from facilitator.web.ids import ids
@@ -59,6 +60,7 @@ async def control(
         participation=_participation(snap),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
         **context,
+        **await operations.panel_context(request),
     )
 
 
