@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -18,8 +18,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from facilitator import clustering
 from facilitator.config import Settings
-from facilitator.domain import JOB_MODULES
+from facilitator.domain import JOB_MODULES, suggestions
 from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
@@ -29,6 +30,7 @@ from facilitator.live.rooms import Rooms
 from facilitator.paths import static_dir
 from facilitator.store import migrate
 from facilitator.store.database import Database
+from facilitator.store.events import Wired
 from facilitator.throttle import Throttle, create_counter
 from facilitator.web import (
     account,
@@ -89,6 +91,7 @@ def _socket_chatter(record: logging.LogRecord) -> bool:
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     """The app; `server` is set by `facilitator serve`, which owns its process."""
     templates = Templates()
+    clustering.configure(settings.embedding_model)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,9 +99,19 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         await hub.connect()
         publisher = Publisher(hub)
         publisher.start()
+
+        def committed(events: Sequence[Wired]) -> None:
+            publisher(events)
+            # New ideas of groups that use suggestions or hints get their vectors in the
+            # background; a failure there must not stop the publishing.
+            try:
+                suggestions.ideas_committed(events)
+            except Exception:
+                logging.getLogger(__name__).exception("queueing idea vectors failed")
+
         try:
             # Built after the hub, so what it commits is published from its first write.
-            db = Database(settings.database_url, on_commit=publisher, job_modules=JOB_MODULES)
+            db = Database(settings.database_url, on_commit=committed, job_modules=JOB_MODULES)
             try:
                 migrate.check(db.read_engine)
                 if server:
@@ -123,6 +136,9 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     gc.collect()
                     gc.freeze()
                     logging.getLogger("uvicorn.error").addFilter(_socket_chatter)
+                    # The embedding model and the language identifier load at low priority
+                    # in the background, so that no facilitator or phone waits for them.
+                    clustering.preload()
                     # ... and so, as sockets come, is what each of them keeps (collector.py).
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
                 yield

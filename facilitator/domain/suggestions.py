@@ -7,32 +7,60 @@ edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import orjson
 from sqlmodel import Session, col, select
 
-from facilitator import clustering
+from facilitator import clustering, vocabulary
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
 from facilitator.models import Idea, IdeaStatus
 from facilitator.store.database import Database
+from facilitator.store.events import Wired, group_channel
 from facilitator.vocabulary import IdeaView
 
 HINT_THRESHOLD = 0.45
 HINT_COUNT = 3
 HINT_MIN_LENGTH = 12
 
-# Groups whose facilitator asked for suggestions, or whose phones asked for the hint, in this
-# process: only their ideas' vectors are worth computing (each costs 15–25 ms of CPU).
-_in_use: set[int] = set()
+# The channels of groups whose facilitator asked for suggestions, or whose phones asked for
+# the hint, in this process: only their ideas' vectors are worth computing (each costs 15–30 ms
+# of CPU).
+_in_use: set[str] = set()
+# Events whose idea has a text that is new to the board.
+_NEW_TEXT = frozenset(
+    kind.name
+    for kind in (
+        vocabulary.IDEA_SUBMITTED,
+        vocabulary.IDEA_EDITED,
+        vocabulary.IDEA_MODERATED,
+        vocabulary.IDEA_APPROVED,
+        vocabulary.IDEA_RESTORED,
+    )
+)
 
 
-def idea_added(group_id: int, text: str) -> None:
-    """Queues a new idea's vector, computed in the background at low priority, when its group
-    uses suggestions or hints; returns at once, and does nothing for other groups."""
-    if group_id in _in_use:
-        clustering.warm([text])
+def use(group_id: int) -> None:
+    """Marks a group as using suggestions or hints: from now on its new ideas get their vectors
+    in the background (:func:`ideas_committed`)."""
+    _in_use.add(group_channel(group_id))
+
+
+def ideas_committed(events: Sequence[Wired]) -> None:
+    """Called with every batch of committed events (after the publisher): queues the vector of
+    each new or changed idea of a group that uses suggestions or hints, to be computed in the
+    background at low priority. Returns at once; events of other groups are not even decoded."""
+    texts = []
+    for channel, _, raw in events:
+        if channel in _in_use:
+            event = orjson.loads(raw)
+            if event.get("kind") in _NEW_TEXT:
+                texts.append(str(event["payload"]["idea"]["text"]))
+    if texts:
+        clustering.warm(texts)
 
 
 @dataclass(frozen=True)
@@ -65,7 +93,7 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
         return [IdeaView.of(r) for r in rows]
 
     ideas = await db.read(read)
-    _in_use.add(group_id)
+    use(group_id)
     texts = [i.text for i in ideas]
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
@@ -95,7 +123,7 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
         return [IdeaView.of(r) for r in rows if shown_to_phones(group, r)]
 
     ideas = await db.read(read)
-    _in_use.add(group_id)
+    use(group_id)
     if not ideas:
         return []
     # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
