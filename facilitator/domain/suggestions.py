@@ -49,6 +49,13 @@ def use(group_id: int) -> None:
     _in_use.add(group_channel(group_id))
 
 
+def prepare(group_id: int, texts: list[str]) -> None:
+    """A group about to use suggestions (its console is open): its ideas' vectors are computed
+    in the background, and those of its next ideas too. Returns at once."""
+    use(group_id)
+    clustering.warm(texts)
+
+
 def ideas_committed(events: Sequence[Wired]) -> None:
     """Called with every batch of committed events (after the publisher): queues the vector of
     each new or changed idea of a group that uses suggestions or hints, to be computed in the
