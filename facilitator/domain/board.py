@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from facilitator.domain.access import AnyGroup, get_group, require_facilitator, require_member
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import counts, shown_to_phones
+from facilitator.domain.support import support_counts
 from facilitator.domain.votes import item_key, tallies, vote_state
 from facilitator.group_settings import GroupSettings
 from facilitator.models import (
@@ -117,6 +118,7 @@ class Board:
     pending: list[IdeaView] = field(default_factory=list)
     hidden: list[IdeaView] = field(default_factory=list)
     merged: dict[int, list[IdeaView]] = field(default_factory=dict)
+    support: dict[int, int] = field(default_factory=dict)  # +1s by idea, for every audience
 
     def tally(self, kind: str, ident: int) -> int | None:
         return None if self.tallies is None else self.tallies.get(item_key(kind, ident), 0)
@@ -178,6 +180,7 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         if staff
         else [],
         merged=merged if staff else {},
+        support=support_counts(s, group_id),
     )
 
 
