@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from facilitator.clustering import multilingual
+from facilitator.domain import suggestions
 from facilitator.models import Cluster, Idea
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import add_idea, member, stage
@@ -76,8 +78,10 @@ def test_the_duplicate_hint_shows_similar_ideas_to_a_phone(world: World) -> None
 
 
 def test_new_ideas_get_vectors_in_the_background_only_in_groups_that_use_hints(
-    world: World,
+    world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Groups of earlier tests in this process may have had the same ids.
+    monkeypatch.setattr(suggestions, "_in_use", set())
     st = stage(world)
     person, stranger = member(world, st.group), member(world, st.other)
     multilingual.clear_cache()
