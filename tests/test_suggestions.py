@@ -37,6 +37,7 @@ def test_suggestions_are_a_preview_until_accepted(world: World) -> None:
     grouped = [sorted(int(i) for i in p.split(",")) for p in proposals]
     assert sorted(ids[:3]) in grouped and sorted(ids[3:5]) in [g[:2] for g in grouped]
     assert world.read(lambda s: s.exec(select(Cluster)).all()) == []  # nothing applied yet
+    assert "meaning, in any language" in preview.text  # the engine, named in words
 
     with connect(console, st.group.id, "facilitator") as ws:
         sock = Socket(ws)

@@ -24,6 +24,7 @@ from facilitator.web.state import services
 BACKEND_LABELS = {
     "tfidf": N_("word-overlap (TF-IDF)"),
     "semantic": N_("meaning (sentence embeddings)"),
+    "multilingual": N_("meaning, in any language"),
 }
 
 
