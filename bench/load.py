@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import csv
 import gc
+import http.cookiejar
 import json
 import multiprocessing
 import os
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -228,6 +230,10 @@ class Worker:
         self.lags: list[float] = []
         self.stopping = False
         self.measuring = False
+        self.hint_ms: list[float] = []  # --assist: the duplicate hint, as a typing phone asks
+        self.suggest_ms: list[float] = []  # --assist: each group's suggested themes, once
+        self.assist_errors: list[str] = []
+        self.tasks: set[asyncio.Task[None]] = set()
 
     # -- joining -------------------------------------------------------------------------
     async def join(self, phone: Phone) -> None:
@@ -367,9 +373,55 @@ class Worker:
         phone.n += 1
         key = f"{self.run_id}-{phone.idx}-{phone.n}"
         text = text or self.texts[self.rng.randrange(len(self.texts))]
+        if self.spec.get("assist"):
+            # The phone asked for similar ideas while typing: the first half of its idea.
+            draft = text[: max(12, len(text) // 2)]
+            query = urllib.parse.urlencode({"text": draft})
+            self.spawn(self.get(f"/j/{phone.code}/similar?{query}", phone.cookie, self.hint_ms))
         self.subs[key] = Sub(time.monotonic(), tag, phone.group, phone)
         phone.outbox[key] = text
         self.send(phone, key, text)
+
+    # -- suggestions and hints (--assist) ---------------------------------------------------
+    def spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def get(self, path: str, cookie: str | None, into: list[float]) -> None:
+        """One GET as a browser's fetch would make it; its time to the last byte, in ms."""
+        start = time.monotonic()
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Cookie: {cookie or ''}\r\nConnection: close\r\n\r\n".encode()
+            )
+            head = await reader.readuntil(b"\r\n\r\n")
+            await reader.read()
+            writer.close()
+            if not head.startswith(b"HTTP/1.1 200"):
+                raise RuntimeError(head.split(b"\r\n")[0].decode("latin-1"))
+        except (OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
+            self.assist_errors.append(f"{path.split('?')[0]}: {exc}")
+            return
+        if self.measuring:
+            into.append((time.monotonic() - start) * 1000)
+
+    async def suggest_once(self, t0: float) -> None:
+        """Each group's facilitator asks for suggested themes once, at a random moment after
+        the first third of the run (its ideas then partly have vectors, partly not)."""
+        staff = self.spec.get("staff_cookie")
+        duration = self.spec["duration"]
+        plan = sorted(
+            (t0 + self.rng.uniform(duration / 3, duration), g["id"]) for g in self.spec["groups"]
+        )
+        asked = []
+        for when, group_id in plan:
+            await self.at(when)
+            path = f"/facilitator/groups/{group_id}/suggestions"
+            asked.append(asyncio.ensure_future(self.get(path, staff, self.suggest_ms)))
+        await asyncio.gather(*asked)
 
     # -- helpers -------------------------------------------------------------------------
     async def lag_monitor(self) -> None:
@@ -431,6 +483,8 @@ class Worker:
         kind, duration, interval = s["scenario"], s["duration"], s["interval"]
         extra: dict[str, Any] = {}
         if kind in ("steady", "scaling"):
+            if s.get("assist") and s.get("staff_cookie"):
+                self.spawn(self.suggest_once(t0))
             await self.fire(self.steady_plan(t0, duration, interval))
         elif kind == "burst":
             # Steady all along; at t0 + burst_at every phone submits once within 10 s.
@@ -451,6 +505,8 @@ class Worker:
         elif kind == "storm":
             extra["storm"] = await self.storm(t0)
         await self.drain(s["drain"])
+        if self.tasks:  # hints and suggestions still on their way
+            await asyncio.wait(set(self.tasks), timeout=s["drain"])
         return extra
 
     async def ramp(self, t0: float) -> list[dict[str, Any]]:
@@ -569,6 +625,9 @@ class Worker:
             "reconnects": self.reconnects,
             "frames": self.frames,
             "final_seq": {str(p.gid): p.seq for p in self.phones},
+            "hint_ms": self.hint_ms,
+            "suggest_ms": self.suggest_ms,
+            "assist_errors": self.assist_errors,
             "crossed": self.crossed(),
         }
 
@@ -749,7 +808,7 @@ def start_server(
     serve = [sys.executable, "-m", "facilitator", "serve", "--port", str(port)]
     serve += ["--data-dir", str(data_dir)]
     if target == "app" and template is not None and (template / "cookies.json").exists():
-        for name in ("facilitator.db", "secret_key"):
+        for name in ("facilitator.db", "secret_key", "setup.json"):
             if (template / name).exists():
                 shutil.copy(template / name, data_dir / name)
         info = json.loads((template / "setup.json").read_text())
@@ -784,6 +843,25 @@ def start_server(
         server.stop()
         raise
     return server
+
+
+def log_in(server: Server) -> str:
+    """The organiser of the bench workshop logs in (--assist asks for suggestions as a
+    facilitator would); the session's Cookie header."""
+    info = json.loads((server.data_dir / "setup.json").read_text())
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    base = f"http://127.0.0.1:{server.port}"
+    page = opener.open(f"{base}/login", timeout=30).read().decode()
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    if match is None:
+        raise RuntimeError("no CSRF token on the login page")
+    form = {"email": info["organiser"]["email"], "password": info["organiser"]["password"]}
+    body = urllib.parse.urlencode({**form, "csrf": match.group(1)}).encode()
+    opener.open(f"{base}/login", data=body, timeout=30).read()
+    if not any(c.name == "facilitator_session" for c in jar):
+        raise RuntimeError("the bench organiser could not log in")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def wait_started(server: Server, workers: int, seconds: float = 120.0) -> None:
@@ -881,6 +959,7 @@ def run_once(
         procs = max(1, min(args.procs, n_groups))
         sizes = [min(group_size, n - i * group_size) for i in range(n_groups)]
         run_id = f"{int(time.time()) % 100000}{target[0]}"
+        staff_cookie = log_in(server) if args.assist and target != "floor" else None
         rates = [args.ramp_start * args.ramp_factor**k for k in range(args.ramp_steps)]
         for w in range(procs):
             groups = [
@@ -915,6 +994,8 @@ def run_once(
                 "cookies": {str(g["index"]): cookies[str(g["index"])] for g in groups}
                 if cookies
                 else None,
+                "assist": args.assist,
+                "staff_cookie": staff_cookie,
             }
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, args=(spec, child), daemon=True)
@@ -1151,6 +1232,16 @@ def summarise(
         "deliveries_per_s": round(deliveries / window, 1),
         "ack_ms": percentiles([i[2] for i in acked]),
         "all_peers_ms": percentiles([i[3] for i in acked if i[3] is not None]),
+        "assist": {
+            "hints": sum(len(r["hint_ms"]) for r in results),
+            "hint_ms": percentiles([t for r in results for t in r["hint_ms"]]),
+            "suggestions": sum(len(r["suggest_ms"]) for r in results),
+            "suggest_ms": percentiles([t for r in results for t in r["suggest_ms"]]),
+            "errors": sum(len(r["assist_errors"]) for r in results),
+            "error_samples": sorted({e for r in results for e in r["assist_errors"]})[:5],
+        }
+        if args.assist
+        else None,
         "server": {
             "cpu_pct": round(100 * server["server_cpu_s"] / server["wall_s"], 1),
             "cpu_us_per_delivery": round(1e6 * server["server_cpu_s"] / deliveries, 2)
@@ -1309,6 +1400,12 @@ def main(argv: list[str] | None = None) -> None:
         default=-10,
         help="the generator processes' niceness (below 0 needs root; else they keep 0)",
     )
+    parser.add_argument(
+        "--assist",
+        action="store_true",
+        help="suggestions and hints in use in every group: each phone asks for similar ideas "
+        "before each idea, each group's facilitator asks for suggested themes once",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle", type=float, default=3.0, help="idle seconds before measuring")
     parser.add_argument("--drain", type=float, default=10.0, help="seconds to wait for stragglers")
@@ -1396,17 +1493,28 @@ def parse_targets(value: str) -> list[str]:
 def headline(r: dict[str, Any]) -> str:
     a, s, g = r["all_peers_ms"], r["server"], r["generator"]
     return (
-        f"{r['target']:5} {r['scenario']:7} N={r['params']['phones']:5} acked={r['acked']} "
-        f"lost={r['lost']} dup={r['duplicated']} ooo={r['out_of_order']} "
-        f"all-peers p50/p99/max={a['p50']}/{a['p99']}/{a['max']} ms "
-        f"server cpu={s['cpu_pct']}% {s['cpu_us_per_delivery']} us/delivery "
-        f"rss/phone={s['rss_per_phone_kb']} KB gen cpu={g['cpu_pct_max']}% "
-        f"lag p99={g['lag_p99_ms']} ms other={r['other_cpu_pct']}% valid={r['valid']}"
-    ) + (
-        f" db cpu={s['db_cpu_pct']}% redis cpu={s['redis_cpu_pct']}% "
-        f"crossed={r['processes']['deliveries_crossed']}"
-        if "processes" in r
-        else ""
+        (
+            f"{r['target']:5} {r['scenario']:7} N={r['params']['phones']:5} acked={r['acked']} "
+            f"lost={r['lost']} dup={r['duplicated']} ooo={r['out_of_order']} "
+            f"all-peers p50/p99/max={a['p50']}/{a['p99']}/{a['max']} ms "
+            f"server cpu={s['cpu_pct']}% {s['cpu_us_per_delivery']} us/delivery "
+            f"rss/phone={s['rss_per_phone_kb']} KB gen cpu={g['cpu_pct_max']}% "
+            f"lag p99={g['lag_p99_ms']} ms other={r['other_cpu_pct']}% valid={r['valid']}"
+        )
+        + (
+            f" hint p50/p99={r['assist']['hint_ms']['p50']}/{r['assist']['hint_ms']['p99']} ms "
+            f"({r['assist']['hints']}) suggestions p50/p99={r['assist']['suggest_ms']['p50']}/"
+            f"{r['assist']['suggest_ms']['p99']} ms ({r['assist']['suggestions']}) "
+            f"errors={r['assist']['errors']}"
+            if r.get("assist")
+            else ""
+        )
+        + (
+            f" db cpu={s['db_cpu_pct']}% redis cpu={s['redis_cpu_pct']}% "
+            f"crossed={r['processes']['deliveries_crossed']}"
+            if "processes" in r
+            else ""
+        )
     )
 
 

@@ -54,6 +54,8 @@ async def _create(database_url: str, groups: int) -> dict[str, Any]:
         db.close()
     return {
         "database_url": database_url,
+        # A throwaway account of this benchmark database (bench/load.py --assist logs in).
+        "organiser": {"email": email, "password": password},
         "workshop_ids": [v.id for v in views],
         "groups": [{"id": g.id, "code": g.code} for v in views for g in v.groups],
     }

@@ -8,7 +8,7 @@ import gc
 import importlib
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,7 +22,7 @@ from starlette.types import Scope
 
 from facilitator import logs, telemetry
 from facilitator.config import Settings
-from facilitator.domain import JOB_MODULES
+from facilitator.domain import JOB_MODULES, suggestions
 from facilitator.domain.errors import DomainError
 from facilitator.hub import create_hub
 from facilitator.hub.publisher import Publisher
@@ -33,6 +33,7 @@ from facilitator.paths import static_dir
 from facilitator.server_status import Window
 from facilitator.store import migrate
 from facilitator.store.database import Database
+from facilitator.store.events import Wired
 from facilitator.throttle import Throttle, create_counter
 from facilitator.vocabulary import Audience
 from facilitator.web import (
@@ -105,6 +106,10 @@ def _import_later(loop: asyncio.AbstractEventLoop) -> None:
                 importlib.import_module(name)
             except Exception:  # the request that needs it will say what is wrong
                 logging.getLogger(__name__).exception("importing %s failed", name)
+        # The embedding model and the language identifier then load at low priority, so
+        # that no facilitator or phone waits for them.
+        with contextlib.suppress(Exception):
+            suggestions.load_engine().preload()
         loop.call_soon_threadsafe(freeze_survivors)  # start-up made them: frozen, like the rest
 
     threading.Thread(target=run, name="deferred-imports", daemon=True).start()
@@ -113,6 +118,7 @@ def _import_later(loop: asyncio.AbstractEventLoop) -> None:
 def create_app(settings: Settings, *, server: bool = False) -> Starlette:
     """The app; `server` is set by `facilitator serve`, which owns its process."""
     templates = Templates()
+    suggestions.use_model(settings.embedding_model)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -120,9 +126,19 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         await hub.connect()
         publisher = Publisher(hub)
         publisher.start()
+
+        def committed(events: Sequence[Wired]) -> None:
+            publisher(events)
+            # New ideas of groups that use suggestions or hints get their vectors in the
+            # background; a failure there must not stop the publishing.
+            try:
+                suggestions.ideas_committed(events)
+            except Exception:
+                logging.getLogger(__name__).exception("queueing idea vectors failed")
+
         try:
             # Built after the hub, so what it commits is published from its first write.
-            db = Database(settings.database_url, on_commit=publisher, job_modules=JOB_MODULES)
+            db = Database(settings.database_url, on_commit=committed, job_modules=JOB_MODULES)
             try:
                 migrate.check(db.read_engine)
                 if server:

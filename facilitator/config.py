@@ -43,6 +43,7 @@ class Settings:
     metrics_token: str = ""
     metrics_allow: str = ""
     log_format: str = "text"  # or "json"
+    embedding_model: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

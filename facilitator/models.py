@@ -212,6 +212,20 @@ class Vote(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class IdeaSupport(SQLModel, table=True):
+    """A phone's "+1" to an idea already on the board, instead of sending its own: one per
+    participant (a device in a workshop) per idea."""
+
+    __tablename__ = "idea_support"
+    __table_args__ = (UniqueConstraint("idea_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="breakout_group.id", index=True, ondelete="CASCADE")
+    idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class Scope(enum.StrEnum):
     """Where a recommendation stands. Rounds and the plenary will add theirs."""
 

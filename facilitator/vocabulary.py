@@ -125,6 +125,7 @@ class IdeaChanged:
     phase: str
     votes: DotsBack = field(default_factory=dict)
     into_text: str = ""  # of the idea it was merged into
+    support: int = 0  # its +1s (domain/support.py), so that its card shows them as the board does
 
     def describe(self) -> str:
         text = _quote(self.idea.text)
@@ -135,6 +136,18 @@ class IdeaChanged:
                 idea=text, other=_quote(self.into_text)
             )
         return text
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaSupported:
+    """A phone's "+1" to an idea already on the board, instead of sending its own."""
+
+    idea: int
+    text: str
+    support: int  # the idea's +1s now
+
+    def describe(self) -> str:
+        return _quote(self.text)
 
 
 NOT_IN_A_THEME = N_("Not in a theme")
@@ -342,6 +355,12 @@ IDEA_RESTORED = _kind("idea.restored", IdeaChanged, N_("restored an idea"), Foll
 IDEA_APPROVED = _kind("idea.approved", IdeaChanged, N_("approved an idea"), Follow.board)
 IDEA_MODERATED = _kind("idea.moderated", IdeaChanged, N_("edited an idea"), Follow.board)
 IDEA_MERGED = _kind("idea.merged", IdeaChanged, N_("merged an idea into another"), Follow.board)
+IDEA_SUPPORTED = _kind(
+    "idea.supported",
+    IdeaSupported,
+    N_("gave +1 to an idea instead of sending theirs"),
+    Follow.board,
+)
 IDEA_MOVED = _kind("idea.moved", IdeaMoved, N_("moved an idea"), Follow.board)
 CLUSTER_CREATED = _kind("cluster.created", ClusterChanged, N_("created a theme"), Follow.board)
 CLUSTER_RENAMED = _kind("cluster.renamed", ClusterChanged, N_("renamed a theme"), Follow.board)

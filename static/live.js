@@ -466,6 +466,11 @@
     for (const [name, value] of new FormData(form)) if (name !== "csrf") command[name] = value;
     command.type = form.dataset.command;
     send(command);
+    if (form.hasAttribute("data-clears-draft")) {
+      // "+1 that instead of sending mine": the draft is not sent, so it goes.
+      if (textarea) { textarea.value = ""; counter(); textarea.focus(); }
+      document.getElementById("similar")?.replaceChildren();
+    }
     form.closest("dialog")?.close();
     form.closest("details[open]")?.removeAttribute("open");
   });

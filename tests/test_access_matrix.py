@@ -60,6 +60,7 @@ def foreign_fields(mine: Site, theirs: Site, other_idea: int) -> dict[str, list[
         "reveal": group_only,
         "edit": [{"idea_id": i, "text": "changed"} for i in (idea, other_idea)],
         "withdraw": [{"idea_id": i} for i in (idea, other_idea)],
+        "support": [{"idea_id": i} for i in (idea, other_idea)],
         "hide": [{"idea_id": i, "reason": "x"} for i in (idea, other_idea)],
         "restore": [{"idea_id": theirs.hidden_id}],
         "moderate_edit": [{"idea_id": i, "text": "changed"} for i in (idea, other_idea)],

@@ -17,16 +17,16 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from facilitator.clustering import (
-    _cosine_distances,
-    _cuts,
-    _silhouette,
     available_backends,
     default_backend,
     similarity,
     suggest_clusters,
     suggest_names,
 )
+from facilitator.clustering.grouping import cuts as _cuts
+from facilitator.clustering.grouping import silhouette as _silhouette
 from facilitator.clustering.stopwords import STOP_WORDS
+from facilitator.clustering.vectors import cosine_distances as _cosine_distances
 
 BACKENDS = available_backends()
 

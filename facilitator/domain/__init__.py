@@ -18,6 +18,7 @@ JOB_MODULES = tuple(
         "recommendations",
         "restore",
         "setup_file",
+        "support",
         "synthesis",
         "votes",
         "workshops",

@@ -17,6 +17,7 @@ from facilitator.domain.access import AnyGroup, get_group, require_facilitator, 
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.ideas import counts, shown_to_phones
 from facilitator.domain.ranking import Ranked, Turnout, rank, turnout
+from facilitator.domain.support import support_counts
 from facilitator.domain.votes import item_key, tallies, vote_state
 from facilitator.group_settings import GroupSettings
 from facilitator.models import (
@@ -119,6 +120,7 @@ class Board:
     hidden: list[IdeaView] = field(default_factory=list)
     merged: dict[int, list[IdeaView]] = field(default_factory=dict)
     turnout: Turnout = field(default_factory=lambda: Turnout(0, 0))
+    support: dict[int, int] = field(default_factory=dict)  # +1s by idea, for every audience
 
     def tally(self, kind: str, ident: int) -> int | None:
         return None if self.tallies is None else self.tallies.get(item_key(kind, ident), 0)
@@ -191,6 +193,7 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         else [],
         merged=merged if staff else {},
         turnout=turnout(s, group_id) if group.phase != Phase.collect else Turnout(0, 0),
+        support=support_counts(s, group_id),
     )
 
 

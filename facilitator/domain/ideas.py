@@ -16,7 +16,7 @@ from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
 from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
-from facilitator.models import Idea, IdeaRevision, IdeaStatus, Phase, utcnow
+from facilitator.models import Idea, IdeaRevision, IdeaStatus, IdeaSupport, Phase, utcnow
 from facilitator.store.jobs import write_job
 from facilitator.store.statements import core
 from facilitator.vocabulary import Counts, DotsBack, IdeaChanged, IdeaView, Kind
@@ -100,10 +100,17 @@ def _publish(
     into_text: str = "",
 ) -> None:
     shown = shown_to_phones(group, view)
+    # A new idea has no +1 yet: the hot path asks nothing more of the database.
+    given = 0 if kind is vocabulary.IDEA_SUBMITTED else support_count(s, view.id)
     payload = IdeaChanged(
-        view, counts(s, view.group_id), shown, group.phase, votes or {}, into_text
+        view, counts(s, view.group_id), shown, group.phase, votes or {}, into_text, given
     )
     record.to_group(s, view.group_id, kind, payload, actor)
+
+
+def support_count(s: Session, idea_id: int) -> int:
+    """How many phones gave this idea their +1 (domain/support.py)."""
+    return int(s.exec(select(func.count()).where(col(IdeaSupport.idea_id) == idea_id)).one())
 
 
 def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:

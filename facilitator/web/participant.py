@@ -21,7 +21,7 @@ from facilitator.domain.suggestions import similar_ideas
 from facilitator.i18n import N_
 from facilitator.models import Idea
 from facilitator.store.events import group_channel
-from facilitator.web.auth import device_hash, random_key, read_form
+from facilitator.web.auth import csrf_token, device_hash, random_key, read_form
 from facilitator.web.commands import dispatch
 from facilitator.web.fragments import presence_summary
 from facilitator.web.limits import find_code_limited
@@ -248,7 +248,13 @@ async def similar(request: Request) -> Response:
     if who is None:
         raise Forbidden(NO_DEVICE)
     found = await similar_ideas(svc.db, who, group_id, request.query_params.get("text", ""))
-    html = svc.templates.render("participant/_similar.html", ideas=found)
+    html = svc.templates.render(
+        "participant/_similar.html",
+        ideas=found,
+        me=who.id,
+        code=target.group.code,
+        csrf=csrf_token(request),
+    )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
