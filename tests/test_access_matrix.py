@@ -35,6 +35,7 @@ POLICY_VIOLATION = 1008
 # the key itself (tests/test_bad_input.py and test_accounts.py cover them).
 KEYED = re.compile(r"^/(j/\{code\}|invite/\{token\}|join$|$)")
 PUBLIC = {"/login", "/logout", "/healthz", "/account", "/account/password", "/language"}
+PUBLIC |= {"/metrics"}  # for a scraper with its token or address (tests/test_operations.py)
 
 Fields = dict[str, Any]
 

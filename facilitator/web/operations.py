@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from facilitator import i18n, telemetry
 from facilitator.config import Settings
+from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Staff
 from facilitator.server_status import LIMITS, MEANINGS, Colour, Status, judge
 from facilitator.web.organiser import organiser_only
@@ -115,6 +116,9 @@ async def panel(request: Request) -> Response:
     staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
+    workshop_id = request.path_params["workshop_id"]
+    # The figures are the server's, but the panel is part of one workshop's mission control.
+    await services(request).db.read(lambda s: require_organiser(s, staff, workshop_id))
     context = await panel_context(request)
     html = services(request).templates.render(PANEL, **context)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
