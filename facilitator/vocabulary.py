@@ -42,6 +42,7 @@ class Follow(StrEnum):
     idea = "idea"  # the idea's card and the counts, rendered from the payload alone
     vote = "vote"  # the item's tally, from the payload alone
     board = "board"  # the board's regions, rendered again from the database
+    round = "round"  # phones go on to their group of the new round, from the payload alone
 
 
 EVERYONE = frozenset(Audience)
@@ -254,6 +255,17 @@ class Announcement:
         return _quote(self.text) if self.text else gettext(N_("taken down"))
 
 
+@dataclass(frozen=True, slots=True)
+class RoundStarted:
+    round: int
+    name: str
+    position: int
+    workshop_code: str  # where a phone asks for its new group (its seat is its own)
+
+    def describe(self) -> str:
+        return _quote(self.name)
+
+
 # -- kinds ----------------------------------------------------------------------------------
 
 
@@ -310,7 +322,7 @@ def _kind(
     secret_actor: bool = False,
 ) -> Kind[P]:
     assert name not in KINDS, name
-    replayable = follow in (Follow.idea, Follow.vote)
+    replayable = follow in (Follow.idea, Follow.vote, Follow.round)
     kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
     KINDS[name] = kind
     return kind
@@ -395,3 +407,4 @@ RECOMMENDATION_SOURCES = _kind(
 ANNOUNCEMENT = _kind(
     "workshop.announcement", Announcement, N_("showed a banner on every phone"), Follow.board
 )
+ROUND_STARTED = _kind("round.started", RoundStarted, N_("started the next round"), Follow.round)

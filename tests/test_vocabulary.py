@@ -20,6 +20,9 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    round_state,
+    rounds,
+    setup_file,
     votes,
 )
 from facilitator.domain.actors import Staff
@@ -34,6 +37,15 @@ from tests.workshop_factory import build, snapshot
 from tests.workshop_factory import db as db  # a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+TWO_ROUNDS = """\
+title: Rounds
+rounds: [{name: One}, {name: Two, assignment: random}]
+groups:
+  - {name: A, question: A?}
+  - {name: B, question: B?, round: 2}
+"""
 
 
 def _every_kind(db: Database) -> tuple[int, int, Staff]:
@@ -79,6 +91,9 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await recommendations.move(db, fred, rec, "up")
         await recommendations.delete(db, fred, rec)
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
+        made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
+        now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
+        await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
         return fred
 
     return g1, g2, asyncio.run(more())
@@ -133,7 +148,7 @@ def test_only_the_vocabulary_names_a_kind() -> None:
 def test_every_kind_has_a_label_and_audiences() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.audiences, kind.name
-        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote))
+        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote, Follow.round))
     assert vocabulary.VOTE_CAST.secret_actor and not vocabulary.IDEA_MOVED.secret_actor
 
 

@@ -17,6 +17,7 @@ JOB_MODULES = tuple(
         "phases",
         "recommendations",
         "restore",
+        "rounds",
         "setup_file",
         "synthesis",
         "votes",

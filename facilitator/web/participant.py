@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, participants
+from facilitator.domain import ideas, participants, round_state
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -77,9 +77,12 @@ async def board_page(
     svc = services(request)
     target = await find_code_limited(request, code)
     if target.group is None:
-        return await page(request, "participant/picker.html", workshop=target.workshop, staff=None)
+        return await _picker(request, target)
     if target.group.code != code:  # typed in lower case or with a dash: use the canonical link
         return see_other(f"/j/{target.group.code}")
+    open_ids = await _open_groups(request, target)
+    if open_ids is not None and target.group.id not in open_ids:  # its round is over
+        return see_other(f"/j/{target.workshop.code}")
     target, who = await _join(request, code, create=True)
     assert target.group is not None
     view = await phone_view(svc.db, who, target.group.id)
@@ -104,6 +107,40 @@ async def board_page(
         name_limit=svc.settings.max_name_length,
         online=_phones_online(request, target.group.id),
         staff=None,
+    )
+
+
+async def _open_groups(request: Request, target: JoinTarget) -> set[int] | None:
+    """The groups phones may join now: the current round's; None: any (no rounds)."""
+    wid = target.workshop.id
+    open_ids = await services(request).db.read(lambda s: round_state.open_group_ids(s, wid))
+    return None if open_ids is None else set(open_ids)
+
+
+async def _picker(request: Request, target: JoinTarget) -> Response:
+    """A workshop code: on to this phone's group of the current round if it has one, else
+    the list of groups it may join now."""
+    open_ids = await _open_groups(request, target)
+    if open_ids is None:
+        return await page(
+            request,
+            "participant/picker.html",
+            workshop=target.workshop,
+            groups=target.workshop.groups,
+            staff=None,
+        )
+    device = device_hash(request)
+    if device is not None:
+        wid = target.workshop.id
+        who = await services(request).db.read(
+            lambda s: participants.find_participant(s, device, wid)
+        )
+        if who is not None and who.group_id in open_ids:
+            seat = next(g for g in target.workshop.groups if g.id == who.group_id)
+            return see_other(f"/j/{seat.code}")
+    groups = [g for g in target.workshop.groups if g.id in open_ids]
+    return await page(
+        request, "participant/picker.html", workshop=target.workshop, groups=groups, staff=None
     )
 
 

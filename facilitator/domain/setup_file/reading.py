@@ -140,9 +140,33 @@ def parse(text: str) -> Setup:
             group.settings(setup.defaults)
         except SettingsRefused as exc:
             problems.append(_refused(doc, ("groups", n), exc))
+    problems += _round_problems(doc, setup)
     if problems:
         raise BadSetup(problems)
     return setup
+
+
+def _round_problems(doc: Any, setup: Setup) -> list[Problem]:
+    """Each group in a round the file lists, and each round with a group."""
+    problems = []
+    used = set()
+    for n, group in enumerate(setup.groups):
+        at: tuple[int | str, ...] = ("groups", n, "round")
+        if group.round is None:
+            used.add(1)
+        elif not setup.rounds:
+            problems.append(Problem(_line(doc, at), _field(at), N_("List the rounds first.")))
+        elif group.round > len(setup.rounds):
+            message = N_("There are only {count} rounds.")
+            params = {"count": len(setup.rounds)}
+            problems.append(Problem(_line(doc, at), _field(at), message, params))
+        else:
+            used.add(group.round)
+    for n, _ in enumerate(setup.rounds):
+        if n + 1 not in used:
+            at = ("rounds", n)
+            problems.append(Problem(_line(doc, at), _field(at), N_("This round has no groups.")))
+    return problems
 
 
 def _refused(doc: Any, at: tuple[int | str, ...], exc: SettingsRefused) -> Problem:

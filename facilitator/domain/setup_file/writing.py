@@ -11,7 +11,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
-from facilitator.domain import workshop_views
+from facilitator.domain import round_state, workshop_views
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
 from facilitator.models import Group, Workshop
@@ -32,6 +32,12 @@ def dump(s: Session, workshop_id: int) -> str:
     if w.description:
         doc["description"] = _block(w.description)
     doc["language"] = w.language
+    if w.tag_label:
+        doc["tag_label"] = w.tag_label
+    rounds = round_state.ordered(s, workshop_id)
+    number = {r.id: n + 1 for n, r in enumerate(rounds)}
+    if rounds:
+        doc["rounds"] = [{"name": r.name, "assignment": str(r.assignment)} for r in rounds]
     doc["groups"] = []
     for g in groups:
         assert g.id is not None
@@ -41,6 +47,8 @@ def dump(s: Session, workshop_id: int) -> str:
             item["context"] = _block(g.description)
         if emails:
             item["facilitators"] = emails
+        if g.round_id is not None:
+            item["round"] = number[g.round_id]
         item |= {"phase": str(g.phase), **asdict(g.settings)}
         doc["groups"].append(item)
     out = io.StringIO()

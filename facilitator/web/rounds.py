@@ -1,0 +1,43 @@
+"""Rounds from mission control: start the next one, and every phone moves to its group."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from facilitator.domain import rounds
+from facilitator.domain.actors import Staff
+from facilitator.domain.errors import DomainError
+from facilitator.i18n import N_, gettext
+from facilitator.web.auth import read_form
+from facilitator.web.mission_control import control
+from facilitator.web.organiser import organiser_only
+from facilitator.web.state import services
+
+
+async def next_round(request: Request) -> Response:
+    form = await read_form(request)
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    from_round = str(form.get("from_round", ""))
+    listed = str(form.get("list", ""))
+    try:
+        started = await rounds.start_next_round(
+            services(request).db,
+            staff,
+            request.path_params["workshop_id"],
+            int(from_round) if from_round.isdigit() else 0,
+            listed,
+            None,
+        )
+    except DomainError as exc:
+        return await control(request, exc.status, error=exc.message)
+    notice = gettext(
+        N_("{round} has started: {seated} phones seated, {choosing} choosing.")
+    ).format(round=started.name, seated=started.seated, choosing=started.choosing)
+    return await control(request, notice=notice)
+
+
+routes = [Route("/organiser/workshops/{workshop_id:id}/rounds/next", next_round, methods=["POST"])]

@@ -1,0 +1,328 @@
+"""Rounds: the set-up file lists them, the organiser starts the next one from mission
+control, and every phone is seated in its new group and moves there, live; refusals
+change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from facilitator.domain import rounds, setup_file
+from facilitator.domain.assignment import Phone, assign, read_list
+from facilitator.domain.errors import DomainError, Invalid
+from facilitator.models import Assignment, Group, Participant, Role, Round
+from tests.conftest import Person, Socket, World, connect
+from tests.support import live, post_idea
+
+TWO_ROUNDS = """\
+title: Two rounds
+tag_label: Your organisation
+rounds:
+  - name: Round 1
+  - name: Round 2
+    assignment: {assignment}
+groups:
+  - name: Funding
+    question: What should we fund?
+    premoderation: {premoderation}
+  - name: Skills
+    question: Which skills?
+  - name: Policy
+    question: Which policy?
+  - name: Funding 2
+    question: Which funding first?
+    round: 2
+  - name: Skills 2
+    question: Which skills first?
+    round: 2
+  - name: Policy 2
+    question: Which policy first?
+    round: 2
+"""
+
+
+def make(world: World, assignment: str = "random", premoderation: bool = False) -> Any:
+    organiser = world.organiser()
+    text = TWO_ROUNDS.format(assignment=assignment, premoderation=str(premoderation).lower())
+    created = world.run(setup_file.import_setup, world.db, organiser, text, 7.0)
+    return organiser, created
+
+
+def groups_of(world: World, workshop_id: int) -> dict[str, Group]:
+    return {
+        g.name: g
+        for g in world.read(
+            lambda s: list(s.exec(select(Group).where(Group.workshop_id == workshop_id)))
+        )
+    }
+
+
+def seats(world: World, workshop_id: int) -> dict[int, int | None]:
+    rows = world.read(
+        lambda s: list(s.exec(select(Participant).where(Participant.workshop_id == workshop_id)))
+    )
+    return {p.id: p.group_id for p in rows}
+
+
+def round_ids(world: World, workshop_id: int) -> list[int]:
+    rows = world.read(
+        lambda s: list(
+            s.exec(select(Round).where(Round.workshop_id == workshop_id).order_by(Round.position))
+        )
+    )
+    return [r.id for r in rows]
+
+
+def start(person: Person, workshop_id: int, from_round: int, listed: str = "") -> Any:
+    url = f"/organiser/workshops/{workshop_id}/rounds/next"
+    return person.post(url, {"from_round": str(from_round), "list": listed})
+
+
+# -- who sits where (pure) ------------------------------------------------------------------
+
+
+def phones(n: int, tags: list[str] | None = None, names: list[str] | None = None) -> list[Phone]:
+    return [Phone(i, 10 + i % 3, (tags or [""] * n)[i], (names or [""] * n)[i]) for i in range(n)]
+
+
+def sizes(seated: dict[int, int | None]) -> list[int]:
+    counts: dict[int | None, int] = {}
+    for g in seated.values():
+        counts[g] = counts.get(g, 0) + 1
+    return sorted(counts.values())
+
+
+def test_random_seating_balances_the_tables_and_seats_everyone() -> None:
+    seated = assign(Assignment.random, phones(10), [10, 11, 12], [20, 21, 22], random.Random(1))
+    assert set(seated) == set(range(10))
+    assert sizes(seated) == [3, 3, 4]
+
+
+def test_stay_keeps_each_table_together_in_the_new_round() -> None:
+    seated = assign(Assignment.stay, phones(9), [10, 11, 12], [20, 21, 22], random.Random(1))
+    assert all(seated[i] == 20 + i % 3 for i in range(9))
+
+
+def test_choose_leaves_every_phone_to_pick() -> None:
+    seated = assign(Assignment.choose, phones(4), [10, 11, 12], [20, 21], random.Random(1))
+    assert seated == {0: None, 1: None, 2: None, 3: None}
+
+
+def test_seating_by_tag_mixes_the_tables() -> None:
+    tags = ["NCSC"] * 6 + ["CERT"] * 3 + ["Bank"] * 3
+    seated = assign(Assignment.tag, phones(12, tags), [10], [20, 21, 22], random.Random(5))
+    assert sizes(seated) == [4, 4, 4]
+    for table in (20, 21, 22):
+        at_table = [tags[i] for i, g in seated.items() if g == table]
+        assert sorted(at_table) == ["Bank", "CERT", "NCSC", "NCSC"]
+
+
+def test_a_list_seats_whom_it_names_and_fills_the_rest_where_there_is_room() -> None:
+    names = ["Amira", "Ben", "", "Chloé"]
+    listed = read_list("name,group\nAMIRA, Skills 2\nben,Skills 2\n", {"Skills 2": 21, "X": 20})
+    seated = assign(
+        Assignment.list, phones(4, None, names), [10], [20, 21], random.Random(2), listed
+    )
+    assert (seated[0], seated[1]) == (21, 21)
+    assert (seated[2], seated[3]) == (20, 20)  # room was at 20
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Amira,Skills 2\nBen,Gardening\nCleo,Cooking\n", "Gardening, Cooking"),
+        ("Amira\n", "Each line of the list needs a name"),
+        ("\n\n", "The list is empty."),
+        ("a,b\n" * 60_000, "That list is too long."),
+    ],
+)
+def test_a_bad_list_is_refused_whole(text: str, message: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        read_list(text, {"Skills 2": 21})
+    assert message in refused.value.message
+
+
+# -- the set-up file ------------------------------------------------------------------------
+
+
+def test_the_set_up_file_makes_rounds_with_their_groups_and_writes_them_back(
+    world: World,
+) -> None:
+    _, created = make(world, "tag")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, second = round_ids(world, wid)
+    assert {n for n, g in groups.items() if g.round_id == first} == {"Funding", "Skills", "Policy"}
+    assert {n for n, g in groups.items() if g.round_id == second} == {
+        "Funding 2",
+        "Skills 2",
+        "Policy 2",
+    }
+    text = world.read(lambda s: setup_file.dump(s, wid))
+    again = setup_file.parse(text)
+    assert [(r.name, r.assignment) for r in again.rounds] == [
+        ("Round 1", "choose"),
+        ("Round 2", "tag"),
+    ]
+    assert [g.round for g in again.groups] == [1, 1, 1, 2, 2, 2]
+    assert again.tag_label == "Your organisation"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("    round: 2\n", "    round: 3\n"), "groups[3].round: There are only 2 rounds."),
+        (("    round: 2\n", "    round: 1\n"), "rounds[1]: This round has no groups."),
+        (("assignment: random", "assignment: lottery"), "rounds[1].assignment: This should be"),
+        (
+            ("rounds:\n  - name: Round 1\n  - name: Round 2\n    assignment: random\n", ""),
+            "List the rounds first.",
+        ),
+    ],
+)
+def test_a_file_with_bad_rounds_names_the_problem(change: tuple[str, str], expected: str) -> None:
+    text = TWO_ROUNDS.format(assignment="random", premoderation="false")
+    assert change[0] in text
+    with pytest.raises(setup_file.BadSetup) as caught:
+        setup_file.parse(text.replace(*change))
+    assert any(expected in str(p) for p in caught.value.problems), caught.value.problems
+
+
+# -- moving on, live ------------------------------------------------------------------------
+
+
+def test_starting_the_next_round_moves_every_phone_live_and_keeps_its_identity(
+    world: World,
+) -> None:
+    organiser, created = make(world, "random")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, second = round_ids(world, wid)
+    phones_ = [world.phone(groups[name].code) for name in ("Funding", "Skills", "Policy")]
+    before = seats(world, wid)
+    boss = world.logged_in(organiser)
+    page = boss.get(f"/organiser/workshops/{wid}/control").text
+    assert "Start Round 2" in page
+    with live(phones_[0], groups["Funding"].id) as sock:
+        response = start(boss, wid, first)
+        assert response.status_code == 200, response.text
+        assert "Round 2 has started: 3 phones seated, 0 choosing." in response.text
+        frame = sock.until(lambda f: any(op[1] == "round-notice" for op in f.get("ops", [])))
+        html = frame["ops"][0][2]
+        assert f'href="/j/{created.code}" data-go' in html
+    after = seats(world, wid)
+    assert set(after) == set(before)  # the same phones: nobody joined again
+    new_round = {g.id for g in groups.values() if g.round_id == second}
+    assert set(after.values()) <= new_round
+    assert sorted(list(after.values()).count(g) for g in new_round) == [1, 1, 1]
+    # The link leads each phone to its own group of the new round.
+    for phone, pid in zip(phones_, sorted(after), strict=True):
+        seat = next(g for g in groups.values() if g.id == after[pid])
+        assert (
+            phone.get(f"/j/{created.code}", follow_redirects=False).headers["location"]
+            == f"/j/{seat.code}"
+        )
+
+
+def test_a_page_of_the_old_round_sends_the_phone_on(world: World) -> None:
+    organiser, created = make(world, "stay")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    phone = world.phone(groups["Skills"].code)
+    assert start(world.logged_in(organiser), wid, first).status_code == 200
+    # A reload of the old group's link: on to the workshop's, which seats it.
+    old = phone.get(f"/j/{groups['Skills'].code}", follow_redirects=False)
+    assert old.headers["location"] == f"/j/{created.code}"
+    assert phone.get(f"/j/{created.code}").url.path == f"/j/{groups['Skills 2'].code}"
+    # A socket left open on the old group (a Wi-Fi blip) is told where to go.
+    with connect(phone, groups["Skills"].id) as ws:
+        sock = Socket(ws)
+        go = sock.until_type("go")
+        assert f'href="/j/{created.code}" data-go' in go["ops"][0][2]
+    # And it can no longer take part there.
+    refused = post_idea(phone, groups["Skills"].code, "late idea")
+    assert refused.status_code in (303, 400, 403)
+    assert world.read(lambda s: s.exec(select(Participant)).one().group_id) == groups["Skills 2"].id
+
+
+def test_choosing_shows_only_the_new_rounds_groups(world: World) -> None:
+    organiser, created = make(world, "choose")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    phone = world.phone(groups["Policy"].code)
+    assert start(world.logged_in(organiser), wid, first).status_code == 200
+    picker = phone.get(f"/j/{created.code}").text
+    assert "Funding 2" in picker and "Skills 2" in picker
+    assert 'href="/j/' + groups["Funding"].code not in picker
+    assert phone.get(f"/j/{groups['Policy 2'].code}").status_code == 200
+    assert seats(world, wid) == {1: groups["Policy 2"].id}
+
+
+def test_moving_on_is_refused_while_ideas_wait_for_approval(world: World) -> None:
+    organiser, created = make(world, "random", premoderation=True)
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    phone = world.phone(groups["Funding"].code)
+    assert post_idea(phone, groups["Funding"].code, "Fund the CERT").status_code == 303
+    before = seats(world, wid)
+    refused = start(world.logged_in(organiser), wid, first)
+    assert refused.status_code == 400
+    assert "Some ideas are still waiting for approval in Funding." in refused.text
+    assert seats(world, wid) == before
+    assert world.read(lambda s: rounds.round_state.current_round(s, wid)).id == first
+
+
+def test_a_list_naming_unknown_groups_is_refused_and_changes_nothing(world: World) -> None:
+    organiser, created = make(world, "list")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    world.phone(groups["Funding"].code)
+    boss = world.logged_in(organiser)
+    page = boss.get(f"/organiser/workshops/{wid}/control").text
+    assert 'name="list"' in page
+    before = seats(world, wid)
+    refused = start(boss, wid, first, "Amira,Gardening\n")
+    assert refused.status_code == 400
+    assert "The list names groups this round does not have: Gardening." in refused.text
+    assert seats(world, wid) == before
+    assert start(boss, wid, first, "Amira,Skills 2\n").status_code == 200
+
+
+def test_two_starts_at_once_move_on_one_round_only(world: World) -> None:
+    organiser, created = make(world, "random")
+    wid = created.workshop_id
+    first, second = round_ids(world, wid)
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            rounds.start_next_round(world.db, organiser, wid, first, "", 1),
+            rounds.start_next_round(world.db, organiser, wid, first, "", 2),
+            return_exceptions=True,
+        )
+
+    results = world.run(both)
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Started"]
+    assert world.read(lambda s: rounds.round_state.current_round(s, wid)).id == second
+    with pytest.raises(Invalid, match="last round"):
+        world.run(rounds.start_next_round, world.db, organiser, wid, second, "", None)
+
+
+def test_only_the_workshops_organisers_start_a_round(world: World) -> None:
+    _, created = make(world, "random")
+    wid = created.workshop_id
+    first, _ = round_ids(world, wid)
+    other = world.staff("someone@example.org")
+    with pytest.raises(DomainError):
+        world.run(rounds.start_next_round, world.db, other, wid, first, "", None)
+    stranger = world.staff("o2@example.org", Role.organiser)  # of other workshops
+    with pytest.raises(DomainError):
+        world.run(rounds.start_next_round, world.db, stranger, wid, first, "", None)
+    assert world.read(lambda s: rounds.round_state.current_round(s, wid)).id == first
