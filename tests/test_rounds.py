@@ -326,3 +326,27 @@ def test_only_the_workshops_organisers_start_a_round(world: World) -> None:
     with pytest.raises(DomainError):
         world.run(rounds.start_next_round, world.db, stranger, wid, first, "", None)
     assert world.read(lambda s: rounds.round_state.current_round(s, wid)).id == first
+
+
+def test_a_phone_answers_the_workshops_question_and_is_seated_by_it(world: World) -> None:
+    organiser, created = make(world, "tag")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, second = round_ids(world, wid)
+    answers = ["NCSC", "NCSC", "NCSC", "Bank", "Bank", "Bank"]
+    for n, answer in enumerate(answers):
+        code = groups[("Funding", "Skills", "Policy")[n % 3]].code
+        phone = world.phone(code)
+        board = phone.get(f"/j/{code}").text
+        assert "Your organisation" in board and 'name="tag"' in board
+        assert phone.post(f"/j/{code}/tag", {"tag": answer}).status_code == 303
+        assert f"<bdi>{answer}</bdi>" in phone.get(f"/j/{code}").text
+    too_long = phone.post(f"/j/{code}/tag", {"tag": "x" * 61})
+    assert too_long.status_code == 400
+    world.run(rounds.start_next_round, world.db, organiser, wid, first, "", 3)
+    rows = world.read(
+        lambda s: list(s.exec(select(Participant).where(Participant.workshop_id == wid)))
+    )
+    assert sorted(p.tag for p in rows) == sorted(answers)  # the too-long one changed nothing
+    for group in (g for g in groups.values() if g.round_id == second):
+        assert sorted(p.tag for p in rows if p.group_id == group.id) == ["Bank", "NCSC"]

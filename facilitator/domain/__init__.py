@@ -20,6 +20,7 @@ JOB_MODULES = tuple(
         "rounds",
         "setup_file",
         "synthesis",
+        "tags",
         "votes",
         "workshops",
     )

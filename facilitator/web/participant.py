@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, participants, round_state
+from facilitator.domain import ideas, participants, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -64,12 +64,18 @@ async def _join(request: Request, code: str, create: bool) -> tuple[JoinTarget, 
     return target, who
 
 
+async def joined(request: Request, code: str) -> tuple[JoinTarget, Participant]:
+    """The group of the code and this phone's participant in it (a form of its board)."""
+    return await _join(request, code, create=False)
+
+
 async def board_page(
     request: Request,
     *,
     error: str | None = None,
     draft: str = "",
     name_error: str | None = None,
+    tag_error: str | None = None,
     status: int = 200,
 ) -> Response:
     """The phone's board: opening the join link is the join (QR to typing in two taps)."""
@@ -86,6 +92,7 @@ async def board_page(
     target, who = await _join(request, code, create=True)
     assert target.group is not None
     view = await phone_view(svc.db, who, target.group.id)
+    tag = await svc.db.read(lambda s: tags.join_tag(s, who.id))
     return await page(
         request,
         "participant/board.html",
@@ -106,6 +113,8 @@ async def board_page(
         limit=svc.settings.max_idea_length,
         name_limit=svc.settings.max_name_length,
         online=_phones_online(request, target.group.id),
+        tag=tag,
+        tag_error=tag_error,
         staff=None,
     )
 

@@ -6,13 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator.domain import rounds
+from facilitator.domain import rounds, tags
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import DomainError
 from facilitator.i18n import N_, gettext
+from facilitator.web import participant
 from facilitator.web.auth import read_form
 from facilitator.web.mission_control import control
 from facilitator.web.organiser import organiser_only
+from facilitator.web.pages import see_other
 from facilitator.web.state import services
 
 
@@ -40,4 +42,20 @@ async def next_round(request: Request) -> Response:
     return await control(request, notice=notice)
 
 
-routes = [Route("/organiser/workshops/{workshop_id:id}/rounds/next", next_round, methods=["POST"])]
+async def set_tag(request: Request) -> Response:
+    """The phone's answer to the workshop's question at join (the plain form)."""
+    form = await read_form(request)
+    code = request.path_params["code"]
+    try:
+        target, who = await participant.joined(request, code)
+        await tags.set_tag(services(request).db, who, str(form.get("tag", "")))
+    except DomainError as exc:
+        return await participant.board_page(request, tag_error=exc.message, status=exc.status)
+    assert target.group is not None
+    return see_other(f"/j/{target.group.code}")
+
+
+routes = [
+    Route("/j/{code}/tag", set_tag, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/rounds/next", next_round, methods=["POST"]),
+]
