@@ -145,6 +145,15 @@ class Group(SQLModel, table=True):
             setattr(self, name, getattr(new, name))
 
 
+class GroupCarry(SQLModel, table=True):
+    """A group of a later round starts from an earlier group's agreed recommendations, as
+    seed cards, when its round starts."""
+
+    __tablename__ = "group_carry"
+    group_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
+
+
 class GroupFacilitator(SQLModel, table=True):
     __tablename__ = "group_facilitator"
     group_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
@@ -206,6 +215,9 @@ class Idea(SQLModel, table=True):
     merged_into: int | None = Field(default=None, foreign_key="idea.id", ondelete="SET NULL")
     hidden_reason: str = Field(default="", max_length=500)
     edited_by_facilitator: bool = False
+    # The earlier round's recommendation this card was carried from (provenance; no foreign
+    # key, so the link outlives the recommendation as a plain number).
+    seed_of: int | None = None
 
 
 class IdeaRevision(SQLModel, table=True):

@@ -347,6 +347,9 @@ def audit_line(kind_name: str, payload: dict[str, Any]) -> tuple[str, str]:
 IDEA_SUBMITTED = _kind("idea.submitted", IdeaChanged, N_("submitted an idea"), Follow.idea)
 IDEA_EDITED = _kind("idea.edited", IdeaChanged, N_("edited their idea"), Follow.idea)
 IDEA_WITHDRAWN = _kind("idea.withdrawn", IdeaChanged, N_("withdrew their idea"), Follow.idea)
+IDEA_CARRIED = _kind(
+    "idea.carried", IdeaChanged, N_("carried a recommendation forward as a card"), Follow.idea
+)
 IDEA_HIDDEN = _kind("idea.hidden", IdeaChanged, N_("hid an idea"), Follow.board)
 IDEA_RESTORED = _kind("idea.restored", IdeaChanged, N_("restored an idea"), Follow.board)
 IDEA_APPROVED = _kind("idea.approved", IdeaChanged, N_("approved an idea"), Follow.board)

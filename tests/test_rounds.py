@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from facilitator.domain import rounds, setup_file
+from facilitator.domain import recommendations, rounds, setup_file
 from facilitator.domain.assignment import Phone, assign, read_list
 from facilitator.domain.errors import DomainError, Invalid
-from facilitator.models import Assignment, Group, Participant, Role, Round
+from facilitator.models import Assignment, Event, Group, Idea, Participant, Role, Round
 from tests.conftest import Person, Socket, World, connect
 from tests.support import live, post_idea
 
@@ -36,6 +36,7 @@ groups:
   - name: Funding 2
     question: Which funding first?
     round: 2
+    carry: [Funding]
   - name: Skills 2
     question: Which skills first?
     round: 2
@@ -169,6 +170,7 @@ def test_the_set_up_file_makes_rounds_with_their_groups_and_writes_them_back(
         ("Round 2", "tag"),
     ]
     assert [g.round for g in again.groups] == [1, 1, 1, 2, 2, 2]
+    assert [g.carry for g in again.groups] == [[], [], [], ["Funding"], [], []]
     assert again.tag_label == "Your organisation"
 
 
@@ -178,6 +180,14 @@ def test_the_set_up_file_makes_rounds_with_their_groups_and_writes_them_back(
         (("    round: 2\n", "    round: 3\n"), "groups[3].round: There are only 2 rounds."),
         (("    round: 2\n", "    round: 1\n"), "rounds[1]: This round has no groups."),
         (("assignment: random", "assignment: lottery"), "rounds[1].assignment: This should be"),
+        (
+            ("carry: [Funding]", "carry: [Policy 2]"),
+            "groups[3].carry[0]: Policy 2 is not a group of an earlier round.",
+        ),
+        (
+            ("carry: [Funding]", "carry: [Gardening]"),
+            "groups[3].carry[0]: Gardening is not a group",
+        ),
         (
             ("rounds:\n  - name: Round 1\n  - name: Round 2\n    assignment: random\n", ""),
             "List the rounds first.",
@@ -350,3 +360,49 @@ def test_a_phone_answers_the_workshops_question_and_is_seated_by_it(world: World
     assert sorted(p.tag for p in rows) == sorted(answers)  # the too-long one changed nothing
     for group in (g for g in groups.values() if g.round_id == second):
         assert sorted(p.tag for p in rows if p.group_id == group.id) == ["Bank", "NCSC"]
+
+
+def test_agreed_recommendations_are_carried_forward_as_seed_cards(world: World) -> None:
+    organiser, created = make(world, "stay")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    funding = groups["Funding"]
+    phone = world.phone(funding.code)
+    assert post_idea(phone, funding.code, "Regional CERT hubs").status_code == 303
+    assert post_idea(phone, funding.code, "A fund for small firms").status_code == 303
+    ideas_ = world.read(lambda s: list(s.exec(select(Idea).where(Idea.group_id == funding.id))))
+    draft = recommendations.check_draft
+    promote = recommendations.promote
+    hubs = world.run(
+        promote,
+        world.db,
+        organiser,
+        funding.id,
+        "idea",
+        ideas_[0].id,
+        draft("Fund regional CERT hubs", "Three, by 2027.", ""),
+    )
+    world.run(
+        promote,
+        world.db,
+        organiser,
+        funding.id,
+        "idea",
+        ideas_[1].id,
+        draft("A small-firm fund", "", ""),
+    )
+    world.run(recommendations.set_agreed, world.db, organiser, hubs, True)  # fund: not agreed
+    world.run(rounds.start_next_round, world.db, organiser, wid, first, "", None)
+    target = groups["Funding 2"]
+    cards = world.read(lambda s: list(s.exec(select(Idea).where(Idea.group_id == target.id))))
+    assert [(c.text, c.author_name, c.seed_of, c.status) for c in cards] == [
+        ("Fund regional CERT hubs\n\nThree, by 2027.", "Funding", hubs, "visible")
+    ]
+    kinds = world.read(
+        lambda s: list(s.exec(select(Event.kind).where(Event.channel == f"group:{target.id}")))
+    )
+    assert kinds == ["idea.carried"]
+    # The phone that sat at Funding stays at the same table: Funding 2, with the card.
+    board = phone.get(f"/j/{created.code}").text
+    assert "Fund regional CERT hubs" in board and "A small-firm fund" not in board

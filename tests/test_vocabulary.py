@@ -44,7 +44,7 @@ title: Rounds
 rounds: [{name: One}, {name: Two, assignment: random}]
 groups:
   - {name: A, question: A?}
-  - {name: B, question: B?, round: 2}
+  - {name: B, question: B?, round: 2, carry: [A]}
 """
 
 
@@ -92,6 +92,11 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await recommendations.delete(db, fred, rec)
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
         made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
+        a = made.groups[0].id
+        seed = await ideas.submit_idea(db, olivia, a, "key-olivia-1", "Carry me", 500)
+        draft = recommendations.check_draft("Carried", "", "")
+        carried = await recommendations.promote(db, olivia, a, "idea", seed.idea_id, draft)
+        await recommendations.set_agreed(db, olivia, carried, True)
         now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
         await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
         return fred

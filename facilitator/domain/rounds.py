@@ -14,9 +14,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import record, round_state
+from facilitator.domain import carry, record, round_state
 from facilitator.domain.access import get_row, require_organiser
-from facilitator.domain.actors import Actor, Participant
+from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.assignment import Phone, assign, read_list
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.domain.participants import find_participant
@@ -167,6 +167,8 @@ def start_next_round(
     record.to_workshop(s, workshop_id, vocabulary.ROUND_STARTED, payload, actor)
     for gid in old_groups:  # their phones go on to their new group
         record.to_group(s, gid, vocabulary.ROUND_STARTED, payload, actor)
+    assert isinstance(actor, Staff)  # an organiser: require_organiser said so
+    carry.seed(s, actor, new_groups)
     choosing = len(by_group.get(None, []))
     return Started(nxt.name, len(seats) - choosing, choosing)
 

@@ -15,7 +15,15 @@ from facilitator.domain.setup_file.reading import parse
 from facilitator.domain.setup_file.schema import Setup
 from facilitator.domain.workshops import GroupDraft
 from facilitator.i18n import N_
-from facilitator.models import Assignment, Group, GroupFacilitator, Round, User, Workshop
+from facilitator.models import (
+    Assignment,
+    Group,
+    GroupCarry,
+    GroupFacilitator,
+    Round,
+    User,
+    Workshop,
+)
 from facilitator.store.database import Database
 
 
@@ -97,12 +105,15 @@ def _add_rounds(s: Session, workshop_id: int, setup: Setup, group_ids: list[int]
         s.add(row)
         rounds.append(row)
     s.flush()
+    by_name = {spec.name.casefold(): gid for gid, spec in zip(group_ids, setup.groups, strict=True)}
     for gid, spec in zip(group_ids, setup.groups, strict=True):
         if rounds:
             group = s.get(Group, gid)
             assert group is not None
             group.round_id = rounds[(spec.round or 1) - 1].id
             s.add(group)
+        for source in dict.fromkeys(by_name[name.strip().casefold()] for name in spec.carry):
+            s.add(GroupCarry(group_id=gid, source_id=source))
 
 
 async def import_setup(db: Database, actor: Staff, text: str, invitation_days: float) -> Created:

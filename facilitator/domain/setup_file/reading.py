@@ -147,7 +147,8 @@ def parse(text: str) -> Setup:
 
 
 def _round_problems(doc: Any, setup: Setup) -> list[Problem]:
-    """Each group in a round the file lists, and each round with a group."""
+    """Each group in a round the file lists, each round with a group, and each group
+    carried forward from an earlier round."""
     problems = []
     used = set()
     for n, group in enumerate(setup.groups):
@@ -162,6 +163,14 @@ def _round_problems(doc: Any, setup: Setup) -> list[Problem]:
             problems.append(Problem(_line(doc, at), _field(at), message, params))
         else:
             used.add(group.round)
+    round_of = {g.name.casefold(): g.round or 1 for g in setup.groups}
+    for n, group in enumerate(setup.groups):
+        for k, name in enumerate(group.carry):
+            at = ("groups", n, "carry", k)
+            earlier = round_of.get(name.strip().casefold())
+            if earlier is None or earlier >= (group.round or 1):
+                message = N_("{name} is not a group of an earlier round.")
+                problems.append(Problem(_line(doc, at), _field(at), message, {"name": name}))
     for n, _ in enumerate(setup.rounds):
         if n + 1 not in used:
             at = ("rounds", n)

@@ -72,6 +72,8 @@ class GroupSpec(SettingsKeys):
     context: str = ""
     facilitators: list[str] = []
     round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)  # 1 for the first
+    # Groups of earlier rounds whose agreed recommendations this one starts from.
+    carry: list[str] = Field(default=[], max_length=50)
 
     _name = field_validator("name", mode="before")(_cleaned(120, False))
     _question = field_validator("question", mode="before")(_cleaned(500, True))

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from facilitator.domain import round_state, workshop_views
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
-from facilitator.models import Group, Workshop
+from facilitator.models import Group, GroupCarry, Workshop
 
 
 def dump(s: Session, workshop_id: int) -> str:
@@ -38,6 +38,8 @@ def dump(s: Session, workshop_id: int) -> str:
     number = {r.id: n + 1 for n, r in enumerate(rounds)}
     if rounds:
         doc["rounds"] = [{"name": r.name, "assignment": str(r.assignment)} for r in rounds]
+    names = {g.id: g.name for g in groups}
+    carries = s.exec(select(GroupCarry).where(col(GroupCarry.group_id).in_(list(names)))).all()
     doc["groups"] = []
     for g in groups:
         assert g.id is not None
@@ -49,6 +51,9 @@ def dump(s: Session, workshop_id: int) -> str:
             item["facilitators"] = emails
         if g.round_id is not None:
             item["round"] = number[g.round_id]
+        carried = [names[c.source_id] for c in carries if c.group_id == g.id]
+        if carried:
+            item["carry"] = carried
         item |= {"phase": str(g.phase), **asdict(g.settings)}
         doc["groups"].append(item)
     out = io.StringIO()

@@ -1,4 +1,5 @@
-"""rounds: ordered sittings of breakouts, each with its groups; a tag given at join
+"""rounds: ordered sittings of breakouts, each with its groups; a tag given at join;
+groups that carry an earlier group's recommendations forward as seed cards
 
 Revision ID: 0008
 Revises: 0007
@@ -58,9 +59,28 @@ def upgrade() -> None:
         "workshop",
         sa.Column("tag_label", sa.String(length=60), nullable=False, server_default=""),
     )
+    op.create_table(
+        "group_carry",
+        sa.Column(
+            "group_id",
+            sa.Integer(),
+            sa.ForeignKey("breakout_group.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "source_id",
+            sa.Integer(),
+            sa.ForeignKey("breakout_group.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+    )
+    op.add_column("idea", sa.Column("seed_of", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("idea") as batch:
+        batch.drop_column("seed_of")
+    op.drop_table("group_carry")
     with op.batch_alter_table("workshop") as batch:
         batch.drop_column("tag_label")
     with op.batch_alter_table("participant") as batch:
