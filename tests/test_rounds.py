@@ -8,12 +8,16 @@ import asyncio
 import random
 from typing import Any
 
+import orjson
 import pytest
 from sqlmodel import select
 
 from facilitator.domain import recommendations, rounds, setup_file
 from facilitator.domain.assignment import Phone, assign, read_list
 from facilitator.domain.errors import DomainError, Invalid
+from facilitator.domain.exports import read_snapshot
+from facilitator.domain.restore import restore
+from facilitator.export import data
 from facilitator.models import Assignment, Event, Group, Idea, Participant, Role, Round
 from tests.conftest import Person, Socket, World, connect
 from tests.support import live, post_idea
@@ -406,3 +410,52 @@ def test_agreed_recommendations_are_carried_forward_as_seed_cards(world: World) 
     # The phone that sat at Funding stays at the same table: Funding 2, with the card.
     board = phone.get(f"/j/{created.code}").text
     assert "Fund regional CERT hubs" in board and "A small-firm fund" not in board
+
+
+def test_rounds_carried_cards_and_tags_survive_the_json_archive(world: World) -> None:
+    organiser, created = make(world, "tag")
+    wid = created.workshop_id
+    groups = groups_of(world, wid)
+    first, _ = round_ids(world, wid)
+    funding = groups["Funding"]
+    phone = world.phone(funding.code)
+    assert phone.post(f"/j/{funding.code}/tag", {"tag": "NCSC"}).status_code == 303
+    assert post_idea(phone, funding.code, "Regional CERT hubs").status_code == 303
+    idea = world.read(lambda s: s.exec(select(Idea).where(Idea.group_id == funding.id)).one())
+    draft = recommendations.check_draft("Fund regional CERT hubs", "", "")
+    rec = world.run(
+        recommendations.promote, world.db, organiser, funding.id, "idea", idea.id, draft
+    )
+    world.run(recommendations.set_agreed, world.db, organiser, rec, True)
+    world.run(rounds.start_next_round, world.db, organiser, wid, first, "", None)
+
+    def archive(workshop_id: int) -> dict[str, Any]:
+        snap = world.read(lambda s: read_snapshot(s, workshop_id, include_names=True))
+        return orjson.loads(data.to_json(snap))  # type: ignore[no-any-return]
+
+    before = archive(wid)
+    document = data.from_json(orjson.dumps(before))
+    copy = world.db.write_sync(lambda s: restore(s, document))
+    after = archive(copy)
+    assert after["workshop"]["tag_label"] == "Your organisation"
+    assert [(r["name"], r["assignment"], r["started_at"] is not None) for r in after["rounds"]] == [
+        ("Round 1", "choose", True),
+        ("Round 2", "tag", True),
+    ]
+
+    def shape(doc: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+        rounds_ = {r["id"]: r["name"] for r in doc["rounds"]}
+        names = {g["id"]: g["name"] for g in doc["groups"]}
+        return [
+            (g["name"], rounds_[g["round_id"]], [names[c] for c in g["carry_from"]])
+            for g in doc["groups"]
+        ]
+
+    assert shape(after) == shape(before)
+    assert ("Funding 2", "Round 2", ["Funding"]) in shape(after)
+    recs = {r["id"]: r["title"] for r in after["recommendations"]}
+    cards = [(i["text"], recs.get(i["seed_of"])) for i in after["ideas"] if i["seed_of"]]
+    assert cards == [("Fund regional CERT hubs", "Fund regional CERT hubs")]
+    assert [p["tag"] for p in after["participants"]] == ["NCSC"]
+    anonymous = orjson.loads(data.to_json(world.read(lambda s: read_snapshot(s, wid))))
+    assert [p["tag"] for p in anonymous["participants"]] == [""]  # a tag can say who

@@ -6,6 +6,8 @@ from sqlmodel import Session, col, select
 
 from facilitator.models import Group, Round
 
+MAX_ROUNDS = 12
+
 
 def ordered(s: Session, workshop_id: int) -> list[Round]:
     return list(

@@ -27,8 +27,6 @@ from facilitator.store.database import Database
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import RoundStarted
 
-MAX_ROUNDS = 12
-
 
 @dataclass(frozen=True)
 class RoundView:

@@ -10,13 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from facilitator import i18n
 from facilitator.domain import accounts, workshops
 from facilitator.domain.errors import Invalid
+from facilitator.domain.round_state import MAX_ROUNDS
 from facilitator.domain.text import clean
 from facilitator.group_settings import GroupSettings
 from facilitator.models import Phase
 
 PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
 AssignmentName = Literal["stay", "choose", "random", "tag", "list"]
-MAX_ROUNDS = 12
 
 
 class _Strict(BaseModel):
