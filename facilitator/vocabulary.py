@@ -266,6 +266,15 @@ class RoundStarted:
         return _quote(self.name)
 
 
+@dataclass(frozen=True, slots=True)
+class RoundChanged:
+    round: int  # 0: the question at join
+    name: str
+
+    def describe(self) -> str:
+        return _quote(self.name) if self.name else ""
+
+
 # -- kinds ----------------------------------------------------------------------------------
 
 
@@ -411,3 +420,4 @@ ANNOUNCEMENT = _kind(
     "workshop.announcement", Announcement, N_("showed a banner on every phone"), Follow.board
 )
 ROUND_STARTED = _kind("round.started", RoundStarted, N_("started the next round"), Follow.round)
+ROUND_CHANGED = _kind("round.changed", RoundChanged, N_("changed the rounds"), Follow.board, STAFF)

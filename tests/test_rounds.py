@@ -459,3 +459,49 @@ def test_rounds_carried_cards_and_tags_survive_the_json_archive(world: World) ->
     assert [p["tag"] for p in after["participants"]] == ["NCSC"]
     anonymous = orjson.loads(data.to_json(world.read(lambda s: read_snapshot(s, wid))))
     assert [p["tag"] for p in anonymous["participants"]] == [""]  # a tag can say who
+
+
+# -- the organiser's forms ------------------------------------------------------------------
+
+
+def test_the_organiser_sets_rounds_up_in_the_forms(world: World) -> None:
+    organiser = world.organiser()
+    workshop = world.workshop(organiser, groups=3)
+    boss = world.logged_in(organiser)
+    page = f"/organiser/workshops/{workshop.id}"
+    assert "Add a first round" in boss.get(page).text
+    assert (
+        boss.post(f"{page}/rounds", {"name": "Morning", "assignment": "choose"}).status_code == 200
+    )
+    refused = boss.post(f"{page}/rounds", {"name": "Afternoon", "assignment": "lottery"})
+    assert refused.status_code == 400 and "Choose how phones find their group" in refused.text
+    assert (
+        boss.post(f"{page}/rounds", {"name": "Afternoon", "assignment": "tag"}).status_code == 200
+    )
+    morning, afternoon = round_ids(world, workshop.id)
+    groups = {g.name: g for g in groups_of(world, workshop.id).values()}
+    assert {g.round_id for g in groups.values()} == {morning}  # the first took every group
+    third = groups["Group 3"].id
+    moved = boss.post(f"{page}/rounds/places", {f"round-{third}": str(afternoon)})
+    assert moved.status_code == 200 and "Rounds saved." in moved.text
+    assert groups_of(world, workshop.id)["Group 3"].round_id == afternoon
+    assert boss.post(f"{page}/tag-label", {"tag_label": "Your country"}).status_code == 200
+    assert 'value="Your country"' in boss.get(page).text
+    # Phones join the morning's groups only, and are asked the question.
+    phone = world.browser()
+    assert phone.get(f"/j/{groups['Group 3'].code}", follow_redirects=False).status_code == 303
+    board = world.phone(groups["Group 1"].code).get(f"/j/{groups['Group 1'].code}").text
+    assert "Your country" in board
+    # Once the afternoon has started, the morning has ended: its groups stay where they are.
+    world.run(rounds.start_next_round, world.db, organiser, workshop.id, morning, "", None)
+    first = groups["Group 1"].id
+    kept = boss.post(f"{page}/rounds/places", {f"round-{first}": str(afternoon)})
+    assert kept.status_code == 400 and "A round that has ended keeps its groups." in kept.text
+    assert groups_of(world, workshop.id)["Group 1"].round_id == morning
+    other = world.workshop(world.organiser("o2@example.org"), groups=1)
+    stranger = boss.post(f"/organiser/workshops/{other.id}/rounds", {"name": "X"})
+    assert stranger.status_code == 403
+    kinds = world.read(
+        lambda s: list(s.exec(select(Event.kind).where(Event.channel == f"workshop:{workshop.id}")))
+    )
+    assert kinds.count("round.changed") == 4  # two rounds, one move, the question

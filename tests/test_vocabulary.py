@@ -20,6 +20,7 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    round_setup,
     round_state,
     rounds,
     setup_file,
@@ -93,6 +94,7 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
         made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
         a = made.groups[0].id
+        await round_setup.set_tag_label(db, olivia, made.workshop_id, "Your country")
         seed = await ideas.submit_idea(db, olivia, a, "key-olivia-1", "Carry me", 500)
         draft = recommendations.check_draft("Carried", "", "")
         carried = await recommendations.promote(db, olivia, a, "idea", seed.idea_id, draft)

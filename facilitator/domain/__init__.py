@@ -17,6 +17,7 @@ JOB_MODULES = tuple(
         "phases",
         "recommendations",
         "restore",
+        "round_setup",
         "rounds",
         "setup_file",
         "synthesis",
