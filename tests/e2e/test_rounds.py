@@ -49,6 +49,12 @@ def test_every_phone_moves_to_its_group_when_the_next_round_starts(
     office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
     expect(office.locator(".notice", has_text="Imported")).to_be_visible()
     first, second = join_links(office, FIRST), join_links(office, SECOND)
+    setup_card = office.locator("#round-setup")
+    for name in SECOND:  # each group in its round, as the file said
+        chosen = setup_card.get_by_label(name).locator("option:checked")
+        expect(chosen).to_have_text("Afternoon round")
+    setup_card.scroll_into_view_if_needed()
+    shot(office, "rounds-workshop-page")
     control = office.get_by_role("link", name="Mission control").get_attribute("href")
 
     phones = [watch.page(browser.new_context(**PHONE)) for _ in range(6)]
