@@ -73,12 +73,37 @@ class Workshop(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     announcement: str = Field(default="", max_length=300)  # a banner on every phone
     language: str = Field(default="en", max_length=8)  # of exports and the projector
+    # Asked of phones at join when rounds mix tables by it ("Your organisation"); "": not asked.
+    tag_label: str = Field(default="", max_length=60)
 
 
 class WorkshopOrganiser(SQLModel, table=True):
     __tablename__ = "workshop_organiser"
     workshop_id: int = Field(foreign_key="workshop.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+
+
+class Assignment(enum.StrEnum):
+    """How phones find their group when a round starts."""
+
+    stay = "stay"  # the group at the same place in the new round
+    choose = "choose"  # each phone picks from a list
+    random = "random"  # shuffled, groups balanced by size
+    tag = "tag"  # balanced across the tag given at join, so tables mix
+    list = "list"  # a pre-assigned list (CSV of name, group) given when the round starts
+
+
+class Round(SQLModel, table=True):
+    """One sitting of breakouts; a workshop's rounds are ordered by position. The current
+    round is the last one started (the first while none has been)."""
+
+    __tablename__ = "breakout_round"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    position: int = 0
+    assignment: Assignment = Field(default=Assignment.choose, sa_type=String(20))
+    started_at: dt.datetime | None = None
 
 
 class Group(SQLModel, table=True):
@@ -105,6 +130,9 @@ class Group(SQLModel, table=True):
     timer_ends_at: dt.datetime | None = None
     lock_on_timer: bool = DEFAULTS.lock_on_timer
     writing_locked: bool = False
+    # None in a workshop without rounds. No ON DELETE: a round goes only with its workshop,
+    # which takes its groups in the same statement.
+    round_id: int | None = Field(default=None, foreign_key="breakout_round.id", index=True)
 
     # The columns stay (no migration); code reads and writes the settings as one object.
     @property
@@ -115,6 +143,15 @@ class Group(SQLModel, table=True):
     def settings(self, new: GroupSettings) -> None:
         for name in GroupSettings.names():
             setattr(self, name, getattr(new, name))
+
+
+class GroupCarry(SQLModel, table=True):
+    """A group of a later round starts from an earlier group's agreed recommendations, as
+    seed cards, when its round starts."""
+
+    __tablename__ = "group_carry"
+    group_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
+    source_id: int = Field(foreign_key="breakout_group.id", primary_key=True, ondelete="CASCADE")
 
 
 class GroupFacilitator(SQLModel, table=True):
@@ -149,6 +186,7 @@ class Participant(SQLModel, table=True):
     )
     display_name: str = Field(default="", max_length=60)
     created_at: dt.datetime = Field(default_factory=utcnow)
+    tag: str = Field(default="", max_length=60)  # the answer to the workshop's tag_label
 
 
 class Idea(SQLModel, table=True):
@@ -177,6 +215,9 @@ class Idea(SQLModel, table=True):
     merged_into: int | None = Field(default=None, foreign_key="idea.id", ondelete="SET NULL")
     hidden_reason: str = Field(default="", max_length=500)
     edited_by_facilitator: bool = False
+    # The earlier round's recommendation this card was carried from (provenance; no foreign
+    # key, so the link outlives the recommendation as a plain number).
+    seed_of: int | None = None
 
 
 class IdeaRevision(SQLModel, table=True):

@@ -29,6 +29,16 @@ class WorkshopSnap:
     organisers: tuple[str, ...]  # emails
     created_at: dt.datetime
     language: str = "en"  # of its exports; files from before it existed read as English
+    tag_label: str = ""  # the question asked at join, when rounds mix tables by it
+
+
+@dataclass(frozen=True)
+class RoundSnap:
+    id: int
+    name: str
+    position: int
+    assignment: str
+    started_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class GroupSnap:
     timer_ends_at: dt.datetime | None
     facilitators: tuple[str, ...]  # emails
     created_at: dt.datetime
+    round_id: int | None = None  # files from before rounds have none
+    carry_from: tuple[int, ...] = ()  # groups of earlier rounds it started from
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,7 @@ class IdeaSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     revisions: tuple[RevisionSnap, ...] = ()
+    seed_of: int | None = None  # the earlier round's recommendation it was carried from
 
     @property
     def published(self) -> bool:
@@ -145,6 +158,7 @@ class ParticipantSnap:
     group_id: int | None
     display_name: str
     created_at: dt.datetime
+    tag: str = ""  # the answer at join ("" unless names were kept: it can say who)
 
 
 @dataclass(frozen=True)
@@ -176,6 +190,7 @@ class Snapshot:
     include_names: bool = False
     # The organiser's synthesis; when there is none, reports use the agreed group ones.
     final_recommendations: tuple[FinalSnap, ...] = field(default=())
+    rounds: tuple[RoundSnap, ...] = ()
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)

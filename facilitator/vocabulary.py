@@ -42,6 +42,7 @@ class Follow(StrEnum):
     idea = "idea"  # the idea's card and the counts, rendered from the payload alone
     vote = "vote"  # the item's tally, from the payload alone
     board = "board"  # the board's regions, rendered again from the database
+    round = "round"  # phones go on to their group of the new round, from the payload alone
 
 
 EVERYONE = frozenset(Audience)
@@ -269,6 +270,26 @@ class Announcement:
         return _quote(self.text) if self.text else gettext(N_("taken down"))
 
 
+@dataclass(frozen=True, slots=True)
+class RoundStarted:
+    round: int
+    name: str
+    position: int
+    workshop_code: str  # where a phone asks for its new group (its seat is its own)
+
+    def describe(self) -> str:
+        return _quote(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundChanged:
+    round: int  # 0: the question at join
+    name: str
+
+    def describe(self) -> str:
+        return _quote(self.name) if self.name else ""
+
+
 # -- kinds ----------------------------------------------------------------------------------
 
 
@@ -325,7 +346,7 @@ def _kind(
     secret_actor: bool = False,
 ) -> Kind[P]:
     assert name not in KINDS, name
-    replayable = follow in (Follow.idea, Follow.vote)
+    replayable = follow in (Follow.idea, Follow.vote, Follow.round)
     kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
     KINDS[name] = kind
     return kind
@@ -350,6 +371,9 @@ def audit_line(kind_name: str, payload: dict[str, Any]) -> tuple[str, str]:
 IDEA_SUBMITTED = _kind("idea.submitted", IdeaChanged, N_("submitted an idea"), Follow.idea)
 IDEA_EDITED = _kind("idea.edited", IdeaChanged, N_("edited their idea"), Follow.idea)
 IDEA_WITHDRAWN = _kind("idea.withdrawn", IdeaChanged, N_("withdrew their idea"), Follow.idea)
+IDEA_CARRIED = _kind(
+    "idea.carried", IdeaChanged, N_("carried a recommendation forward as a card"), Follow.idea
+)
 IDEA_HIDDEN = _kind("idea.hidden", IdeaChanged, N_("hid an idea"), Follow.board)
 IDEA_RESTORED = _kind("idea.restored", IdeaChanged, N_("restored an idea"), Follow.board)
 IDEA_APPROVED = _kind("idea.approved", IdeaChanged, N_("approved an idea"), Follow.board)
@@ -416,3 +440,5 @@ RECOMMENDATION_SOURCES = _kind(
 ANNOUNCEMENT = _kind(
     "workshop.announcement", Announcement, N_("showed a banner on every phone"), Follow.board
 )
+ROUND_STARTED = _kind("round.started", RoundStarted, N_("started the next round"), Follow.round)
+ROUND_CHANGED = _kind("round.changed", RoundChanged, N_("changed the rounds"), Follow.board, STAFF)

@@ -100,6 +100,12 @@
   }
 
   const appliedHooks = [];
+  // A new round has started: this phone's seat is elsewhere now. Follow the link the
+  // server sent (its group, or the list to choose from); a stale page never lingers.
+  appliedHooks.push(() => {
+    const go = document.querySelector("#round-notice a[data-go]");
+    if (go) location.assign(go.href);
+  });
   function apply(ops, quiet) {
     const phaseBefore = phase();
     for (const [op, target, html] of ops) {
@@ -263,6 +269,7 @@
         apply(message.ops, true);
         break;
       case "presence":
+      case "go":
         apply(message.ops, true);
         break;
       case "own":

@@ -20,6 +20,10 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    round_setup,
+    round_state,
+    rounds,
+    setup_file,
     support,
     votes,
 )
@@ -35,6 +39,15 @@ from tests.workshop_factory import build, snapshot
 from tests.workshop_factory import db as db  # a fixture
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+TWO_ROUNDS = """\
+title: Rounds
+rounds: [{name: One}, {name: Two, assignment: random}]
+groups:
+  - {name: A, question: A?}
+  - {name: B, question: B?, round: 2, carry: [A]}
+"""
 
 
 def _every_kind(db: Database) -> tuple[int, int, Staff]:
@@ -82,6 +95,15 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await recommendations.move(db, fred, rec, "up")
         await recommendations.delete(db, fred, rec)
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
+        made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
+        a = made.groups[0].id
+        await round_setup.set_tag_label(db, olivia, made.workshop_id, "Your country")
+        seed = await ideas.submit_idea(db, olivia, a, "key-olivia-1", "Carry me", 500)
+        draft = recommendations.check_draft("Carried", "", "")
+        carried = await recommendations.promote(db, olivia, a, "idea", seed.idea_id, draft)
+        await recommendations.set_agreed(db, olivia, carried, True)
+        now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
+        await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
         return fred
 
     return g1, g2, asyncio.run(more())
@@ -136,7 +158,7 @@ def test_only_the_vocabulary_names_a_kind() -> None:
 def test_every_kind_has_a_label_and_audiences() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.audiences, kind.name
-        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote))
+        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote, Follow.round))
     assert vocabulary.VOTE_CAST.secret_actor and not vocabulary.IDEA_MOVED.secret_actor
 
 

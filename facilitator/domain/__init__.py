@@ -17,9 +17,12 @@ JOB_MODULES = tuple(
         "phases",
         "recommendations",
         "restore",
+        "round_setup",
+        "rounds",
         "setup_file",
         "support",
         "synthesis",
+        "tags",
         "votes",
         "workshops",
     )

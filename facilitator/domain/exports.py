@@ -12,12 +12,14 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
+from facilitator.domain import round_state
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import (
     Cluster,
     Event,
     Group,
+    GroupCarry,
     GroupFacilitator,
     Idea,
     IdeaRevision,
@@ -39,6 +41,7 @@ from facilitator.snapshot import (
     ParticipantSnap,
     RecommendationSnap,
     RevisionSnap,
+    RoundSnap,
     Snapshot,
     SourceSnap,
     VoteSnap,
@@ -116,6 +119,10 @@ def read_snapshot(
             SourceSnap(str(src.target), src.target_id)
         )
 
+    carries: dict[int, list[int]] = {}
+    for carry in s.exec(select(GroupCarry).where(col(GroupCarry.group_id).in_(gids))).all():
+        carries.setdefault(carry.group_id, []).append(carry.source_id)
+
     def name(text: str) -> str:
         return text if include_names else ""
 
@@ -139,6 +146,7 @@ def read_snapshot(
             tuple(organisers),
             utc(w.created_at),
             w.language,
+            w.tag_label,
         ),
         groups=tuple(
             GroupSnap(
@@ -156,6 +164,8 @@ def read_snapshot(
                 utc(g.timer_ends_at) if g.timer_ends_at else None,
                 tuple(sorted(facilitators.get(g.id or 0, []))),
                 utc(g.created_at),
+                g.round_id,
+                tuple(sorted(carries.get(g.id or 0, []))),
             )
             for g in groups
         ),
@@ -177,6 +187,7 @@ def read_snapshot(
                 utc(i.created_at),
                 utc(i.updated_at),
                 tuple(revisions.get(i.id or 0, [])),
+                i.seed_of,
             )
             for i in s.exec(select(Idea).where(in_groups).order_by(col(Idea.id))).all()
         ),
@@ -216,7 +227,9 @@ def read_snapshot(
             for r, group_id in recs
         ),
         participants=tuple(
-            ParticipantSnap(p.id or 0, p.group_id, name(p.display_name), utc(p.created_at))
+            ParticipantSnap(
+                p.id or 0, p.group_id, name(p.display_name), utc(p.created_at), name(p.tag)
+            )
             for p in s.exec(
                 select(Participant)
                 .where(Participant.workshop_id == workshop_id)
@@ -237,6 +250,16 @@ def read_snapshot(
         taken_at=utc(now or dt.datetime.now(dt.UTC)),
         include_names=include_names,
         final_recommendations=_finals(s, workshop_id),
+        rounds=tuple(
+            RoundSnap(
+                r.id or 0,
+                r.name,
+                r.position,
+                str(r.assignment),
+                utc(r.started_at) if r.started_at else None,
+            )
+            for r in round_state.ordered(s, workshop_id)
+        ),
     )
 
 

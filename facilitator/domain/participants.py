@@ -6,6 +6,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from facilitator.domain import round_state
 from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
@@ -75,6 +76,8 @@ async def join_group(db: Database, device_hash: str, group_id: int) -> Participa
 
 def _join_group(s: Session, group_id: int, device_hash: str) -> Participant:
     group = get_group(s, group_id)
+    if not round_state.joinable(s, group):
+        raise Invalid(N_("That group's round is not on now. Please choose your group again."))
     row = s.exec(
         select(ParticipantRow).where(
             ParticipantRow.workshop_id == group.workshop_id,

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from facilitator import i18n
 from facilitator.domain import archive_rules as rules
-from facilitator.domain import codes, workshops
+from facilitator.domain import codes, round_state, workshops
 from facilitator.domain.clusters import NAME_LIMIT as CLUSTER_NAME
 from facilitator.domain.codes import new_code
 from facilitator.domain.errors import Invalid
@@ -27,10 +27,12 @@ from facilitator.domain.recommendations import check_draft
 from facilitator.domain.text import client_key
 from facilitator.i18n import N_
 from facilitator.models import (
+    Assignment,
     Channel,
     Cluster,
     Event,
     Group,
+    GroupCarry,
     GroupFacilitator,
     Idea,
     IdeaRevision,
@@ -39,6 +41,7 @@ from facilitator.models import (
     Phase,
     Recommendation,
     RecommendationSource,
+    Round,
     Scope,
     SourceKind,
     User,
@@ -82,6 +85,7 @@ def restore(
         date=w.date,
         description=rules.text(w.description, "workshop.description", limit=5000, required=False),
         language=i18n.supported(w.language) or i18n.DEFAULT,
+        tag_label=rules.optional_line(w.tag_label, "workshop.tag_label", limit=60),
         code=_code(s, w.code),
         created_at=w.created_at,
     )
@@ -96,6 +100,7 @@ def restore(
         assert uid is not None
         s.add(WorkshopOrganiser(workshop_id=wid, user_id=uid))
 
+    round_ids = _rounds(s, wid, snap)
     rules.number(len(snap.groups), "groups", workshops.MIN_GROUPS, workshops.MAX_GROUPS)
     group_ids: dict[int, int] = {}
     for n, g in enumerate(snap.groups):
@@ -113,6 +118,7 @@ def restore(
             votes_revealed=g.votes_revealed,
             timer_ends_at=g.timer_ends_at,
             writing_locked=g.writing_locked,
+            round_id=rules.ref(round_ids, g.round_id, f"{at}.round_id") if g.round_id else None,
         )
         row.settings = g.settings
         s.add(row)
@@ -123,6 +129,11 @@ def restore(
             uid = users.get(email)
             if uid is not None:
                 s.add(GroupFacilitator(group_id=row.id, user_id=uid))
+
+    for n, g in enumerate(snap.groups):
+        for m, old in enumerate(dict.fromkeys(g.carry_from)):
+            earlier = rules.ref(group_ids, old, f"groups[{n}].carry_from[{m}]")
+            s.add(GroupCarry(group_id=group_ids[g.id], source_id=earlier))
 
     def new_ids(rows: list[tuple[int, object]]) -> dict[int, int]:
         s.add_all([r for _, r in rows])
@@ -144,6 +155,7 @@ def restore(
                     display_name=rules.optional_line(
                         p.display_name, f"participants[{n}].display_name", limit=name_limit
                     ),
+                    tag=rules.optional_line(p.tag, f"participants[{n}].tag", limit=60),
                     created_at=p.created_at,
                 ),
             )
@@ -307,6 +319,14 @@ def restore(
                 )
             )
 
+    # A carried card names its recommendation, written after the ideas.
+    for n, i in enumerate(snap.ideas):
+        if i.seed_of is not None:
+            card = s.get(Idea, ideas[i.id])
+            assert card is not None
+            card.seed_of = rules.ref(rec_ids, i.seed_of, f"ideas[{n}].seed_of")
+            s.add(card)
+
     channels = {"workshop": events.workshop_channel(wid)} | {
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()
     }
@@ -341,6 +361,26 @@ def restore(
         s.add(Channel(name=name, seq=seq, epoch=secrets.token_hex(4)))
     s.flush()
     return wid
+
+
+def _rounds(s: Session, workshop_id: int, snap: Snapshot) -> dict[int, int]:
+    """The file's rounds as new rows; their new ids by the file's."""
+    rules.number(len(snap.rounds), "rounds", 0, round_state.MAX_ROUNDS)
+    made: dict[int, int] = {}
+    for n, r in enumerate(snap.rounds):
+        at = f"rounds[{n}]"
+        row = Round(
+            workshop_id=workshop_id,
+            name=rules.text(r.name, f"{at}.name", limit=120, multiline=False),
+            position=rules.number(r.position, f"{at}.position", 0, rules.MAX_POSITION),
+            assignment=rules.choice(Assignment, r.assignment, f"{at}.assignment"),
+            started_at=r.started_at,
+        )
+        s.add(row)
+        s.flush()
+        assert row.id is not None
+        made[r.id] = row.id
+    return made
 
 
 def _draft(title: str, text: str, rationale: str, at: str) -> tuple[str, str, str]:

@@ -24,7 +24,7 @@ from facilitator.live.rooms import Renderer, Room
 from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
-from facilitator.vocabulary import KINDS, Audience, Counts, Follow, IdeaView
+from facilitator.vocabulary import KINDS, Audience, Counts, Follow, IdeaView, RoundStarted
 from facilitator.web.templating import Templates
 
 PHONE = "participant/board.html"
@@ -32,6 +32,7 @@ CONSOLE = "facilitator/group.html"
 PROJECTOR = "facilitator/projector.html"
 CARD = "facilitator/_card.html"
 RESULTS = "_results.html"
+ROUND_NOTICE = "rounds/_notice.html"
 
 
 def group_id_of(channel: str) -> int:
@@ -59,6 +60,8 @@ class GroupRenderer(Renderer):
             ops = self._idea_ops(event, audience)
         elif follow is Follow.vote:
             ops = await self._vote_ops(event, audience)
+        elif follow is Follow.round:
+            ops = self._round_ops(event.payload, audience)
         else:
             ops = None
         if ops is None:  # re-render the regions from the database
@@ -170,6 +173,14 @@ class GroupRenderer(Renderer):
                 self._block(CONSOLE, "unclustered_count", counts=counts),
             ],
         ]
+
+    def _round_ops(self, payload: dict[str, Any], audience: Audience) -> list[list[str]]:
+        """Phones get a link on to their new group, which the page follows at once; the
+        console and projector say the round has moved on."""
+        html = self.templates.render(
+            ROUND_NOTICE, started=RoundStarted(**payload), go=audience is Audience.participant
+        )
+        return [["replace", "round-notice", html]]
 
     async def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]] | None:
         """The item's tally from the payload; the results (who has voted, the ranking) read

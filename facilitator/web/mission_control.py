@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n, metrics
-from facilitator.domain import broadcast, synthesis, workshop_views
+from facilitator.domain import broadcast, rounds, synthesis, workshop_views
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
@@ -58,6 +58,9 @@ async def control(
         notice=notice,
         error=error,
         participation=_participation(snap),
+        rounds=await rounds.rounds_overview(
+            services(request).db, staff, request.path_params["workshop_id"]
+        ),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
         **context,
         **await operations.panel_context(request),

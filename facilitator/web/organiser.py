@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator import paths
-from facilitator.domain import accounts, setup_file, workshop_views, workshops
+from facilitator.domain import accounts, round_setup, setup_file, workshop_views, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
@@ -168,6 +168,7 @@ async def workshop_page(
         error=error,
         base_url=base_url(request),
         staff_list=await workshop_views.workshop_staff_list(svc.db, staff, view.id),
+        round_setup=await svc.db.read(lambda s: round_setup.setup_view(s, staff, view.id)),
         **context,
     )
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, participants
+from facilitator.domain import ideas, participants, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -64,12 +64,18 @@ async def _join(request: Request, code: str, create: bool) -> tuple[JoinTarget, 
     return target, who
 
 
+async def joined(request: Request, code: str) -> tuple[JoinTarget, Participant]:
+    """The group of the code and this phone's participant in it (a form of its board)."""
+    return await _join(request, code, create=False)
+
+
 async def board_page(
     request: Request,
     *,
     error: str | None = None,
     draft: str = "",
     name_error: str | None = None,
+    tag_error: str | None = None,
     status: int = 200,
 ) -> Response:
     """The phone's board: opening the join link is the join (QR to typing in two taps)."""
@@ -77,12 +83,16 @@ async def board_page(
     svc = services(request)
     target = await find_code_limited(request, code)
     if target.group is None:
-        return await page(request, "participant/picker.html", workshop=target.workshop, staff=None)
+        return await _picker(request, target)
     if target.group.code != code:  # typed in lower case or with a dash: use the canonical link
         return see_other(f"/j/{target.group.code}")
+    open_ids = await _open_groups(request, target)
+    if open_ids is not None and target.group.id not in open_ids:  # its round is over
+        return see_other(f"/j/{target.workshop.code}")
     target, who = await _join(request, code, create=True)
     assert target.group is not None
     view = await phone_view(svc.db, who, target.group.id)
+    tag = await svc.db.read(lambda s: tags.join_tag(s, who.id))
     return await page(
         request,
         "participant/board.html",
@@ -103,7 +113,43 @@ async def board_page(
         limit=svc.settings.max_idea_length,
         name_limit=svc.settings.max_name_length,
         online=_phones_online(request, target.group.id),
+        tag=tag,
+        tag_error=tag_error,
         staff=None,
+    )
+
+
+async def _open_groups(request: Request, target: JoinTarget) -> set[int] | None:
+    """The groups phones may join now: the current round's; None: any (no rounds)."""
+    wid = target.workshop.id
+    open_ids = await services(request).db.read(lambda s: round_state.open_group_ids(s, wid))
+    return None if open_ids is None else set(open_ids)
+
+
+async def _picker(request: Request, target: JoinTarget) -> Response:
+    """A workshop code: on to this phone's group of the current round if it has one, else
+    the list of groups it may join now."""
+    open_ids = await _open_groups(request, target)
+    if open_ids is None:
+        return await page(
+            request,
+            "participant/picker.html",
+            workshop=target.workshop,
+            groups=target.workshop.groups,
+            staff=None,
+        )
+    device = device_hash(request)
+    if device is not None:
+        wid = target.workshop.id
+        who = await services(request).db.read(
+            lambda s: participants.find_participant(s, device, wid)
+        )
+        if who is not None and who.group_id in open_ids:
+            seat = next(g for g in target.workshop.groups if g.id == who.group_id)
+            return see_other(f"/j/{seat.code}")
+    groups = [g for g in target.workshop.groups if g.id in open_ids]
+    return await page(
+        request, "participant/picker.html", workshop=target.workshop, groups=groups, staff=None
     )
 
 

@@ -9,7 +9,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketState
 
 from facilitator import i18n
-from facilitator.domain import participants
+from facilitator.domain import participants, rounds
 from facilitator.domain.access import require_facilitator, workshop_language
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
@@ -42,6 +42,8 @@ async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
     if device is None:
         raise Forbidden(N_("This phone is not in a group yet."))
     who = await db.read(lambda s: participants.in_group(s, device, group_id))
+    if who is None:  # a phone of an earlier round: let in, to be sent on (greet)
+        who = await db.read(lambda s: rounds.moved_on(s, device, group_id))
     if who is None:
         raise Forbidden(N_("You can only take part in the group you joined."))
     return who
@@ -115,7 +117,12 @@ class GroupEndpoint:
     async def greet(self, viewer: Viewer, fresh: bool) -> None:
         """What is this phone's own: its ideas, their states, its dots. After a replay the
         phone has it already: the replay's personal frames brought it up to date."""
-        if not fresh or not isinstance(viewer.actor, Participant):
+        if not isinstance(viewer.actor, Participant):
+            return
+        if viewer.actor.group_id != self.group_id:  # its round is over: on to its group
+            await self._send_on(viewer)
+            return
+        if not fresh:
             return
         own = await own_state(self.svc.db, viewer.actor, self.group_id)
         status = self.svc.templates.render("participant/_own_status.html", own=own.own)
@@ -124,6 +131,14 @@ class GroupEndpoint:
         viewer.offer(None, frame({"type": "own", "ops": ops, "mine": mine, "all": True}))
         state = {"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}
         viewer.offer(None, frame(state))
+
+    async def _send_on(self, viewer: Viewer) -> None:
+        moved = await self.svc.db.read(lambda s: rounds.moved_on_from(s, self.group_id))
+        if moved is None:
+            return
+        with i18n.using(viewer.locale):
+            html = self.svc.templates.render("rounds/_notice.html", started=moved, go=True)
+        viewer.offer(None, frame({"type": "go", "ops": [["replace", "round-notice", html]]}))
 
     async def handle(self, viewer: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
         return await _command(self.svc, self.group_id, viewer, message)

@@ -15,7 +15,15 @@ from facilitator.domain.setup_file.reading import parse
 from facilitator.domain.setup_file.schema import Setup
 from facilitator.domain.workshops import GroupDraft
 from facilitator.i18n import N_
-from facilitator.models import Group, GroupFacilitator, User, Workshop
+from facilitator.models import (
+    Assignment,
+    Group,
+    GroupCarry,
+    GroupFacilitator,
+    Round,
+    User,
+    Workshop,
+)
 from facilitator.store.database import Database
 
 
@@ -83,8 +91,29 @@ def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Cr
     workshop = s.get(Workshop, wid)
     assert workshop is not None
     workshop.language = setup.language
+    workshop.tag_label = setup.tag_label
     s.add(workshop)
+    _add_rounds(s, wid, setup, group_ids)
     return Created(wid, setup.title, workshop.code, tuple(made), invites)
+
+
+def _add_rounds(s: Session, workshop_id: int, setup: Setup, group_ids: list[int]) -> None:
+    rounds = []
+    for n, round_spec in enumerate(setup.rounds):
+        row = Round(workshop_id=workshop_id, name=round_spec.name, position=n)
+        row.assignment = Assignment(round_spec.assignment)
+        s.add(row)
+        rounds.append(row)
+    s.flush()
+    by_name = {spec.name.casefold(): gid for gid, spec in zip(group_ids, setup.groups, strict=True)}
+    for gid, spec in zip(group_ids, setup.groups, strict=True):
+        if rounds:
+            group = s.get(Group, gid)
+            assert group is not None
+            group.round_id = rounds[(spec.round or 1) - 1].id
+            s.add(group)
+        for source in dict.fromkeys(by_name[name.strip().casefold()] for name in spec.carry):
+            s.add(GroupCarry(group_id=gid, source_id=source))
 
 
 async def import_setup(db: Database, actor: Staff, text: str, invitation_days: float) -> Created:

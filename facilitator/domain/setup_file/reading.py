@@ -140,9 +140,42 @@ def parse(text: str) -> Setup:
             group.settings(setup.defaults)
         except SettingsRefused as exc:
             problems.append(_refused(doc, ("groups", n), exc))
+    problems += _round_problems(doc, setup)
     if problems:
         raise BadSetup(problems)
     return setup
+
+
+def _round_problems(doc: Any, setup: Setup) -> list[Problem]:
+    """Each group in a round the file lists, each round with a group, and each group
+    carried forward from an earlier round."""
+    problems = []
+    used = set()
+    for n, group in enumerate(setup.groups):
+        at: tuple[int | str, ...] = ("groups", n, "round")
+        if group.round is None:
+            used.add(1)
+        elif not setup.rounds:
+            problems.append(Problem(_line(doc, at), _field(at), N_("List the rounds first.")))
+        elif group.round > len(setup.rounds):
+            message = N_("There are only {count} rounds.")
+            params = {"count": len(setup.rounds)}
+            problems.append(Problem(_line(doc, at), _field(at), message, params))
+        else:
+            used.add(group.round)
+    round_of = {g.name.casefold(): g.round or 1 for g in setup.groups}
+    for n, group in enumerate(setup.groups):
+        for k, name in enumerate(group.carry):
+            at = ("groups", n, "carry", k)
+            earlier = round_of.get(name.strip().casefold())
+            if earlier is None or earlier >= (group.round or 1):
+                message = N_("{name} is not a group of an earlier round.")
+                problems.append(Problem(_line(doc, at), _field(at), message, {"name": name}))
+    for n, _ in enumerate(setup.rounds):
+        if n + 1 not in used:
+            at = ("rounds", n)
+            problems.append(Problem(_line(doc, at), _field(at), N_("This round has no groups.")))
+    return problems
 
 
 def _refused(doc: Any, at: tuple[int | str, ...], exc: SettingsRefused) -> Problem:

@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from facilitator import i18n
 from facilitator.domain import accounts, workshops
 from facilitator.domain.errors import Invalid
+from facilitator.domain.round_state import MAX_ROUNDS
 from facilitator.domain.text import clean
 from facilitator.group_settings import GroupSettings
 from facilitator.models import Phase
 
 PhaseName = Literal["collect", "cluster", "vote", "recommend", "closed"]
+AssignmentName = Literal["stay", "choose", "random", "tag", "list"]
 
 
 class _Strict(BaseModel):
@@ -55,11 +57,23 @@ class SettingsKeys(_Strict):
         return Phase(self.phase or defaults.phase or Phase.collect)
 
 
+class RoundSpec(_Strict):
+    """A round: its name and how phones find their group when it starts."""
+
+    name: str
+    assignment: AssignmentName = "choose"
+
+    _name = field_validator("name", mode="before")(_cleaned(120, False))
+
+
 class GroupSpec(SettingsKeys):
     name: str
     question: str
     context: str = ""
     facilitators: list[str] = []
+    round: int | None = Field(default=None, ge=1, le=MAX_ROUNDS)  # 1 for the first
+    # Groups of earlier rounds whose agreed recommendations this one starts from.
+    carry: list[str] = Field(default=[], max_length=50)
 
     _name = field_validator("name", mode="before")(_cleaned(120, False))
     _question = field_validator("question", mode="before")(_cleaned(500, True))
@@ -83,12 +97,15 @@ class Setup(_Strict):
     description: str = ""
     language: str = i18n.DEFAULT  # of the projector and the exports
     defaults: SettingsKeys = SettingsKeys()
+    tag_label: str = ""  # asked at join, when a round mixes tables by it
+    rounds: list[RoundSpec] = Field(default=[], max_length=MAX_ROUNDS)
     groups: list[GroupSpec] = Field(
         min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
     )
 
     _title = field_validator("title", mode="before")(_cleaned(200, False))
     _description = field_validator("description", mode="before")(_cleaned(5000, True, False))
+    _tag_label = field_validator("tag_label", mode="before")(_cleaned(60, False, False))
 
     @field_validator("language", mode="before")
     @classmethod

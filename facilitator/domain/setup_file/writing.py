@@ -11,10 +11,10 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
-from facilitator.domain import workshop_views
+from facilitator.domain import round_state, workshop_views
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
-from facilitator.models import Group, Workshop
+from facilitator.models import Group, GroupCarry, Workshop
 
 
 def dump(s: Session, workshop_id: int) -> str:
@@ -32,6 +32,14 @@ def dump(s: Session, workshop_id: int) -> str:
     if w.description:
         doc["description"] = _block(w.description)
     doc["language"] = w.language
+    if w.tag_label:
+        doc["tag_label"] = w.tag_label
+    rounds = round_state.ordered(s, workshop_id)
+    number = {r.id: n + 1 for n, r in enumerate(rounds)}
+    if rounds:
+        doc["rounds"] = [{"name": r.name, "assignment": str(r.assignment)} for r in rounds]
+    names = {g.id: g.name for g in groups}
+    carries = s.exec(select(GroupCarry).where(col(GroupCarry.group_id).in_(list(names)))).all()
     doc["groups"] = []
     for g in groups:
         assert g.id is not None
@@ -41,6 +49,11 @@ def dump(s: Session, workshop_id: int) -> str:
             item["context"] = _block(g.description)
         if emails:
             item["facilitators"] = emails
+        if g.round_id is not None:
+            item["round"] = number[g.round_id]
+        carried = [names[c.source_id] for c in carries if c.group_id == g.id]
+        if carried:
+            item["carry"] = carried
         item |= {"phase": str(g.phase), **asdict(g.settings)}
         doc["groups"].append(item)
     out = io.StringIO()
