@@ -395,3 +395,58 @@ RECOMMENDATION_SOURCES = _kind(
 ANNOUNCEMENT = _kind(
     "workshop.announcement", Announcement, N_("showed a banner on every phone"), Follow.board
 )
+
+
+# -- impact: questions and their moments (issue #24) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionChanged:
+    question: int
+    text: str = ""
+
+    def describe(self) -> str:
+        return _quote(self.text) if self.text else ""
+
+
+@dataclass(frozen=True, slots=True)
+class MomentChanged:
+    moment: str  # a models.Moment value
+    open: bool
+
+    def describe(self) -> str:
+        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersGiven:
+    moment: str
+    answered: int  # how many of the moment's questions this device answered (values stay out)
+
+    def describe(self) -> str:
+        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+
+
+MOMENT_LABELS = {
+    "joining": N_("on joining (baseline)"),
+    "round": N_("at the end of a round"),
+    "event": N_("at the end of the event"),
+    "followup": N_("at a follow-up"),
+}
+
+QUESTION_ADDED = _kind(
+    "question.added", QuestionChanged, N_("added a question"), Follow.board, STAFF
+)
+QUESTION_REMOVED = _kind(
+    "question.removed", QuestionChanged, N_("removed a question"), Follow.board, STAFF
+)
+MOMENT_OPENED = _kind("moment.opened", MomentChanged, N_("opened questions"), Follow.board, STAFF)
+MOMENT_CLOSED = _kind("moment.closed", MomentChanged, N_("closed questions"), Follow.board, STAFF)
+ANSWERS_GIVEN = _kind(
+    "answers.given",
+    AnswersGiven,
+    N_("answered questions"),
+    Follow.board,
+    STAFF,
+    secret_actor=True,  # answers are anonymous
+)

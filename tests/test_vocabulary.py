@@ -13,12 +13,14 @@ from sqlmodel import col, select
 
 from facilitator import vocabulary
 from facilitator.domain import (
+    answers,
     broadcast,
     clusters,
     ideas,
     moderation,
     participants,
     phases,
+    questions,
     recommendations,
     votes,
 )
@@ -79,6 +81,13 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await recommendations.move(db, fred, rec, "up")
         await recommendations.delete(db, fred, rec)
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
+        wish = questions.check_question("text", "One wish?", ["joining"])
+        asked = await questions.add_question(db, olivia, built.workshop_id, wish)
+        await questions.set_moment(db, olivia, built.workshop_id, "event", True)
+        await questions.set_moment(db, olivia, built.workshop_id, "event", False)
+        await questions.remove_question(db, olivia, asked)
+        asked = await questions.add_question(db, olivia, built.workshop_id, wish)
+        await answers.answer(db, eve, "joining", {asked: "More drills"})
         return fred
 
     return g1, g2, asyncio.run(more())

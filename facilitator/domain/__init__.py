@@ -9,12 +9,14 @@ JOB_MODULES = tuple(
     f"facilitator.domain.{name}"
     for name in (
         "accounts",
+        "answers",
         "broadcast",
         "clusters",
         "ideas",
         "moderation",
         "participants",
         "phases",
+        "questions",
         "recommendations",
         "restore",
         "setup_file",
