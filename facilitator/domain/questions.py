@@ -249,3 +249,53 @@ def set_moment(s: Session, actor: Actor, workshop_id: int, moment: object, open_
     s.add(state)
     kind = vocabulary.MOMENT_OPENED if open_ else vocabulary.MOMENT_CLOSED
     record.to_workshop(s, workshop_id, kind, MomentChanged(when.value, open_), actor)
+
+
+# -- the organiser's view --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MomentView:
+    moment: str
+    status: str  # "waiting" (not opened yet), "open" or "closed"
+    questions: int
+    devices: int  # that answered at least one question
+
+
+@dataclass(frozen=True)
+class QuestionsView:
+    workshop_id: int
+    title: str
+    questions: tuple[tuple[int, QuestionDraft], ...]
+    moments: tuple[MomentView, ...]
+    answered: frozenset[str]  # moments with answers: their questions are fixed
+
+
+def overview(s: Session, actor: Actor, workshop_id: int) -> QuestionsView:
+    workshop = require_organiser(s, actor, workshop_id)
+    found = questions(s, workshop_id)
+    devices = dict(
+        s.exec(
+            select(Answer.moment, func.count(func.distinct(Answer.participant_id)))
+            .join(Question, col(Question.id) == Answer.question_id)
+            .where(Question.workshop_id == workshop_id)
+            .group_by(col(Answer.moment))
+        ).all()
+    )
+    moments = []
+    for moment in Moment:
+        state = s.get(MomentState, (workshop_id, moment))
+        status = (
+            "open"
+            if is_open(s, workshop_id, moment)
+            else ("closed" if state is not None and state.closed_at else "waiting")
+        )
+        asked = sum(moment in moments_of(q) for q in found)
+        moments.append(MomentView(moment.value, status, asked, devices.get(moment, 0)))
+    return QuestionsView(
+        workshop_id,
+        workshop.title,
+        tuple((q.id or 0, draft_of(q)) for q in found),
+        tuple(moments),
+        frozenset(m for m in devices),
+    )

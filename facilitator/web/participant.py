@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, participants
+from facilitator.domain import answers, ideas, participants
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -80,8 +80,12 @@ async def board_page(
         return await page(request, "participant/picker.html", workshop=target.workshop, staff=None)
     if target.group.code != code:  # typed in lower case or with a dash: use the canonical link
         return see_other(f"/j/{target.group.code}")
+    new_device = device_hash(request) is None
     target, who = await _join(request, code, create=True)
     assert target.group is not None
+    asking = await svc.db.read(lambda s: answers.open_asking(s, who))
+    if new_device and any(a.moment == "joining" for a in asking):
+        return see_other(f"/j/{target.group.code}/questions/joining")  # the baseline first
     view = await phone_view(svc.db, who, target.group.id)
     return await page(
         request,
@@ -103,6 +107,8 @@ async def board_page(
         limit=svc.settings.max_idea_length,
         name_limit=svc.settings.max_name_length,
         online=_phones_online(request, target.group.id),
+        asking=asking,
+        answered=request.query_params.get("answered"),
         staff=None,
     )
 

@@ -11,7 +11,16 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, organiser, read_qr, shot, tab_to
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    Watch,
+    axe_problems,
+    organiser,
+    read_qr,
+    shot,
+    tab_to,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 GROUP = "Phishing and social engineering"
@@ -70,8 +79,19 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
 
     # Three phones join by the link in the QR code, and each sees the others' ideas live.
     phones = [watch.page(browser.new_context(**PHONE)) for _ in range(3)]
-    for phone in phones:
+    # The example asks baseline questions on joining: two phones answer, one skips.
+    for n, phone in enumerate(phones):
         phone.goto(join_url)
+        expect(phone.locator("h1")).to_have_text("A few questions")
+        if n < 2:
+            phone.locator(".scale-step").nth(2 + n).click()  # 3 and 4 of 5: one tap each
+            phone.get_by_role("button", name="Send answers").click()
+            expect(phone.get_by_text("You answered the questions")).to_be_visible()
+        else:
+            shot(phone, "story-phone-baseline")
+            assert axe_problems(phone) == []
+            phone.get_by_role("link", name="Skip for now").click()
+            expect(phone.get_by_role("link", name="Answer")).to_be_visible()
         phone.wait_for_selector("#conn[data-state=online]")
     expect(console.locator("#presence .stat strong")).to_have_text("3")
     for n, text in IDEAS:
