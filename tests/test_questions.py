@@ -10,7 +10,7 @@ import orjson
 import pytest
 from sqlmodel import col, select
 
-from facilitator.domain import answers, participants, questions
+from facilitator.domain import answers, impact_results, participants, questions, workshop_views
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from facilitator.models import Answer, Event, Question, Role
@@ -44,6 +44,10 @@ def setup_questions(db: Database) -> tuple[int, int, dict[str, int]]:
     }
     ids["wish"] = run(questions.add_question(db, OLIVIA, wid, WISH))
     return wid, g1, ids
+
+
+def build_groups(db: Database, wid: int) -> list[int]:
+    return [g.id for g in db.read_sync(lambda s: workshop_views.workshop_view(s, wid)).groups]
 
 
 def phone(db: Database, device: str, group_id: int) -> Participant:
@@ -197,3 +201,38 @@ def test_concurrent_answers_from_one_device_leave_one_answer_each(db: Database) 
     rows = stored(db)
     assert len(rows) == 1 and rows[0][3] in (1, 2, 3, 4)
     assert db.read_sync(lambda s: len(s.exec(select(Question)).all())) == 4
+
+
+def test_results_pair_the_same_devices_from_the_baseline_per_group_and_event(
+    db: Database,
+) -> None:
+    wid, g1, q = setup_questions(db)
+    g2 = build_groups(db, wid)[1]
+    phones = [phone(db, f"device-r{n}", g1 if n < 3 else g2) for n in range(5)]
+    before, after = [1, 2, 3, 2, 4], [3, 4, 4, 2, None]
+    for who, value in zip(phones, before, strict=True):
+        run(answers.answer(db, who, "joining", {q["confident"]: str(value), q["role"]: "0"}))
+    run(questions.set_moment(db, OLIVIA, wid, "event", True))
+    late = phone(db, "device-late", g1)  # answers the end only: not paired
+    for who, value in [*zip(phones, after, strict=True), (late, 5)]:
+        if value is not None:
+            run(answers.answer(db, who, "event", {q["confident"]: str(value)}))
+    found = db.read_sync(lambda s: impact_results.results(s, OLIVIA, wid))
+    confident = next(r for r in found.questions if r.id == q["confident"])
+    joining, event = confident.moments
+    assert (joining.summary.n, joining.summary.mean, joining.summary.distribution) == (
+        5,
+        2.4,
+        (1, 2, 1, 1, 0),
+    )
+    assert (event.summary.n, event.summary.median) == (5, 4.0)
+    whole, *groups = confident.changes
+    assert (whole.later, whole.group, whole.change.n, whole.change.mean) == ("event", "", 4, 1.25)
+    assert [(g.group, g.change.n, g.change.mean) for g in groups] == [
+        ("Passwords", 1, 0.0),
+        ("Phishing", 3, 5 / 3),
+    ]
+    role = next(r for r in found.questions if r.id == q["role"])
+    assert role.moments[0].summary.distribution == (5, 0) and role.changes == ()
+    with pytest.raises(Forbidden):
+        db.read_sync(lambda s: impact_results.results(s, FRED, wid))

@@ -114,3 +114,25 @@ def test_the_organiser_form_refuses_a_bad_question_and_others_cannot_use_it(
     assert olivia.post(url, {"action": "open", "moment": "event"}).status_code == 303
     row = re.search(r'<tr id="moment-event">(.*?)</tr>', olivia.get(url).text, re.S)
     assert row and "Open now" in row.group(1)
+
+
+def test_mission_control_and_the_projector_show_the_change_from_the_baseline(
+    world: World,
+) -> None:
+    olivia, url, workshop_id, code = ready(world)
+    confident, _ = ids(world)
+    phones = [world.browser() for _ in range(3)]
+    for n, phone in enumerate(phones):
+        phone.get(f"/j/{code}")
+        phone.post(f"/j/{code}/questions/joining", {f"q{confident}": str(n + 1)})
+    olivia.post(url, {"action": "open", "moment": "event"})
+    for n, phone in enumerate(phones):
+        phone.post(f"/j/{code}/questions/event", {f"q{confident}": str(n + 3)})
+    control = olivia.get(f"/organiser/workshops/{workshop_id}/control").text
+    section = control[control.index('id="impact-results"') :]
+    assert "How confident are you?" in section
+    assert "n = 3" in section and "mean 2.0" in section and "mean 4.0" in section
+    assert "+2.00" in section  # each phone moved up by two: the interval is 2 to 2
+    projector = olivia.get(f"{url}/projector")
+    assert projector.status_code == 200 and "+2.00" in projector.text
+    assert world.phone(code).get(f"{url}/projector", follow_redirects=False).status_code == 303

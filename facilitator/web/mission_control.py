@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n, metrics
-from facilitator.domain import broadcast, synthesis, workshop_views
+from facilitator.domain import broadcast, impact_results, synthesis, workshop_views
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
@@ -48,6 +48,8 @@ async def control(
     snap = await workshop_snapshot(
         services(request).db, staff, request.path_params["workshop_id"], False
     )
+    wid = request.path_params["workshop_id"]
+    impact = await services(request).db.read(lambda s: impact_results.results(s, staff, wid))
     return await page(
         request,
         "organiser/control.html",
@@ -57,6 +59,8 @@ async def control(
         error=error,
         participation=metrics.every_group(snap),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
+        impact=impact,
+        projector=False,
         **context,
     )
 

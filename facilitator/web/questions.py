@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from facilitator.domain import answers, participants, questions
+from facilitator import i18n
+from facilitator.domain import answers, impact_results, participants, questions, workshop_views
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import DomainError, Forbidden, Invalid
 from facilitator.domain.joining import JoinTarget
@@ -106,6 +107,20 @@ def _number(raw: object) -> int:
         raise Invalid(N_("That question no longer exists.")) from None
 
 
+async def results_projector(request: Request) -> Response:
+    """The results, large, for a shared screen in the workshop's language."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    db, workshop_id = services(request).db, request.path_params["workshop_id"]
+    impact = await db.read(lambda s: impact_results.results(s, staff, workshop_id))
+    view = await workshop_views.organiser_workshop(db, staff, workshop_id)
+    with i18n.using(view.language):
+        return await page(
+            request, "organiser/impact_projector.html", staff=staff, impact=impact, projector=True
+        )
+
+
 # -- the phone's form ------------------------------------------------------------------------
 
 
@@ -168,6 +183,7 @@ async def answer(request: Request) -> Response:
 routes = [
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_page),
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_action, methods=["POST"]),
+    Route("/organiser/workshops/{workshop_id:id}/questions/projector", results_projector),
     Route("/j/{code}/questions/{moment}", answer_page),
     Route("/j/{code}/questions/{moment}", answer, methods=["POST"]),
 ]

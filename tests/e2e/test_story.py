@@ -91,7 +91,7 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
             shot(phone, "story-phone-baseline")
             assert axe_problems(phone) == []
             phone.get_by_role("link", name="Skip for now").click()
-            expect(phone.get_by_role("link", name="Answer")).to_be_visible()
+            expect(phone.get_by_role("link", name="Answer", exact=True)).to_be_visible()
         phone.wait_for_selector("#conn[data-state=online]")
     expect(console.locator("#presence .stat strong")).to_have_text("3")
     for n, text in IDEAS:
