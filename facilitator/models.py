@@ -340,3 +340,37 @@ class Answer(SQLModel, table=True):
     value: str = Field(sa_column=Column(Text, nullable=False))  # JSON: a number, indices, text
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class FollowUpStatus(enum.StrEnum):
+    proposed = "proposed"
+    accepted = "accepted"
+    in_progress = "in_progress"
+    done = "done"
+    dropped = "dropped"
+
+
+class FollowUp(SQLModel, table=True):
+    """What became of a final recommendation after the event: who owns it, where it stands."""
+
+    __tablename__ = "follow_up"
+    recommendation_id: int = Field(
+        foreign_key="recommendation.id", primary_key=True, ondelete="CASCADE"
+    )
+    owner_name: str = Field(default="", max_length=120)
+    owner_organisation: str = Field(default="", max_length=200)
+    status: FollowUpStatus = Field(default=FollowUpStatus.proposed, sa_type=String(20))
+    due: dt.date | None = None
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class StatusLink(SQLModel, table=True):
+    """A public, read-only link to a workshop's follow-up; the table keeps the token's hash."""
+
+    __tablename__ = "status_link"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    revoked_at: dt.datetime | None = None

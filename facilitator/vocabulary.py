@@ -450,3 +450,38 @@ ANSWERS_GIVEN = _kind(
     STAFF,
     secret_actor=True,  # answers are anonymous
 )
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpChanged:
+    recommendation: int
+    title: str = ""
+    changes: list[str] = field(default_factory=list)  # "status: proposed → accepted", ...
+
+    def describe(self) -> str:
+        changed = "; ".join(self.changes)
+        return f"{_quote(self.title)}: {changed}" if changed else _quote(self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLinkChanged:
+    active: bool
+
+    def describe(self) -> str:
+        return gettext(N_("made") if self.active else N_("turned off"))
+
+
+FOLLOW_UP_CHANGED = _kind(
+    "followup.changed",
+    FollowUpChanged,
+    N_("updated the follow-up of a recommendation"),
+    Follow.board,
+    STAFF,
+)
+STATUS_LINK = _kind(
+    "followup.status_link",
+    StatusLinkChanged,
+    N_("made or turned off the public status link"),
+    Follow.board,
+    STAFF,
+)

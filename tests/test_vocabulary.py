@@ -16,6 +16,7 @@ from facilitator.domain import (
     answers,
     broadcast,
     clusters,
+    follow_up,
     ideas,
     moderation,
     participants,
@@ -88,6 +89,11 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await questions.remove_question(db, olivia, asked)
         asked = await questions.add_question(db, olivia, built.workshop_id, wish)
         await answers.answer(db, eve, "joining", {asked: "More drills"})
+        finals = await db.read(lambda s: follow_up.finals(s, built.workshop_id))
+        done = follow_up.check_follow_up("Ana", "CERT", "done", "2027-01-31", "")
+        await follow_up.update(db, olivia, finals[0].id, done)
+        await follow_up.make_status_link(db, olivia, built.workshop_id)
+        await follow_up.revoke_status_link(db, olivia, built.workshop_id)
         return fred
 
     return g1, g2, asyncio.run(more())

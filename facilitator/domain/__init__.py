@@ -12,6 +12,7 @@ JOB_MODULES = tuple(
         "answers",
         "broadcast",
         "clusters",
+        "follow_up",
         "ideas",
         "moderation",
         "participants",

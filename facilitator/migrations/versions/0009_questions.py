@@ -1,4 +1,5 @@
-"""questions asked at chosen moments, their answers, and which moments are open (issue #24)
+"""questions asked at chosen moments, their answers, which moments are open; the follow-up of
+final recommendations and its public status links (issue #24)
 
 Revision ID: 0009
 Revises: 0007
@@ -65,8 +66,36 @@ def upgrade() -> None:
         batch.create_index("ix_answer_question_id", ["question_id"], unique=False)
         batch.create_index("ix_answer_participant_id", ["participant_id"], unique=False)
 
+    op.create_table(
+        "follow_up",
+        sa.Column("recommendation_id", sa.Integer(), nullable=False),
+        sa.Column("owner_name", sa.String(length=120), nullable=False),
+        sa.Column("owner_organisation", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("due", sa.Date(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["recommendation_id"], ["recommendation.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("recommendation_id"),
+    )
+    op.create_table(
+        "status_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["workshop_id"], ["workshop.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("status_link") as batch:
+        batch.create_index("ix_status_link_workshop_id", ["workshop_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("status_link")
+    op.drop_table("follow_up")
     op.drop_table("answer")
     op.drop_table("question_moment")
     op.drop_table("question")
