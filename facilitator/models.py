@@ -374,3 +374,17 @@ class StatusLink(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
     revoked_at: dt.datetime | None = None
+
+
+class FollowUpLink(SQLModel, table=True):
+    """A personal link that asks a workshop's follow-up questions weeks later; the first
+    device that opens it keeps it (the table holds the token's hash)."""
+
+    __tablename__ = "follow_up_link"
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="SET NULL"
+    )
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -136,3 +136,41 @@ def test_mission_control_and_the_projector_show_the_change_from_the_baseline(
     projector = olivia.get(f"{url}/projector")
     assert projector.status_code == 200 and "+2.00" in projector.text
     assert world.phone(code).get(f"{url}/projector", follow_redirects=False).status_code == 303
+
+
+def test_a_follow_up_link_asks_again_pairs_with_the_baseline_and_serves_one_device(
+    world: World,
+) -> None:
+    olivia, url, _, code = ready(world)
+    confident, _ = ids(world)
+    followup = {**SCALE, "text": "Confident now?", "moments": ["joining", "followup"]}
+    olivia.post(url, followup)
+    later = max(ids(world))
+    phone = world.browser()
+    phone.get(f"/j/{code}")
+    phone.post(f"/j/{code}/questions/joining", {f"q{confident}": "2", f"q{later}": "2"})
+    made = olivia.post(url, {"action": "links", "count": "2"})
+    links = re.findall(r"http://testserver(/f/[\w-]+)", made.text)
+    assert made.status_code == 200 and len(links) == 2
+    assert olivia.post(url, {"action": "links", "count": "0"}).status_code == 400
+    closed = phone.get(links[0])
+    assert closed.status_code == 200 and "closed now" in closed.text  # not opened yet
+    olivia.post(url, {"action": "open", "moment": "followup"})
+    assert f'name="q{later}"' in phone.get(links[0]).text
+    sent = phone.post(links[0], {f"q{later}": "5"})
+    assert sent.status_code == 200 and "your answers are saved" in sent.text
+    # The same device again replaces; another device with the same link is refused.
+    phone.post(links[0], {f"q{later}": "4"})
+    stranger = world.browser()
+    refused = stranger.get(links[0])
+    assert refused.status_code == 409 and "another device" in refused.text
+    assert stranger.post(links[0], {f"q{later}": "1"}).status_code in (403, 409)
+    # A new person on a fresh link answers as a new participant, without a group.
+    assert world.browser().post(links[1], {}).status_code == 403  # no device cookie yet
+    answered = [(m, v) for _, m, v in answers(world)]
+    assert sorted(answered, key=str) == sorted(
+        [("joining", 2), ("joining", 2), ("followup", 4)], key=str
+    )
+    # The follow-up answer pairs with the same device's baseline: +2 on that question.
+    assert "+2.00" in olivia.get(f"{url}/projector").text
+    assert world.browser().get("/f/not-a-link").status_code == 404

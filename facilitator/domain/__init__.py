@@ -13,6 +13,7 @@ JOB_MODULES = tuple(
         "broadcast",
         "clusters",
         "follow_up",
+        "follow_up_links",
         "ideas",
         "moderation",
         "participants",

@@ -10,7 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator import i18n
-from facilitator.domain import answers, impact_results, participants, questions, workshop_views
+from facilitator.domain import (
+    answers,
+    follow_up_links,
+    impact_results,
+    participants,
+    questions,
+    workshop_views,
+)
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import DomainError, Forbidden, Invalid
 from facilitator.domain.joining import JoinTarget
@@ -20,7 +27,7 @@ from facilitator.vocabulary import MOMENT_LABELS
 from facilitator.web.auth import device_hash, read_form
 from facilitator.web.limits import find_code_limited
 from facilitator.web.organiser import organiser_only
-from facilitator.web.pages import page, see_other
+from facilitator.web.pages import base_url, page, see_other
 from facilitator.web.participant import NO_DEVICE
 from facilitator.web.state import services
 
@@ -40,6 +47,7 @@ async def questions_page(
     form: FormData | None = None,
     error: str | None = None,
     notice: str | None = None,
+    links: str | None = None,
     status: int = 200,
 ) -> Response:
     staff = await organiser_only(request)
@@ -56,6 +64,7 @@ async def questions_page(
         draft=_draft_values(form),
         error=error,
         notice=notice,
+        links=links,
         kind_labels=KIND_LABELS,
     )
 
@@ -90,6 +99,11 @@ async def questions_action(request: Request) -> Response:
             await questions.add_question(db, staff, workshop_id, draft)
         elif action == "remove":
             await questions.remove_question(db, staff, _number(form.get("question")))
+        elif action == "links":
+            tokens = await follow_up_links.make_links(db, staff, workshop_id, form.get("count"))
+            base = base_url(request)
+            links = "\n".join(f"{base}/f/{token}" for token in tokens)
+            return await questions_page(request, links=links)
         elif action in ("open", "close"):
             await questions.set_moment(db, staff, workshop_id, form.get("moment"), action == "open")
         else:
@@ -154,10 +168,13 @@ async def answer_page(
         "participant/questions.html",
         status,
         workshop=target.workshop,
-        group=target.group,
+        place=target.group.name,
+        form_action=f"/j/{target.group.code}/questions/{asked.moment}",
+        back_url=f"/j/{target.group.code}",
         asking=asked,
         given=given,
         error=error,
+        saved=False,
         moment_label=MOMENT_LABELS[asked.moment],
         staff=None,
     )
@@ -167,11 +184,7 @@ async def answer(request: Request) -> Response:
     form = await read_form(request)
     target, who = await _phone(request)
     moment = request.path_params["moment"]
-    given: dict[int, Any] = {}
-    for key in form:
-        if key.startswith("q") and key[1:].isdigit() and len(key) < 12:
-            values = [str(v) for v in form.getlist(key)]
-            given[int(key[1:])] = values if form.get(f"many{key}") else values[0]
+    given = _given(form)
     try:
         await answers.answer(services(request).db, who, moment, given)
     except DomainError as exc:
@@ -180,10 +193,74 @@ async def answer(request: Request) -> Response:
     return see_other(f"/j/{target.group.code}?answered={Moment(moment).value}")
 
 
+def _given(form: FormData) -> dict[int, Any]:
+    """The answers of a form: `q12` fields, lists where the form says `manyq12`."""
+    given: dict[int, Any] = {}
+    for key in form:
+        if key.startswith("q") and key[1:].isdigit() and len(key) < 12:
+            values = [str(v) for v in form.getlist(key)]
+            given[int(key[1:])] = values if form.get(f"many{key}") else values[0]
+    return given
+
+
+# -- the follow-up link, weeks later ---------------------------------------------------------
+
+
+async def follow_up_form(
+    request: Request,
+    *,
+    error: str | None = None,
+    given: dict[int, Any] | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> Response:
+    """A personal follow-up link: this device answers the follow-up questions."""
+    token = request.path_params["token"][:100]
+    db = services(request).db
+    device = device_hash(request, create=True)
+    assert device is not None
+    who = await follow_up_links.open_link(db, token, device)
+    asked = await db.read(lambda s: answers.asking(s, who, Moment.followup))
+    workshop = await db.read(lambda s: workshop_views.workshop_view(s, who.workshop_id))
+    return await page(
+        request,
+        "participant/questions.html",
+        status,
+        workshop=workshop,
+        place="",
+        form_action=f"/f/{token}",
+        back_url=None,
+        asking=asked,
+        given=given,
+        error=error,
+        saved=saved,
+        moment_label=MOMENT_LABELS[asked.moment],
+        staff=None,
+    )
+
+
+async def follow_up_answer(request: Request) -> Response:
+    form = await read_form(request)
+    token = request.path_params["token"][:100]
+    db = services(request).db
+    device = device_hash(request)
+    if device is None:
+        raise Forbidden(N_("Please open your follow-up link again."))
+    who = await follow_up_links.open_link(db, token, device)
+    given = _given(form)
+    try:
+        await answers.answer(db, who, Moment.followup.value, given)
+    except DomainError as exc:
+        return await follow_up_form(request, error=exc.message, given=given, status=exc.status)
+    return await follow_up_form(request, saved=True)
+
+
 routes = [
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_page),
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_action, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:id}/questions/projector", results_projector),
+    Route("/f/{token}", follow_up_form),
+    Route("/f/{token}", follow_up_answer, methods=["POST"]),
     Route("/j/{code}/questions/{moment}", answer_page),
     Route("/j/{code}/questions/{moment}", answer, methods=["POST"]),
 ]

@@ -92,8 +92,24 @@ def upgrade() -> None:
     with op.batch_alter_table("status_link") as batch:
         batch.create_index("ix_status_link_workshop_id", ["workshop_id"], unique=False)
 
+    op.create_table(
+        "follow_up_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workshop_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["workshop_id"], ["workshop.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["participant_id"], ["participant.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash"),
+    )
+    with op.batch_alter_table("follow_up_link") as batch:
+        batch.create_index("ix_follow_up_link_workshop_id", ["workshop_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("follow_up_link")
     op.drop_table("status_link")
     op.drop_table("follow_up")
     op.drop_table("answer")
