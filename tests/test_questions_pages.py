@@ -174,3 +174,37 @@ def test_a_follow_up_link_asks_again_pairs_with_the_baseline_and_serves_one_devi
     # The follow-up answer pairs with the same device's baseline: +2 on that question.
     assert "+2.00" in olivia.get(f"{url}/projector").text
     assert world.browser().get("/f/not-a-link").status_code == 404
+
+
+def test_the_answers_csv_is_anonymous_and_safe_in_a_spreadsheet(world: World) -> None:
+    olivia, url, _, code = ready(world)
+    confident, topics = ids(world)
+    wish = {"action": "add", "kind": "text", "text": "One wish?", "moments": ["joining"]}
+    olivia.post(url, wish)
+    wish_id = max(ids(world))
+    phone = world.browser()
+    phone.get(f"/j/{code}")
+    phone.post(f"/j/{code}/name", {"name": "Zelda Unique"})
+    phone.post(
+        f"/j/{code}/questions/joining",
+        {
+            f"q{confident}": "4",
+            f"q{topics}": ["0", "2"],
+            f"manyq{topics}": "1",
+            f"q{wish_id}": "=HYPERLINK(1)",
+        },
+    )
+    olivia.post(url, {"action": "open", "moment": "event"})
+    phone.post(f"/j/{code}/questions/event", {f"q{confident}": "5"})
+    response = olivia.get(f"{url}/answers.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "Zelda" not in text and "Group 1" not in text
+    lines = text.strip().split("\r\n")
+    assert lines[0] == '"device","moment","question","question_text","kind","answer"'
+    assert '"Phishing; Backups"' in text and '"\'=HYPERLINK(1)"' in text
+    devices = {line.split(",")[0] for line in lines[1:]}
+    assert len(lines) == 5 and len(devices) == 1  # one device, the same pseudonym throughout
+    assert next(iter(devices)).startswith('"d-')
+    other = world.logged_in(world.organiser("oscar@example.org"))
+    assert other.get(f"{url}/answers.csv").status_code == 403

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from facilitator import i18n
 from facilitator.domain import (
+    answer_export,
     answers,
     follow_up_links,
     impact_results,
@@ -21,6 +22,7 @@ from facilitator.domain import (
 from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import DomainError, Forbidden, Invalid
 from facilitator.domain.joining import JoinTarget
+from facilitator.export.answers import answers_csv
 from facilitator.i18n import N_
 from facilitator.models import Moment
 from facilitator.vocabulary import MOMENT_LABELS
@@ -133,6 +135,25 @@ async def results_projector(request: Request) -> Response:
         return await page(
             request, "organiser/impact_projector.html", staff=staff, impact=impact, projector=True
         )
+
+
+async def answers_download(request: Request) -> Response:
+    """Every answer, anonymous: device pseudonyms only."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    workshop_id = request.path_params["workshop_id"]
+    lines = await services(request).db.read(
+        lambda s: answer_export.answer_lines(s, staff, workshop_id)
+    )
+    return Response(
+        answers_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="answers-{workshop_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 # -- the phone's form ------------------------------------------------------------------------
@@ -259,6 +280,7 @@ routes = [
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_page),
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_action, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:id}/questions/projector", results_projector),
+    Route("/organiser/workshops/{workshop_id:id}/questions/answers.csv", answers_download),
     Route("/f/{token}", follow_up_form),
     Route("/f/{token}", follow_up_answer, methods=["POST"]),
     Route("/j/{code}/questions/{moment}", answer_page),
