@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
+from facilitator.domain import impact_snapshot
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import (
@@ -237,6 +238,7 @@ def read_snapshot(
         taken_at=utc(now or dt.datetime.now(dt.UTC)),
         include_names=include_names,
         final_recommendations=_finals(s, workshop_id),
+        **impact_snapshot.read(s, workshop_id),
     )
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from facilitator import i18n
 from facilitator.domain import archive_rules as rules
-from facilitator.domain import codes, workshops
+from facilitator.domain import codes, impact_snapshot, workshops
 from facilitator.domain.clusters import NAME_LIMIT as CLUSTER_NAME
 from facilitator.domain.codes import new_code
 from facilitator.domain.errors import Invalid
@@ -280,6 +280,7 @@ def restore(
                 RecommendationSource(recommendation_id=rec.id, target=source, target_id=target_id)
             )
 
+    final_ids: dict[int, int] = {}
     for n, f in enumerate(snap.final_recommendations):
         at = f"final_recommendations[{n}]"
         title, text, rationale = _draft(f.title, f.text, f.rationale, at)
@@ -297,6 +298,7 @@ def restore(
         s.add(final)
         s.flush()
         assert final.id is not None
+        final_ids[f.id] = final.id
         for m, old in enumerate(dict.fromkeys(f.recommendation_ids)):
             rec_id = rules.ref(rec_ids, old, f"{at}.recommendation_ids[{m}]")
             s.add(
@@ -306,6 +308,8 @@ def restore(
                     target_id=rec_id,
                 )
             )
+
+    impact_snapshot.restore(s, snap, wid, people, final_ids)
 
     channels = {"workshop": events.workshop_channel(wid)} | {
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()
