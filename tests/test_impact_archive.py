@@ -4,16 +4,19 @@ brings them back as they were; a bad impact record refuses the whole file."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import io
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import orjson
 import pytest
 
 from facilitator.domain import answers, follow_up, participants, questions
 from facilitator.domain.archive_rules import BadArchive
 from facilitator.domain.restore import restore
-from facilitator.export import data
+from facilitator.export import data, tables
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
 from tests.test_questions import CONFIDENT, OLIVIA, TOPICS
@@ -104,3 +107,35 @@ def test_a_bad_impact_record_refuses_the_file(
         assert caught.value.message.startswith(path[0])
     finally:
         other.close()
+
+
+def test_the_spreadsheet_has_an_answers_and_a_follow_up_sheet(db: Database) -> None:
+    snap = snapshot(db, filled(db))
+    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx(snap)))
+    assert {"Answers", "What happened next"} <= set(book.sheetnames)
+    answers_sheet = [[c.value for c in row] for row in book["Answers"].iter_rows()]
+    assert answers_sheet[0] == ["Device", "Moment", "Question", "Answer given"]
+    assert len(answers_sheet) == 7 and {r[0] for r in answers_sheet[1:]} == {
+        "device 1",
+        "device 2",
+        "device 3",
+    }
+    assert [
+        "device 3",
+        "on joining (baseline)",
+        "2. Which topics matter?",
+        "Phishing; Backups",
+    ] in (answers_sheet)
+    follow = [[c.value for c in row] for row in book["What happened next"].iter_rows()]
+    assert follow[1][:6] == [
+        "Drill, and keep drilling",  # the factory's first final recommendation
+        "Ana",
+        "CERT",
+        "In progress",
+        "2027-03-31",
+        "On track",
+    ]
+    # A workshop that asked nothing has no impact sheets.
+    bare = dataclasses.replace(snap, questions=(), answers=(), follow_ups=())
+    plain = openpyxl.load_workbook(io.BytesIO(tables.xlsx(bare)))
+    assert "Answers" not in plain.sheetnames

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from facilitator import metrics
+from facilitator.export import impact_tables
 from facilitator.export.safe import cell, csv_bytes
 from facilitator.i18n import N_, gettext
 from facilitator.snapshot import IdeaSnap, Snapshot
@@ -157,12 +158,13 @@ def participation_rows(snap: Snapshot) -> Rows:
 
 def xlsx(snap: Snapshot) -> bytes:
     book = Workbook()
-    sheets = {
+    sheets: dict[str, Rows] = {
         "ideas": idea_rows(snap),
         "clusters": cluster_rows(snap),
         "votes": vote_rows(snap),
         "recommendations": recommendation_rows(snap),
         "participation": participation_rows(snap),
+        **impact_tables.sheets(snap),
     }
     first = True
     for title, rows in sheets.items():
