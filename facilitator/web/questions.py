@@ -25,7 +25,6 @@ from facilitator.domain.joining import JoinTarget
 from facilitator.export.answers import answers_csv
 from facilitator.i18n import N_
 from facilitator.models import Moment
-from facilitator.vocabulary import MOMENT_LABELS
 from facilitator.web.auth import device_hash, read_form
 from facilitator.web.limits import find_code_limited
 from facilitator.web.organiser import organiser_only
@@ -196,7 +195,6 @@ async def answer_page(
         given=given,
         error=error,
         saved=False,
-        moment_label=MOMENT_LABELS[asked.moment],
         staff=None,
     )
 
@@ -255,7 +253,6 @@ async def follow_up_form(
         given=given,
         error=error,
         saved=saved,
-        moment_label=MOMENT_LABELS[asked.moment],
         staff=None,
     )
 
