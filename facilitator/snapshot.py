@@ -177,6 +177,54 @@ class EventSnap:
 
 
 @dataclass(frozen=True)
+class QuestionSnap:
+    """A question and the moments it is asked at (issue #24)."""
+
+    id: int
+    kind: str
+    text: str
+    moments: tuple[str, ...]
+    position: int = 0
+    low: int = 1
+    high: int = 5
+    low_label: str = ""
+    high_label: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerSnap:
+    """One device's answer at one moment: a participant id, never a name."""
+
+    question_id: int
+    participant_id: int
+    moment: str
+    value: int | list[int] | str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MomentSnap:
+    moment: str
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class FollowUpSnap:
+    """What became of a final recommendation (its id in final_recommendations)."""
+
+    final_id: int
+    owner_name: str
+    owner_organisation: str
+    status: str
+    due: dt.date | None
+    notes: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Snapshot:
     workshop: WorkshopSnap
     groups: tuple[GroupSnap, ...]
@@ -191,6 +239,11 @@ class Snapshot:
     # The organiser's synthesis; when there is none, reports use the agreed group ones.
     final_recommendations: tuple[FinalSnap, ...] = field(default=())
     rounds: tuple[RoundSnap, ...] = ()
+    # Impact (issue #24); files from before it have none.
+    questions: tuple[QuestionSnap, ...] = ()
+    answers: tuple[AnswerSnap, ...] = ()
+    moments: tuple[MomentSnap, ...] = ()
+    follow_ups: tuple[FollowUpSnap, ...] = ()
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)

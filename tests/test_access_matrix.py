@@ -33,7 +33,9 @@ SECRET_B = "Bravosecret"
 POLICY_VIOLATION = 1008
 # Participant pages reached by a join code or an invitation token: the code or token is
 # the key itself (tests/test_bad_input.py and test_accounts.py cover them).
-KEYED = re.compile(r"^/(j/\{code\}|invite/\{token\}|join$|$)")
+# Keyed by a code or an unguessable token: a phone's, an invitation's, a follow-up link's, a
+# public status page's (tests/test_questions_pages.py, tests/test_follow_up.py).
+KEYED = re.compile(r"^/(j/\{code\}|invite/\{token\}|f/\{token\}|status/\{token\}|join$|$)")
 PUBLIC = {"/login", "/logout", "/healthz", "/account", "/account/password", "/language"}
 PUBLIC |= {"/metrics"}  # for a scraper with its token or address (tests/test_operations.py)
 

@@ -190,6 +190,7 @@ def insider(world: World) -> tuple[Person, dict[str, Any]]:
         "idea_id": idea_id,
         "code": group.code,
         "token": token,
+        "moment": "joining",
     }
     return person, values
 
@@ -367,7 +368,9 @@ def test_templates_hold_no_inline_script_handler_style_or_htmx_attribute(
 
 # gettext's result is marked safe, so `_()` of a stored text would be shown unescaped (and
 # %-formatted): templates translate only literals and the server's own labels.
-TRANSLATED = re.compile(r"""_\((?!["'])(?!phase_labels\[|phase_hints\[|e\.what\))""")
+TRANSLATED = re.compile(
+    r"""_\((?!["'])(?!phase_labels\[|phase_hints\[|e\.what\)|moment_labels\[|kind_labels\[|status_labels\[)"""
+)
 
 
 def test_templates_translate_only_their_own_words(subtests: pytest.Subtests) -> None:

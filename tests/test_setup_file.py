@@ -228,3 +228,49 @@ def test_export_setup_writes_a_file_that_imports_to_the_same_setup(
         assert (a.name, a.question, a.context) == (b.name, b.question, b.context)
         assert sorted(a.facilitators) == b.facilitators
         assert a.settings(original.defaults) == b.settings(again.defaults)
+
+
+QUESTIONS = """\
+questions:
+  - text: How confident are you?
+    kind: scale
+    scale: 0-10
+    low_label: Not at all
+    high_label: Fully
+    asked: [joining, event]
+  - text: Your role?
+    kind: single
+    choices: [IT, Other]
+    asked: [joining]
+"""
+
+
+def test_questions_are_read_with_the_forms_rules() -> None:
+    setup = setup_file.parse(GOOD + QUESTIONS)
+    confident, role = (q.draft() for q in setup.questions)
+    assert (confident.low, confident.high, confident.moments) == (0, 10, ("joining", "event"))
+    assert role.choices == ("IT", "Other")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("scale: 0-10", "scale: 1-7"), "line 12: questions[0]: A scale runs from 1 to 5"),
+        (("kind: single", "kind: poll"), "line 19: questions[1].kind: This should be one of"),
+        (("[joining, event]", "[later]"), "line 17: questions[0].asked[0]: This should be one of"),
+        (("[IT, Other]", "[IT]"), "line 18: questions[1]: A choice question needs between 2"),
+        (("    low_label: Not at all\n", ""), "line 12: questions[0]: A scale needs a label"),
+    ],
+)
+def test_a_bad_question_names_its_line(change: tuple[str, str], expected: str) -> None:
+    found = problems((GOOD + QUESTIONS).replace(*change))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_the_example_questions_come_back_in_the_exported_setup(db: Database) -> None:
+    organiser = asyncio.run(staff(db, "olivia@example.org", Role.organiser, "Olivia"))
+    setup = setup_file.parse(EXAMPLE.read_text())
+    created = asyncio.run(setup_file.import_setup(db, organiser, EXAMPLE.read_text(), 7))
+    again = setup_file.parse(db.read_sync(lambda s: setup_file.dump(s, created.workshop_id)))
+    assert [q.draft() for q in again.questions] == [q.draft() for q in setup.questions]
+    assert len(again.questions) == 4

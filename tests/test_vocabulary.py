@@ -13,12 +13,15 @@ from sqlmodel import col, select
 
 from facilitator import vocabulary
 from facilitator.domain import (
+    answers,
     broadcast,
     clusters,
+    follow_up,
     ideas,
     moderation,
     participants,
     phases,
+    questions,
     recommendations,
     round_setup,
     round_state,
@@ -95,6 +98,18 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await recommendations.move(db, fred, rec, "up")
         await recommendations.delete(db, fred, rec)
         await broadcast.announce(db, olivia, built.workshop_id, "Back at 4")
+        wish = questions.check_question("text", "One wish?", ["joining"])
+        asked = await questions.add_question(db, olivia, built.workshop_id, wish)
+        await questions.set_moment(db, olivia, built.workshop_id, "event", True)
+        await questions.set_moment(db, olivia, built.workshop_id, "event", False)
+        await questions.remove_question(db, olivia, asked)
+        asked = await questions.add_question(db, olivia, built.workshop_id, wish)
+        await answers.answer(db, eve, "joining", {asked: "More drills"})
+        finals = await db.read(lambda s: follow_up.finals(s, built.workshop_id))
+        done = follow_up.check_follow_up("Ana", "CERT", "done", "2027-01-31", "")
+        await follow_up.update(db, olivia, finals[0].id, done)
+        await follow_up.make_status_link(db, olivia, built.workshop_id)
+        await follow_up.revoke_status_link(db, olivia, built.workshop_id)
         made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
         a = made.groups[0].id
         await round_setup.set_tag_label(db, olivia, made.workshop_id, "Your country")

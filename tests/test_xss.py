@@ -100,6 +100,7 @@ def urls(path: str, site: Site) -> list[str]:
         "idea_id": [site.idea_id],
         "code": [site.group.code, site.other.code, site.workshop.code],
         "token": [],  # an invitation page shows no stored text (tests/test_accounts.py)
+        "moment": ["joining", "event"],
         "fmt": sorted(FORMATS),
     }
     found = [path]

@@ -9,12 +9,16 @@ JOB_MODULES = tuple(
     f"facilitator.domain.{name}"
     for name in (
         "accounts",
+        "answers",
         "broadcast",
         "clusters",
+        "follow_up",
+        "follow_up_links",
         "ideas",
         "moderation",
         "participants",
         "phases",
+        "questions",
         "recommendations",
         "restore",
         "round_setup",

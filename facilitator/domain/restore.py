@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from facilitator import i18n
 from facilitator.domain import archive_rules as rules
-from facilitator.domain import codes, round_state, workshops
+from facilitator.domain import codes, impact_snapshot, round_state, workshops
 from facilitator.domain.clusters import NAME_LIMIT as CLUSTER_NAME
 from facilitator.domain.codes import new_code
 from facilitator.domain.errors import Invalid
@@ -292,6 +292,7 @@ def restore(
                 RecommendationSource(recommendation_id=rec.id, target=source, target_id=target_id)
             )
 
+    final_ids: dict[int, int] = {}
     for n, f in enumerate(snap.final_recommendations):
         at = f"final_recommendations[{n}]"
         title, text, rationale = _draft(f.title, f.text, f.rationale, at)
@@ -309,6 +310,7 @@ def restore(
         s.add(final)
         s.flush()
         assert final.id is not None
+        final_ids[f.id] = final.id
         for m, old in enumerate(dict.fromkeys(f.recommendation_ids)):
             rec_id = rules.ref(rec_ids, old, f"{at}.recommendation_ids[{m}]")
             s.add(
@@ -326,6 +328,7 @@ def restore(
             assert card is not None
             card.seed_of = rules.ref(rec_ids, i.seed_of, f"ideas[{n}].seed_of")
             s.add(card)
+    impact_snapshot.restore(s, snap, wid, people, final_ids)
 
     channels = {"workshop": events.workshop_channel(wid)} | {
         f"group:{old}": events.group_channel(new) for old, new in group_ids.items()

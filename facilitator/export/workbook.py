@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from facilitator.export import tables
+from facilitator.export import impact_tables, tables
 from facilitator.export.safe import cell
 from facilitator.i18n import N_, gettext
 from facilitator.snapshot import Snapshot
@@ -24,10 +24,15 @@ from facilitator.snapshot import Snapshot
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
+def _always(snap: Snapshot) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str  # marked for translation
     rows: Callable[[Snapshot], tables.Rows]
+    shown: Callable[[Snapshot], bool] = _always  # else left out of this workbook
 
 
 SHEETS: tuple[Sheet, ...] = (
@@ -37,6 +42,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(N_("Recommendations"), tables.recommendation_rows),
     Sheet(N_("Final recommendations"), tables.final_rows),
     Sheet(N_("Participation"), tables.participation_rows),
+    Sheet(N_("Answers"), impact_tables.answer_rows, lambda snap: bool(snap.questions)),
+    Sheet(
+        N_("What happened next"), impact_tables.follow_up_rows, lambda snap: bool(snap.follow_ups)
+    ),
 )
 
 # Column headings, in the workshop's language. CSV files keep the plain keys, which
@@ -91,7 +100,7 @@ def _fill(sheet: Worksheet, rows: tables.Rows) -> None:
 
 def xlsx(snap: Snapshot) -> bytes:
     book = Workbook()
-    for n, spec in enumerate(SHEETS):
+    for n, spec in enumerate(s for s in SHEETS if s.shown(snap)):
         sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = gettext(spec.name)[:31]

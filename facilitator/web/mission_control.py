@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n, metrics
-from facilitator.domain import broadcast, rounds, synthesis, workshop_views
+from facilitator.domain import broadcast, impact_results, rounds, synthesis, workshop_views
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
@@ -50,6 +50,8 @@ async def control(
     snap = await workshop_snapshot(
         services(request).db, staff, request.path_params["workshop_id"], False
     )
+    wid = request.path_params["workshop_id"]
+    impact = await services(request).db.read(lambda s: impact_results.results(s, staff, wid))
     return await page(
         request,
         "organiser/control.html",
@@ -62,6 +64,8 @@ async def control(
             services(request).db, staff, request.path_params["workshop_id"]
         ),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
+        impact=impact,
+        projector=False,
         **context,
         **await operations.panel_context(request),
     )

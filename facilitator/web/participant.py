@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import ideas, participants, round_state, tags
+from facilitator.domain import answers, ideas, participants, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -89,8 +89,12 @@ async def board_page(
     open_ids = await _open_groups(request, target)
     if open_ids is not None and target.group.id not in open_ids:  # its round is over
         return see_other(f"/j/{target.workshop.code}")
+    new_device = device_hash(request) is None
     target, who = await _join(request, code, create=True)
     assert target.group is not None
+    asking = await svc.db.read(lambda s: answers.open_asking(s, who))
+    if new_device and any(a.moment == "joining" for a in asking):
+        return see_other(f"/j/{target.group.code}/questions/joining")  # the baseline first
     view = await phone_view(svc.db, who, target.group.id)
     tag = await svc.db.read(lambda s: tags.join_tag(s, who.id))
     return await page(
@@ -115,6 +119,8 @@ async def board_page(
         online=_phones_online(request, target.group.id),
         tag=tag,
         tag_error=tag_error,
+        asking=asking,
+        answered=request.query_params.get("answered"),
         staff=None,
     )
 

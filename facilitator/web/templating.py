@@ -16,6 +16,7 @@ from facilitator.domain import codes, phases, rec_seed
 from facilitator.domain.board import GroupState, seconds_left
 from facilitator.group_settings import MAX_BUDGET
 from facilitator.paths import static_dir, templates_dir
+from facilitator.vocabulary import MOMENT_LABELS
 
 
 @cache
@@ -78,6 +79,7 @@ def make_environment(directory: Path | None = None) -> Environment:
         phase_order=[p.value for p in phases.ORDER],
         phase_labels={p.value: label for p, label in phases.LABELS.items()},
         phase_hints={p.value: hint for p, hint in phases.HINTS.items()},
+        moment_labels=MOMENT_LABELS,
         max_budget=MAX_BUDGET,  # the settings form's bound, as GroupSettings checks it
         locale=i18n.current,
         direction=i18n.direction,

@@ -11,7 +11,17 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, organiser, read_qr, shot, tab_to
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    Watch,
+    axe_problems,
+    confirm,
+    organiser,
+    read_qr,
+    shot,
+    tab_to,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "workshop.yaml"
 GROUP = "Phishing and social engineering"
@@ -70,8 +80,19 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
 
     # Three phones join by the link in the QR code, and each sees the others' ideas live.
     phones = [watch.page(browser.new_context(**PHONE)) for _ in range(3)]
-    for phone in phones:
+    # The example asks baseline questions on joining: two phones answer, one skips.
+    for n, phone in enumerate(phones):
         phone.goto(join_url)
+        expect(phone.locator("h1")).to_have_text("A few questions")
+        if n < 2:
+            phone.locator(".scale-step").nth(2 + n).click()  # 3 and 4 of 5: one tap each
+            phone.get_by_role("button", name="Send answers").click()
+            expect(phone.get_by_text("You answered the questions")).to_be_visible()
+        else:
+            shot(phone, "story-phone-baseline")
+            assert axe_problems(phone) == []
+            phone.get_by_role("link", name="Skip for now").click()
+            expect(phone.get_by_role("link", name="Answer", exact=True)).to_be_visible()
         phone.wait_for_selector("#conn[data-state=online]")
     expect(console.locator("#presence .stat strong")).to_have_text("3")
     for n, text in IDEAS:
@@ -176,3 +197,62 @@ def test_the_whole_story(browser: Any, demo: dict[str, Any], watch: Watch, tmp_p
     # The dots went on the theme, and the report says so; its ideas claim no "0 votes".
     assert f"From {GROUP}, theme “{THEMES[0]}”: 6 votes on the theme, 2 ideas" in finals
     assert f"“{IDEAS[0][1]}”" in finals
+
+    impact_story(browser, office, phones, workshop_url, watch)
+
+
+def impact_story(
+    browser: Any, office: Any, phones: list[Any], workshop_url: str, watch: Watch
+) -> None:
+    """The end-of-event poll, the change from the baseline, what happened next on a public
+    status page, and a follow-up answer weeks later (issue #24)."""
+    office.goto(f"{workshop_url}/questions")
+    office.locator("#moment-event").get_by_role("button", name="Open").click()
+    for phone in phones[:2]:
+        phone.reload()
+        phone.get_by_role("link", name="Answer", exact=True).click()
+        phone.locator(".question").nth(0).locator(".scale-step").nth(4).click()  # 5 of 5
+        phone.get_by_role("button", name="Send answers").click()
+        expect(phone.get_by_text("your answers are saved")).to_be_visible()
+    office.goto(f"{workshop_url}/control")
+    change = office.locator("#impact-results .impact-change").first
+    expect(change.locator(".total-row").first).to_contain_text("+1.50")  # 3→5, 4→5: paired
+    shot(office, "story-impact-results")
+
+    # What happened next: an owner and a status, each change kept; a public status page.
+    office.goto(f"{workshop_url}/follow-up")
+    item = office.locator(".follow-up", has_text=FINAL)
+    item.get_by_label("Owner").fill("Ana Ruiz")
+    item.get_by_label("Organisation").fill("National CERT")
+    item.get_by_label("Status").select_option("accepted")
+    item.get_by_role("button", name="Save").click()
+    item = office.locator(".follow-up", has_text=FINAL)
+    item.get_by_label("Status").select_option("in_progress")
+    item.get_by_role("button", name="Save").click()
+    expect(office.locator(".follow-up .history summary")).to_have_text("2 changes")
+    office.get_by_role("button", name="Make a link").click()
+    public_url = office.locator("#status-link").input_value()
+    shot(office, "story-follow-up")
+    public = watch.page(browser.new_context(**PHONE))
+    public.goto(public_url)
+    expect(public.locator(".status-list")).to_contain_text("Ana Ruiz, National CERT")
+    expect(public.locator(".status-badge")).to_have_text("In progress")
+    assert axe_problems(public) == []
+    shot(public, "story-status-page")
+    office.get_by_role("button", name="Turn the link off").click()
+    public.reload()
+    expect(public.get_by_text("This status page is not available")).to_be_visible()
+
+    # Weeks later: a personal follow-up link, opened on the phone used at the event.
+    office.goto(f"{workshop_url}/questions")
+    office.locator("#moment-followup").get_by_role("button", name="Open").click()
+    office.get_by_label("How many").fill("2")
+    office.get_by_role("button", name="Make links").click()
+    link = office.locator("#follow-up-links").input_value().splitlines()[0]
+    phones[0].goto(link)
+    phones[0].locator(".question").nth(0).locator(".scale-step").nth(3).click()  # 4 of 5
+    phones[0].get_by_role("button", name="Send answers").click()
+    expect(phones[0].get_by_text("your answers are saved")).to_be_visible()
+    assert axe_problems(phones[0]) == []
+    office.goto(f"{workshop_url}/control")
+    expect(office.locator("#impact-results .impact-change").first).to_contain_text("at a follow-up")

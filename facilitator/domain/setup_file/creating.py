@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from facilitator.domain import access, accounts, codes, workshops
+from facilitator.domain import access, accounts, codes, questions, workshops
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden
 from facilitator.domain.setup_file.reading import parse
@@ -94,6 +94,8 @@ def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Cr
     workshop.tag_label = setup.tag_label
     s.add(workshop)
     _add_rounds(s, wid, setup, group_ids)
+    for question in setup.questions:
+        questions.add(s, wid, question.draft())
     return Created(wid, setup.title, workshop.code, tuple(made), invites)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from facilitator import i18n
 from facilitator.domain import accounts, workshops
 from facilitator.domain.errors import Invalid
+from facilitator.domain.questions import MAX_QUESTIONS, QuestionDraft, check_question
 from facilitator.domain.round_state import MAX_ROUNDS
 from facilitator.domain.text import clean
 from facilitator.group_settings import GroupSettings
@@ -91,6 +92,42 @@ class GroupSpec(SettingsKeys):
         return out
 
 
+class QuestionSpec(_Strict):
+    """A question and when it is asked; checked by the same rules as the organiser's form."""
+
+    text: str
+    kind: Literal["scale", "single", "multiple", "text"]
+    asked: list[Literal["joining", "round", "event", "followup"]] = Field(min_length=1)
+    scale: str | None = None  # "1-5" or "0-10"
+    low_label: str = ""
+    high_label: str = ""
+    choices: list[str] = []
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _scale(cls, value: object) -> object:
+        return value if value is None else str(value)
+
+    @model_validator(mode="after")
+    def _whole(self) -> QuestionSpec:
+        try:
+            self.draft()
+        except Invalid as exc:
+            raise ValueError(exc.message) from None
+        return self
+
+    def draft(self) -> QuestionDraft:
+        return check_question(
+            self.kind,
+            self.text,
+            self.asked,
+            self.scale,
+            self.low_label,
+            self.high_label,
+            self.choices,
+        )
+
+
 class Setup(_Strict):
     title: str
     date: dt.date | None = None
@@ -102,6 +139,7 @@ class Setup(_Strict):
     groups: list[GroupSpec] = Field(
         min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS
     )
+    questions: list[QuestionSpec] = Field(default=[], max_length=MAX_QUESTIONS)
 
     _title = field_validator("title", mode="before")(_cleaned(200, False))
     _description = field_validator("description", mode="before")(_cleaned(5000, True, False))

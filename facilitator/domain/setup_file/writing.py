@@ -11,10 +11,10 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import LiteralScalarString
 from sqlmodel import Session, col, select
 
-from facilitator.domain import round_state, workshop_views
+from facilitator.domain import questions, round_state, workshop_views
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_
-from facilitator.models import Group, GroupCarry, Workshop
+from facilitator.models import Group, GroupCarry, Question, Workshop
 
 
 def dump(s: Session, workshop_id: int) -> str:
@@ -56,6 +56,9 @@ def dump(s: Session, workshop_id: int) -> str:
             item["carry"] = carried
         item |= {"phase": str(g.phase), **asdict(g.settings)}
         doc["groups"].append(item)
+    asked = [_question(q) for q in questions.questions(s, workshop_id)]
+    if asked:
+        doc["questions"] = asked
     out = io.StringIO()
     yaml = YAML()
     yaml.default_flow_style = False
@@ -70,3 +73,21 @@ def dump(s: Session, workshop_id: int) -> str:
 def _block(text: str) -> str:
     """Text with line breaks as a `|` block, which reads as it will show."""
     return LiteralScalarString(text) if "\n" in text else text
+
+
+def _question(question: Question) -> dict[str, Any]:
+    draft = questions.draft_of(question)
+    item: dict[str, Any] = {
+        "text": draft.text,
+        "kind": str(draft.kind),
+        "asked": [str(m) for m in draft.moments],
+    }
+    if draft.kind == "scale":
+        item |= {
+            "scale": f"{draft.low}-{draft.high}",
+            "low_label": draft.low_label,
+            "high_label": draft.high_label,
+        }
+    if draft.choices:
+        item["choices"] = list(draft.choices)
+    return item

@@ -1,0 +1,179 @@
+"""A device's answers to the questions of a moment: what to ask it now, and its answers.
+
+One answer per device, question and moment: answering again replaces the first answer (it
+never adds one), and a question left blank is skipped, taking back an earlier answer to it.
+Answers change only while their moment is open. Every value is checked against its question
+(a scale's range, a choice's index) before anything is written, so a bad form changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlmodel import Session, select
+
+from facilitator import vocabulary
+from facilitator.domain import questions as qs
+from facilitator.domain import record
+from facilitator.domain.access import get_row
+from facilitator.domain.actors import Participant
+from facilitator.domain.errors import Conflict, Invalid, NotFound
+from facilitator.domain.text import clean
+from facilitator.i18n import N_
+from facilitator.models import Answer, Moment, Question, QuestionKind, utcnow
+from facilitator.models import Participant as ParticipantRow
+from facilitator.store.jobs import write_job
+from facilitator.vocabulary import AnswersGiven
+
+ANSWER_LIMIT = 500  # a short text
+Value = int | list[int] | str
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as a phone shows it, with this device's answer so far (None: none)."""
+
+    id: int
+    kind: str
+    text: str
+    low: int
+    high: int
+    low_label: str
+    high_label: str
+    choices: tuple[str, ...]
+    answer: Value | None
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A moment's questions for one device."""
+
+    moment: str
+    open: bool
+    questions: tuple[Asked, ...]
+
+    @property
+    def answered(self) -> bool:
+        return any(q.answer is not None for q in self.questions)
+
+
+def check_value(question: Question, raw: object) -> Value | None:
+    """The answer a form or socket gave, as stored; None for a skipped question."""
+    kind = QuestionKind(question.kind)
+    if raw is None or raw == "" or raw == []:
+        return None
+    if kind is QuestionKind.text:
+        return clean(raw, limit=ANSWER_LIMIT, multiline=False, required=False) or None
+    if kind is QuestionKind.scale:
+        number = _whole(raw)
+        if not question.low <= number <= question.high:
+            raise Invalid(
+                N_("“{question}”: choose a number from {low} to {high}."),
+                question=question.text,
+                low=question.low,
+                high=question.high,
+            )
+        return number
+    count = len(qs.choices_of(question))
+    picked = [_whole(v) for v in (raw if isinstance(raw, list | tuple) else [raw])]
+    if any(not 0 <= p < count for p in picked) or len(set(picked)) != len(picked):
+        raise Invalid(N_("“{question}”: choose from the choices shown."), question=question.text)
+    if kind is QuestionKind.single:
+        if len(picked) != 1:
+            raise Invalid(N_("“{question}”: choose one answer."), question=question.text)
+        return picked[0]
+    return sorted(picked)
+
+
+def _whole(raw: object) -> int:
+    if isinstance(raw, bool):
+        raise Invalid(N_("Please choose one of the answers shown."))
+    try:
+        return int(str(raw).strip()) if isinstance(raw, str | int) else int("x")
+    except ValueError:
+        raise Invalid(N_("Please choose one of the answers shown.")) from None
+
+
+def _moment(raw: object) -> Moment:
+    if raw not in {m.value for m in Moment}:
+        raise NotFound(N_("Those questions are not asked now."))
+    return Moment(str(raw))
+
+
+def asking(s: Session, who: Participant, moment: object) -> Asking:
+    """The moment's questions with this device's answers, whether or not the moment is open."""
+    when = _moment(moment)
+    found = qs.questions(s, who.workshop_id, when)
+    mine: dict[int | None, Value] = {
+        a.question_id: orjson.loads(a.value)
+        for a in s.exec(
+            select(Answer).where(Answer.participant_id == who.id, Answer.moment == when)
+        ).all()
+    }
+    asked = tuple(
+        Asked(
+            q.id or 0,
+            q.kind,
+            q.text,
+            q.low,
+            q.high,
+            q.low_label,
+            q.high_label,
+            tuple(qs.choices_of(q)),
+            mine.get(q.id),
+        )
+        for q in found
+    )
+    return Asking(when.value, qs.is_open(s, who.workshop_id, when), asked)
+
+
+def open_asking(s: Session, who: Participant) -> list[Asking]:
+    """The open moments that have questions, for this device (the board's reminder)."""
+    out = []
+    for moment in Moment:
+        if moment is Moment.followup or not qs.is_open(s, who.workshop_id, moment):
+            continue  # a follow-up is answered through its own link, after the event
+        found = asking(s, who, moment)
+        if found.questions:
+            out.append(found)
+    return out
+
+
+@write_job
+def answer(s: Session, who: Participant, moment: object, given: dict[int, Any]) -> int:
+    """Set this device's answers at an open moment: each question of the moment gets the
+    given value, or none if it was skipped. Returns how many are answered."""
+    when = _moment(moment)
+    # The device's row lock orders two submissions from the same phone at once.
+    if get_row(s, ParticipantRow, who.id, lock=True) is None:
+        raise Invalid(N_("Please join your group again."))
+    if not qs.is_open(s, who.workshop_id, when):
+        raise Conflict(N_("These questions are closed now, so answers can no longer change."))
+    asked = {q.id or 0: q for q in qs.questions(s, who.workshop_id, when)}
+    if set(given) - set(asked):
+        raise NotFound(N_("Those questions are not asked now. Please reload the page."))
+    values = {qid: check_value(q, given.get(qid)) for qid, q in asked.items()}
+    existing = {
+        a.question_id: a
+        for a in s.exec(
+            select(Answer).where(Answer.participant_id == who.id, Answer.moment == when)
+        ).all()
+    }
+    for qid, value in values.items():
+        row = existing.get(qid)
+        if value is None:
+            if row is not None:
+                s.delete(row)
+            continue
+        encoded = orjson.dumps(value).decode()
+        if row is None:
+            row = Answer(question_id=qid, participant_id=who.id, moment=when, value=encoded)
+        elif row.value != encoded:
+            row.value, row.updated_at = encoded, utcnow()
+        s.add(row)
+    answered = sum(v is not None for v in values.values())
+    payload = AnswersGiven(when.value, answered)
+    record.to_workshop(s, who.workshop_id, vocabulary.ANSWERS_GIVEN, payload, who)
+    return answered
