@@ -1,55 +1,15 @@
-"""Every event kind, defined once: its payload's type, its audit label, who sees it live and
-how live pages follow it (DESIGN: "One vocabulary").
-
-Commands record events only through these kinds (`domain.record`), so a kind that is not
-defined here cannot be written; the live renderer, the audit trail and the exports read the
-same definitions. Payloads are frozen dataclasses: orjson writes them as they are, and
-`Kind.read` turns a stored payload back into its type (fields added later have defaults, so
-logs written before them still read).
-
-To add a kind: its payload (or an existing one) and a `_kind(...)` line here, and the command
-that records it.
-"""
+"""The kinds of one group's board: ideas, themes, dots, phases and settings, recommendations,
+banners; and the payloads they carry."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import cached_property
-from typing import Any, Generic, TypeVar
-
-from pydantic import TypeAdapter, ValidationError
+from typing import Any
 
 from facilitator.i18n import N_, gettext
 from facilitator.models import Idea
-
-P = TypeVar("P")
-
-
-class Audience(StrEnum):
-    """Who a live socket is for; each renders its own view of an event."""
-
-    participant = "participant"
-    facilitator = "facilitator"
-    projector = "projector"  # what phones see, large, for a screen; opened by staff
-
-
-class Follow(StrEnum):
-    """How live pages follow an event of a kind."""
-
-    idea = "idea"  # the idea's card and the counts, rendered from the payload alone
-    vote = "vote"  # the item's tally, from the payload alone
-    board = "board"  # the board's regions, rendered again from the database
-    round = "round"  # phones go on to their group of the new round, from the payload alone
-
-
-EVERYONE = frozenset(Audience)
-STAFF = frozenset({Audience.facilitator})
-
-
-# -- payloads -------------------------------------------------------------------------------
+from facilitator.vocabulary.kinds import STAFF, Follow, _kind, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +71,6 @@ class VoteState:
 DotsBack = dict[str, VoteState]
 
 
-def _quote(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return f"“{text[: limit - 1]}…”" if len(text) > limit else f"“{text}”"
-
-
 @dataclass(frozen=True, slots=True)
 class IdeaChanged:
     """An idea as it is now, enough to render it for every audience."""
@@ -129,13 +84,11 @@ class IdeaChanged:
     support: int = 0  # its +1s (domain/support.py), so that its card shows them as the board does
 
     def describe(self) -> str:
-        text = _quote(self.idea.text)
+        text = quote(self.idea.text)
         if self.idea.status == "hidden" and self.idea.hidden_reason:
             return f"{text} ({self.idea.hidden_reason})"
         if self.into_text:
-            return gettext(N_("{idea} into {other}")).format(
-                idea=text, other=_quote(self.into_text)
-            )
+            return gettext(N_("{idea} into {other}")).format(idea=text, other=quote(self.into_text))
         return text
 
 
@@ -148,7 +101,7 @@ class IdeaSupported:
     support: int  # the idea's +1s now
 
     def describe(self) -> str:
-        return _quote(self.text)
+        return quote(self.text)
 
 
 NOT_IN_A_THEME = N_("Not in a theme")
@@ -168,9 +121,9 @@ class IdeaMoved:
         if not self.text:
             return ""
         return gettext(N_("{idea} from {source} to {target}")).format(
-            idea=_quote(self.text),
-            source=_quote(self.from_name) if self.from_name else gettext(NOT_IN_A_THEME),
-            target=_quote(self.to_name) if self.to_name else gettext(NOT_IN_A_THEME),
+            idea=quote(self.text),
+            source=quote(self.from_name) if self.from_name else gettext(NOT_IN_A_THEME),
+            target=quote(self.to_name) if self.to_name else gettext(NOT_IN_A_THEME),
         )
 
 
@@ -184,8 +137,8 @@ class ClusterChanged:
 
     def describe(self) -> str:
         if self.previous_name and self.name:
-            return f"{_quote(self.previous_name)} → {_quote(self.name)}"
-        return _quote(self.name) if self.name else ""
+            return f"{quote(self.previous_name)} → {quote(self.name)}"
+        return quote(self.name) if self.name else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +148,7 @@ class ClustersAccepted:
     extended: list[int] = field(default_factory=list)  # themes on the board given more ideas
 
     def describe(self) -> str:
-        return ", ".join(_quote(n) for n in self.names)
+        return ", ".join(quote(n) for n in self.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +212,7 @@ class RecommendationChanged:
     title: str = ""
 
     def describe(self) -> str:
-        return _quote(self.title) if self.title else ""
+        return quote(self.title) if self.title else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,105 +220,7 @@ class Announcement:
     text: str
 
     def describe(self) -> str:
-        return _quote(self.text) if self.text else gettext(N_("taken down"))
-
-
-@dataclass(frozen=True, slots=True)
-class RoundStarted:
-    round: int
-    name: str
-    position: int
-    workshop_code: str  # where a phone asks for its new group (its seat is its own)
-
-    def describe(self) -> str:
-        return _quote(self.name)
-
-
-@dataclass(frozen=True, slots=True)
-class RoundChanged:
-    round: int  # 0: the question at join
-    name: str
-
-    def describe(self) -> str:
-        return _quote(self.name) if self.name else ""
-
-
-# -- kinds ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Kind(Generic[P]):
-    name: str  # as stored in the log: "idea.submitted"
-    payload: type[P]
-    label: str  # for the audit trail, marked for translation: "submitted an idea"
-    follow: Follow
-    audiences: frozenset[Audience] = EVERYONE
-    # Whether every audience's frame can be made from the payload alone, so a socket that
-    # missed the event can be sent it again (else it takes a fresh board).
-    replayable: bool = False
-    secret_actor: bool = False  # who did it is never shown (dots are secret)
-
-    @cached_property
-    def _adapter(self) -> TypeAdapter[P]:
-        return TypeAdapter(self.payload)
-
-    def read(self, payload: dict[str, Any]) -> P | None:
-        """The payload as its type; None for one this code cannot read (an old import)."""
-        try:
-            return self._adapter.validate_python(payload)
-        except ValidationError:
-            return None
-
-    def describe(self, payload: dict[str, Any]) -> str:
-        """A line of detail for the audit trail, in the current language."""
-        typed = self.read(payload)
-        describe: Callable[[], str] | None = getattr(typed, "describe", None)
-        return describe() if describe is not None else ""
-
-
-KINDS: dict[str, Kind[Any]] = {}
-# Kinds once recorded under other names (migration 0007 renamed them in the log; an archive
-# exported before it still has them).
-RENAMED = {
-    "final.created": "recommendation.created",
-    "final.sources": "recommendation.sources",
-    "final.edited": "recommendation.edited",
-    "final.marked": "recommendation.agreed",
-    "final.moved": "recommendation.moved",
-    "final.deleted": "recommendation.deleted",
-}
-
-
-def _kind(
-    name: str,
-    payload: type[P],
-    label: str,
-    follow: Follow,
-    audiences: frozenset[Audience] = EVERYONE,
-    *,
-    secret_actor: bool = False,
-) -> Kind[P]:
-    assert name not in KINDS, name
-    replayable = follow in (Follow.idea, Follow.vote, Follow.round)
-    kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
-    KINDS[name] = kind
-    return kind
-
-
-def secret_actor(kind_name: str) -> bool:
-    """Whether the audit trail and exports must not say who did it; unknown kinds are
-    treated as secret only if they look like votes, as before there was a vocabulary."""
-    kind = KINDS.get(kind_name)
-    return kind.secret_actor if kind is not None else kind_name.startswith("vote.")
-
-
-def audit_line(kind_name: str, payload: dict[str, Any]) -> tuple[str, str]:
-    """An event's audit label and its line of detail, in the current language; an event of
-    a kind this code does not know (an old import) shows its raw name."""
-    kind = KINDS.get(kind_name)
-    if kind is None:
-        return kind_name, ""
-    return gettext(kind.label), kind.describe(payload)
+        return quote(self.text) if self.text else gettext(N_("taken down"))
 
 
 IDEA_SUBMITTED = _kind("idea.submitted", IdeaChanged, N_("submitted an idea"), Follow.idea)
@@ -439,96 +294,4 @@ RECOMMENDATION_SOURCES = _kind(
 )
 ANNOUNCEMENT = _kind(
     "workshop.announcement", Announcement, N_("showed a banner on every phone"), Follow.board
-)
-ROUND_STARTED = _kind("round.started", RoundStarted, N_("started the next round"), Follow.round)
-ROUND_CHANGED = _kind("round.changed", RoundChanged, N_("changed the rounds"), Follow.board, STAFF)
-
-
-# -- impact: questions and their moments (issue #24) -----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class QuestionChanged:
-    question: int
-    text: str = ""
-
-    def describe(self) -> str:
-        return _quote(self.text) if self.text else ""
-
-
-@dataclass(frozen=True, slots=True)
-class MomentChanged:
-    moment: str  # a models.Moment value
-    open: bool
-
-    def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
-
-
-@dataclass(frozen=True, slots=True)
-class AnswersGiven:
-    moment: str
-    answered: int  # how many of the moment's questions this device answered (values stay out)
-
-    def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
-
-
-MOMENT_LABELS = {
-    "joining": N_("on joining (baseline)"),
-    "round": N_("at the end of a round"),
-    "event": N_("at the end of the event"),
-    "followup": N_("at a follow-up"),
-}
-
-QUESTION_ADDED = _kind(
-    "question.added", QuestionChanged, N_("added a question"), Follow.board, STAFF
-)
-QUESTION_REMOVED = _kind(
-    "question.removed", QuestionChanged, N_("removed a question"), Follow.board, STAFF
-)
-MOMENT_OPENED = _kind("moment.opened", MomentChanged, N_("opened questions"), Follow.board, STAFF)
-MOMENT_CLOSED = _kind("moment.closed", MomentChanged, N_("closed questions"), Follow.board, STAFF)
-ANSWERS_GIVEN = _kind(
-    "answers.given",
-    AnswersGiven,
-    N_("answered questions"),
-    Follow.board,
-    STAFF,
-    secret_actor=True,  # answers are anonymous
-)
-
-
-@dataclass(frozen=True, slots=True)
-class FollowUpChanged:
-    recommendation: int
-    title: str = ""
-    changes: list[str] = field(default_factory=list)  # "status: proposed → accepted", ...
-
-    def describe(self) -> str:
-        changed = "; ".join(self.changes)
-        return f"{_quote(self.title)}: {changed}" if changed else _quote(self.title)
-
-
-@dataclass(frozen=True, slots=True)
-class StatusLinkChanged:
-    active: bool
-
-    def describe(self) -> str:
-        return gettext(N_("made") if self.active else N_("turned off"))
-
-
-FOLLOW_UP_CHANGED = _kind(
-    "followup.changed",
-    FollowUpChanged,
-    N_("updated the follow-up of a recommendation"),
-    Follow.board,
-    STAFF,
-)
-STATUS_LINK = _kind(
-    "followup.status_link",
-    StatusLinkChanged,
-    N_("made or turned off the public status link"),
-    Follow.board,
-    STAFF,
 )

@@ -1,0 +1,95 @@
+"""The kinds of impact (issue #24): questions and their moments, answers, follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from facilitator.i18n import N_, gettext
+from facilitator.vocabulary.kinds import STAFF, Follow, _kind, quote
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionChanged:
+    question: int
+    text: str = ""
+
+    def describe(self) -> str:
+        return quote(self.text) if self.text else ""
+
+
+@dataclass(frozen=True, slots=True)
+class MomentChanged:
+    moment: str  # a models.Moment value
+    open: bool
+
+    def describe(self) -> str:
+        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+
+
+@dataclass(frozen=True, slots=True)
+class AnswersGiven:
+    moment: str
+    answered: int  # how many of the moment's questions this device answered (values stay out)
+
+    def describe(self) -> str:
+        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+
+
+MOMENT_LABELS = {
+    "joining": N_("on joining (baseline)"),
+    "round": N_("at the end of a round"),
+    "event": N_("at the end of the event"),
+    "followup": N_("at a follow-up"),
+}
+
+QUESTION_ADDED = _kind(
+    "question.added", QuestionChanged, N_("added a question"), Follow.board, STAFF
+)
+QUESTION_REMOVED = _kind(
+    "question.removed", QuestionChanged, N_("removed a question"), Follow.board, STAFF
+)
+MOMENT_OPENED = _kind("moment.opened", MomentChanged, N_("opened questions"), Follow.board, STAFF)
+MOMENT_CLOSED = _kind("moment.closed", MomentChanged, N_("closed questions"), Follow.board, STAFF)
+ANSWERS_GIVEN = _kind(
+    "answers.given",
+    AnswersGiven,
+    N_("answered questions"),
+    Follow.board,
+    STAFF,
+    secret_actor=True,  # answers are anonymous
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpChanged:
+    recommendation: int
+    title: str = ""
+    changes: list[str] = field(default_factory=list)  # "status: proposed → accepted", ...
+
+    def describe(self) -> str:
+        changed = "; ".join(self.changes)
+        return f"{quote(self.title)}: {changed}" if changed else quote(self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusLinkChanged:
+    active: bool
+
+    def describe(self) -> str:
+        return gettext(N_("made") if self.active else N_("turned off"))
+
+
+FOLLOW_UP_CHANGED = _kind(
+    "followup.changed",
+    FollowUpChanged,
+    N_("updated the follow-up of a recommendation"),
+    Follow.board,
+    STAFF,
+)
+STATUS_LINK = _kind(
+    "followup.status_link",
+    StatusLinkChanged,
+    N_("made or turned off the public status link"),
+    Follow.board,
+    STAFF,
+)
