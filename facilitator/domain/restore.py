@@ -37,6 +37,7 @@ from facilitator.models import (
     Idea,
     IdeaRevision,
     IdeaStatus,
+    IdeaSupport,
     Participant,
     Phase,
     Recommendation,
@@ -260,6 +261,26 @@ def restore(
                 target=kind,
                 target_id=target_id,
                 created_at=v.created_at,
+            )
+        )
+    given: set[tuple[int, int]] = set()
+    for n, p in enumerate(snap.supports):
+        at = f"supports[{n}]"
+        idea_id = rules.ref(ideas, p.idea_id, f"{at}.idea_id")
+        person = rules.ref(people, p.participant_id, f"{at}.participant_id")
+        idea = by_old[p.idea_id]
+        if idea.participant_id == person:
+            raise rules.BadArchive(at, i18n.gettext(N_("That idea is yours already.")))
+        if (idea_id, person) in given:
+            message = i18n.gettext(N_("This phone has given that idea its +1 already."))
+            raise rules.BadArchive(at, message)
+        given.add((idea_id, person))
+        s.add(
+            IdeaSupport(
+                group_id=idea.group_id,
+                idea_id=idea_id,
+                participant_id=person,
+                created_at=p.created_at,
             )
         )
     rec_ids: dict[int, int] = {}
