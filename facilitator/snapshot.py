@@ -117,6 +117,15 @@ class VoteSnap:
 
 
 @dataclass(frozen=True)
+class SupportSnap:
+    """A phone's "+1" to an idea instead of sending its own: one per participant per idea."""
+
+    idea_id: int
+    participant_id: int  # a number, never a name
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class SourceSnap:
     target: str
     target_id: int
@@ -244,6 +253,7 @@ class Snapshot:
     answers: tuple[AnswerSnap, ...] = ()
     moments: tuple[MomentSnap, ...] = ()
     follow_ups: tuple[FollowUpSnap, ...] = ()
+    supports: tuple[SupportSnap, ...] = ()  # files from before +1s have none
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)
@@ -255,3 +265,6 @@ class Snapshot:
 
     def tally(self, target: str, target_id: int) -> int:
         return sum(1 for v in self.votes if v.target == target and v.target_id == target_id)
+
+    def plus_ones(self, idea_id: int) -> int:
+        return sum(1 for p in self.supports if p.idea_id == idea_id)

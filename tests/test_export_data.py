@@ -63,6 +63,8 @@ def normalised(doc: dict[str, Any]) -> dict[str, Any]:
         r["group_id"] = group[r["group_id"]]
         for src in r["sources"]:
             src["target_id"] = targets[src["target"]][src["target_id"]]
+    for p in doc["supports"]:
+        p["idea_id"], p["participant_id"] = idea[p["idea_id"]], people[p["participant_id"]]
     renumber("final_recommendations", doc["final_recommendations"])
     for f in doc["final_recommendations"]:
         f["recommendation_ids"] = [maps["recommendations"][r] for r in f["recommendation_ids"]]
@@ -101,6 +103,7 @@ def test_the_json_round_trip_gives_an_identical_workshop(
     assert doc["schema"] == "facilitator.workshop/1"
     assert len(doc["groups"]) == 2 and len(doc["events"]) > 20
     assert {i["status"] for i in doc["ideas"]} >= {"visible", "hidden", "merged"}
+    assert len(doc["supports"]) == 2  # phones' "+1 that instead of sending mine"
 
     other = fresh_db(tmp_path, migrated_db, "other.db")
     try:
@@ -312,6 +315,26 @@ BAD_ARCHIVES = {
     "a vote for nothing": (
         lambda d: d["votes"][0].update(target_id=12345),
         "votes[0].target_id: This names 12345, which is not in the file.",
+    ),
+    "a +1 to an idea not in the file": (
+        lambda d: d["supports"][0].update(idea_id=4242),
+        "supports[0].idea_id: This names 4242, which is not in the file.",
+    ),
+    "a +1 from a device not in the file": (
+        lambda d: d["supports"][0].update(participant_id=4242),
+        "supports[0].participant_id: This names 4242, which is not in the file.",
+    ),
+    "a second +1 from one phone to one idea": (
+        lambda d: d["supports"].append(dict(d["supports"][0])),
+        "supports[2]: This phone has given that idea its +1 already.",
+    ),
+    "a +1 to one's own idea": (
+        lambda d: d["supports"][0].update(
+            participant_id=next(
+                i["participant_id"] for i in d["ideas"] if i["id"] == d["supports"][0]["idea_id"]
+            )
+        ),
+        "supports[0]: That idea is yours already.",
     ),
     "an unknown channel": (
         lambda d: d["events"][0].update(channel="group:777"),

@@ -404,8 +404,8 @@ def test_the_workbooks_times_are_dates_and_every_sheet_has_a_filter(snap: Snapsh
         assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
     created = [row[-1] for row in book["Ideas"].iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(at, dt.datetime) and at.microsecond == 0 for at in created)
-    assert book["Ideas"]["J1"].value == "Created at (UTC)"
-    assert book["Ideas"]["J2"].number_format == workbook.DATE_FORMAT
+    assert book["Ideas"]["K1"].value == "Created at (UTC)"
+    assert book["Ideas"]["K2"].number_format == workbook.DATE_FORMAT
     dots = [row[-1] for row in book["Votes"].iter_rows(min_row=2, values_only=True)]
     assert all(isinstance(at, dt.datetime) for at in dots)
 
@@ -416,3 +416,25 @@ def test_the_workbook_counts_ideas_hidden_merged_or_edited_as_moderated(snap: Sn
     head, *rows = [[c.value for c in row] for row in book["Participation"].iter_rows()]
     moderated = {row[0]: row[head.index("Ideas moderated")] for row in rows}
     assert moderated == {"Phishing": 3, "Passwords": 0, "Workshop": 3}  # hidden, merged, edited
+
+
+def test_plus_ones_are_counted_in_the_csv_the_workbook_and_the_report(snap: Snapshot) -> None:
+    """Issue #21: a phone's "+1 that instead of sending mine" counts wherever ideas do."""
+    ideas = {r["text"]: r for r in csv_rows(render(snap, "csv"))}
+    assert ideas["A single button to report suspicious mail"]["plus_ones"] == "1"
+    assert ideas["Run phishing drills every quarter"]["plus_ones"] == "1"
+    assert ideas["Reward people who report"]["plus_ones"] == "0"
+
+    french = dataclasses.replace(snap, workshop=dataclasses.replace(snap.workshop, language="fr"))
+    sheet = load_workbook(io.BytesIO(render(french, "xlsx"))).worksheets[0]
+    head = [c.value for c in sheet[1]]
+    assert head[head.index("Votes") + 1] == "+1"  # "+1s", in the workshop's language
+    given = {row[2]: row[head.index("+1")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert given["A single button to report suspicious mail"] == 1
+
+    text = docx_text(report.docx(snap, SUMMARY))
+    # Beside the idea's dots in a recommendation's provenance, and in the appendix.
+    assert "“Run phishing drills every quarter” (1 +1)" in text
+    assert "A single button to report suspicious mail (1 +1)" in text
+    assert "Reward people who report (" not in text
+    assert "“Run phishing drills every quarter” (1 +1)" in md_unescape(render(snap, "md").decode())

@@ -17,6 +17,7 @@ from facilitator.domain import (
     participants,
     phases,
     recommendations,
+    support,
     votes,
     workshop_views,
     workshops,
@@ -103,6 +104,8 @@ async def _build(db: Database, texts: list[str]) -> Built:
     )
     await moderation.hide_idea(db, fred, off, "off topic")
     await moderation.merge_ideas(db, fred, dup, drills)
+    await support.support_idea(db, bob, g1, report)  # "+1 that instead of sending mine"
+    await support.support_idea(db, ada, g1, drills)
     extra = [await say(dee, g2, f"key-dee-{n:03d}", t) for n, t in enumerate(texts)]
     await say(dee, g2, "key-dee-mfa", "MFA everywhere, with hardware keys for admins")
 

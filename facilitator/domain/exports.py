@@ -23,6 +23,7 @@ from facilitator.models import (
     GroupFacilitator,
     Idea,
     IdeaRevision,
+    IdeaSupport,
     Participant,
     Recommendation,
     RecommendationSource,
@@ -44,6 +45,7 @@ from facilitator.snapshot import (
     RoundSnap,
     Snapshot,
     SourceSnap,
+    SupportSnap,
     VoteSnap,
     WorkshopSnap,
     utc,
@@ -261,6 +263,14 @@ def read_snapshot(
             for r in round_state.ordered(s, workshop_id)
         ),
         **impact_snapshot.read(s, workshop_id),
+        supports=tuple(
+            SupportSnap(p.idea_id, p.participant_id, utc(p.created_at))
+            for p in s.exec(
+                select(IdeaSupport)
+                .where(col(IdeaSupport.group_id).in_(gids))
+                .order_by(col(IdeaSupport.id))
+            ).all()
+        ),
     )
 
 

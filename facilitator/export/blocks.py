@@ -63,3 +63,8 @@ def votes(n: int) -> str:
 
 def ideas(n: int) -> str:
     return ngettext("{n} idea", "{n} ideas", n).format(n=i18n.format_number(n))
+
+
+def plus_ones(n: int) -> str:
+    """Phones that gave an idea their "+1" instead of sending their own."""
+    return ngettext("{n} +1", "{n} +1s", n).format(n=i18n.format_number(n))

@@ -33,8 +33,8 @@ def idea_rows(snap: Snapshot) -> Rows:
     groups = {g.id: g.name for g in snap.groups}
     themes = {c.id: c.name for c in snap.clusters}
     rows: Rows = [
-        ["id", "group", "text", "status", "theme", "merged_into", "author", "votes", "edits",
-         "created_at"]
+        ["id", "group", "text", "status", "theme", "merged_into", "author", "votes",
+         "plus_ones", "edits", "created_at"]
     ]  # fmt: skip
     for i in snap.published_ideas():
         rows.append(
@@ -47,6 +47,7 @@ def idea_rows(snap: Snapshot) -> Rows:
                 i.merged_into or "",
                 _author(snap, i),
                 snap.tally("idea", i.id),
+                snap.plus_ones(i.id),
                 len(i.revisions),
                 i.created_at,
             ]

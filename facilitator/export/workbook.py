@@ -53,7 +53,7 @@ SHEETS: tuple[Sheet, ...] = (
 HEADINGS = {
     "id": N_("ID"), "group": N_("Group"), "text": N_("Text"), "status": N_("Status"),
     "theme": N_("Theme"), "merged_into": N_("Merged into"), "author": N_("Author"),
-    "votes": N_("Votes"), "ideas": N_("Ideas"), "edits": N_("Edits"),
+    "votes": N_("Votes"), "plus_ones": N_("+1s"), "ideas": N_("Ideas"), "edits": N_("Edits"),
     "created_at": N_("Created at (UTC)"), "updated_at": N_("Updated at (UTC)"),
     "target": N_("Dot on"), "target_id": N_("Item ID"), "target_text": N_("Item"),
     "voter": N_("Voter"), "at": N_("At (UTC)"), "position": N_("Position"),

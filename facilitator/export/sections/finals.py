@@ -6,7 +6,7 @@ the section says so.
 
 from __future__ import annotations
 
-from facilitator.export.blocks import Block, Heading, Item, Para, ideas, votes
+from facilitator.export.blocks import Block, Heading, Item, Para, ideas, plus_ones, votes
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import RecommendationSnap, Snapshot
 
@@ -75,13 +75,21 @@ def provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Block]:
             out.append(Item(line, level=1))
             own = {i.id: snap.tally("idea", i.id) for i in members}
             for i in members:
-                counted = f" ({votes(own[i.id])})" if any(own.values()) else ""
-                out.append(Item(f"“{i.text}”{counted}", level=2))
+                counts = [votes(own[i.id])] if any(own.values()) else []
+                counted = ", ".join([*counts, *_plus_ones(snap, i.id)])
+                out.append(Item(f"“{i.text}” ({counted})" if counted else f"“{i.text}”", level=2))
         elif src.target_id in ideas_by_id and ideas_by_id[src.target_id].published:
             text = ideas_by_id[src.target_id].text
             line = _("From {group}, idea “{text}”: {votes}")
-            out.append(Item(line.format(group=group, text=text, votes=votes(tally)), level=1))
+            counted = ", ".join([votes(tally), *_plus_ones(snap, src.target_id)])
+            out.append(Item(line.format(group=group, text=text, votes=counted), level=1))
         else:
             line = _("From {group}, an item no longer on the board")
             out.append(Item(line.format(group=group), level=1))
     return out
+
+
+def _plus_ones(snap: Snapshot, idea_id: int) -> list[str]:
+    """An idea's +1s, said beside its votes when it has any."""
+    n = snap.plus_ones(idea_id)
+    return [plus_ones(n)] if n else []
