@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, organiser
+from tests.e2e.conftest import PHONE, Watch, organiser, shot
 from tests.e2e.test_live_equals_reload import LivePage, agree, new_workshop
 
 
@@ -59,5 +59,7 @@ def test_opening_and_closing_a_moment_reaches_phones_live(
     moment("Open")  # again: each phone's own card, answered or not
     expect(phones[0].locator("#questions-event")).to_contain_text("1 quick question")
     expect(phones[1].locator("#questions-event")).to_contain_text("You answered")
+    shot(phones[0], "questions-card-live")
+    shot(phones[1], "questions-card-live-answered")
     agree(pages, "the moment opened again", problems)
     assert problems == [], "\n".join(problems)
