@@ -270,6 +270,7 @@
         break;
       case "presence":
       case "go":
+      case "questions":
         apply(message.ops, true);
         break;
       case "own":

@@ -16,7 +16,7 @@ import pytest
 from facilitator.domain import answers, follow_up, participants, questions
 from facilitator.domain.archive_rules import BadArchive
 from facilitator.domain.restore import restore
-from facilitator.export import data, tables
+from facilitator.export import data, workbook
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
 from tests.test_questions import CONFIDENT, OLIVIA, TOPICS
@@ -111,7 +111,7 @@ def test_a_bad_impact_record_refuses_the_file(
 
 def test_the_spreadsheet_has_an_answers_and_a_follow_up_sheet(db: Database) -> None:
     snap = snapshot(db, filled(db))
-    book = openpyxl.load_workbook(io.BytesIO(tables.xlsx(snap)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook.xlsx(snap)))
     assert {"Answers", "What happened next"} <= set(book.sheetnames)
     answers_sheet = [[c.value for c in row] for row in book["Answers"].iter_rows()]
     assert answers_sheet[0] == ["Device", "Moment", "Question", "Answer given"]
@@ -137,5 +137,5 @@ def test_the_spreadsheet_has_an_answers_and_a_follow_up_sheet(db: Database) -> N
     ]
     # A workshop that asked nothing has no impact sheets.
     bare = dataclasses.replace(snap, questions=(), answers=(), follow_ups=())
-    plain = openpyxl.load_workbook(io.BytesIO(tables.xlsx(bare)))
+    plain = openpyxl.load_workbook(io.BytesIO(workbook.xlsx(bare)))
     assert "Answers" not in plain.sheetnames

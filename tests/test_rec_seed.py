@@ -16,7 +16,7 @@ def board(ideas: list[IdeaView], tallies: dict[str, int], merged: dict[int, int]
         group=GroupState.__new__(GroupState),
         seq=0,
         epoch="",
-        counts=Counts(len(ideas), 1),
+        counts=Counts(len(ideas), 1, 0),
         ideas=ideas,
         clusters=[],
         unclustered=[],

@@ -36,7 +36,7 @@ class SeqRenderer:
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None:
         return frame({"seq": event.seq, "n": event.payload["n"]})
 
-    def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
+    async def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
         return []
 
     async def board(self, channel: str, audience: Audience, viewer: Viewer) -> tuple[int, Frame]:

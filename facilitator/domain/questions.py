@@ -24,7 +24,7 @@ from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
-from facilitator.models import Answer, Moment, MomentState, Question, QuestionKind, utcnow
+from facilitator.models import Answer, Group, Moment, MomentState, Question, QuestionKind, utcnow
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import MomentChanged, QuestionChanged
 
@@ -248,7 +248,11 @@ def set_moment(s: Session, actor: Actor, workshop_id: int, moment: object, open_
         state.closed_at = utcnow()
     s.add(state)
     kind = vocabulary.MOMENT_OPENED if open_ else vocabulary.MOMENT_CLOSED
-    record.to_workshop(s, workshop_id, kind, MomentChanged(when.value, open_), actor)
+    payload = MomentChanged(when.value, open_)
+    record.to_workshop(s, workshop_id, kind, payload, actor)
+    groups = s.exec(select(Group.id).where(Group.workshop_id == workshop_id))
+    for group_id in (g for g in groups if g is not None):  # phones follow, on their groups
+        record.to_group(s, group_id, kind, payload, actor)
 
 
 # -- the organiser's view --------------------------------------------------------------------

@@ -45,11 +45,23 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Bars:
+    """Counts by category (a scale's values, a question's choices, statuses)."""
+
+    counts: tuple[int, ...]
+    labels: tuple[str, ...]  # one for each count
+    caption: str
+
+    def label(self, n: int) -> str:
+        return self.labels[n]
+
+
+@dataclass(frozen=True)
 class PageBreak:
     pass
 
 
-Block = Heading | Para | Item | Table | Chart | PageBreak
+Block = Heading | Para | Item | Table | Chart | Bars | PageBreak
 
 
 def paragraphs(text: str) -> list[Block]:

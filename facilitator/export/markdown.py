@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from facilitator.export.blocks import Block, Chart, Heading, Item, Para, Table
+from facilitator.export.blocks import Bars, Block, Chart, Heading, Item, Para, Table
 from facilitator.export.sections import blocks
 from facilitator.snapshot import Snapshot
 
@@ -67,5 +67,15 @@ def markdown(snap: Snapshot, summary: str = "") -> bytes:
             out.append("```")
             for n, count in enumerate(b.series.counts):
                 out.append(f"{b.series.label(n)} {'#' * round(30 * count / peak)} {count}")
+            out.append("```")
+        elif isinstance(b, Bars):
+            peak = max(b.counts, default=0) or 1
+            labels = [label.replace("`", "'") for label in b.labels]  # stays in the fence
+            width = max((len(label) for label in labels), default=0)
+            out.append(md_escape(b.caption))
+            out.append("")
+            out.append("```")
+            for label, count in zip(labels, b.counts, strict=True):
+                out.append(f"{label:<{width}} {'#' * round(30 * count / peak)} {count}")
             out.append("```")
     return ("\n".join(out).rstrip() + "\n").encode("utf-8")

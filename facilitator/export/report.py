@@ -19,7 +19,7 @@ from docx.shared import Inches, Pt
 from docx.table import Table as DocxTable
 
 from facilitator.export import charts
-from facilitator.export.blocks import Chart, Heading, Item, PageBreak, Para, Table
+from facilitator.export.blocks import Bars, Chart, Heading, Item, PageBreak, Para, Table
 from facilitator.export.safe import xml_text
 from facilitator.export.sections import blocks
 from facilitator.snapshot import Snapshot
@@ -59,6 +59,16 @@ def docx(snap: Snapshot, summary: str = "") -> bytes:
             doc.add_paragraph()
             doc.add_picture(io.BytesIO(png), width=Inches(WIDTH))
             doc.add_paragraph(xml_text(b.caption), style="Caption")
+        elif isinstance(b, Bars):
+            # The PNG's font has digits only: a scale's values go under its axis, choices
+            # and statuses are named in the table beside it.
+            digits = all(label.isdigit() for label in b.labels)
+            wide = min(600, 90 + charts.MAX_BAR * len(b.counts))  # bars, not gaps
+            png = charts.png_chart(b.counts, wide, 160, labels=b.label if digits else None)
+            doc.add_picture(io.BytesIO(png), width=Inches(WIDTH * wide / 600))
+            bars = ", ".join(f"{label}: {n}" for label, n in zip(b.labels, b.counts, strict=True))
+            caption = b.caption if digits else f"{b.caption} ({bars})"
+            doc.add_paragraph(xml_text(caption), style="Caption")
         elif isinstance(b, PageBreak):
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     out = io.BytesIO()

@@ -56,9 +56,9 @@ class Renderer(Protocol):
 
     async def event(self, event: LiveEvent, audience: Audience) -> Frame | None: ...
 
-    def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
-        """Small frames for this one socket (its own ideas, its dots), often none; in the
-        socket's language."""
+    async def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
+        """Small frames for this one socket (its own ideas, its dots, its questions card),
+        often none; in the socket's language. Only rare events may read the database here."""
         ...
 
     def board(
@@ -209,7 +209,7 @@ class Room:
             if message is None:  # nothing for this audience: its seq still moves on
                 message = moved_on = moved_on or frame({"type": "seq", "seq": event.seq})
             viewer.offer(event.seq, message)
-            for personal in renderer.personal(event, viewer):
+            for personal in await renderer.personal(event, viewer):
                 viewer.offer(None, personal)
 
     async def _heartbeat(self) -> None:

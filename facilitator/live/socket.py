@@ -59,7 +59,7 @@ async def catch_up(room: Room, viewer: Viewer, since: int | None, epoch: str) ->
             frames[key] = await renderer.event(event, viewer.audience)
         rendered = frames[key]
         replay.append((event.seq, rendered or frame({"type": "seq", "seq": event.seq})))
-        replay += [(None, personal) for personal in renderer.personal(event, viewer)]
+        replay += [(None, personal) for personal in await renderer.personal(event, viewer)]
     for start in range(0, len(replay), BATCH):
         await viewer.send_all(replay[start : start + BATCH])
     return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facilitator.i18n import N_, gettext
-from facilitator.vocabulary.kinds import STAFF, Follow, _kind, quote
+from facilitator.vocabulary.kinds import STAFF, Audience, Follow, _kind, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,14 @@ QUESTION_ADDED = _kind(
 QUESTION_REMOVED = _kind(
     "question.removed", QuestionChanged, N_("removed a question"), Follow.board, STAFF
 )
-MOMENT_OPENED = _kind("moment.opened", MomentChanged, N_("opened questions"), Follow.board, STAFF)
-MOMENT_CLOSED = _kind("moment.closed", MomentChanged, N_("closed questions"), Follow.board, STAFF)
+# Phones too: their questions card follows (each phone's own, in fragments.questions_card).
+MOMENT_AUDIENCES = frozenset({Audience.facilitator, Audience.participant})
+MOMENT_OPENED = _kind(
+    "moment.opened", MomentChanged, N_("opened questions"), Follow.board, MOMENT_AUDIENCES
+)
+MOMENT_CLOSED = _kind(
+    "moment.closed", MomentChanged, N_("closed questions"), Follow.board, MOMENT_AUDIENCES
+)
 ANSWERS_GIVEN = _kind(
     "answers.given",
     AnswersGiven,

@@ -18,13 +18,24 @@ from collections.abc import Iterable
 from typing import Any
 
 from facilitator import i18n
+from facilitator.domain import answers
+from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
 from facilitator.live.rooms import Renderer, Room
 from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
-from facilitator.vocabulary import KINDS, Audience, Counts, Follow, IdeaView, RoundStarted
+from facilitator.vocabulary import (
+    KINDS,
+    MOMENT_CLOSED,
+    MOMENT_OPENED,
+    Audience,
+    Counts,
+    Follow,
+    IdeaView,
+    RoundStarted,
+)
 from facilitator.web.templating import Templates
 
 PHONE = "participant/board.html"
@@ -88,11 +99,16 @@ class GroupRenderer(Renderer):
         return frame({"type": "presence", "ops": [["replace", "presence", html]]})
 
     # -- personal -------------------------------------------------------------------------
-    def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
-        """The author's view of their own idea, and a voter's dots: small, from the payload."""
+    async def personal(self, event: LiveEvent, viewer: Viewer) -> list[Frame]:
+        """The author's view of their own idea, and a voter's dots: small, from the payload.
+        A moment opening or closing (rare) reads the phone's questions card again."""
         actor = viewer.actor
         if not isinstance(actor, Participant):
             return []
+        moment = event.kind in (MOMENT_OPENED.name, MOMENT_CLOSED.name)
+        if moment and viewer.audience in KINDS[event.kind].audiences:
+            group_id = group_id_of(event.channel)
+            return [await questions_card(self.templates, self.db, actor, group_id, viewer.locale)]
         payload, frames = event.payload, []
         kind = KINDS.get(event.kind)
         if kind is not None and kind.follow is Follow.vote and payload.get("voter") == actor.id:
@@ -196,6 +212,23 @@ class GroupRenderer(Renderer):
             html = self.templates.render("_tally.html", item=item, tally=tally)
             ops.append(["replace", f"tally-{item}", html])
         return ops
+
+
+async def questions_card(
+    templates: Templates, db: Database, who: Participant, group_id: int, locale: str
+) -> Frame:
+    """This phone's questions card as its board shows it: the open moments with questions,
+    answered or not (the same template as the page)."""
+
+    def read(s: Any) -> tuple[str, list[answers.Asking]]:
+        return get_group(s, group_id).code, answers.open_asking(s, who)
+
+    code, asking = await db.read(read)
+    with i18n.using(locale):
+        html = templates.render(
+            "participant/_questions_card.html", asking=asking, group={"code": code}, answered=None
+        )
+    return frame({"type": "questions", "ops": [["replace", "questions-card", html]]})
 
 
 def presence_summary(viewers: Iterable[Viewer]) -> dict[str, Any]:

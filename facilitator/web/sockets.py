@@ -22,6 +22,7 @@ from facilitator.throttle import SocketLimits
 from facilitator.vocabulary import Audience
 from facilitator.web.auth import current_staff, device_hash, same_origin
 from facilitator.web.commands import dispatch
+from facilitator.web.fragments import questions_card
 from facilitator.web.frame_protocol import write_now_of
 from facilitator.web.language import reader_locale
 from facilitator.web.state import Services, services
@@ -131,6 +132,12 @@ class GroupEndpoint:
         viewer.offer(None, frame({"type": "own", "ops": ops, "mine": mine, "all": True}))
         state = {"type": "votes", "remaining": own.votes.remaining, "placed": own.votes.placed}
         viewer.offer(None, frame(state))
+        # A fresh board follows missed events that were not replayed: a moment may have
+        # opened or closed meanwhile.
+        card = await questions_card(
+            self.svc.templates, self.svc.db, viewer.actor, self.group_id, viewer.locale
+        )
+        viewer.offer(None, card)
 
     async def _send_on(self, viewer: Viewer) -> None:
         moved = await self.svc.db.read(lambda s: rounds.moved_on_from(s, self.group_id))

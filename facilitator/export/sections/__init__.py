@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from facilitator.export.blocks import Block
-from facilitator.export.sections import appendix, finals, groups, opening, participation
+from facilitator.export.sections import (
+    appendix,
+    baseline,
+    finals,
+    groups,
+    next_steps,
+    opening,
+    participation,
+)
 from facilitator.snapshot import Snapshot
 
 Section = Callable[[Snapshot], list[Block]]
@@ -17,6 +25,8 @@ SECTIONS: tuple[Section, ...] = (
     finals.section,
     groups.section,
     participation.section,
+    baseline.section,
+    next_steps.section,
     appendix.section,
 )
 
