@@ -242,6 +242,7 @@ def test_the_panel_says_its_colour_in_words(world: World, colour: Colour) -> Non
         server_ack="4 ms",
         server_lag="1 ms",
         server_meanings=[],
+        server_reasons=list(status.reasons),  # English: the msgids as they are
         server_limits=LIMITS,
         mission_id=1,
     )

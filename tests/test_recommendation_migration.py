@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import Connection, text
 
 from facilitator.domain.exports import read_snapshot
@@ -159,10 +158,7 @@ def test_the_migration_goes_back_as_well(url: str) -> None:
         with engine.begin() as conn:
             fill_as_before(conn)
         migrate.upgrade(url)
-        with engine.begin() as conn:
-            cfg = migrate.alembic_config(url)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0006")
+        migrate.downgrade(url, "0006")
         with engine.connect() as conn:
             finals = conn.execute(
                 text("SELECT title, final FROM final_recommendation ORDER BY title")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -26,15 +29,42 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+@contextlib.contextmanager
+def _migrating(url: str) -> Iterator[Config]:
+    """Alembic's config on a connection in one transaction. On SQLite, foreign keys are off
+    meanwhile (and checked after): to alter a table SQLite copies it and drops the old one,
+    and with them on, the drop would delete every row that points at it (ON DELETE CASCADE)."""
     engine = make_engine(url, writer=True)
     try:
-        with engine.begin() as conn:
-            cfg = alembic_config(url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            raw: Any = conn.connection.driver_connection
+            if sqlite:  # outside any transaction, where SQLite only heeds it
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    cfg = alembic_config(url)
+                    cfg.attributes["connection"] = conn
+                    yield cfg
+                    dangling = sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if dangling:
+                        raise RuntimeError("the migration left rows that point at nothing")
+            finally:
+                if sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    with _migrating(url) as cfg:
+        command.upgrade(cfg, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Back to `revision` (for tests of the migrations; the app only goes forward)."""
+    with _migrating(url) as cfg:
+        command.downgrade(cfg, revision)
 
 
 def heads() -> set[str]:

@@ -106,7 +106,8 @@ async def panel_context(request: Request) -> dict[str, Any]:
         "server": status,
         "server_ack": _millis(status.reading.ack_p99),
         "server_lag": _millis(status.reading.loop_lag_p99),
-        "server_meanings": [(colour, MEANINGS[colour]) for colour in Colour],
+        "server_meanings": [(colour, i18n.gettext(MEANINGS[colour])) for colour in Colour],
+        "server_reasons": [i18n.gettext(reason) for reason in status.reasons],
         "server_limits": LIMITS,
         "mission_id": request.path_params["workshop_id"],
     }
