@@ -269,7 +269,13 @@ def test_a_silent_dead_connection_is_noticed_within_two_heartbeats(site: Site) -
         with p.online() as sock:
             sock.until_type("reset")
             for _ in range(4):  # quiet but alive: something arrives in every window
-                assert sock.next(timeout=window)["type"] in {"hb", "presence", "own", "votes"}
+                assert sock.next(timeout=window)["type"] in {
+                    "hb",
+                    "presence",
+                    "own",
+                    "votes",
+                    "questions",
+                }
             proxy.silent.set()
             with writer.online():
                 writer.submit("Said while the other phone's Wi-Fi was dead")

