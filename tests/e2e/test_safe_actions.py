@@ -111,7 +111,9 @@ def test_console_actions_ask_first_and_can_be_undone(
     expect(question).to_contain_text("Hide this idea from every phone?")
     console.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_visible()
-    dialog.get_by_role("button", name="Merge").click()
+    expect(dialog.locator(".merge-list")).to_have_attribute("data-ranked", "1")
+    dialog.locator(".merge-choice input").first.check()  # the idea to merge into
+    dialog.get_by_role("button", name="Merge", exact=True).click()
     expect(question).to_contain_text("Merge this idea into the one you chose?")
     console.get_by_role("button", name="Cancel").click()
     dialog.get_by_role("button", name="Close").click()
