@@ -8,6 +8,7 @@ no header, cookie or form field is logged anywhere; the configuration is never l
 from __future__ import annotations
 
 import contextvars
+import copy
 import datetime as dt
 import logging
 import re
@@ -15,6 +16,7 @@ import secrets
 from typing import Any
 
 import orjson
+import uvicorn.config
 
 # The id of the HTTP request, or of the WebSocket, being handled (set by web/request_ids.py).
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -72,10 +74,14 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def uvicorn_config(log_format: str) -> dict[str, Any] | None:
-    """uvicorn's `log_config` for a format: None keeps uvicorn's own text lines."""
+def uvicorn_config(log_format: str) -> dict[str, Any]:
+    """uvicorn's `log_config` for a format. Every line goes to stderr: stdout carries only
+    what a command prints for a program to read (`demo --json`), and a reader that stops
+    after that must never fill the pipe and so stall the server on its next access line."""
     if log_format == "text":
-        return None
+        config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+        config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+        return config
     if log_format != "json":
         raise ValueError(f"FACILITATOR_LOG_FORMAT must be one of {', '.join(FORMATS)}")
     handler = {

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -61,6 +62,19 @@ def _process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[
         proc.stdout.close()
 
 
+def _drain(proc: subprocess.Popen[str]) -> None:
+    """Reads what the server prints after its first line, for as long as it runs: a pipe
+    nobody reads fills at 64 KiB and the server then stalls on its next write."""
+    stdout = proc.stdout
+    assert stdout is not None
+
+    def read() -> None:
+        with contextlib.suppress(ValueError, OSError):  # closed once the server has stopped
+            stdout.read()
+
+    threading.Thread(target=read, daemon=True).start()
+
+
 @contextlib.contextmanager
 def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, Any]]:
     """`facilitator demo --json` in its own process; yields the JSON it prints first."""
@@ -69,6 +83,7 @@ def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, A
     with _process(args, {}) as proc:
         assert proc.stdout is not None
         info = json.loads(proc.stdout.readline())
+        _drain(proc)
         info["health"] = wait_healthy(info["base_url"])
         yield info
 
@@ -77,7 +92,8 @@ def demo_server(data_dir: Path, port: int | None = None) -> Iterator[dict[str, A
 def app_server(env: dict[str, str], *args: str) -> Iterator[str]:
     """`facilitator serve ARGS` configured by FACILITATOR_* `env`; yields its URL once healthy."""
     port = free_port()
-    with _process(["serve", "--port", str(port), *args], env):
+    with _process(["serve", "--port", str(port), *args], env) as proc:
+        _drain(proc)
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base)
         yield base
@@ -97,6 +113,7 @@ class Restartable:
 
     def start(self) -> None:
         self.proc = _start(["serve", "--port", str(self.port)], self.env, own_group=True)
+        _drain(self.proc)
         wait_healthy(self.base)
 
     def stop(self, sig: signal.Signals = signal.SIGTERM) -> None:

@@ -151,3 +151,29 @@ def test_an_unknown_log_format_is_refused_before_anything_starts(tmp_path: Path)
     assert result.exit_code == 2
     assert "FACILITATOR_LOG_FORMAT must be one of text, json" in result.output
     assert not (tmp_path / "facilitator.db").exists()  # nothing was touched
+
+
+@pytest.mark.slow
+def test_demo_json_keeps_stdout_for_its_json_and_logs_to_stderr(tmp_path: Path) -> None:
+    """A program reads the demo's JSON from stdout and may stop reading there: the server's
+    access lines must go to stderr, or they would fill a pipe nobody drains and stall it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    args = ["demo", "--json", "--port", str(port), "--data-dir", str(tmp_path / "data")]
+    with out.open("w") as stdout, err.open("w") as stderr:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "facilitator", *args], env=env, stdout=stdout, stderr=stderr
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base)
+        for _ in range(5):
+            with urllib.request.urlopen(f"{base}/login", timeout=10) as answer:
+                assert answer.status == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    [line] = out.read_text().splitlines()
+    assert orjson.loads(line)["base_url"] == base
+    assert err.read_text().count('"GET /login HTTP/1.1" 200') == 5

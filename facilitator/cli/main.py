@@ -50,7 +50,7 @@ def _run_server(settings: Settings, host: str, port: int, workers: int = 1) -> N
         # default to answer its supervisor, which would then kill and restart it.
         timeout_worker_healthcheck=30,
         log_level="info",
-        log_config=logs.uvicorn_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
+        log_config=logs.uvicorn_config(settings.log_format),
         proxy_headers=True,
     )
 
