@@ -46,6 +46,7 @@ from facilitator.web import (
     operations,
     organiser,
     participant,
+    plenary,
     questions,
     rounds,
     sockets,
@@ -161,6 +162,9 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 app.state.sampler = telemetry.Sampler(rooms.census, [a.value for a in Audience])
                 app.state.server_window = Window.starting(list(telemetry.registry().collect()))
                 sampling = asyncio.get_running_loop().create_task(app.state.sampler.run())
+                # A plenary vote's timer closes it here, in every process (the command
+                # makes a second close a no-op).
+                closer = asyncio.get_running_loop().create_task(plenary.close_when_due(db))
                 if server:
                     # What start-up made (modules, templates, engines) lives as long as the
                     # process: frozen, the collector stops rescanning it, which made the
@@ -176,6 +180,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     _import_later(asyncio.get_running_loop())
                 yield
                 sampling.cancel()
+                closer.cancel()
                 telemetry.process_ended()
                 if server:
                     steward.cancel()
@@ -193,6 +198,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         *organiser.routes,
         *mission_control.routes,
         *rounds.routes,
+        *plenary.routes,
         *synthesis.routes,
         *questions.routes,
         *follow_up.routes,

@@ -271,6 +271,7 @@
       case "presence":
       case "go":
       case "questions":
+      case "plenary":
         apply(message.ops, true);
         break;
       case "own":
@@ -286,6 +287,7 @@
         settle(message.key, null);
         if (message.idea_id && document.getElementById("compose")) mine.add(message.idea_id);
         if (message.votes) votes = message.votes;
+        if (message.ops) apply(message.ops, true); // a region of this phone's own (its ballot)
         decorate();
         break;
       case "error":

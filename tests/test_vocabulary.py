@@ -9,7 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
 from facilitator.domain import (
@@ -21,6 +21,7 @@ from facilitator.domain import (
     moderation,
     participants,
     phases,
+    plenary,
     questions,
     recommendations,
     round_setup,
@@ -35,7 +36,7 @@ from facilitator.domain.audit import group_trail
 from facilitator.domain.record import record
 from facilitator.export import tables
 from facilitator.i18n import N_
-from facilitator.models import Event, Idea, Role
+from facilitator.models import Event, Idea, Recommendation, Role
 from facilitator.store.database import Database
 from facilitator.vocabulary import KINDS, Follow, Kind, RecommendationChanged
 from tests.workshop_factory import build, snapshot
@@ -51,6 +52,12 @@ groups:
   - {name: A, question: A?}
   - {name: B, question: B?, round: 2, carry: [A]}
 """
+
+
+def _a_group_recommendation(s: Session) -> int:
+    found = s.exec(select(Recommendation.id).where(Recommendation.scope == "group")).first()
+    assert found is not None
+    return found
 
 
 def _every_kind(db: Database) -> tuple[int, int, Staff]:
@@ -110,6 +117,19 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await follow_up.update(db, olivia, finals[0].id, done)
         await follow_up.make_status_link(db, olivia, built.workshop_id)
         await follow_up.revoke_status_link(db, olivia, built.workshop_id)
+        second = await recommendations.synthesise(
+            db,
+            olivia,
+            built.workshop_id,
+            recommendations.check_draft("Second final", "", ""),
+            [await db.read(_a_group_recommendation)],
+        )
+        await recommendations.set_agreed(db, olivia, second, True)
+        vote = plenary.check_setup("dots", 3, 2, [finals[0].id, second])
+        await plenary.set_up(db, olivia, built.workshop_id, vote)
+        await plenary.open_vote(db, olivia, built.workshop_id, None)
+        await plenary.cast_ballot(db, eve, built.workshop_id, "key-eve-b", {second: 2}, None)
+        await plenary.close_vote(db, olivia, built.workshop_id)
         made = await setup_file.import_setup(db, olivia, TWO_ROUNDS, 7.0)
         a = made.groups[0].id
         await round_setup.set_tag_label(db, olivia, made.workshop_id, "Your country")

@@ -18,6 +18,7 @@ JOB_MODULES = tuple(
         "moderation",
         "participants",
         "phases",
+        "plenary",
         "questions",
         "recommendations",
         "restore",

@@ -38,6 +38,7 @@ from facilitator.models.impact import (
     StatusLink,
 )
 from facilitator.models.log import Channel, Event
+from facilitator.models.plenary import Ballot, Plenary, PlenaryMethod
 from facilitator.models.recommendations import (
     Recommendation,
     RecommendationSource,
@@ -49,6 +50,7 @@ from facilitator.models.time import utcnow
 __all__ = [
     "Answer",
     "Assignment",
+    "Ballot",
     "Channel",
     "Cluster",
     "Event",
@@ -68,6 +70,8 @@ __all__ = [
     "MomentState",
     "Participant",
     "Phase",
+    "Plenary",
+    "PlenaryMethod",
     "Question",
     "QuestionKind",
     "Recommendation",

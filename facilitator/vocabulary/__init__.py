@@ -8,7 +8,7 @@ same definitions. Payloads are frozen dataclasses: orjson writes them as they ar
 logs written before them still read).
 
 `kinds` says what a kind is and keeps the registry; `board` (one group's ideas, themes,
-dots, phases, recommendations, banners), `rounds` and `impact` define the kinds of their
+dots, phases, recommendations, banners), `rounds`, `plenary` and `impact` define the kinds of their
 subject. To add a kind: its payload (or an existing one) and a `_kind(...)` line in the
 module of its subject, and the command that records it. Importing this package defines them
 all.
@@ -93,6 +93,15 @@ from facilitator.vocabulary.kinds import (
     quote,
     secret_actor,
 )
+from facilitator.vocabulary.plenary import (
+    BALLOT_CAST,
+    PLENARY_CLOSED,
+    PLENARY_OPENED,
+    PLENARY_SET,
+    BallotCast,
+    PlenaryChanged,
+    PlenarySet,
+)
 from facilitator.vocabulary.rounds import (
     ROUND_CHANGED,
     ROUND_STARTED,
@@ -103,6 +112,7 @@ from facilitator.vocabulary.rounds import (
 __all__ = [
     "ANNOUNCEMENT",
     "ANSWERS_GIVEN",
+    "BALLOT_CAST",
     "CLUSTERS_ACCEPTED",
     "CLUSTER_CREATED",
     "CLUSTER_DELETED",
@@ -129,6 +139,9 @@ __all__ = [
     "MOMENT_LABELS",
     "MOMENT_OPENED",
     "NOT_IN_A_THEME",
+    "PLENARY_CLOSED",
+    "PLENARY_OPENED",
+    "PLENARY_SET",
     "QUESTION_ADDED",
     "QUESTION_REMOVED",
     "RECOMMENDATION_AGREED",
@@ -149,6 +162,7 @@ __all__ = [
     "Announcement",
     "AnswersGiven",
     "Audience",
+    "BallotCast",
     "ClusterChanged",
     "ClustersAccepted",
     "Counts",
@@ -162,6 +176,8 @@ __all__ = [
     "Kind",
     "MomentChanged",
     "PhaseChanged",
+    "PlenaryChanged",
+    "PlenarySet",
     "QuestionChanged",
     "RecommendationChanged",
     "Revealed",

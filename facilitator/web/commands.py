@@ -9,13 +9,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from facilitator import telemetry
-from facilitator.domain import clusters, ideas, moderation, participants, phases, support, votes
+from facilitator import i18n, telemetry
+from facilitator.domain import (
+    clusters,
+    ideas,
+    moderation,
+    participants,
+    phases,
+    plenary,
+    support,
+    votes,
+)
 from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import DomainError, Invalid
 from facilitator.domain.ids import checked
 from facilitator.i18n import N_
+from facilitator.web.plenary_card import ballot_card
 from facilitator.web.state import Services
 
 Fields = Mapping[str, Any]
@@ -270,6 +280,21 @@ async def _unvote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
         svc.db, actor, group_id, f.get("target"), ident(f, "target_id")
     )
     return {"votes": {"remaining": state.remaining, "placed": state.placed}}
+
+
+# -- the plenary vote ----------------------------------------------------------------------
+
+
+@command("ballot")
+async def _ballot(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
+    """A phone's plenary ballot, from any group: the vote is its workshop's."""
+    workshop_id = actor.workshop_id if isinstance(actor, Participant) else 0
+    receipt = await plenary.cast_ballot(
+        svc.db, actor, workshop_id, f.get("key"), f.get("dots"), f.get("ranking")
+    )
+    assert isinstance(actor, Participant)
+    card = await ballot_card(svc.templates, svc.db, actor, group_id, i18n.current())
+    return {"ballots": receipt.ballots, "repeated": receipt.repeated, "ops": card}
 
 
 # -- recommendations -----------------------------------------------------------------------

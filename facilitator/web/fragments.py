@@ -30,13 +30,18 @@ from facilitator.vocabulary import (
     KINDS,
     MOMENT_CLOSED,
     MOMENT_OPENED,
+    PLENARY_CLOSED,
+    PLENARY_OPENED,
     Audience,
     Counts,
     Follow,
     IdeaView,
     RoundStarted,
 )
+from facilitator.web.plenary_card import ballot_card
 from facilitator.web.templating import Templates
+
+PLENARY_KINDS = (PLENARY_OPENED.name, PLENARY_CLOSED.name)
 
 PHONE = "participant/board.html"
 CONSOLE = "facilitator/group.html"
@@ -78,6 +83,11 @@ class GroupRenderer(Renderer):
         if ops is None:  # re-render the regions from the database
             snapshot = await self._board(event.channel, audience)
             ops = self._region_ops(snapshot, audience)
+        if event.kind in PLENARY_KINDS and audience is Audience.participant:
+            # The vote opened or closed: the same card for every phone of the group (none
+            # has a ballot when it opens; one it cast shows on its next load).
+            group_id = group_id_of(event.channel)
+            ops += await ballot_card(self.templates, self.db, None, group_id, i18n.current())
         if not ops:
             return None
         return frame({"type": "patch", "seq": event.seq, "epoch": event.epoch, "ops": ops})

@@ -11,7 +11,14 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n, metrics
-from facilitator.domain import broadcast, impact_results, rounds, synthesis, workshop_views
+from facilitator.domain import (
+    broadcast,
+    impact_results,
+    plenary_views,
+    rounds,
+    synthesis,
+    workshop_views,
+)
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import workshop_snapshot
@@ -52,6 +59,8 @@ async def control(
     )
     wid = request.path_params["workshop_id"]
     impact = await services(request).db.read(lambda s: impact_results.results(s, staff, wid))
+    plenary_setup = await services(request).db.read(lambda s: plenary_views.setup(s, staff, wid))
+    plenary_results = await services(request).db.read(lambda s: plenary_views.results(s, wid))
     return await page(
         request,
         "organiser/control.html",
@@ -65,6 +74,8 @@ async def control(
         ),
         chart=Markup(charts.svg_chart(metrics.submissions(snap))),  # built from numbers only
         impact=impact,
+        plenary_setup=plenary_setup,
+        plenary_results=plenary_results,
         projector=False,
         **context,
         **await operations.panel_context(request),
@@ -146,6 +157,9 @@ async def workshop_projector(request: Request) -> Response:
             staff=staff,
             workshop_code=view.code,
             base_host=urlsplit(base_url(request)).netloc,
+            plenary=await services(request).db.read(
+                lambda s: plenary_views.results(s, request.path_params["workshop_id"])
+            ),
             **context,
         )
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import answers, ideas, participants, round_state, tags
+from facilitator.domain import answers, ideas, participants, plenary_views, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -76,6 +76,7 @@ async def board_page(
     draft: str = "",
     name_error: str | None = None,
     tag_error: str | None = None,
+    plenary_error: str | None = None,
     status: int = 200,
 ) -> Response:
     """The phone's board: opening the join link is the join (QR to typing in two taps)."""
@@ -97,6 +98,7 @@ async def board_page(
         return see_other(f"/j/{target.group.code}/questions/joining")  # the baseline first
     view = await phone_view(svc.db, who, target.group.id)
     tag = await svc.db.read(lambda s: tags.join_tag(s, who.id))
+    vote = await svc.db.read(lambda s: plenary_views.vote(s, who.workshop_id, who))
     return await page(
         request,
         "participant/board.html",
@@ -121,6 +123,8 @@ async def board_page(
         tag_error=tag_error,
         asking=asking,
         answered=request.query_params.get("answered"),
+        vote=vote,
+        plenary_error=plenary_error,
         staff=None,
     )
 

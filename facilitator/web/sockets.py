@@ -25,6 +25,7 @@ from facilitator.web.commands import dispatch
 from facilitator.web.fragments import questions_card
 from facilitator.web.frame_protocol import write_now_of
 from facilitator.web.language import reader_locale
+from facilitator.web.plenary_card import ballot_card
 from facilitator.web.state import Services, services
 
 POLICY_VIOLATION = 1008
@@ -138,6 +139,10 @@ class GroupEndpoint:
             self.svc.templates, self.svc.db, viewer.actor, self.group_id, viewer.locale
         )
         viewer.offer(None, card)
+        ops = await ballot_card(
+            self.svc.templates, self.svc.db, viewer.actor, self.group_id, viewer.locale
+        )
+        viewer.offer(None, frame({"type": "plenary", "ops": ops}))
 
     async def _send_on(self, viewer: Viewer) -> None:
         moved = await self.svc.db.read(lambda s: rounds.moved_on_from(s, self.group_id))

@@ -1,0 +1,181 @@
+"""What pages show of the plenary vote: a phone's ballot card, the live results (projector
+and mission control) and the organiser's set-up. Reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from facilitator.domain import plenary as pl
+from facilitator.domain.access import require_organiser
+from facilitator.domain.actors import Actor, Participant
+from facilitator.domain.follow_up import finals
+from facilitator.models import Ballot, Group, Plenary, Round, utcnow
+from facilitator.models import Participant as ParticipantRow
+from facilitator.plenary_count import Cast, Seat, Tally, tally
+from facilitator.snapshot import utc
+from facilitator.store import events
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class VoteView:
+    """The vote as a phone shows it; `mine` is this device's ballot (None: none yet)."""
+
+    workshop_id: int
+    status: str  # plenary.status_of
+    method: str
+    budget: int
+    cap: int
+    closes_at: dt.datetime | None
+    now: dt.datetime
+    items: tuple[Item, ...]
+    mine: dict[int, int] | list[int] | None = None
+
+    def ordered(self) -> tuple[Item, ...]:
+        """For a ranking: the device's order if it has one, else the vote's."""
+        if not isinstance(self.mine, list):
+            return self.items
+        place = {i: n for n, i in enumerate(self.mine)}
+        return tuple(sorted(self.items, key=lambda i: place.get(i.id, len(place))))
+
+    def dots(self, item_id: int) -> int:
+        return self.mine.get(item_id, 0) if isinstance(self.mine, dict) else 0
+
+
+def vote(s: Session, workshop_id: int, who: Participant | None = None) -> VoteView | None:
+    """The vote for a phone (with its ballot), or None while it is not set up."""
+    plenary = s.get(Plenary, workshop_id)
+    if plenary is None:
+        return None
+    ids = pl.items_of(plenary)
+    found = pl.titles(s, ids)
+    items = tuple(Item(i, found[i].title, found[i].text) for i in ids if i in found)
+    mine = pl.my_ballot(s, who) if who is not None else None
+    closes = utc(plenary.closes_at) if plenary.closes_at else None
+    return VoteView(
+        workshop_id,
+        pl.status_of(plenary),
+        plenary.method,
+        plenary.budget,
+        plenary.cap,
+        closes,
+        utcnow(),
+        items,
+        mine,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Item
+    points: int
+    place: int
+    tied: bool
+    share: float  # of the top score, for the bar's length (0..1)
+
+
+@dataclass(frozen=True)
+class Results:
+    vote: VoteView
+    rows: tuple[Row, ...]
+    tally: Tally
+    version: str  # changes with every event on the workshop's channel
+
+
+def seats(s: Session, workshop_id: int) -> list[Seat]:
+    """Every group with the phones seated in it now, in round then group order."""
+    phones = dict(
+        s.exec(
+            select(ParticipantRow.group_id, func.count())
+            .where(ParticipantRow.workshop_id == workshop_id)
+            .group_by(col(ParticipantRow.group_id))
+        ).all()
+    )
+    rounds = {r.id: r for r in s.exec(select(Round).where(Round.workshop_id == workshop_id)).all()}
+    groups = s.exec(select(Group).where(Group.workshop_id == workshop_id)).all()
+
+    def order(g: Group) -> tuple[int, int, int]:
+        at = rounds[g.round_id].position if g.round_id in rounds else 0
+        return at, g.position, g.id or 0
+
+    return [
+        Seat(
+            g.id or 0,
+            g.name,
+            g.round_id,
+            rounds[g.round_id].name if g.round_id in rounds else "",
+            phones.get(g.id, 0),
+        )
+        for g in sorted(groups, key=order)
+    ]
+
+
+def results(s: Session, workshop_id: int) -> Results | None:
+    """The live count: the same for the projector, mission control and a reload."""
+    view = vote(s, workshop_id)
+    if view is None:
+        return None
+    ballots = s.exec(select(Ballot).where(Ballot.workshop_id == workshop_id)).all()
+    casts = [Cast(pl.marks_of(b), b.group_id, b.round_id) for b in ballots]
+    count = tally(view.method, [i.id for i in view.items], casts, seats(s, workshop_id))
+    by_id = {i.id: i for i in view.items}
+    top = count.top or 1
+    rows = tuple(
+        Row(by_id[sc.id], sc.points, sc.place, sc.tied, sc.points / top) for sc in count.scores
+    )
+    head = events.head(s, events.workshop_channel(workshop_id))
+    return Results(view, rows, count, f"{head.epoch}-{head.seq}")
+
+
+def version(s: Session, workshop_id: int) -> str:
+    head = events.head(s, events.workshop_channel(workshop_id))
+    return f"{head.epoch}-{head.seq}"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    title: str
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The organiser's panel: the vote (if set up), and the final recommendations to pick."""
+
+    workshop_id: int
+    status: str
+    method: str
+    budget: int
+    cap: int
+    choices: tuple[Choice, ...]
+
+
+def setup(s: Session, actor: Actor, workshop_id: int) -> Setup:
+    require_organiser(s, actor, workshop_id)
+    plenary = s.get(Plenary, workshop_id)
+    chosen = set(pl.items_of(plenary)) if plenary is not None else None
+    choices = tuple(
+        Choice(r.id or 0, r.title, chosen is None or (r.id in chosen))
+        for r in finals(s, workshop_id)
+    )
+    if plenary is None:
+        return Setup(workshop_id, "none", "dots", 5, 3, choices)
+    return Setup(
+        workshop_id,
+        pl.status_of(plenary),
+        plenary.method,
+        plenary.budget or 5,
+        plenary.cap or 3,
+        choices,
+    )
