@@ -234,6 +234,34 @@ class FollowUpSnap:
 
 
 @dataclass(frozen=True)
+class PlenarySnap:
+    """The plenary vote (issue #23): how it counts, which final recommendations (their ids
+    in final_recommendations, in the order shown), when it opened and closed."""
+
+    method: str  # "dots" or "ranking"
+    budget: int
+    cap: int
+    items: tuple[int, ...]
+    opened_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None  # its timer, if one was set
+    closed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class BallotSnap:
+    """One device's plenary ballot: a participant id, never a name. `dots` by final id, or
+    `ranking`, the final ids in the device's order; where the phone sat when it voted."""
+
+    participant_id: int
+    group_id: int | None
+    round_id: int | None
+    dots: dict[int, int] = field(default_factory=dict)
+    ranking: tuple[int, ...] = ()
+    cast_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     workshop: WorkshopSnap
     groups: tuple[GroupSnap, ...]
@@ -254,6 +282,8 @@ class Snapshot:
     moments: tuple[MomentSnap, ...] = ()
     follow_ups: tuple[FollowUpSnap, ...] = ()
     supports: tuple[SupportSnap, ...] = ()  # files from before +1s have none
+    plenary: PlenarySnap | None = None  # files from before the plenary vote have none
+    ballots: tuple[BallotSnap, ...] = ()
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)

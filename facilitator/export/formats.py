@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Callable
 
 from facilitator import i18n
-from facilitator.export import data, markdown, report, tables, workbook
+from facilitator.export import data, markdown, plenary_tables, report, tables, workbook
 from facilitator.snapshot import Snapshot
 
 Render = Callable[[Snapshot, str], bytes]
@@ -30,6 +30,7 @@ FORMATS: dict[str, tuple[str, Render]] = {
     "xlsx": ("xlsx", lambda snap, summary: workbook.xlsx(snap)),
     "csv": ("csv", lambda snap, summary: tables.ideas_csv(snap)),
     "audit": ("csv", lambda snap, summary: tables.audit_csv(snap)),
+    "plenary": ("csv", lambda snap, summary: plenary_tables.plenary_csv(snap)),
 }
 
 

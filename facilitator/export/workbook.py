@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from facilitator.export import impact_tables, tables
+from facilitator.export import impact_tables, plenary_tables, tables
 from facilitator.export.safe import cell
 from facilitator.i18n import N_, gettext
 from facilitator.snapshot import Snapshot
@@ -42,6 +42,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(N_("Recommendations"), tables.recommendation_rows),
     Sheet(N_("Final recommendations"), tables.final_rows),
     Sheet(N_("Participation"), tables.participation_rows),
+    Sheet(N_("Plenary vote"), plenary_tables.result_rows, plenary_tables.voted),
+    Sheet(N_("Plenary turnout"), plenary_tables.turnout_rows, plenary_tables.voted),
     Sheet(N_("Answers"), impact_tables.answer_rows, lambda snap: bool(snap.questions)),
     Sheet(
         N_("What happened next"), impact_tables.follow_up_rows, lambda snap: bool(snap.follow_ups)
@@ -66,6 +68,8 @@ HEADINGS = {
     "moderation_turnaround_minutes": N_("Moderation turnaround (minutes)"),
     "moderated": N_("Ideas moderated"), "published_ideas": N_("Published ideas"),
     "themes": N_("Themes"), "recommendations": N_("Recommendations"), "final": N_("Final"),
+    "place": N_("Place"), "points": N_("Points"), "tied": N_("Tied"), "level": N_("Level"),
+    "name": N_("Name"), "voted": N_("Voted"),
 }  # fmt: skip
 
 

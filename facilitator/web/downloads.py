@@ -45,7 +45,7 @@ async def download(request: Request) -> Response:
     body = await asyncio.to_thread(formats.render, snap, fmt, summary)
     ext = formats.FORMATS[fmt][0]
     stem = re.sub(r"[^A-Za-z0-9]+", "-", snap.workshop.title).strip("-").lower() or "workshop"
-    name = f"{stem}-{fmt}.{ext}" if fmt in ("audit", "polis") else f"{stem}.{ext}"
+    name = f"{stem}-{fmt}.{ext}" if fmt in ("audit", "polis", "plenary") else f"{stem}.{ext}"
     return Response(
         body,
         media_type=MEDIA[ext],

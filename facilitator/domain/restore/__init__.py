@@ -10,7 +10,8 @@ instance wrote them.
 
 `restore` writes the file's subjects in order, each module's `write...`: `workshop` (the
 workshop, rounds and groups), `board` (participants, themes, ideas, dots, +1s),
-`recommendations`, the impact records (domain/impact_snapshot), then `log` (the events);
+`recommendations`, the impact records (domain/impact_snapshot), the plenary vote
+(domain/plenary_snapshot), then `log` (the events);
 `ids` maps the file's ids to the new rows'.
 """
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from facilitator.domain import impact_snapshot
+from facilitator.domain import impact_snapshot, plenary_snapshot
 from facilitator.domain.restore import board, log, recommendations, workshop
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
@@ -41,6 +42,7 @@ def restore(
     ids = board.write(s, snap, wid, group_ids, idea_limit=idea_limit, name_limit=name_limit)
     final_ids = recommendations.write(s, snap, wid, group_ids, ids)
     impact_snapshot.restore(s, snap, wid, ids.people, final_ids)
+    plenary_snapshot.restore(s, snap, wid, group_ids, ids.people, final_ids)
     log.write(s, snap, wid, group_ids, ids.people)
     s.flush()
     return wid

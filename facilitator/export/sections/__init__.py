@@ -16,6 +16,7 @@ from facilitator.export.sections import (
     next_steps,
     opening,
     participation,
+    plenary,
 )
 from facilitator.snapshot import Snapshot
 
@@ -23,6 +24,7 @@ Section = Callable[[Snapshot], list[Block]]
 
 SECTIONS: tuple[Section, ...] = (
     finals.section,
+    plenary.section,
     groups.section,
     participation.section,
     baseline.section,
