@@ -3,6 +3,13 @@ against the bare-transport floor (bench/floor.py) in the same run.
 
     python -m bench.load --scenario steady -n 5000 --json
     python -m bench.load --scenario scaling --runs 3 --json --out bench/results/latest.jsonl
+    python -m bench.load --scenario plenary -n 2000 --duration 60 --json
+
+The plenary scenario (issue #23): an open plenary vote on five final recommendations; every
+phone casts one ballot at a random moment of the window, through its outbox; a projector
+polls the results as the workshop projector does. It measures each ballot's ack latency and
+how stale the projector's count was (from a ballot's ack until the projector showed a count
+that includes it), and counts ballots lost (never acked) or doubled (in the database).
 
 Each phone opens its group's join link (that sets the device cookie and makes it a participant),
 opens /ws/groups/<id>?as=participant with that cookie, follows seq, submits ideas with unique
@@ -51,7 +58,10 @@ from bench.scaleout import CLK_TCK, proc_cpu, tree_rss
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = ("floor", "app", "app2")
 IDEA_ID = re.compile(r'id="idea-(\d+)"')
-SCENARIOS = ("steady", "burst", "ramp", "storm", "replay", "scaling")
+SCENARIOS = ("steady", "burst", "ramp", "storm", "replay", "scaling", "plenary")
+VOTED = re.compile(rb'data-version="([^"]*)" data-voted="(\d+)"')
+PLENARY_FINALS = 5  # final recommendations in the bench's vote
+PROJECTOR_POLL = 0.5  # seconds, as the workshop projector's page (static/plenary.js)
 SCALING_N = (250, 500, 1000, 2000, 5000)
 BURST_WINDOW = 10.0  # seconds in which every phone submits once (issue #7)
 STORM_WINDOW = 10.0  # seconds in which every phone reconnects after the drop
@@ -200,6 +210,7 @@ class Phone:
     hold: bool = False  # dropped on purpose (storm): do not reconnect by itself
     connected: bool = False
     server_proc: int | None = None  # which server process holds the socket (app2), if known
+    ballots: dict[str, str] = field(default_factory=dict)  # unacknowledged ballots: key -> JSON
 
 
 class Worker:
@@ -234,6 +245,9 @@ class Worker:
         self.suggest_ms: list[float] = []  # --assist: each group's suggested themes, once
         self.assist_errors: list[str] = []
         self.tasks: set[asyncio.Task[None]] = set()
+        self.ballot_times: dict[str, list[float | None]] = {}  # key -> [sent, acked]
+        self.projector: list[tuple[float, int]] = []  # (when, phones counted as voted)
+        self.polls = {"fresh": 0, "unchanged": 0, "failed": 0}
 
     # -- joining -------------------------------------------------------------------------
     async def join(self, phone: Phone) -> None:
@@ -289,6 +303,8 @@ class Worker:
         phone.server_proc = None  # a new socket may land on another server process
         for key, text in list(phone.outbox.items()):  # resend with the same keys
             self.send(phone, key, text)
+        for message in list(phone.ballots.values()):  # a ballot not acked: again, same key
+            sock.send(message)
 
     def received(self, phone: Phone, sock: Socket, raw: str) -> None:
         if phone.ws is not sock:
@@ -330,9 +346,15 @@ class Worker:
             for op in m["ops"]:
                 for match in IDEA_ID.finditer(op[2]):
                     self.saw(phone, match, t)
+        elif kind == "ack" and m.get("key") in self.ballot_times:
+            phone.ballots.pop(m["key"], None)
+            times = self.ballot_times[m["key"]]
+            if times[1] is None:
+                times[1] = t
         elif kind == "ack":
             self.ack(phone, m, t)
         elif kind == "error":
+            phone.ballots.pop(m.get("key"), None)  # type: ignore[arg-type]
             self.errors.append(str(m.get("message")))
             if m.get("key") in phone.outbox:  # refused: it will never be acked
                 del phone.outbox[m["key"]]
@@ -504,6 +526,8 @@ class Worker:
             extra["steps"] = await self.ramp(t0)
         elif kind == "storm":
             extra["storm"] = await self.storm(t0)
+        elif kind == "plenary":
+            extra["plenary"] = await self.plenary(t0)
         await self.drain(s["drain"])
         if self.tasks:  # hints and suggestions still on their way
             await asyncio.wait(set(self.tasks), timeout=s["drain"])
@@ -569,6 +593,77 @@ class Worker:
             "converged": self.converged(),
             "converged_s": t_conv - t_drop,
         }
+
+    async def plenary(self, t0: float) -> dict[str, Any]:
+        """Every phone casts one ballot within the window; worker 0 polls the projector."""
+        s = self.spec
+        poller = None
+        if s.get("projector"):
+            poller = asyncio.get_running_loop().create_task(self.poll_projector())
+        plan = sorted((t0 + self.rng.uniform(0, s["duration"]), p) for p in self.phones)
+        items = s["items"]
+        for when, phone in plan:
+            await self.at(when)
+            dots: dict[str, int] = {}
+            for _ in range(5):  # a budget of 5, at most 3 on one recommendation
+                item = str(self.rng.choice(items))
+                if dots.get(item, 0) < 3:
+                    dots[item] = dots.get(item, 0) + 1
+            key = f"{self.run_id}-ballot-{phone.idx}"
+            message = orjson.dumps({"type": "ballot", "key": key, "dots": dots}).decode()
+            self.ballot_times[key] = [time.monotonic(), None]
+            phone.ballots[key] = message
+            if phone.connected and phone.ws is not None:
+                phone.ws.send(message)
+        end = time.monotonic() + s["drain"]
+        # Polled: every ballot acked is a condition over every phone.
+        while time.monotonic() < end and any(p.ballots for p in self.phones):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        if poller is not None:
+            # The projector catches up with the last ballots (every worker's phones vote).
+            while time.monotonic() < end + s["drain"]:
+                if self.projector and self.projector[-1][1] >= s["phones"]:
+                    break
+                await asyncio.sleep(0.05)
+            poller.cancel()
+        return {
+            "sent": [t[0] for t in self.ballot_times.values()],
+            "acked": [t[1] for t in self.ballot_times.values()],
+            "projector": self.projector,
+            "polls": self.polls,
+        }
+
+    async def poll_projector(self) -> None:
+        """The workshop projector's page: the results region, with the version it has."""
+        version = ""
+        path = f"/organiser/workshops/{self.spec['workshop_id']}/plenary/results?as=projector"
+        while True:
+            started = time.monotonic()
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+                writer.write(
+                    f"GET {path}&v={version} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                    f"Cookie: {self.spec['projector']}\r\nConnection: close\r\n\r\n".encode()
+                )
+                head = await reader.readuntil(b"\r\n\r\n")
+                body = await reader.read()
+                writer.close()
+                now = time.monotonic()
+                if head.startswith(b"HTTP/1.1 204"):
+                    self.polls["unchanged"] += 1
+                    if self.projector:
+                        self.projector.append((now, self.projector[-1][1]))
+                else:
+                    found = VOTED.search(body)
+                    if found is None:
+                        raise RuntimeError(head.split(b"\r\n")[0].decode("latin-1"))
+                    self.polls["fresh"] += 1
+                    version = found.group(1).decode()
+                    self.projector.append((now, int(found.group(2))))
+            except (OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
+                self.polls["failed"] += 1
+                self.errors.append(f"projector: {exc}")
+            await asyncio.sleep(max(0.0, PROJECTOR_POLL - (time.monotonic() - started)))
 
     def all_peer_ms(self, tag: str | None = None) -> list[float]:
         out = []
@@ -784,9 +879,12 @@ class Server:
                 scaleout.drop_database(self.database_url)
 
 
-def bench_setup(where: list[str], groups: int, env: dict[str, str], data_dir: Path) -> Any:
+def bench_setup(
+    where: list[str], groups: int, env: dict[str, str], data_dir: Path, finals: int = 0
+) -> Any:
     """`python -m bench.setup` in its own process; its JSON, also kept in data_dir."""
     command = [sys.executable, "-m", "bench.setup", *where, "--groups", str(groups)]
+    command += ["--plenary", str(finals)] if finals else []
     out = subprocess.run(command, check=True, capture_output=True, env=env, cwd=REPO)
     (data_dir / "setup.json").write_text(out.stdout.decode())
     return json.loads(out.stdout)
@@ -799,6 +897,7 @@ def start_server(
     template: Path | None = None,
     postgres_url: str = scaleout.POSTGRES,
     redis_url: str = scaleout.REDIS,
+    finals: int = 0,
 ) -> Server:
     data_dir = Path(tempfile.mkdtemp(prefix=f"{target}-", dir=work))
     port = free_port()
@@ -815,14 +914,14 @@ def start_server(
         database_url = f"sqlite:///{data_dir / 'facilitator.db'}"
         codes, command = info["groups"], serve
     elif target == "app":
-        info = bench_setup(["--data-dir", str(data_dir)], groups, env, data_dir)
+        info = bench_setup(["--data-dir", str(data_dir)], groups, env, data_dir, finals)
         database_url, codes, command = info["database_url"], info["groups"], serve
     elif target == "app2":
         # Two processes sharing a fresh PostgreSQL database; fan-out between them via Redis,
         # on channels of this run only.
         database_url = scaleout.create_database(postgres_url)
         try:
-            info = bench_setup(["--database-url", database_url], groups, env, data_dir)
+            info = bench_setup(["--database-url", database_url], groups, env, data_dir, finals)
         except BaseException:
             scaleout.drop_database(database_url)
             raise
@@ -950,7 +1049,13 @@ def run_once(
     cookies = None
     if template is not None and (template / "cookies.json").exists():
         cookies = json.loads((template / "cookies.json").read_text())
-    server = start_server(target, n_groups, work, template, args.postgres_url, args.redis_url)
+    plenary = scenario == "plenary" and target != "floor"
+    finals = PLENARY_FINALS if plenary else 0
+    if plenary and n_groups > 200:
+        raise SystemExit("the plenary scenario runs one workshop: at most 200 groups")
+    server = start_server(
+        target, n_groups, work, template, args.postgres_url, args.redis_url, finals
+    )
     ctx = multiprocessing.get_context("spawn")
     workers: list[tuple[Any, Connection]] = []
     try:
@@ -959,7 +1064,11 @@ def run_once(
         procs = max(1, min(args.procs, n_groups))
         sizes = [min(group_size, n - i * group_size) for i in range(n_groups)]
         run_id = f"{int(time.time()) % 100000}{target[0]}"
-        staff_cookie = log_in(server) if args.assist and target != "floor" else None
+        wants_staff = (args.assist or plenary) and target != "floor"
+        staff_cookie = log_in(server) if wants_staff else None
+        vote = (
+            json.loads((server.data_dir / "setup.json").read_text())["plenary"] if plenary else None
+        )
         rates = [args.ramp_start * args.ramp_factor**k for k in range(args.ramp_steps)]
         for w in range(procs):
             groups = [
@@ -996,6 +1105,9 @@ def run_once(
                 else None,
                 "assist": args.assist,
                 "staff_cookie": staff_cookie,
+                "items": vote["items"] if vote else [],
+                "workshop_id": vote["workshop_id"] if vote else None,
+                "projector": staff_cookie if vote and w == 0 else None,  # one projector
             }
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=worker_main, args=(spec, child), daemon=True)
@@ -1088,7 +1200,7 @@ def run_once(
         server_cpu_s = sum(cpu.values())
         wall = time.monotonic() - base[0]
         other_s = (machine_busy() - base[1]) - server_cpu_s - (sum(map(proc_cpu, pids)) - base[2])
-        db_check = check_database(server) if target != "floor" else None
+        db_check = check_database(server, plenary) if target != "floor" else None
         if spy is not None:
             # Its duration is an upper bound (a storm may converge early): stopped with
             # Ctrl-C, py-spy writes what it has sampled.
@@ -1149,31 +1261,43 @@ def save_template(server: Server, template: Path, cookies: dict[str, list[str]])
     (template / "cookies.json").write_text(json.dumps(cookies))
 
 
-def check_database(server: Server) -> dict[str, Any]:
-    """The server's own record, read after the run: ideas stored and each channel's head."""
+def check_database(server: Server, plenary: bool = False) -> dict[str, Any]:
+    """The server's own record, read after the run: ideas stored and each channel's head;
+    with the plenary, the ballots stored and the ballot events (a doubled ballot would be a
+    second row, impossible by the key, or a "replaced" event: each phone votes once)."""
     ideas_sql = (
         "SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT group_id, client_key FROM idea)"
         " AS k) FROM idea"
     )
     heads_sql = "SELECT name, seq FROM channel WHERE name LIKE 'group:%'"
+    ballots_sql = (
+        "SELECT (SELECT count(*) FROM plenary_ballot),"
+        " (SELECT count(*) FROM event WHERE kind = 'plenary.ballot'),"
+        " (SELECT count(*) FROM event WHERE kind = 'plenary.ballot'"
+        " AND payload LIKE '%\"replaced\":true%')"
+    )
+    queries = [ideas_sql, heads_sql, *([ballots_sql] if plenary else [])]
     if server.database_url.startswith("sqlite"):
         import sqlite3
 
         path = server.database_url.split("///", 1)[1]
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            ideas = db.execute(ideas_sql).fetchone()
-            heads = dict(db.execute(heads_sql).fetchall())
+            found = [db.execute(q).fetchall() for q in queries]
     else:
         from sqlalchemy import create_engine, text
 
         engine = create_engine(server.database_url)
         try:
             with engine.connect() as conn:
-                ideas = conn.execute(text(ideas_sql)).one()
-                heads = {name: seq for name, seq in conn.execute(text(heads_sql))}
+                found = [[tuple(r) for r in conn.execute(text(q))] for q in queries]
         finally:
             engine.dispose()
-    return {"ideas": ideas[0], "distinct_keys": ideas[1], "heads": heads}
+    ideas, heads = found[0][0], dict(found[1])
+    out = {"ideas": ideas[0], "distinct_keys": ideas[1], "heads": heads}
+    if plenary:
+        rows, events, replaced = found[2][0]
+        out["ballots"] = {"rows": rows, "events": events, "replaced": replaced}
+    return out
 
 
 def summarise(
@@ -1274,6 +1398,8 @@ def summarise(
         out["burst"] = burst_figures(ideas, args)
     if scenario == "ramp":
         out["ramp"] = ramp_figures(ideas, results, samples, args)
+    if scenario == "plenary":
+        out["plenary"] = plenary_figures(results, server["db_check"], n)
     if scenario == "storm":
         storms = [r["storm"] for r in results]
         out["storm"] = {
@@ -1312,6 +1438,43 @@ def git_commit() -> str:
     except OSError:
         return ""
     return head + ("+dirty" if dirty else "")
+
+
+def plenary_figures(
+    results: list[dict[str, Any]], check: dict[str, Any] | None, n: int
+) -> dict[str, Any]:
+    """Ballot ack latency; projector staleness: for the k-th ballot acked, the time from its
+    ack until the projector first showed k or more phones as voted (the poll's interval
+    included, as on the real screen); ballots lost (never acked) and doubled (in the db)."""
+    parts = [r["plenary"] for r in results if "plenary" in r]
+    sent = [t for p in parts for t in p["sent"]]
+    acks = sorted(
+        (a, s) for p in parts for s, a in zip(p["sent"], p["acked"], strict=True) if a is not None
+    )
+    shown = [obs for p in parts for obs in p["projector"]]
+    stale = []
+    at = 0
+    for k, (acked, _) in enumerate(acks, start=1):
+        while at < len(shown) and (shown[at][1] < k or shown[at][0] < acked):
+            at += 1
+        if at == len(shown):
+            break  # the projector never showed it within the drain
+        stale.append((shown[at][0] - acked) * 1000)
+    polls = {k: sum(p["polls"][k] for p in parts) for k in ("fresh", "unchanged", "failed")}
+    ballots = (check or {}).get("ballots") or {}
+    return {
+        "phones": n,
+        "sent": len(sent),
+        "acked": len(acks),
+        "lost": len(sent) - len(acks),
+        "doubled": max(0, ballots.get("rows", 0) - len(acks)) + ballots.get("replaced", 0),
+        "db": ballots,
+        "ack_ms": percentiles([(a - s) * 1000 for a, s in acks]),
+        "projector_stale_ms": percentiles(stale),
+        "projector_missed": len(acks) - len(stale),
+        "projector_last_count": shown[-1][1] if shown else None,
+        "projector_polls": polls,  # "fresh": a render, however many ballots came between
+    }
 
 
 def burst_figures(ideas: list[list[Any]], args: argparse.Namespace) -> dict[str, Any]:

@@ -65,3 +65,24 @@ def test_a_two_process_run_shares_every_idea_across_processes(tmp_path: Path) ->
     assert processes["processes"] == 2 and processes["unplaced"] == 0, processes
     assert processes["groups_on_every_process"] >= 1, processes
     assert processes["deliveries_crossed"] > 0, processes
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_short_plenary_run_counts_every_ballot_once(tmp_path: Path) -> None:
+    """`--scenario plenary`: every phone casts one ballot; the projector's count catches up."""
+    command = [sys.executable, "-m", "bench.load", "--target", "app", "--scenario", "plenary"]
+    command += ["-n", "60", "--group-size", "20", "--duration", "3", "--settle", "0.5"]
+    command += ["--drain", "8", "--quiet", "0", "--json", "--work-dir", str(tmp_path)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=110)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [run] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert run["connected"] == 60 and run["errors"] == 0, run["error_samples"]
+    vote = run["plenary"]
+    assert vote["sent"] == vote["acked"] == 60, vote
+    assert vote["lost"] == 0 and vote["doubled"] == 0, vote
+    assert vote["db"] == {"rows": 60, "events": 60, "replaced": 0}
+    # The projector showed every ballot, and rendered once a poll at most, not once a ballot.
+    assert vote["projector_last_count"] == 60 and vote["projector_missed"] == 0, vote
+    assert vote["projector_polls"]["failed"] == 0
+    assert vote["projector_stale_ms"]["count"] == 60
