@@ -12,7 +12,7 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, axe_problems, confirm, organiser, shot
+from tests.e2e.conftest import PHONE, Watch, axe_problems, confirm, organiser, shot, tab_to
 from tests.e2e.test_rounds import join_links
 
 ROUNDS_FILE = """\
@@ -203,3 +203,83 @@ def test_a_plenary_vote_after_two_rounds(
     assert ["=1", titles[0], "10"] in cells and ["=1", titles[2], "10"] in cells
     assert ["3", titles[1], "9"] in cells
     assert ["Afternoon round", "10", "10"] in cells
+
+
+ONE_GROUP = """\
+title: Ranking plenary
+groups:
+  - {name: Everyone, question: What matters most?}
+"""
+RANKED = ("Fund the hubs", "Train the trainers", "Write the law")
+
+
+def test_a_ranking_ballot_by_keyboard_alone(
+    browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Path
+) -> None:
+    """Ranking (Borda): the phone orders the recommendations with Up and Down, by keyboard."""
+    base = demo["base_url"]
+    office = organiser(browser, demo, watch)
+    setup = tmp_path / "ranking.yaml"
+    setup.write_text(ONE_GROUP)
+    office.set_input_files("#setup-file", str(setup))
+    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
+    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    link = join_links(office, ("Everyone",))["Everyone"]
+    console = group_ids(office, ("Everyone",))["Everyone"]
+    control = f"{base}{office.get_by_role('link', name='Mission control').get_attribute('href')}"
+    workshop_url = control.removesuffix("/control")
+    phone = watch.page(browser.new_context(**PHONE))
+    phone.goto(link)
+    phone.wait_for_selector("#conn[data-state=online]")
+    for text in RANKED:
+        phone.fill("#idea-text", text)
+        phone.click("#compose button[type=submit]")
+        expect(phone.locator("#ideas .idea-text", has_text=text)).to_have_count(1)
+    office.goto(f"{base}/facilitator/groups/{console}")
+    office.wait_for_selector("#conn[data-state=online]")
+    for text in RANKED:
+        office.locator("#workspace .card-idea", has_text=text).locator(".card-actions").click()
+        office.locator("#idea-dialog").get_by_role(
+            "button", name="Promote to recommendation"
+        ).click()
+        expect(office.locator("#recommendations .rec", has_text=text)).to_have_count(1)
+    office.goto(f"{workshop_url}/synthesis")
+    for text in RANKED:
+        office.locator(".group-recs li", has_text=text).get_by_role("checkbox").check()
+        office.get_by_role("button", name="Create final recommendation").click()
+        office.locator(".finals > li", has_text=text).get_by_role(
+            "button", name="Mark final"
+        ).click()
+    office.goto(control)
+    office.locator("#plenary").get_by_label("Ranking (Borda count)").check()
+    office.locator("#plenary").get_by_role("button", name="Save the vote").click()
+    office.locator("#plenary").get_by_role("button", name="Open the vote").click()
+    confirm(office)
+
+    # By keyboard alone: Tab to the first recommendation's Down, Enter twice (the focus
+    # stays on it as it moves), then Tab on to the send button and Enter.
+    card = phone.locator("#plenary-card")
+    expect(card.locator("#ranking .ballot-item")).to_have_count(3)
+    down = card.locator(".ballot-item", has_text=RANKED[0]).get_by_role("button", name="Down")
+    tab_to(phone, down)
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Enter")
+    expect(down).to_be_focused()
+    order = [t.strip() for t in card.locator("#ranking .ballot-title").all_inner_texts()]
+    assert order == [RANKED[1], RANKED[2], RANKED[0]]
+    assert axe_problems(phone) == []
+    shot(phone, "plenary-phone-ranking")
+    phone.screenshot(path=str(DOCS / "plenary-phone-ranking.png"))
+    tab_to(phone, card.get_by_role("button", name="Send my ballot"))
+    phone.keyboard.press("Enter")
+    expect(card.get_by_text("Your ballot is counted")).to_be_visible()
+    # Counted by Borda: 2 points for first place, 1 for second, none for last.
+    office.reload()
+    results = office.locator("#plenary-results")
+    expect(results).to_contain_text("1 of 1 phone has voted")
+    expect(results.locator(".plenary-bar").nth(0)).to_contain_text(f"{RANKED[1]} 2 points")
+    expect(results.locator(".plenary-bar").nth(2)).to_contain_text(f"{RANKED[0]} 0 points")
+    # The phone's page, reloaded, keeps its order.
+    phone.reload()
+    again = [t.strip() for t in card.locator("#ranking .ballot-title").all_inner_texts()]
+    assert again == order
