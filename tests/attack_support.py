@@ -14,6 +14,7 @@ from facilitator.domain import (
     moderation,
     participants,
     phases,
+    plenary,
     votes,
     workshop_views,
     workshops,
@@ -94,6 +95,15 @@ def populate(world: World, tag: str, marker: str) -> Site:
     final = recs.check_draft(f"{marker} final", f"{marker} final text", f"{marker} final why")
     final_id = world.run(recs.synthesise, world.db, organiser, workshop_id, final, [rec_id])
     world.run(recs.set_agreed, world.db, organiser, final_id, True)
+    # A plenary vote on two final recommendations, open, with this phone's ballot.
+    second = recs.check_draft(f"{marker} second final", "", "")
+    second_id = world.run(recs.synthesise, world.db, organiser, workshop_id, second, [rec_id])
+    world.run(recs.set_agreed, world.db, organiser, second_id, True)
+    vote = plenary.check_setup("dots", 5, 3, [final_id, second_id])
+    world.run(plenary.set_up, world.db, organiser, workshop_id, vote)
+    world.run(plenary.open_vote, world.db, organiser, workshop_id, None)
+    ballot = {final_id: 2, second_id: 1}
+    world.run(plenary.cast_ballot, world.db, who, workshop_id, f"ballot-{tag}-0001", ballot, None)
     world.run(broadcast.announce, world.db, organiser, workshop_id, f"{marker} announcement")
     return Site(
         organiser,

@@ -97,6 +97,9 @@ def foreign_fields(mine: Site, theirs: Site, other_idea: int) -> dict[str, list[
         "agree": [{"recommendation_id": rec, "agreed": "0"}],
         "move_recommendation": [{"recommendation_id": rec, "direction": "up"}],
         "delete_recommendation": [{"recommendation_id": rec}],
+        # The vote is the phone's own workshop's; another workshop's recommendation is not
+        # in it (and staff cast no ballot at all).
+        "ballot": [{"dots": {str(rec): 1}}, {"ranking": [rec]}],
     }
 
 

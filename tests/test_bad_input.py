@@ -445,6 +445,10 @@ def with_bad_ids(fields: dict[str, Any], bad: int) -> dict[str, Any]:
     out = {k: bad if k in ID_FIELDS else v for k, v in fields.items()}
     if "suggestions" in out:
         out["suggestions"] = [{"name": "x", "ideas": [bad]}]
+    if "dots" in out:  # a plenary ballot: ids are its keys
+        out["dots"] = {str(bad): 1}
+    if "ranking" in out:
+        out["ranking"] = [bad]
     return out
 
 

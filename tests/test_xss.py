@@ -181,7 +181,7 @@ def exported(fmt: str, data: bytes, payload: str) -> None:
     """The export holds the text as data, never as markup or a formula."""
     if fmt == "json":
         texts = strings(json.loads(data))
-    elif fmt in ("csv", "audit"):
+    elif fmt in ("csv", "audit", "plenary"):
         texts = cells(data)
     elif fmt == "polis":
         with zipfile.ZipFile(io.BytesIO(data)) as z:

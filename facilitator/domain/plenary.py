@@ -305,7 +305,9 @@ def cast_ballot(
     if key in seen:
         return Receipt(ballots_count(s, workshop_id), True)
     plenary = s.get(Plenary, workshop_id)
-    if plenary is None or plenary.opened_at is None:
+    if plenary is None:
+        raise NotFound(N_("The plenary vote is not open."))
+    if plenary.opened_at is None:
         raise Conflict(N_("The plenary vote is not open."))
     if not is_open(plenary):
         raise Conflict(N_("The plenary vote has closed, so ballots can no longer change."))

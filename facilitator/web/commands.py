@@ -288,10 +288,13 @@ async def _unvote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
 @command("ballot")
 async def _ballot(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
     """A phone's plenary ballot, from any group: the vote is its workshop's."""
+    dots, ranking = f.get("dots"), f.get("ranking")
+    if not isinstance(dots, Mapping | None) or not isinstance(ranking, list | None):
+        raise Invalid(N_("That ballot could not be read. Please reload the page."))
+    for value in [*(dots or ()), *(ranking or ())]:
+        ident({"id": value}, "id")  # an id no row can have: refused before anything else
     workshop_id = actor.workshop_id if isinstance(actor, Participant) else 0
-    receipt = await plenary.cast_ballot(
-        svc.db, actor, workshop_id, f.get("key"), f.get("dots"), f.get("ranking")
-    )
+    receipt = await plenary.cast_ballot(svc.db, actor, workshop_id, f.get("key"), dots, ranking)
     assert isinstance(actor, Participant)
     card = await ballot_card(svc.templates, svc.db, actor, group_id, i18n.current())
     return {"ballots": receipt.ballots, "repeated": receipt.repeated, "ops": card}
