@@ -410,18 +410,23 @@ class Worker:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def fetch(self, path: str, cookie: str | None) -> tuple[bytes, bytes]:
+        """One GET as a browser's fetch would make it: its head and its body."""
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Cookie: {cookie or ''}\r\nConnection: close\r\n\r\n".encode()
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        body = await reader.read()
+        writer.close()
+        return head, body
+
     async def get(self, path: str, cookie: str | None, into: list[float]) -> None:
-        """One GET as a browser's fetch would make it; its time to the last byte, in ms."""
+        """One GET; its time to the last byte, in ms."""
         start = time.monotonic()
         try:
-            reader, writer = await asyncio.open_connection(self.host, self.port)
-            writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Cookie: {cookie or ''}\r\nConnection: close\r\n\r\n".encode()
-            )
-            head = await reader.readuntil(b"\r\n\r\n")
-            await reader.read()
-            writer.close()
+            head, _ = await self.fetch(path, cookie)
             if not head.startswith(b"HTTP/1.1 200"):
                 raise RuntimeError(head.split(b"\r\n")[0].decode("latin-1"))
         except (OSError, RuntimeError, asyncio.IncompleteReadError) as exc:
@@ -640,14 +645,7 @@ class Worker:
         while True:
             started = time.monotonic()
             try:
-                reader, writer = await asyncio.open_connection(self.host, self.port)
-                writer.write(
-                    f"GET {path}&v={version} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                    f"Cookie: {self.spec['projector']}\r\nConnection: close\r\n\r\n".encode()
-                )
-                head = await reader.readuntil(b"\r\n\r\n")
-                body = await reader.read()
-                writer.close()
+                head, body = await self.fetch(f"{path}&v={version}", self.spec["projector"])
                 now = time.monotonic()
                 if head.startswith(b"HTTP/1.1 204"):
                     self.polls["unchanged"] += 1

@@ -63,6 +63,16 @@ def recommend_each_first_group(office: Any, base: str, links: dict[str, str]) ->
         expect(office.locator("#recommendations .rec.agreed")).to_have_count(1)
 
 
+def import_file(office: Any, base: str, tmp_path: Path, text: str) -> str:
+    """Upload a set-up file from the organiser's page; the new workshop's mission control."""
+    setup = tmp_path / "setup.yaml"
+    setup.write_text(text)
+    office.set_input_files("#setup-file", str(setup))
+    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
+    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    return f"{base}{office.get_by_role('link', name='Mission control').get_attribute('href')}"
+
+
 def group_ids(office: Any, names: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for name in names:
@@ -77,15 +87,10 @@ def test_a_plenary_vote_after_two_rounds(
 ) -> None:
     base = demo["base_url"]
     office = organiser(browser, demo, watch)
-    setup = tmp_path / "plenary.yaml"
-    setup.write_text(ROUNDS_FILE)
-    office.set_input_files("#setup-file", str(setup))
-    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
-    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    control = import_file(office, base, tmp_path, ROUNDS_FILE)
+    workshop_url = control.removesuffix("/control")
     first, second = join_links(office, FIRST), join_links(office, SECOND)
     consoles = group_ids(office, FIRST)
-    control = f"{base}{office.get_by_role('link', name='Mission control').get_attribute('href')}"
-    workshop_url = control.removesuffix("/control")
 
     # Round 1: ten phones in three groups; one idea in each group.
     phones = [watch.page(browser.new_context(**PHONE)) for _ in range(PHONES)]
@@ -219,15 +224,10 @@ def test_a_ranking_ballot_by_keyboard_alone(
     """Ranking (Borda): the phone orders the recommendations with Up and Down, by keyboard."""
     base = demo["base_url"]
     office = organiser(browser, demo, watch)
-    setup = tmp_path / "ranking.yaml"
-    setup.write_text(ONE_GROUP)
-    office.set_input_files("#setup-file", str(setup))
-    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
-    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    control = import_file(office, base, tmp_path, ONE_GROUP)
+    workshop_url = control.removesuffix("/control")
     link = join_links(office, ("Everyone",))["Everyone"]
     console = group_ids(office, ("Everyone",))["Everyone"]
-    control = f"{base}{office.get_by_role('link', name='Mission control').get_attribute('href')}"
-    workshop_url = control.removesuffix("/control")
     phone = watch.page(browser.new_context(**PHONE))
     phone.goto(link)
     phone.wait_for_selector("#conn[data-state=online]")
