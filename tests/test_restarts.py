@@ -275,6 +275,7 @@ def test_a_silent_dead_connection_is_noticed_within_two_heartbeats(site: Site) -
                     "own",
                     "votes",
                     "questions",
+                    "plenary",
                 }
             proxy.silent.set()
             with writer.online():
