@@ -1287,7 +1287,10 @@ def check_database(server: Server, plenary: bool = False) -> dict[str, Any]:
         engine = create_engine(server.database_url)
         try:
             with engine.connect() as conn:
-                found = [[tuple(r) for r in conn.execute(text(q))] for q in queries]
+                # text() reads ":name" as a parameter; the ballots' pattern has a colon.
+                found = [
+                    [tuple(r) for r in conn.execute(text(q.replace(":", "\\:")))] for q in queries
+                ]
         finally:
             engine.dispose()
     ideas, heads = found[0][0], dict(found[1])

@@ -86,3 +86,24 @@ def test_a_short_plenary_run_counts_every_ballot_once(tmp_path: Path) -> None:
     assert vote["projector_last_count"] == 60 and vote["projector_missed"] == 0, vote
     assert vote["projector_polls"]["failed"] == 0
     assert vote["projector_stale_ms"]["count"] == 60
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_two_process_plenary_run_counts_every_ballot_once(tmp_path: Path) -> None:
+    """`--scenario plenary --target app2`: ballots on both processes, one database."""
+    backends.require_servers()
+    command = [sys.executable, "-m", "bench.load", "--target", "app2", "--scenario", "plenary"]
+    command += ["-n", "48", "--group-size", "24", "--procs", "2", "--duration", "3"]
+    command += ["--settle", "0.5", "--drain", "8", "--quiet", "0", "--json"]
+    command += ["--work-dir", str(tmp_path)]
+    command += ["--postgres-url", backends.POSTGRES, "--redis-url", backends.REDIS]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=280)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [run] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert run["connected"] == 48 and run["errors"] == 0, run["error_samples"]
+    vote = run["plenary"]
+    assert vote["acked"] == 48 and vote["lost"] == 0 and vote["doubled"] == 0, vote
+    assert vote["db"] == {"rows": 48, "events": 48, "replaced": 0}
+    assert vote["projector_last_count"] == 48 and vote["projector_missed"] == 0, vote
+    assert run["processes"]["processes"] == 2 and run["processes"]["unplaced"] == 0
