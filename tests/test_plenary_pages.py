@@ -3,6 +3,7 @@ group's socket (and as a plain form), the results the projector polls (issue #23
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ import orjson
 from sqlmodel import select
 
 from facilitator.domain import ideas, participants, recommendations
-from facilitator.models import Ballot, Recommendation
+from facilitator.models import Ballot, Event, Plenary, Recommendation
 from tests.conftest import Socket, World, connect
 
 
@@ -105,3 +106,34 @@ def test_only_organisers_run_the_vote_and_read_its_results(world: World) -> None
     assert phone.post(url, setup).status_code in (302, 303, 403)
     assert world.read(lambda s: s.exec(select(Recommendation)).all())  # nothing else gone
     assert stored(world) == []
+
+
+def test_the_timer_closes_the_vote_on_the_server_and_phones_hear_it(world: World) -> None:
+    """The deadline is the server's: when it passes, the server's own loop records the
+    close (as after a restart), and every phone's card says the vote has closed."""
+    olivia_user, workshop, items = finals(world)
+    olivia = world.logged_in(olivia_user)
+    url = f"/organiser/workshops/{workshop.id}/plenary"
+    olivia.post(url, {"action": "setup", "method": "ranking", "item": items})
+    assert olivia.post(url, {"action": "open", "minutes": "5"}).status_code == 200
+    g1 = workshop.groups[0]
+    phone = world.phone(g1.code)
+    assert "data-ends=" in phone.get(f"/j/{g1.code}").text  # the countdown, from the server
+    with connect(phone, g1.id) as raw:
+        ws = Socket(raw)
+        ws.until_type("reset")
+
+        def expire(s: Any) -> None:  # five minutes on
+            row = s.get(Plenary, workshop.id)
+            row.closes_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+            s.add(row)
+
+        world.db.write_sync(expire)
+        closed = ws.until(lambda f: "The plenary vote has closed" in str(f.get("ops")))
+        assert "data-ballot" not in str(closed["ops"])
+    late = phone.post(f"/j/{g1.code}/plenary", {"key": "ballot-late-1", "rank": items})
+    assert late.status_code == 409 and stored(world) == []
+    closes = world.read(
+        lambda s: s.exec(select(Event.actor).where(Event.kind == "plenary.closed")).all()
+    )
+    assert set(closes) == {"timer"} and len(closes) == 1 + len(workshop.groups)
