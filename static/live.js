@@ -336,6 +336,9 @@
     outbox = outbox.filter((i) => i.key !== key);
     save();
     if (error) {
+      // A page's own script may show the refusal where it was made (plenary.js: the ballot).
+      const shown = !document.dispatchEvent(new CustomEvent("facilitator:refused", { cancelable: true, detail: { item, error } }));
+      if (shown) { renderOutbox(); return; }
       if (flash || item.type !== "submit") {
         say(error);
       } else {

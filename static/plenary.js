@@ -66,6 +66,18 @@
     form.before(state);
   });
 
+  // A refused ballot (over the cap, the vote closed meanwhile...): the server's reason,
+  // where the phone is looking, in place of "Sending".
+  document.addEventListener("facilitator:refused", (event) => {
+    if (event.detail.item.type !== "ballot") return;
+    const state = document.getElementById("ballot-state");
+    if (!state) return;
+    event.preventDefault();
+    state.className = "error";
+    state.setAttribute("role", "alert");
+    state.textContent = event.detail.error;
+  });
+
   // -- the results, polled -----------------------------------------------------------
   for (const box of document.querySelectorAll("[data-plenary-poll]")) {
     const every = Number(box.dataset.interval || 1000);

@@ -145,6 +145,15 @@ def test_a_plenary_vote_after_two_rounds(
         if n == 8:
             phone.context.set_offline(True)  # this one votes with the Wi-Fi down
         items = card.locator(".ballot-item")
+        if n == 1:  # typed past the budget: refused with the server's reason, none counted
+            for title in titles[:2]:
+                items.filter(has_text=title).get_by_role("spinbutton").fill("2")
+            card.get_by_role("button", name="Send my ballot").click()
+            expect(card.locator("[role=alert]")).to_have_text(
+                "You have 3 dots; this ballot places 4."
+            )
+            for title in titles[:2]:
+                items.filter(has_text=title).get_by_role("spinbutton").fill("0")
         add = items.filter(has_text=titles[n % 3]).get_by_role("button", name=re.compile("more"))
         add.click()
         add.click()
