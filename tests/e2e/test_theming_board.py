@@ -76,8 +76,13 @@ def test_the_board_takes_the_screen_and_its_columns_scroll_inside(
     assert page.evaluate(COLUMNS_IN_VIEW) >= 5
     assert page.evaluate(CARDS_IN_VIEW) >= 8
     # The unclustered ideas scroll inside their column, not the page.
+    # Waited for, not read once: on a busy machine the last moves' re-renders may still be
+    # laying the column out when the count is reached.
+    page.wait_for_function(
+        "() => { const el = document.querySelector('#unclustered');"
+        " return el.scrollHeight > el.clientHeight + 100; }"
+    )
     unclustered = page.locator("#unclustered")
-    assert unclustered.evaluate("(el) => el.scrollHeight > el.clientHeight + 100")
     unclustered.evaluate("(el) => el.scrollTo(0, 400)")
     assert page.evaluate("() => window.scrollY") == 0
     # A live re-render (another facilitator adds a theme) keeps the column where it was.
