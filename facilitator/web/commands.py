@@ -16,7 +16,6 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import DomainError, Invalid
 from facilitator.domain.ids import checked
 from facilitator.i18n import N_, gettext
-from facilitator.vocabulary import quote
 from facilitator.web.state import Services
 
 Fields = Mapping[str, Any]
@@ -104,8 +103,14 @@ async def _submit(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
         group, sitting = receipt.kept_in
         reply["kept"] = gettext(
             N_("Your idea “{idea}” went to {group} ({round}), the group you wrote it in.")
-        ).format(idea=quote(str(f.get("text", "")), 60), group=group, round=sitting)
+        ).format(idea=_short(str(f.get("text", ""))), group=group, round=sitting)
     return reply
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """An idea on one line, cut to be named in a sentence."""
+    text = " ".join(text.split())
+    return f"{text[: limit - 1]}…" if len(text) > limit else text
 
 
 @command("edit")
