@@ -19,7 +19,7 @@ def _group(snap: Snapshot, g: GroupSnap) -> list[Block]:
         out.append(Para(round_name(snap, g), label=_("Round:") + " "))
     out.append(Para(g.prompt, label=_("Question:") + " "))
     out += paragraphs(g.description)
-    carried = [c for i in snap.published_ideas(g.id) if (c := carried_from(snap, i))]
+    carried = [found for i in snap.published_ideas(g.id) if (found := carried_from(snap, i))]
     if carried:
         out.append(Heading(_("Carried forward"), 2))
         for title, group, sitting in carried:
