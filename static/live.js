@@ -413,17 +413,17 @@
       const label = item.type === "submit" ? item.text : strings[`doing_${item.type}`] || t("doing_other");
       rows.push(row(label, online ? t("state_sending") : t("state_offline"), online ? "sending" : "offline"));
     }
-    for (const text of kept) rows.push(row(text, "", "kept"));
-    failed.forEach((item, index) => {
-      const li = row(item.text, item.error, "failed");
+    const dismissable = (li, list, index) => {
       const dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "small";
       dismiss.textContent = t("dismiss");
-      dismiss.addEventListener("click", () => { failed.splice(index, 1); renderOutbox(); });
+      dismiss.addEventListener("click", () => { list.splice(index, 1); renderOutbox(); });
       li.append(dismiss);
       rows.push(li);
-    });
+    };
+    kept.forEach((text, index) => dismissable(row(text, "", "kept"), kept, index));
+    failed.forEach((item, index) => dismissable(row(item.text, item.error, "failed"), failed, index));
     outboxList.replaceChildren(...rows);
   }
 
@@ -438,10 +438,12 @@
       p.textContent = text;
       li.append(p);
     }
-    const s = document.createElement("p");
-    s.className = "state";
-    s.textContent = stateText;
-    li.append(s);
+    if (stateText) {
+      const s = document.createElement("p");
+      s.className = "state";
+      s.textContent = stateText;
+      li.append(s);
+    }
     return li;
   }
 

@@ -14,25 +14,23 @@ from starlette.websockets import WebSocket
 
 from facilitator import i18n
 from facilitator.domain import gallery, participants
-from facilitator.domain.access import require_organiser
+from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import DomainError, Forbidden, Invalid
 from facilitator.domain.joining import JoinTarget
 from facilitator.i18n import N_, gettext
-from facilitator.live.socket import Resume, serve_socket
 from facilitator.live.viewer import Viewer
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
 from facilitator.vocabulary import Audience
-from facilitator.web.auth import current_staff, device_hash, random_key, read_form, same_origin
+from facilitator.web.auth import current_staff, device_hash, random_key, read_form
 from facilitator.web.commands import flag, ident
 from facilitator.web.gallery_live import plussed
-from facilitator.web.language import reader_locale
 from facilitator.web.limits import find_code_limited
 from facilitator.web.mission_control import control
 from facilitator.web.organiser import organiser_only
 from facilitator.web.pages import base_url, page, see_other
-from facilitator.web.sockets import MAX_MESSAGE, POLICY_VIOLATION, StarletteSocket
+from facilitator.web.sockets import MAX_MESSAGE, run_socket
 from facilitator.web.state import Services, services
 
 NOT_HERE = N_("This phone has not joined this workshop. Please scan your group's QR code.")
@@ -145,27 +143,14 @@ async def _authorise(ws: WebSocket, workshop_id: int, audience: Audience) -> Act
 async def gallery_socket(ws: WebSocket) -> None:
     svc = services(ws)
     workshop_id = ws.path_params["workshop_id"]
-    try:
-        audience = Audience(ws.query_params.get("as", "participant"))
-        since_raw = ws.query_params.get("since", "")
-        since = int(since_raw) if since_raw.isdigit() else None
-        epoch = ws.query_params.get("epoch", "")[:16]
-        if not same_origin(ws):
-            raise Forbidden(N_("This page comes from another site."))
-        actor = await _authorise(ws, workshop_id, audience)
-    except (DomainError, ValueError):
-        await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
-        return
-    await ws.accept()
-    if audience is Audience.projector:
-        view = await svc.db.read(lambda s: gallery.read_gallery(s, workshop_id))
-        locale = view.language
-    else:
-        locale = reader_locale(ws)
-    viewer = Viewer(StarletteSocket(ws), audience, actor, svc.settings.socket_queue_size, locale)
-    with i18n.using(locale):
-        endpoint = GalleryEndpoint(svc, workshop_id)
-        await serve_socket(svc.rooms, endpoint, viewer, Resume(since, epoch))
+
+    async def authorise(audience: Audience) -> Actor:
+        return await _authorise(ws, workshop_id, audience)
+
+    async def language() -> str:
+        return await svc.db.read(lambda s: get_workshop(s, workshop_id).language)
+
+    await run_socket(ws, authorise, GalleryEndpoint(svc, workshop_id), language)
 
 
 @dataclass(frozen=True)
