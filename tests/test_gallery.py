@@ -24,7 +24,7 @@ from facilitator.domain.workshop_views import WorkshopView
 from facilitator.export import data, markdown, report, tables
 from facilitator.models import Event, GalleryPlus, Idea
 from tests.conftest import Person, Socket, World
-from tests.support import database_rows, post_idea, text_of
+from tests.support import agreed_from_phone, database_rows, text_of
 
 
 @dataclass
@@ -38,20 +38,9 @@ class Room:
 
 
 def agreed_in(world: World, organiser: Staff, group_id: int, phone: Person, code: str) -> int:
-    """A recommendation promoted from a phone's idea and agreed."""
-    assert post_idea(phone, code, f"An idea in {code}").status_code == 303
-    idea = world.read(lambda s: s.exec(select(Idea).where(Idea.group_id == group_id)).first())
-    rec = world.run(
-        recommendations.promote,
-        world.db,
-        organiser,
-        group_id,
-        "idea",
-        idea.id,
-        recommendations.check_draft(f"Do it in {code}", "Soon.", ""),
+    return agreed_from_phone(
+        world, organiser, (group_id, code), phone, f"An idea in {code}", f"Do it in {code}"
     )
-    world.run(recommendations.set_agreed, world.db, organiser, rec, True)
-    return int(rec)
 
 
 def make_room(world: World, opened: bool = True, email: str = "olivia@example.org") -> Room:

@@ -10,18 +10,16 @@ import io
 import docx
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from facilitator import rounds_view
-from facilitator.domain import recommendations, rounds
+from facilitator.domain import rounds
 from facilitator.domain.archive_rules import BadArchive
 from facilitator.domain.exports import read_snapshot
 from facilitator.domain.restore import restore
 from facilitator.export import data, markdown, report, tables, workbook
-from facilitator.models import Idea
 from facilitator.snapshot import Snapshot
 from tests.conftest import World
-from tests.support import post_idea
+from tests.support import agreed_from_phone
 from tests.test_rounds import groups_of, make, round_ids
 
 
@@ -36,13 +34,8 @@ def two_rounds_played(world: World) -> tuple[int, Snapshot]:
     funding = groups["Funding"]
     writer = world.phone(funding.code)
     world.phone(groups["Skills"].code)
-    assert post_idea(writer, funding.code, "Regional CERT hubs").status_code == 303
-    idea = world.read(lambda s: s.exec(select(Idea).where(Idea.group_id == funding.id)).one())
-    draft = recommendations.check_draft("Fund regional CERT hubs", "Three of them.", "")
-    rec = world.run(
-        recommendations.promote, world.db, organiser, funding.id, "idea", idea.id, draft
-    )
-    world.run(recommendations.set_agreed, world.db, organiser, rec, True)
+    title, idea = "Fund regional CERT hubs", "Regional CERT hubs"
+    agreed_from_phone(world, organiser, (funding.id, funding.code), writer, idea, title)
     world.run(rounds.start_next_round, world.db, organiser, wid, first, "", None)
     return wid, world.read(lambda s: read_snapshot(s, wid))
 
