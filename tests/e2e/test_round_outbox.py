@@ -55,11 +55,13 @@ def test_an_offline_idea_stays_in_its_round_when_the_next_one_starts(
     phone.wait_for_url(lambda url: url.endswith(links["Harbour later"]))
     phone.wait_for_selector("#conn[data-state=online]")
     kept = phone.locator("#outbox li[data-state=kept]")
-    expect(kept).to_have_text(
+    expect(kept.locator(".idea-text")).to_have_text(
         "Your idea “Dredge the north quay” went to Harbour (First sitting), "
         "the group you wrote it in."
     )
     shot(phone, "rounds-idea-kept")
+    kept.get_by_role("button", name="Dismiss").click()
+    expect(kept).to_have_count(0)
     expect(phone.locator("#ideas")).not_to_contain_text("Dredge the north quay")
     # Harbour's console (the first sitting's board) has it, once.
     office.goto(f"{demo['base_url']}{console}")
