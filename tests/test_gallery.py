@@ -205,6 +205,40 @@ def test_a_resent_plus_one_counts_once_and_a_missed_one_replays(world: World) ->
         assert not any(f["type"] == "reset" for f in back.frames)
 
 
+def test_a_recommendation_agreed_while_the_gallery_is_open_shows_at_once(world: World) -> None:
+    room = make_room(world)
+    wid, code = room.workshop.id, room.workshop.code
+    with (
+        on_gallery(room.phones[1], wid) as phone,
+        on_gallery(room.boss, wid, "projector") as screen,
+    ):
+        world.run(recommendations.set_agreed, world.db, room.organiser, room.draft, True)
+        for sock in (phone, screen):
+            frame = sock.until(lambda f: any(op[1] == "gallery-body" for op in f.get("ops", [])))
+            assert "Not agreed yet" in frame["ops"][0][2]
+        assert plus(phone, room.draft)["count"] == 1
+        world.run(recommendations.set_agreed, world.db, room.organiser, room.draft, False)
+        frame = screen.until(lambda f: any(op[1] == "gallery-body" for op in f.get("ops", [])))
+        assert "Not agreed yet" not in frame["ops"][0][2]
+    assert "Not agreed yet" not in room.phones[1].get(f"/j/{code}/gallery").text
+    # A draft edited while nobody sees it in the gallery records nothing on its channel.
+    before = world.read(lambda s: len(s.exec(select(Event)).all()))
+    draft = recommendations.check_draft("Still a draft", "", "")
+    world.run(recommendations.edit, world.db, room.organiser, room.draft, draft)
+    kinds = world.read(
+        lambda s: [e.kind for e in s.exec(select(Event).order_by(col(Event.id))).all()][before:]
+    )
+    assert kinds == ["recommendation.edited"]
+    # Its +1 stays recorded, and goes through the archive with it.
+    snap = world.read(lambda s: read_snapshot(s, wid, include_names=False))
+    assert snap.gallery_plus_for(room.draft) == 1
+    copy = world.db.write_sync(lambda s: restore(s, data.from_json(data.to_json(snap))))
+    again = world.read(lambda s: read_snapshot(s, copy, include_names=False))
+    assert [r.title for r in again.recommendations if again.gallery_plus_for(r.id)] == [
+        "Still a draft"
+    ]
+
+
 def test_the_plain_form_gives_a_plus_one_without_javascript(world: World) -> None:
     room = make_room(world)
     phone, rec, code = room.phones[2], room.agreed[1], room.workshop.code

@@ -121,6 +121,9 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         ann = await participants.join_group(db, "device-ann", a)
         await gallery.set_gallery(db, olivia, made.workshop_id, True)
         await gallery.plus_one(db, ann, carried, True, "key-ann-plus-1")
+        await recommendations.edit(
+            db, olivia, carried, recommendations.check_draft("Carried", "On.", "")
+        )
         await gallery.set_gallery(db, olivia, made.workshop_id, False)
         now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
         await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)

@@ -43,17 +43,14 @@ def restore(
     people: dict[int, int],
     group_ids: dict[int, int],
 ) -> None:
-    """The file's +1s (one per phone per agreed recommendation) and seats (one per phone
-    per round, in a group of that round)."""
-    agreed = {r.id for r in snap.recommendations if r.agreed}
+    """The file's +1s (one per phone per group recommendation: one agreed, or agreed once
+    and taken back, which keeps its +1s) and seats (one per phone per round, in a group of
+    that round)."""
     given: set[tuple[int, int]] = set()
     for n, p in enumerate(snap.gallery_plus):
         at = f"gallery_plus[{n}]"
         rec = rules.ref(rec_ids, p.recommendation_id, f"{at}.recommendation_id")
         person = rules.ref(people, p.participant_id, f"{at}.participant_id")
-        if p.recommendation_id not in agreed:
-            message = i18n.gettext(N_("That recommendation is not in the gallery."))
-            raise rules.BadArchive(at, message)
         if (rec, person) in given:
             message = i18n.gettext(N_("You have given this recommendation your +1 already."))
             raise rules.BadArchive(at, message)

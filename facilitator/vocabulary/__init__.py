@@ -67,6 +67,7 @@ from facilitator.vocabulary.board import (
     WritingChanged,
 )
 from facilitator.vocabulary.gallery import (
+    GALLERY_CHANGED,
     GALLERY_CLOSED,
     GALLERY_OPENED,
     GALLERY_PLUS,
@@ -116,6 +117,7 @@ __all__ = [
     "CLUSTER_RENAMED",
     "EVERYONE",
     "FOLLOW_UP_CHANGED",
+    "GALLERY_CHANGED",
     "GALLERY_CLOSED",
     "GALLERY_OPENED",
     "GALLERY_PLUS",

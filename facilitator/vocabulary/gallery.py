@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from facilitator.i18n import N_
+from facilitator.vocabulary.board import RecommendationChanged
 from facilitator.vocabulary.kinds import Audience, Follow, _kind, quote
 
 
@@ -42,5 +43,14 @@ GALLERY_PLUS = _kind(
     PlusChanged,
     N_("gave or took back a +1 in the gallery"),
     Follow.plus,
+    GALLERY_AUDIENCES,
+)
+# A group's recommendation agreed, taken back, edited, moved or deleted while the gallery is
+# open: the gallery's pages show it at once, as a reload would.
+GALLERY_CHANGED = _kind(
+    "gallery.changed",
+    RecommendationChanged,
+    N_("changed a recommendation shown in the gallery"),
+    Follow.board,
     GALLERY_AUDIENCES,
 )

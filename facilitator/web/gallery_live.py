@@ -2,7 +2,8 @@
 projector), and which renderer a channel's events go to.
 
 A +1 changes one count: rendered from the event's payload alone, so it replays like an
-idea. Opening or closing the gallery renders its body again from the database. The
+idea. Opening or closing the gallery, or a group's recommendation changing while it is
+open, renders its body again from the database. The
 workshop's other events (rounds, questions, answers) show nothing here: only their seq
 moves on.
 """
@@ -15,13 +16,20 @@ from facilitator.live.rooms import Renderer, Room
 from facilitator.live.viewer import Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
-from facilitator.vocabulary import GALLERY_CLOSED, GALLERY_OPENED, GALLERY_PLUS, KINDS, Audience
+from facilitator.vocabulary import (
+    GALLERY_CHANGED,
+    GALLERY_CLOSED,
+    GALLERY_OPENED,
+    GALLERY_PLUS,
+    KINDS,
+    Audience,
+)
 from facilitator.web.templating import Templates
 
 PHONE = "gallery/phone.html"
 PROJECTOR = "gallery/projector.html"
 COUNT = "gallery/_count.html"
-GALLERY_KINDS = {GALLERY_OPENED.name, GALLERY_CLOSED.name, GALLERY_PLUS.name}
+GALLERY_KINDS = {k.name for k in (GALLERY_OPENED, GALLERY_CLOSED, GALLERY_CHANGED, GALLERY_PLUS)}
 
 
 def workshop_id_of(channel: str) -> int:
