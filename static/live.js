@@ -111,11 +111,17 @@
     const go = document.querySelector("#round-notice a[data-go]");
     if (!go || leaving) return;
     leaving = go.href;
-    if (!outbox.some((i) => i.type === "submit")) { location.assign(leaving); return; }
-    setTimeout(() => location.assign(leaving), 15000); // unanswered: they wait on this phone
+    if (!outbox.some((i) => i.type === "submit")) { leave(); return; }
+    setTimeout(leave, 15000); // unanswered: they wait on this phone
   });
   function leaveIfSent() {
-    if (leaving && !outbox.some((i) => i.type === "submit")) location.assign(leaving);
+    if (leaving && !outbox.some((i) => i.type === "submit")) leave();
+  }
+  function leave() {
+    if (kept.length) {
+      try { sessionStorage.setItem(KEPT, JSON.stringify(kept)); } catch { /* shown here only */ }
+    }
+    location.assign(leaving);
   }
   function apply(ops, quiet) {
     const phaseBefore = phase();
@@ -383,7 +389,6 @@
   const kept = [];
   function keep(text) {
     kept.push(text);
-    try { sessionStorage.setItem(KEPT, JSON.stringify(kept)); } catch { /* shown here only */ }
     renderOutbox();
   }
   try {
