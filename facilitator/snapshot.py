@@ -126,6 +126,24 @@ class SupportSnap:
 
 
 @dataclass(frozen=True)
+class GalleryPlusSnap:
+    """A phone's +1 on a group's agreed recommendation in the report-back gallery."""
+
+    recommendation_id: int
+    participant_id: int  # a number, never a name
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SeatSnap:
+    """Where a phone sat in a round that has ended."""
+
+    round_id: int
+    participant_id: int
+    group_id: int
+
+
+@dataclass(frozen=True)
 class SourceSnap:
     target: str
     target_id: int
@@ -254,6 +272,10 @@ class Snapshot:
     moments: tuple[MomentSnap, ...] = ()
     follow_ups: tuple[FollowUpSnap, ...] = ()
     supports: tuple[SupportSnap, ...] = ()  # files from before +1s have none
+    # The report-back gallery's +1s and each ended round's seats (issue #23); files from
+    # before them have none.
+    gallery_plus: tuple[GalleryPlusSnap, ...] = ()
+    seats: tuple[SeatSnap, ...] = ()
 
     def group(self, group_id: int) -> GroupSnap:
         return next(g for g in self.groups if g.id == group_id)
@@ -268,3 +290,7 @@ class Snapshot:
 
     def plus_ones(self, idea_id: int) -> int:
         return sum(1 for p in self.supports if p.idea_id == idea_id)
+
+    def gallery_plus_for(self, recommendation_id: int) -> int:
+        """The room's +1s on a group's recommendation in the report-back gallery."""
+        return sum(1 for p in self.gallery_plus if p.recommendation_id == recommendation_id)

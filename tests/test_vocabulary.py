@@ -17,6 +17,7 @@ from facilitator.domain import (
     broadcast,
     clusters,
     follow_up,
+    gallery,
     ideas,
     moderation,
     participants,
@@ -117,6 +118,13 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         draft = recommendations.check_draft("Carried", "", "")
         carried = await recommendations.promote(db, olivia, a, "idea", seed.idea_id, draft)
         await recommendations.set_agreed(db, olivia, carried, True)
+        ann = await participants.join_group(db, "device-ann", a)
+        await gallery.set_gallery(db, olivia, made.workshop_id, True)
+        await gallery.plus_one(db, ann, carried, True, "key-ann-plus-1")
+        await recommendations.edit(
+            db, olivia, carried, recommendations.check_draft("Carried", "On.", "")
+        )
+        await gallery.set_gallery(db, olivia, made.workshop_id, False)
         now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
         await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
         return fred
@@ -173,7 +181,8 @@ def test_only_the_vocabulary_names_a_kind() -> None:
 def test_every_kind_has_a_label_and_audiences() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.audiences, kind.name
-        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote, Follow.round))
+        replayable = (Follow.idea, Follow.vote, Follow.round, Follow.plus)
+        assert kind.replayable == (kind.follow in replayable)
     assert vocabulary.VOTE_CAST.secret_actor and not vocabulary.IDEA_MOVED.secret_actor
 
 

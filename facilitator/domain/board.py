@@ -121,6 +121,7 @@ class Board:
     merged: dict[int, list[IdeaView]] = field(default_factory=dict)
     turnout: Turnout = field(default_factory=lambda: Turnout(0, 0))
     support: dict[int, int] = field(default_factory=dict)  # +1s by idea, for every audience
+    gallery: str = ""  # the workshop's code while its report-back gallery is open
 
     def tally(self, kind: str, ident: int) -> int | None:
         return None if self.tallies is None else self.tallies.get(item_key(kind, ident), 0)
@@ -194,6 +195,7 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         merged=merged if staff else {},
         turnout=turnout(s, group_id) if group.phase != Phase.collect else Turnout(0, 0),
         support=support_counts(s, group_id),
+        gallery=workshop.code if workshop is not None and workshop.gallery_open else "",
     )
 
 

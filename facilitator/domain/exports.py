@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
-from facilitator.domain import impact_snapshot, round_state
+from facilitator.domain import gallery_snapshot, impact_snapshot, round_state
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import (
@@ -263,6 +263,7 @@ def read_snapshot(
             for r in round_state.ordered(s, workshop_id)
         ),
         **impact_snapshot.read(s, workshop_id),
+        **gallery_snapshot.read(s, workshop_id),
         supports=tuple(
             SupportSnap(p.idea_id, p.participant_id, utc(p.created_at))
             for p in s.exec(

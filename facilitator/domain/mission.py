@@ -37,6 +37,7 @@ class Mission:
     announcement: str
     now: str
     groups: list[GroupStatus]
+    gallery_open: bool = False  # the report-back gallery
 
 
 async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
@@ -82,6 +83,13 @@ async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
                     quiet,
                 )
             )
-        return Mission(workshop_id, workshop.title, workshop.announcement, now.isoformat(), groups)
+        return Mission(
+            workshop_id,
+            workshop.title,
+            workshop.announcement,
+            now.isoformat(),
+            groups,
+            workshop.gallery_open,
+        )
 
     return await db.read(read)

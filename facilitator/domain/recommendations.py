@@ -31,6 +31,7 @@ from facilitator.models import (
     RecommendationSource,
     Scope,
     SourceKind,
+    Workshop,
     utcnow,
 )
 from facilitator.store.jobs import write_job
@@ -82,10 +83,14 @@ def _event(
 ) -> None:
     assert rec.id is not None
     payload = RecommendationChanged(rec.id, rec.title)
-    if rec.group_id is not None:
-        record.to_group(s, rec.group_id, kind, payload, actor)
-    else:
+    if rec.group_id is None:
         record.to_workshop(s, rec.workshop_id, kind, payload, actor)
+        return
+    record.to_group(s, rec.group_id, kind, payload, actor)
+    shown = rec.agreed or kind is vocabulary.RECOMMENDATION_AGREED  # or just taken back
+    workshop = s.get(Workshop, rec.workshop_id) if shown else None
+    if workshop is not None and workshop.gallery_open:
+        record.to_workshop(s, rec.workshop_id, vocabulary.GALLERY_CHANGED, payload, actor)
 
 
 def _add(

@@ -42,6 +42,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(N_("Recommendations"), tables.recommendation_rows),
     Sheet(N_("Final recommendations"), tables.final_rows),
     Sheet(N_("Participation"), tables.participation_rows),
+    Sheet(N_("Rounds"), tables.round_rows, lambda snap: bool(snap.rounds)),
     Sheet(N_("Answers"), impact_tables.answer_rows, lambda snap: bool(snap.questions)),
     Sheet(
         N_("What happened next"), impact_tables.follow_up_rows, lambda snap: bool(snap.follow_ups)
@@ -66,6 +67,9 @@ HEADINGS = {
     "moderation_turnaround_minutes": N_("Moderation turnaround (minutes)"),
     "moderated": N_("Ideas moderated"), "published_ideas": N_("Published ideas"),
     "themes": N_("Themes"), "recommendations": N_("Recommendations"), "final": N_("Final"),
+    "round": N_("Round"), "room_plus_ones": N_("+1s from the room"),
+    "carried_from": N_("Carried from"), "phones_seated": N_("Phones seated"),
+    "phones_took_part": N_("Phones that took part"),
 }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from facilitator.models.event import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.models.gallery import GalleryPlus, RoundSeat
 from facilitator.models.impact import (
     Answer,
     FollowUp,
@@ -55,6 +56,7 @@ __all__ = [
     "FollowUp",
     "FollowUpLink",
     "FollowUpStatus",
+    "GalleryPlus",
     "Group",
     "GroupCarry",
     "GroupFacilitator",
@@ -74,6 +76,7 @@ __all__ = [
     "RecommendationSource",
     "Role",
     "Round",
+    "RoundSeat",
     "Scope",
     "SourceKind",
     "StatusLink",

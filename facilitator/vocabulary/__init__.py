@@ -8,7 +8,7 @@ same definitions. Payloads are frozen dataclasses: orjson writes them as they ar
 logs written before them still read).
 
 `kinds` says what a kind is and keeps the registry; `board` (one group's ideas, themes,
-dots, phases, recommendations, banners), `rounds` and `impact` define the kinds of their
+dots, phases, recommendations, banners), `rounds`, `gallery` and `impact` define the kinds of their
 subject. To add a kind: its payload (or an existing one) and a `_kind(...)` line in the
 module of its subject, and the command that records it. Importing this package defines them
 all.
@@ -66,6 +66,14 @@ from facilitator.vocabulary.board import (
     VoteState,
     WritingChanged,
 )
+from facilitator.vocabulary.gallery import (
+    GALLERY_CHANGED,
+    GALLERY_CLOSED,
+    GALLERY_OPENED,
+    GALLERY_PLUS,
+    GalleryChanged,
+    PlusChanged,
+)
 from facilitator.vocabulary.impact import (
     ANSWERS_GIVEN,
     FOLLOW_UP_CHANGED,
@@ -109,6 +117,10 @@ __all__ = [
     "CLUSTER_RENAMED",
     "EVERYONE",
     "FOLLOW_UP_CHANGED",
+    "GALLERY_CHANGED",
+    "GALLERY_CLOSED",
+    "GALLERY_OPENED",
+    "GALLERY_PLUS",
     "GROUP_PHASE",
     "GROUP_SETTINGS",
     "GROUP_TIMER",
@@ -155,6 +167,7 @@ __all__ = [
     "DotsBack",
     "Follow",
     "FollowUpChanged",
+    "GalleryChanged",
     "IdeaChanged",
     "IdeaMoved",
     "IdeaSupported",
@@ -162,6 +175,7 @@ __all__ = [
     "Kind",
     "MomentChanged",
     "PhaseChanged",
+    "PlusChanged",
     "QuestionChanged",
     "RecommendationChanged",
     "Revealed",

@@ -1,11 +1,13 @@
 """The archive's recommendations as new rows: the groups', with the ideas and themes they
-came from, the workshop's final ones, and the cards later rounds carried from them."""
+came from, the workshop's final ones, the cards later rounds carried from them, and the
+room's +1s in the gallery."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from facilitator.domain import archive_rules as rules
+from facilitator.domain import gallery_snapshot
 from facilitator.domain.errors import Invalid
 from facilitator.domain.recommendations import check_draft
 from facilitator.domain.restore.ids import Board
@@ -26,6 +28,7 @@ def write(
             assert card is not None
             card.seed_of = rules.ref(rec_ids, i.seed_of, f"ideas[{n}].seed_of")
             s.add(card)
+    gallery_snapshot.restore(s, snap, rec_ids, ids.people, group_ids)
     return final_ids
 
 

@@ -7,6 +7,7 @@ the section says so.
 from __future__ import annotations
 
 from facilitator.export.blocks import Block, Heading, Item, Para, ideas, plus_ones, votes
+from facilitator.export.sections.groups import room_plus
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import RecommendationSnap, Snapshot
 
@@ -23,6 +24,7 @@ def section(snap: Snapshot) -> list[Block]:
         out.append(Para(_("No recommendation has been agreed yet.")))
     for n, rec in enumerate(agreed, 1):
         out += _body(rec.title, rec.text, rec.rationale, n)
+        out += _room(snap, rec.id, 1)
         out += provenance(snap, rec)
     return out
 
@@ -49,8 +51,15 @@ def _synthesis(snap: Snapshot) -> list[Block]:
             group = snap.group(rec.group_id).name
             line = _("From {group}: “{title}”").format(group=group, title=rec.title)
             out.append(Item(line, level=1))
+            out += _room(snap, rec.id, 2)
             out += provenance(snap, rec)
     return out
+
+
+def _room(snap: Snapshot, rec_id: int, level: int) -> list[Block]:
+    """The room's +1s in the report-back gallery, when it gave any."""
+    n = snap.gallery_plus_for(rec_id)
+    return [Item(room_plus(n), level=level)] if n else []
 
 
 def provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Block]:
