@@ -144,6 +144,7 @@ class RecommendationSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     sources: tuple[SourceSnap, ...] = ()
+    who_acts: str = ""  # "": no one named (an archive from before 0014 keeps it in the text)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class FinalSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     recommendation_ids: tuple[int, ...] = ()
+    who_acts: str = ""
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def recommendation_rows(snap: Snapshot) -> Rows:
     groups = {g.id: g.name for g in snap.groups}
     rows: Rows = [
         ["id", "group", "position", "title", "text", "rationale", "agreed", "sources", "votes",
-         "created_at"]
+         "created_at", "who_acts"]
     ]  # fmt: skip
     for r in snap.recommendations:
         rows.append(
@@ -96,6 +96,7 @@ def recommendation_rows(snap: Snapshot) -> Rows:
                 "; ".join(f"{s.target} {s.target_id}" for s in r.sources),
                 sum(snap.tally(s.target, s.target_id) for s in r.sources),
                 r.created_at,
+                r.who_acts,
             ]
         )
     return rows
@@ -107,7 +108,7 @@ def final_rows(snap: Snapshot) -> Rows:
     recs = {r.id: r for r in snap.recommendations}
     rows: Rows = [
         ["id", "position", "title", "text", "rationale", "final", "sources", "source_ids",
-         "source_groups", "votes", "created_at", "updated_at"]
+         "source_groups", "votes", "created_at", "updated_at", "who_acts"]
     ]  # fmt: skip
     for f in snap.final_recommendations:
         sources = [recs[r] for r in f.recommendation_ids if r in recs]
@@ -125,6 +126,7 @@ def final_rows(snap: Snapshot) -> Rows:
                 sum(snap.tally(s.target, s.target_id) for r in sources for s in r.sources),
                 f.created_at,
                 f.updated_at,
+                f.who_acts,  # last: columns added later go at the end, for scripts
             ]
         )
     return rows

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from facilitator.export.blocks import Block, Heading, Item, Para, ideas, paragraphs, votes
+from facilitator.export.blocks import (
+    Block,
+    Heading,
+    Item,
+    Para,
+    ideas,
+    paragraphs,
+    votes,
+    who_acts_line,
+)
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import GroupSnap, Snapshot
 
@@ -30,4 +39,5 @@ def _group(snap: Snapshot, g: GroupSnap) -> list[Block]:
         out.append(Item(title, number=n))
         if r.text:
             out.append(Item(r.text, level=1))
+        out += who_acts_line(r.who_acts)
     return out
