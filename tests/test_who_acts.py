@@ -8,7 +8,6 @@ import asyncio
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -28,10 +27,10 @@ from facilitator.models import Role, User
 from facilitator.store import migrate
 from facilitator.store.database import Database
 from facilitator.store.engines import make_engine
-from tests import backends
+from tests.test_recommendation_migration import url
 from tests.workshop_factory import WHO_ACTS, build, db, fresh_db, snapshot, staff
 
-__all__ = ["db"]
+__all__ = ["db", "url"]  # fixtures: a fresh database; an empty one on each backend
 
 GROUP_WHO, FINAL_WHO = WHO_ACTS
 AT = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -111,16 +110,6 @@ def test_an_archive_from_before_keeps_who_acts_in_the_text_and_imports_it_apart(
     assert group.who_acts == ""  # its last paragraph is not an arrow one any more
     assert group.text.endswith("\n\nAn arrow → inside a paragraph stays.")
     assert [f.who_acts for f in third.final_recommendations] == [FINAL_WHO]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'before.db'}"
-        return
-    backends.require_servers()
-    with backends.scratch_database() as scratch:
-        yield scratch
 
 
 BEFORE = {  # id: text as the editor wrote it before 0014
