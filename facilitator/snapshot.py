@@ -162,6 +162,7 @@ class RecommendationSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     sources: tuple[SourceSnap, ...] = ()
+    who_acts: str = ""  # "": no one named (an archive from before 0014 keeps it in the text)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ class FinalSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     recommendation_ids: tuple[int, ...] = ()
+    who_acts: str = ""
 
 
 @dataclass(frozen=True)

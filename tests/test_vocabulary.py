@@ -77,6 +77,7 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         bob = await participants.join_group(db, "device-bob", g2)
         await support.support_idea(db, bob, g2, waiting.idea_id)
         await phases.set_phase(db, olivia, g2, "vote")
+        await participants.join_group(db, "device-dan", g2)  # counted in the vote at once
         await votes.cast_vote(db, eve, g2, "idea", waiting.idea_id)
         await votes.retract_vote(db, eve, g2, "idea", waiting.idea_id)
         pending = await ideas.submit_idea(db, fred, g1, "key-fred-9", "Staff idea", 500)
@@ -181,7 +182,7 @@ def test_only_the_vocabulary_names_a_kind() -> None:
 def test_every_kind_has_a_label_and_audiences() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.audiences, kind.name
-        replayable = (Follow.idea, Follow.vote, Follow.round, Follow.plus)
+        replayable = (Follow.idea, Follow.vote, Follow.round, Follow.plus, Follow.turnout)
         assert kind.replayable == (kind.follow in replayable)
     assert vocabulary.VOTE_CAST.secret_actor and not vocabulary.IDEA_MOVED.secret_actor
 

@@ -103,6 +103,7 @@ class RecommendationView:
     rationale: str
     agreed: bool
     sources: list[SourceView]
+    who_acts: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,9 @@ def _recommendations(
                 )
             )
         out.append(
-            RecommendationView(rec.id, rec.title, rec.text, rec.rationale, rec.agreed, sources)
+            RecommendationView(
+                rec.id, rec.title, rec.text, rec.rationale, rec.agreed, sources, rec.who_acts
+            )
         )
     return out
 

@@ -225,6 +225,7 @@ def read_snapshot(
                 utc(r.created_at),
                 utc(r.updated_at),
                 tuple(sorted(sources.get(r.id or 0, []), key=_source_key)),
+                r.who_acts,
             )
             for r, group_id in recs
         ),
@@ -300,6 +301,7 @@ def _finals(s: Session, workshop_id: int) -> tuple[FinalSnap, ...]:
                 utc(f.created_at),
                 utc(f.updated_at),
                 tuple(sorted(sources)),
+                f.who_acts,
             )
         )
     return tuple(out)

@@ -84,7 +84,7 @@ def recommendation_rows(snap: Snapshot) -> Rows:
     groups = {g.id: g.name for g in snap.groups}
     rows: Rows = [
         ["id", "group", "position", "title", "text", "rationale", "agreed", "sources", "votes",
-         "created_at", "round", "room_plus_ones"]
+         "created_at", "round", "room_plus_ones", "who_acts"]
     ]  # fmt: skip
     for r in snap.recommendations:
         rows.append(
@@ -101,6 +101,7 @@ def recommendation_rows(snap: Snapshot) -> Rows:
                 r.created_at,
                 rounds_view.round_name(snap, snap.group(r.group_id)),
                 snap.gallery_plus_for(r.id),
+                r.who_acts,
             ]
         )
     return rows
@@ -120,7 +121,7 @@ def final_rows(snap: Snapshot) -> Rows:
     recs = {r.id: r for r in snap.recommendations}
     rows: Rows = [
         ["id", "position", "title", "text", "rationale", "final", "sources", "source_ids",
-         "source_groups", "votes", "created_at", "updated_at"]
+         "source_groups", "votes", "created_at", "updated_at", "who_acts"]
     ]  # fmt: skip
     for f in snap.final_recommendations:
         sources = [recs[r] for r in f.recommendation_ids if r in recs]
@@ -138,6 +139,7 @@ def final_rows(snap: Snapshot) -> Rows:
                 sum(snap.tally(s.target, s.target_id) for r in sources for s in r.sources),
                 f.created_at,
                 f.updated_at,
+                f.who_acts,  # last: columns added later go at the end, for scripts
             ]
         )
     return rows

@@ -289,7 +289,9 @@ async def _unvote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
 
 @command("promote")
 async def _promote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
-    draft = recs.check_draft(f.get("title"), f.get("text", ""), f.get("rationale", ""))
+    draft = recs.check_draft(
+        f.get("title"), f.get("text", ""), f.get("rationale", ""), f.get("who_acts", "")
+    )
     rec_id = await recs.promote(
         svc.db, actor, group_id, f.get("source"), ident(f, "source_id"), draft
     )
@@ -298,7 +300,9 @@ async def _promote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Rep
 
 @command("edit_recommendation")
 async def _edit_rec(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
-    draft = recs.check_draft(f.get("title"), f.get("text", ""), f.get("rationale", ""))
+    draft = recs.check_draft(
+        f.get("title"), f.get("text", ""), f.get("rationale", ""), f.get("who_acts", "")
+    )
     await recs.edit(svc.db, actor, ident(f, "recommendation_id"), draft)
 
 

@@ -3,7 +3,16 @@ their dots, its recommendations (with the room's +1s from the gallery)."""
 
 from __future__ import annotations
 
-from facilitator.export.blocks import Block, Heading, Item, Para, ideas, paragraphs, votes
+from facilitator.export.blocks import (
+    Block,
+    Heading,
+    Item,
+    Para,
+    ideas,
+    paragraphs,
+    votes,
+    who_acts_line,
+)
 from facilitator.i18n import gettext as _
 from facilitator.rounds_view import carried_from, round_name
 from facilitator.snapshot import GroupSnap, Snapshot
@@ -41,6 +50,7 @@ def _group(snap: Snapshot, g: GroupSnap) -> list[Block]:
         out.append(Item(title, number=n))
         if r.text:
             out.append(Item(r.text, level=1))
+        out += who_acts_line(r.who_acts)
         if snap.gallery_plus_for(r.id):
             out.append(Item(room_plus(snap.gallery_plus_for(r.id)), level=1))
     return out
