@@ -18,41 +18,49 @@ from facilitator.models import Answer, FollowUp, Moment, MomentState, Question
 from facilitator.snapshot import AnswerSnap, FollowUpSnap, MomentSnap, QuestionSnap, Snapshot, utc
 
 
-def read(s: Session, workshop_id: int) -> dict[str, Any]:
-    """The snapshot's impact fields, as keyword arguments."""
+def questions_and_answers(
+    s: Session, workshop_id: int
+) -> tuple[tuple[QuestionSnap, ...], tuple[AnswerSnap, ...]]:
+    """The workshop's questions in order, and every answer to them."""
     found = qs.questions(s, workshop_id)
     ids = [q.id for q in found]
     answers = s.exec(
         select(Answer).where(col(Answer.question_id).in_(ids)).order_by(col(Answer.id))
     ).all()
+    return tuple(
+        QuestionSnap(
+            q.id or 0,
+            str(q.kind),
+            q.text,
+            tuple(str(m) for m in qs.moments_of(q)),
+            q.position,
+            q.low,
+            q.high,
+            q.low_label,
+            q.high_label,
+            tuple(qs.choices_of(q)),
+        )
+        for q in found
+    ), tuple(
+        AnswerSnap(
+            a.question_id,
+            a.participant_id,
+            str(a.moment),
+            orjson.loads(a.value),
+            utc(a.created_at),
+            utc(a.updated_at),
+        )
+        for a in answers
+    )
+
+
+def read(s: Session, workshop_id: int) -> dict[str, Any]:
+    """The snapshot's impact fields, as keyword arguments."""
+    questions, answers = questions_and_answers(s, workshop_id)
     finals = [r.id for r in follow_ups.finals(s, workshop_id)]
     return {
-        "questions": tuple(
-            QuestionSnap(
-                q.id or 0,
-                str(q.kind),
-                q.text,
-                tuple(str(m) for m in qs.moments_of(q)),
-                q.position,
-                q.low,
-                q.high,
-                q.low_label,
-                q.high_label,
-                tuple(qs.choices_of(q)),
-            )
-            for q in found
-        ),
-        "answers": tuple(
-            AnswerSnap(
-                a.question_id,
-                a.participant_id,
-                str(a.moment),
-                orjson.loads(a.value),
-                utc(a.created_at),
-                utc(a.updated_at),
-            )
-            for a in answers
-        ),
+        "questions": questions,
+        "answers": answers,
         "moments": tuple(
             MomentSnap(
                 str(m.moment),
