@@ -28,6 +28,10 @@ from facilitator.store.jobs import write_job
 from facilitator.vocabulary import AnswersGiven
 
 ANSWER_LIMIT = 500  # a short text
+NOT_OPEN_YET = N_(
+    "These questions are not open yet. Your board will show them as soon as the organiser "
+    "opens them."
+)
 Value = int | list[int] | str
 
 
@@ -51,8 +55,12 @@ class Asking:
     """A moment's questions for one device."""
 
     moment: str
-    open: bool
+    status: str  # "waiting" (not opened yet), "open" or "closed"
     questions: tuple[Asked, ...]
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
 
     @property
     def answered(self) -> bool:
@@ -126,7 +134,7 @@ def asking(s: Session, who: Participant, moment: object) -> Asking:
         )
         for q in found
     )
-    return Asking(when.value, qs.is_open(s, who.workshop_id, when), asked)
+    return Asking(when.value, qs.status(s, who.workshop_id, when), asked)
 
 
 def open_asking(s: Session, who: Participant) -> list[Asking]:
@@ -149,7 +157,10 @@ def answer(s: Session, who: Participant, moment: object, given: dict[int, Any]) 
     # The device's row lock orders two submissions from the same phone at once.
     if get_row(s, ParticipantRow, who.id, lock=True) is None:
         raise Invalid(N_("Please join your group again."))
-    if not qs.is_open(s, who.workshop_id, when):
+    now = qs.status(s, who.workshop_id, when)
+    if now == "waiting":
+        raise Conflict(NOT_OPEN_YET)
+    if now == "closed":
         raise Conflict(N_("These questions are closed now, so answers can no longer change."))
     asked = {q.id or 0: q for q in qs.questions(s, who.workshop_id, when)}
     if set(given) - set(asked):

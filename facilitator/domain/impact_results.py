@@ -13,6 +13,7 @@ from facilitator.domain import impact_snapshot
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import Group, Participant
+from facilitator.store import events
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,16 @@ class Results:
     workshop_id: int
     title: str
     questions: tuple[QuestionResult, ...]
+    version: int  # the workshop channel's seq when read: answers and questions move it
+
+
+def version(s: Session, workshop_id: int) -> int:
+    """Every answer, question and moment change is an event on the workshop's channel, so
+    its seq says whether results read earlier are still current."""
+    try:
+        return events.head(s, events.workshop_channel(workshop_id)).seq
+    except LookupError:  # a workshop whose channel has no event yet
+        return 0
 
 
 def results(s: Session, actor: Actor, workshop_id: int) -> Results:
@@ -27,9 +38,16 @@ def results(s: Session, actor: Actor, workshop_id: int) -> Results:
     return compute(s, workshop_id)
 
 
+def current_version(s: Session, actor: Actor, workshop_id: int) -> int:
+    require_organiser(s, actor, workshop_id)
+    return version(s, workshop_id)
+
+
 def compute(s: Session, workshop_id: int) -> Results:
-    """The results, read in three statements (for pages and exports alike)."""
+    """The results, read in a few statements. The version is read first: an answer landing
+    meanwhile makes the next poll read again rather than be missed."""
     workshop = get_workshop(s, workshop_id)
+    seen = version(s, workshop_id)
     questions, answers = impact_snapshot.questions_and_answers(s, workshop_id)
     groups: dict[int, str] = {
         pid: name
@@ -40,4 +58,5 @@ def compute(s: Session, workshop_id: int) -> Results:
         ).all()
         if pid is not None
     }
-    return Results(workshop_id, workshop.title, answer_stats.results(questions, answers, groups))
+    found = answer_stats.results(questions, answers, groups)
+    return Results(workshop_id, workshop.title, found, seen)

@@ -156,6 +156,14 @@ def is_open(s: Session, workshop_id: int, moment: Moment) -> bool:
     return state.closed_at is None and (state.opened_at is not None or moment is Moment.joining)
 
 
+def status(s: Session, workshop_id: int, moment: Moment) -> str:
+    """ "waiting" (not opened yet), "open" or "closed"."""
+    if is_open(s, workshop_id, moment):
+        return "open"
+    state = s.get(MomentState, (workshop_id, moment))
+    return "closed" if state is not None and state.closed_at else "waiting"
+
+
 def answered_moments(s: Session, workshop_id: int) -> set[Moment]:
     """The moments that have at least one answer."""
     found = s.exec(
@@ -288,14 +296,9 @@ def overview(s: Session, actor: Actor, workshop_id: int) -> QuestionsView:
     )
     moments = []
     for moment in Moment:
-        state = s.get(MomentState, (workshop_id, moment))
-        status = (
-            "open"
-            if is_open(s, workshop_id, moment)
-            else ("closed" if state is not None and state.closed_at else "waiting")
-        )
         asked = sum(moment in moments_of(q) for q in found)
-        moments.append(MomentView(moment.value, status, asked, devices.get(moment, 0)))
+        now = status(s, workshop_id, moment)
+        moments.append(MomentView(moment.value, now, asked, devices.get(moment, 0)))
     return QuestionsView(
         workshop_id,
         workshop.title,

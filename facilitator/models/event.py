@@ -25,6 +25,8 @@ class Workshop(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)  # of exports and the projector
     # Asked of phones at join when rounds mix tables by it ("Your organisation"); "": not asked.
     tag_label: str = Field(default="", max_length=60)
+    # The Chatham House Rule: no name of a participant or author is asked, shown or exported.
+    chatham_house: bool = False
 
 
 class WorkshopOrganiser(SQLModel, table=True):

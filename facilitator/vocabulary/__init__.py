@@ -68,6 +68,7 @@ from facilitator.vocabulary.board import (
 )
 from facilitator.vocabulary.impact import (
     ANSWERS_GIVEN,
+    CHATHAM_HOUSE,
     FOLLOW_UP_CHANGED,
     MOMENT_CLOSED,
     MOMENT_LABELS,
@@ -76,6 +77,7 @@ from facilitator.vocabulary.impact import (
     QUESTION_REMOVED,
     STATUS_LINK,
     AnswersGiven,
+    ChathamHouseChanged,
     FollowUpChanged,
     MomentChanged,
     QuestionChanged,
@@ -103,6 +105,7 @@ from facilitator.vocabulary.rounds import (
 __all__ = [
     "ANNOUNCEMENT",
     "ANSWERS_GIVEN",
+    "CHATHAM_HOUSE",
     "CLUSTERS_ACCEPTED",
     "CLUSTER_CREATED",
     "CLUSTER_DELETED",
@@ -149,6 +152,7 @@ __all__ = [
     "Announcement",
     "AnswersGiven",
     "Audience",
+    "ChathamHouseChanged",
     "ClusterChanged",
     "ClustersAccepted",
     "Counts",

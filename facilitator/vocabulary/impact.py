@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facilitator.i18n import N_, gettext
-from facilitator.vocabulary.kinds import STAFF, Audience, Follow, _kind, quote
+from facilitator.vocabulary.kinds import EVERYONE, STAFF, Audience, Follow, _kind, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,4 +98,23 @@ STATUS_LINK = _kind(
     N_("made or turned off the public status link"),
     Follow.board,
     STAFF,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChathamHouseChanged:
+    on: bool
+
+    def describe(self) -> str:
+        return gettext(N_("on") if self.on else N_("off"))
+
+
+# Every page follows (phones lose their name box, consoles their names); recorded on the
+# workshop's channel and on each group's.
+CHATHAM_HOUSE = _kind(
+    "workshop.chatham_house",
+    ChathamHouseChanged,
+    N_("set the Chatham House Rule"),
+    Follow.board,
+    EVERYONE,
 )
