@@ -106,7 +106,7 @@ class ChathamHouseChanged:
     on: bool
 
     def describe(self) -> str:
-        return gettext(N_("on") if self.on else N_("off"))
+        return gettext(N_("turned on") if self.on else N_("turned off"))
 
 
 # Every page follows (phones lose their name box, consoles their names); recorded on the
