@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from facilitator import moments
 from facilitator.snapshot import QuestionSnap
 
 RESAMPLES = 2000
@@ -119,7 +120,7 @@ class AnswerLike(Protocol):
 
 @dataclass(frozen=True)
 class MomentResult:
-    moment: str
+    moment: str  # an occasion's key: a moment, or round-N (facilitator.moments)
     summary: Summary
 
 
@@ -148,15 +149,19 @@ def results(
     questions: Sequence[QuestionSnap],
     answers: Iterable[AnswerLike],
     group_of: Mapping[int, str],
+    rounds: int = 0,
 ) -> tuple[QuestionResult, ...]:
-    """Each question at each of its moments, and the change from the baseline on the same
-    devices for the event and for each group (`group_of`: a device's group name). The one
-    computation behind mission control, the projector and the report."""
+    """Each question at each of its occasions (the end of a round once for each of the
+    workshop's `rounds`), and the change from the baseline on the same devices for the
+    event and for each group (`group_of`: a device's group name). The one computation
+    behind mission control, the projector and the report."""
     # question -> moment -> device -> value (one answer per device and moment)
     given: dict[int, dict[str, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
     for a in answers:
         given[a.question_id][a.moment][a.participant_id] = a.value
-    return tuple(_question(q, given[q.id], group_of) for q in questions)
+    return tuple(
+        _question(q, moments.keys(q.moments, rounds), given[q.id], group_of) for q in questions
+    )
 
 
 def _summary(q: QuestionSnap, values: list[object]) -> Summary:
@@ -173,15 +178,18 @@ def _whole(v: object) -> bool:
 
 
 def _question(
-    q: QuestionSnap, answers: Mapping[str, Mapping[int, object]], group_of: Mapping[int, str]
+    q: QuestionSnap,
+    occasions: tuple[str, ...],
+    answers: Mapping[str, Mapping[int, object]],
+    group_of: Mapping[int, str],
 ) -> QuestionResult:
-    moments = tuple(
-        MomentResult(m, _summary(q, list(answers.get(m, {}).values()))) for m in q.moments
+    found = tuple(
+        MomentResult(m, _summary(q, list(answers.get(m, {}).values()))) for m in occasions
     )
     changes: list[ChangeRow] = []
-    if q.kind == "scale" and BASELINE in q.moments:
+    if q.kind == "scale" and BASELINE in occasions:
         baseline = answers.get(BASELINE, {})
-        for later in (m for m in q.moments if m != BASELINE):
+        for later in (m for m in occasions if m != BASELINE):
             pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
             for device, value in answers.get(later, {}).items():
                 before = baseline.get(device)
@@ -192,4 +200,4 @@ def _question(
                         pairs[group_of[device]].append(pair)
             changes.append(ChangeRow(later, "", paired_change(pairs[""])))
             changes += [ChangeRow(later, n, paired_change(pairs[n])) for n in sorted(pairs) if n]
-    return QuestionResult(q, moments, tuple(changes))
+    return QuestionResult(q, found, tuple(changes))

@@ -123,7 +123,7 @@ def test_an_answer_out_of_range_is_refused_and_changes_nothing(
 def test_answers_to_a_closed_moment_or_a_question_of_another_are_refused(db: Database) -> None:
     wid, g1, q = setup_questions(db)
     ada = phone(db, "device-new-ada", g1)
-    with pytest.raises(Conflict, match="closed"):  # the end of the event has not opened
+    with pytest.raises(Conflict, match="not open yet"):  # the end of the event
         run(answers.answer(db, ada, "event", {q["wish"]: "More drills"}))
     with pytest.raises(NotFound):
         run(answers.answer(db, ada, "joining", {q["wish"]: "Not asked now"}))

@@ -22,10 +22,6 @@ from facilitator.models import Group, Idea, Participant, Workshop
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import ChathamHouseChanged
 
-NOTICE = N_(
-    "This session runs under the Chatham House Rule: what is said here may be used, but "
-    "no one is named. Your name is not asked, and nothing you write is shown with it."
-)
 NO_NAMES = N_("This session runs under the Chatham House Rule, so names are not asked.")
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from facilitator import answer_stats
 from facilitator.answer_stats import QuestionResult
-from facilitator.domain import impact_snapshot
+from facilitator.domain import impact_snapshot, round_state
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import Group, Participant
@@ -58,5 +58,6 @@ def compute(s: Session, workshop_id: int) -> Results:
         ).all()
         if pid is not None
     }
-    found = answer_stats.results(questions, answers, groups)
+    rounds = len(round_state.ordered(s, workshop_id))
+    found = answer_stats.results(questions, answers, groups, rounds)
     return Results(workshop_id, workshop.title, found, seen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facilitator import moments
 from facilitator.i18n import N_, gettext
 from facilitator.vocabulary.kinds import EVERYONE, STAFF, Audience, Follow, _kind, quote
 
@@ -19,11 +20,11 @@ class QuestionChanged:
 
 @dataclass(frozen=True, slots=True)
 class MomentChanged:
-    moment: str  # a models.Moment value
+    moment: str  # an occasion's key (facilitator.moments): a moment, or round-N
     open: bool
 
     def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+        return moments.label(self.moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +33,10 @@ class AnswersGiven:
     answered: int  # how many of the moment's questions this device answered (values stay out)
 
     def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+        return moments.label(self.moment)
 
 
-MOMENT_LABELS = {
-    "joining": N_("on joining (baseline)"),
-    "round": N_("at the end of a round"),
-    "event": N_("at the end of the event"),
-    "followup": N_("at a follow-up"),
-}
+MOMENT_LABELS = moments.LABELS
 
 QUESTION_ADDED = _kind(
     "question.added", QuestionChanged, N_("added a question"), Follow.board, STAFF

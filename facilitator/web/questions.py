@@ -220,7 +220,6 @@ async def answer_page(
         error=error,
         saved=False,
         staff=None,
-        not_open_yet=answers.NOT_OPEN_YET,
     )
 
 
@@ -234,7 +233,7 @@ async def answer(request: Request) -> Response:
     except DomainError as exc:
         return await answer_page(request, error=exc.message, given=given, status=exc.status)
     assert target.group is not None
-    return see_other(f"/j/{target.group.code}?answered={Moment(moment).value}")
+    return see_other(f"/j/{target.group.code}?answered={moment}")  # a key answer() accepted
 
 
 def _given(form: FormData) -> dict[int, Any]:
@@ -279,7 +278,6 @@ async def follow_up_form(
         error=error,
         saved=saved,
         staff=None,
-        not_open_yet=answers.NOT_OPEN_YET,
     )
 
 

@@ -4,12 +4,11 @@ chart), and for a scale asked on joining and later, the change on the same devic
 
 from __future__ import annotations
 
-from facilitator import answer_stats, i18n
+from facilitator import answer_stats, i18n, moments
 from facilitator.answer_stats import Change, ChangeRow, QuestionResult
 from facilitator.export.blocks import Bars, Block, Heading, Para, Table
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import Snapshot
-from facilitator.vocabulary import MOMENT_LABELS
 
 
 def section(snap: Snapshot) -> list[Block]:
@@ -28,14 +27,14 @@ def section(snap: Snapshot) -> list[Block]:
             )
         ),
     ]
-    found = answer_stats.results(snap.questions, snap.answers, group_of)
+    found = answer_stats.results(snap.questions, snap.answers, group_of, len(snap.rounds))
     for number, result in enumerate(found, start=1):
         out += _question(number, result)
     return out
 
 
 def moment_label(moment: str) -> str:
-    return _(MOMENT_LABELS.get(moment, moment))
+    return moments.label(moment)
 
 
 def _num(x: float | None) -> str:
