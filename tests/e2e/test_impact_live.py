@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, confirm, organiser, shot
+from tests.e2e.conftest import LAPTOP, PHONE, Watch, axe_problems, confirm, organiser, shot
 from tests.e2e.test_live_equals_reload import PROJECTOR, LivePage, agree, new_workshop
 
 
@@ -69,6 +69,7 @@ def test_results_follow_answers_live_and_a_moment_not_open_yet_says_so(
     expect(phones[0].locator("#not-open-yet")).to_contain_text("not open yet")
     expect(phones[0].locator("form .question")).to_have_count(0)
     shot(phones[0], "impact-not-open-yet-phone")
+    assert axe_problems(phones[0]) == []
     phones[0].get_by_role("link", name="Back to the board").click()
     expect(phones[0].locator("#conn[data-state=online]")).to_be_attached()
 
@@ -88,6 +89,7 @@ def test_results_follow_answers_live_and_a_moment_not_open_yet_says_so(
     small.goto(made["workshop"] + "/control")
     small.locator("#impact-results .impact-change").scroll_into_view_if_needed()
     shot(small, "impact-results-phone")
+    assert axe_problems(small) == []
     laptop = watch.page(browser.new_context(**LAPTOP))  # a participant on a laptop
     laptop.goto(made["join"])
     expect(laptop.get_by_role("heading", name="A few questions")).to_be_visible()
@@ -123,6 +125,7 @@ def test_under_the_chatham_house_rule_a_phone_is_told_and_asked_no_name(
     expect(office.locator("#chatham-house")).to_contain_text("On.")
     office.locator("#chatham-house").scroll_into_view_if_needed()
     shot(office, "chatham-house-workshop-laptop")
+    assert axe_problems(office) == []
 
     for lang, words in [
         ("en-GB", "Chatham House Rule"),
@@ -135,6 +138,7 @@ def test_under_the_chatham_house_rule_a_phone_is_told_and_asked_no_name(
         expect(phone.locator("#chatham-notice")).to_contain_text(words)
         expect(phone.locator("#name-form")).to_have_count(0)
         shot(phone, f"chatham-house-phone-{lang[:2]}")
+        assert axe_problems(phone) == [], lang
     named.reload()
     expect(named.locator("#chatham-notice")).to_be_visible()
     expect(named.locator("body")).not_to_contain_text("Quillon Varga")
