@@ -114,7 +114,10 @@ def _occasion(s: Session, workshop_id: int, raw: object) -> tuple[str, Moment]:
 
 def asking(s: Session, who: Participant, moment: object) -> Asking:
     """The moment's questions with this device's answers, whether or not the moment is open."""
-    key, when = _occasion(s, who.workshop_id, moment)
+    return _asking(s, who, *_occasion(s, who.workshop_id, moment))
+
+
+def _asking(s: Session, who: Participant, key: str, when: Moment) -> Asking:
     found = qs.questions(s, who.workshop_id, when)
     mine: dict[int | None, Value] = {
         a.question_id: orjson.loads(a.value)
@@ -145,7 +148,7 @@ def open_asking(s: Session, who: Participant) -> list[Asking]:
     for key in qs.occasions(s, who.workshop_id):
         if key == Moment.followup or not qs.is_open(s, who.workshop_id, key):
             continue  # a follow-up is answered through its own link, after the event
-        found = asking(s, who, key)
+        found = _asking(s, who, key, Moment(moments.base(key) or key))
         if found.questions:
             out.append(found)
     return out
