@@ -4,6 +4,7 @@ it came on included; phones are not asked for one (issue #24)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -14,6 +15,7 @@ from facilitator.domain import chatham_house, ideas, participants, round_setup, 
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
 from facilitator.domain.exports import read_snapshot
+from facilitator.domain.restore import import_workshop
 from facilitator.export import data
 from facilitator.models import Group, Idea
 from facilitator.models import Participant as ParticipantRow
@@ -175,3 +177,17 @@ def test_the_rule_is_the_organisers_and_kept_in_the_setup_file_and_archive(world
 
 def _epoch(world: World, group_id: int) -> str:
     return world.read(lambda s: events.head(s, events.group_channel(group_id)).epoch)  # type: ignore[no-any-return]
+
+
+def test_an_archive_under_the_rule_imports_without_the_names_it_carries(world: World) -> None:
+    site, _, _ = seeded(world)
+    snap = world.read(lambda s: read_snapshot(s, site.workshop.id, include_names=True))
+    assert leaks(data.to_json(snap)) == sorted([*NAMES, TAG])  # a hand-made file could
+    ruled = dataclasses.replace(
+        snap, workshop=dataclasses.replace(snap.workshop, chatham_house=True)
+    )
+    copy = world.run(import_workshop, world.db, ruled, site.organiser.id)
+    assert world.read(lambda s: chatham_house.is_on(s, copy))
+    again = world.read(lambda s: read_snapshot(s, copy, include_names=True))
+    assert {p.display_name for p in again.participants} == {""}
+    assert {i.author_name for i in again.ideas} == {""}
