@@ -24,6 +24,7 @@ from facilitator.domain.restore import import_workshop
 from facilitator.export import data
 from facilitator.export.markdown import markdown
 from facilitator.store.database import Database
+from tests.conftest import World
 from tests.test_questions import OLIVIA, stored
 from tests.workshop_factory import build, snapshot
 from tests.workshop_factory import db as db  # a fixture
@@ -120,3 +121,24 @@ def test_each_round_is_opened_answered_and_closed_on_its_own(db: Database) -> No
     copied = snapshot(db, again)
     assert sorted(a.moment for a in copied.answers) == ["joining", "round-1", "round-2"]
     assert sorted(m.moment for m in copied.moments) == ["round-1", "round-2"]
+
+
+def test_the_questions_page_and_the_phone_show_each_round(world: World) -> None:
+    organiser = world.organiser()
+    made = world.run(setup_file.import_setup, world.db, organiser, ROUNDS, 7.0)
+    olivia = world.logged_in(organiser)
+    url = f"/organiser/workshops/{made.workshop_id}/questions"
+    page = olivia.get(url).text
+    assert 'id="moment-round-1"' in page and 'id="moment-round-2"' in page
+    assert "at the end of round 2" in page and 'id="moment-round"' not in page
+    assert olivia.post(url, {"action": "open", "moment": "round-2"}).status_code == 303
+    refused = olivia.post(url, {"action": "open", "moment": "round-7"})
+    assert refused.status_code == 400
+    phone = world.browser()
+    code = made.groups[0].code
+    phone.get(f"/j/{code}")
+    asked = phone.get(f"/j/{code}/questions/round-2").text
+    assert "Asked at the end of round 2" in asked and "Send answers" in asked
+    waiting = phone.get(f"/j/{code}/questions/round-1").text
+    assert "not open yet" in waiting
+    assert phone.get(f"/j/{code}/questions/round-9").status_code == 404
