@@ -146,3 +146,59 @@ def test_under_the_chatham_house_rule_a_phone_is_told_and_asked_no_name(
     expect(console.locator("#workspace")).to_contain_text("Fund the regional helpdesk")
     expect(console.locator("body")).not_to_contain_text("Quillon Varga")
     shot(console, "chatham-house-console-laptop")
+
+
+ROUND_QUESTIONS = """\
+title: Rounds with questions
+rounds: [{name: Morning round}, {name: Afternoon round, assignment: stay}]
+groups:
+  - {name: Funding, question: What should we fund first?}
+  - {name: Money, question: Where does the money come from?, round: 2}
+questions:
+  - {text: How sure are you?, kind: scale, scale: 1-5, low_label: Not at all,
+     high_label: Fully, asked: [joining, round]}
+"""
+
+
+def test_the_end_of_each_round_is_opened_and_answered_on_its_own(
+    browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Any
+) -> None:
+    office = organiser(browser, demo, watch)
+    setup = tmp_path / "rounds.yaml"
+    setup.write_text(ROUND_QUESTIONS)
+    office.set_input_files("#setup-file", str(setup))
+    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
+    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    join = str(
+        office.locator(".group-card")
+        .first.get_by_role("link", name="Join link")
+        .get_attribute("href")
+    )
+    control = str(office.get_by_role("link", name="Mission control").get_attribute("href"))
+    workshop = demo["base_url"] + control.removesuffix("/control")
+    office.goto(workshop + "/questions")
+    office.locator("#moment-round-1").get_by_role("button", name="Open").click()
+    expect(office.locator("#moment-round-1")).to_contain_text("Open now")
+    expect(office.locator("#moment-round-2")).to_contain_text("Open")
+
+    phone = watch.page(browser.new_context(**PHONE))
+    phone.goto(join)
+    answer(phone, 1)  # the baseline
+    phone.get_by_role("link", name="Answer", exact=True).click()
+    expect(phone.get_by_text("Asked at the end of round 1")).to_be_visible()
+    answer(phone, 3)
+    shot(phone, "impact-round-1-answered-phone")
+
+    office.goto(workshop + "/questions")
+    office.locator("#moment-round-1").get_by_role("button", name="Close").click()
+    office.locator("#moment-round-2").get_by_role("button", name="Open").click()
+    expect(office.locator("#moment-round-2")).to_contain_text("Open now")
+    office.locator("#moments-heading, h2").first.scroll_into_view_if_needed()
+    shot(office, "impact-rounds-questions-laptop")
+    office.goto(workshop + "/control")
+    results = office.locator("#impact-results")
+    expect(results).to_contain_text("at the end of round 1")
+    expect(results).to_contain_text("at the end of round 2")
+    expect(results.locator(".impact-change")).to_contain_text("+2.00")
+    results.scroll_into_view_if_needed()
+    shot(office, "impact-rounds-results-laptop")
