@@ -8,18 +8,31 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, Watch, axe_problems, confirm, organiser, shot
+from tests.e2e.conftest import (
+    LAPTOP,
+    PHONE,
+    Watch,
+    axe_problems,
+    confirm,
+    organiser,
+    shot,
+    upload_setup,
+)
 from tests.e2e.test_live_equals_reload import PROJECTOR, LivePage, agree, new_workshop
 
 
-def add_scale_question(office: Any, questions: str) -> None:
-    """A 1–5 scale asked on joining and at the end of the event (the form's default)."""
+def add_scale_question(
+    office: Any, questions: str, asked: tuple[str, ...] = ("joining", "event")
+) -> None:
+    """A 1–5 scale, "How confident are you?", asked at these moments."""
     office.goto(questions)
     office.fill("#q-text", "How confident are you?")
+    for moment in ("joining", "round", "event", "followup"):
+        office.set_checked(f"input[name=moments][value={moment}]", moment in asked)
     office.fill("#q-low", "Not at all")
     office.fill("#q-high", "Fully")
     office.get_by_role("button", name="Add question").click()
-    expect(office.locator("#moment-joining")).to_contain_text("1")
+    expect(office.locator(f"#moment-{asked[0]}")).to_contain_text("1")
 
 
 def answer(phone: Any, step: int) -> None:
@@ -164,11 +177,7 @@ def test_the_end_of_each_round_is_opened_and_answered_on_its_own(
     browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Any
 ) -> None:
     office = organiser(browser, demo, watch)
-    setup = tmp_path / "rounds.yaml"
-    setup.write_text(ROUND_QUESTIONS)
-    office.set_input_files("#setup-file", str(setup))
-    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
-    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    upload_setup(office, tmp_path, ROUND_QUESTIONS)
     join = str(
         office.locator(".group-card")
         .first.get_by_role("link", name="Join link")
