@@ -30,6 +30,7 @@ class WorkshopSnap:
     created_at: dt.datetime
     language: str = "en"  # of its exports; files from before it existed read as English
     tag_label: str = ""  # the question asked at join, when rounds mix tables by it
+    chatham_house: bool = False  # no names in any page or export; older files read as off
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from facilitator import vocabulary
 from facilitator.domain import (
     answers,
     broadcast,
+    chatham_house,
     clusters,
     follow_up,
     gallery,
@@ -128,6 +129,7 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         await gallery.set_gallery(db, olivia, made.workshop_id, False)
         now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
         await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
+        await chatham_house.set_rule(db, olivia, made.workshop_id, True)
         return fred
 
     return g1, g2, asyncio.run(more())

@@ -1,4 +1,4 @@
-"""A recommendation's "who acts" is a field of its own (migration 0014): the editor, the
+"""A recommendation's "who acts" is a field of its own (migration 0012): the editor, the
 views, the synthesis and every export use it, and an archive or a database from before it,
 which kept it as the text's last "→ " paragraph, comes in with it apart."""
 
@@ -91,7 +91,7 @@ def test_an_archive_from_before_keeps_who_acts_in_the_text_and_imports_it_apart(
 ) -> None:
     built = build(db)
     doc = orjson.loads(data.to_json(snapshot(db, built.workshop_id, include_names=True)))
-    # As an archive written before 0014: no who_acts, the editor's "→ " paragraph instead.
+    # As an archive written before 0012: no who_acts, the editor's "→ " paragraph instead.
     for rec in [*doc["recommendations"], *doc["final_recommendations"]]:
         who = rec.pop("who_acts")
         rec["text"] = f"{rec['text']}\n\n→ {who}"
@@ -112,7 +112,7 @@ def test_an_archive_from_before_keeps_who_acts_in_the_text_and_imports_it_apart(
     assert [f.who_acts for f in third.final_recommendations] == [FINAL_WHO]
 
 
-BEFORE = {  # id: text as the editor wrote it before 0014
+BEFORE = {  # id: text as the editor wrote it before 0012
     1: "Fund clinics.\n\n→ The ministry of ICT, with the national CERT",
     2: "No one named here.",
     3: "Two paragraphs.\n\nThe second → is not who acts.",
@@ -147,7 +147,7 @@ def test_the_migration_moves_the_arrow_paragraph_into_its_column_and_back(url: s
                     ),
                     {"id": ident, "text": body, "at": AT},
                 )
-        migrate.upgrade(url, "0014_who_acts")
+        migrate.upgrade(url, "0012_who_acts")
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, text, who_acts FROM recommendation")).all()
         assert {r.id: (r.text, r.who_acts) for r in rows} == AFTER

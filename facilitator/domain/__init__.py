@@ -11,6 +11,7 @@ JOB_MODULES = tuple(
         "accounts",
         "answers",
         "broadcast",
+        "chatham_house",
         "clusters",
         "follow_up",
         "follow_up_links",

@@ -67,6 +67,7 @@ def read_snapshot(
 ) -> Snapshot:
     w = get_workshop(s, workshop_id)
     assert w.id is not None
+    include_names = include_names and not w.chatham_house  # the rule wins over any option
     emails = {u.id: u.email for u in s.exec(select(User)).all()}
     groups = s.exec(
         select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
@@ -149,6 +150,7 @@ def read_snapshot(
             utc(w.created_at),
             w.language,
             w.tag_label,
+            w.chatham_house,
         ),
         groups=tuple(
             GroupSnap(

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, case, func, insert
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import record, round_state
+from facilitator.domain import chatham_house, record, round_state
 from facilitator.domain.access import AnyGroup, get_group, get_row, group_rules, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -128,6 +128,14 @@ def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
         raise Invalid(N_("Time is up: this group is not taking new ideas."))
 
 
+def _author_name(s: Session, actor: Actor, group: AnyGroup) -> str:
+    """The name shown with a new idea, none under the Chatham House Rule. The rule is read
+    only when there is a name to withhold: a phone's name is erased when the rule comes on,
+    but a socket opened before may still hold it in its actor."""
+    name = actor.display_name if isinstance(actor, Participant) else actor.name
+    return "" if name and chatham_house.is_on(s, group.workshop_id) else name
+
+
 @write_job
 def submit_idea(
     s: Session, actor: Actor, group_id: int, key: object, text: object, limit: int
@@ -152,7 +160,7 @@ def submit_idea(
         "updated_at": now,
         "participant_id": actor.id if is_phone else None,
         "user_id": None if is_phone else actor.id,
-        "author_name": actor.display_name if isinstance(actor, Participant) else actor.name,
+        "author_name": _author_name(s, actor, group),
         "status": (
             IdeaStatus.pending if group.settings.premoderation and is_phone else IdeaStatus.visible
         ),

@@ -7,7 +7,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import record, round_state
+from facilitator.domain import chatham_house, record, round_state
 from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
@@ -119,6 +119,8 @@ def _set_display_name(s: Session, actor: Participant, name: str) -> Participant:
     row = s.get(ParticipantRow, actor.id)
     if row is None:
         raise Invalid(N_("Please join your group again."))
+    if name and chatham_house.is_on(s, row.workshop_id):
+        raise Invalid(chatham_house.NO_NAMES)
     row.display_name = name
     s.add(row)
     return _actor(row)

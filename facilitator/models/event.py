@@ -28,6 +28,8 @@ class Workshop(SQLModel, table=True):
     # The report-back gallery is open: every phone browses and +1s every group's agreed
     # recommendations.
     gallery_open: bool = False
+    # The Chatham House Rule: no name of a participant or author is asked, shown or exported.
+    chatham_house: bool = False
 
 
 class WorkshopOrganiser(SQLModel, table=True):

@@ -78,6 +78,7 @@ from facilitator.vocabulary.gallery import (
 )
 from facilitator.vocabulary.impact import (
     ANSWERS_GIVEN,
+    CHATHAM_HOUSE,
     FOLLOW_UP_CHANGED,
     MOMENT_CLOSED,
     MOMENT_LABELS,
@@ -86,6 +87,7 @@ from facilitator.vocabulary.impact import (
     QUESTION_REMOVED,
     STATUS_LINK,
     AnswersGiven,
+    ChathamHouseChanged,
     FollowUpChanged,
     MomentChanged,
     QuestionChanged,
@@ -113,6 +115,7 @@ from facilitator.vocabulary.rounds import (
 __all__ = [
     "ANNOUNCEMENT",
     "ANSWERS_GIVEN",
+    "CHATHAM_HOUSE",
     "CLUSTERS_ACCEPTED",
     "CLUSTER_CREATED",
     "CLUSTER_DELETED",
@@ -164,6 +167,7 @@ __all__ = [
     "Announcement",
     "AnswersGiven",
     "Audience",
+    "ChathamHouseChanged",
     "ClusterChanged",
     "ClustersAccepted",
     "Counts",

@@ -24,10 +24,11 @@ from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
 from facilitator.live.rooms import Renderer, Room
-from facilitator.live.viewer import Frame, Viewer, frame
+from facilitator.live.viewer import TRY_AGAIN, Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
 from facilitator.vocabulary import (
+    CHATHAM_HOUSE,
     KINDS,
     MOMENT_CLOSED,
     MOMENT_OPENED,
@@ -107,6 +108,12 @@ class GroupRenderer(Renderer):
         A moment opening or closing (rare) reads the phone's questions card again."""
         actor = viewer.actor
         if not isinstance(actor, Participant):
+            return []
+        if event.kind == CHATHAM_HOUSE.name and event.payload.get("on") and actor.display_name:
+            # The rule came on and erased this phone's name, which its socket's actor still
+            # holds (the consoles' who-is-online list shows it): it comes back at once, read
+            # afresh, nameless.
+            await viewer.close(TRY_AGAIN)
             return []
         moment = event.kind in (MOMENT_OPENED.name, MOMENT_CLOSED.name)
         if moment and viewer.audience in KINDS[event.kind].audiences:

@@ -107,8 +107,13 @@ def organiser(browser: Any, demo: dict[str, Any], watch: Watch, **size: Any) -> 
     return page
 
 
-def import_setup(office: Any, folder: Path, text: str) -> None:
-    """Upload a set-up file from the organiser's dashboard, as an organiser does."""
+# Rules whose failures matter to a person using a screen reader, keyboard or low vision:
+# axe's own "serious" and "critical" impacts.
+SERIOUS = ("serious", "critical")
+
+
+def upload_setup(office: Any, folder: Path, text: str) -> None:
+    """Create a workshop from a set-up file, through the organiser's upload form."""
     from playwright.sync_api import expect
 
     setup = folder / "setup.yaml"
@@ -116,11 +121,6 @@ def import_setup(office: Any, folder: Path, text: str) -> None:
     office.set_input_files("#setup-file", str(setup))
     office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
     expect(office.locator(".notice", has_text="Imported")).to_be_visible()
-
-
-# Rules whose failures matter to a person using a screen reader, keyboard or low vision:
-# axe's own "serious" and "critical" impacts.
-SERIOUS = ("serious", "critical")
 
 
 def axe_problems(page: Any) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, axe_problems, import_setup, organiser, shot
+from tests.e2e.conftest import PHONE, Watch, axe_problems, organiser, shot, upload_setup
 from tests.e2e.test_rounds import join_links
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
@@ -53,7 +53,7 @@ def test_the_room_gives_plus_ones_in_the_gallery_live_and_after_a_reload(
 ) -> None:
     base = demo["base_url"]
     office = organiser(browser, demo, watch)
-    import_setup(office, tmp_path, GALLERY_FILE)
+    upload_setup(office, tmp_path, GALLERY_FILE)
     cards = {
         name: office.locator(".group-card", has=office.locator(f"text='{name}'")) for name in GROUPS
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, import_setup, organiser, shot
+from tests.e2e.conftest import PHONE, Watch, organiser, shot, upload_setup
 from tests.e2e.test_rounds import join_links
 
 ROUNDS_FILE = """\
@@ -30,7 +30,7 @@ def test_an_offline_idea_stays_in_its_round_when_the_next_one_starts(
     browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Path
 ) -> None:
     office = organiser(browser, demo, watch)
-    import_setup(office, tmp_path, ROUNDS_FILE)
+    upload_setup(office, tmp_path, ROUNDS_FILE)
     links = join_links(office, ("Harbour", "Harbour later"))
     control = office.get_by_role("link", name="Mission control").get_attribute("href")
     harbour_card = office.locator(".group-card", has=office.locator("text='Harbour'"))

@@ -1,8 +1,8 @@
 """a recommendation's "who acts" in a column of its own, no longer the text's last "→ "
 paragraph (issue #22)
 
-Revision ID: 0014_who_acts
-Revises: 0010
+Revision ID: 0012_who_acts
+Revises: 0011_gallery
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_who_acts"
+revision = "0012_who_acts"
 down_revision = "0011_gallery"
 branch_labels = None
 depends_on = None
