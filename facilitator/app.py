@@ -41,6 +41,7 @@ from facilitator.web import (
     downloads,
     facilitator,
     follow_up,
+    gallery,
     language,
     mission_control,
     operations,
@@ -55,6 +56,7 @@ from facilitator.web import (
 )
 from facilitator.web.downloads import MEDIA
 from facilitator.web.fragments import GroupRenderer
+from facilitator.web.gallery_live import ChannelRenderer, GalleryRenderer
 from facilitator.web.middleware import WebMiddleware
 from facilitator.web.pages import error_page
 from facilitator.web.request_ids import RequestIds
@@ -150,7 +152,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                 rooms = Rooms(
                     db,
                     hub,
-                    GroupRenderer(templates, db),
+                    ChannelRenderer(GroupRenderer(templates, db), GalleryRenderer(templates, db)),
                     resync_limit=settings.resync_limit,
                     heartbeat_seconds=settings.heartbeat_seconds,
                 )
@@ -198,6 +200,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
         *organiser.routes,
         *mission_control.routes,
         *rounds.routes,
+        *gallery.routes,
         *plenary.routes,
         *synthesis.routes,
         *questions.routes,

@@ -30,6 +30,7 @@ class WorkshopSnap:
     created_at: dt.datetime
     language: str = "en"  # of its exports; files from before it existed read as English
     tag_label: str = ""  # the question asked at join, when rounds mix tables by it
+    chatham_house: bool = False  # no names in any page or export; older files read as off
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,24 @@ class SupportSnap:
 
 
 @dataclass(frozen=True)
+class GalleryPlusSnap:
+    """A phone's +1 on a group's agreed recommendation in the report-back gallery."""
+
+    recommendation_id: int
+    participant_id: int  # a number, never a name
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SeatSnap:
+    """Where a phone sat in a round that has ended."""
+
+    round_id: int
+    participant_id: int
+    group_id: int
+
+
+@dataclass(frozen=True)
 class SourceSnap:
     target: str
     target_id: int
@@ -144,6 +163,7 @@ class RecommendationSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     sources: tuple[SourceSnap, ...] = ()
+    who_acts: str = ""  # "": no one named (an archive from before 0014 keeps it in the text)
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,7 @@ class FinalSnap:
     created_at: dt.datetime
     updated_at: dt.datetime
     recommendation_ids: tuple[int, ...] = ()
+    who_acts: str = ""
 
 
 @dataclass(frozen=True)
@@ -282,6 +303,10 @@ class Snapshot:
     moments: tuple[MomentSnap, ...] = ()
     follow_ups: tuple[FollowUpSnap, ...] = ()
     supports: tuple[SupportSnap, ...] = ()  # files from before +1s have none
+    # The report-back gallery's +1s and each ended round's seats (issue #23); files from
+    # before them have none.
+    gallery_plus: tuple[GalleryPlusSnap, ...] = ()
+    seats: tuple[SeatSnap, ...] = ()
     plenary: PlenarySnap | None = None  # files from before the plenary vote have none
     ballots: tuple[BallotSnap, ...] = ()
 
@@ -298,3 +323,7 @@ class Snapshot:
 
     def plus_ones(self, idea_id: int) -> int:
         return sum(1 for p in self.supports if p.idea_id == idea_id)
+
+    def gallery_plus_for(self, recommendation_id: int) -> int:
+        """The room's +1s on a group's recommendation in the report-back gallery."""
+        return sum(1 for p in self.gallery_plus if p.recommendation_id == recommendation_id)

@@ -1,5 +1,28 @@
 // Mission control and the workshop's projector view: refresh a region every few seconds
-// (keeping what the organiser ticked), and count the timers down between refreshes.
+// (keeping what the organiser ticked), and count the timers down between refreshes; and the
+// questions' results wherever they are shown.
+(() => {
+  "use strict";
+  // The results of the workshop's questions (mission control, their projector): asked for
+  // with the version the page shows; the server answers 204 until something has changed,
+  // so answers arriving between two polls come as one refresh.
+  async function refreshResults() {
+    const region = document.querySelector("[data-results]");
+    if (!region || document.hidden) return;
+    const url = new URL(region.dataset.results, location.href);
+    url.searchParams.set("since", region.dataset.version || "");
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.status !== 200) return;
+      const tpl = document.createElement("template");
+      tpl.innerHTML = (await response.text()).trim();
+      const fresh = tpl.content.firstElementChild;
+      if (fresh && fresh.id === region.id) region.replaceWith(fresh);
+    } catch { /* the next poll will try again */ }
+  }
+  if (document.querySelector("[data-results]")) setInterval(refreshResults, 3000);
+})();
+
 (() => {
   "use strict";
   const mission = document.getElementById("mission");

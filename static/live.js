@@ -49,6 +49,8 @@
   let outbox = store.get(OUTBOX) || [];
   const failed = [];
   const mine = new Set((board.dataset.mine || "").split(",").filter(Boolean).map(Number));
+  // The gallery: the recommendations this phone has given its +1.
+  const plussed = new Set((board.dataset.plussed || "").split(",").filter(Boolean).map(Number));
 
   function newKey() {
     const bytes = new Uint8Array(16);
@@ -102,10 +104,25 @@
   const appliedHooks = [];
   // A new round has started: this phone's seat is elsewhere now. Follow the link the
   // server sent (its group, or the list to choose from); a stale page never lingers.
+  // Ideas still in the outbox go first: the server keeps them in the group (and round) they
+  // were written in, and says so; the next page shows what it said.
+  let leaving = null;
   appliedHooks.push(() => {
     const go = document.querySelector("#round-notice a[data-go]");
-    if (go) location.assign(go.href);
+    if (!go || leaving) return;
+    leaving = go.href;
+    if (!outbox.some((i) => i.type === "submit")) { leave(); return; }
+    setTimeout(leave, 15000); // unanswered: they wait on this phone
   });
+  function leaveIfSent() {
+    if (leaving && !outbox.some((i) => i.type === "submit")) leave();
+  }
+  function leave() {
+    if (kept.length) {
+      try { sessionStorage.setItem(KEPT, JSON.stringify(kept)); } catch { /* shown here only */ }
+    }
+    location.assign(leaving);
+  }
   function apply(ops, quiet) {
     const phaseBefore = phase();
     for (const [op, target, html] of ops) {
@@ -176,6 +193,12 @@
       if (take) take.disabled = n <= 0;
     }
     if (left && votes.remaining != null) left.textContent = String(votes.remaining);
+    for (const box of document.querySelectorAll(".plus-box[data-rec]")) {
+      const given = plussed.has(Number(box.dataset.rec));
+      box.querySelector("button")?.setAttribute("aria-pressed", String(given));
+      const next = box.querySelector("input[name=given]");
+      if (next) next.value = given ? "0" : "1";
+    }
     for (const time of document.querySelectorAll("time[datetime]:not([data-local])")) {
       const when = new Date(time.getAttribute("datetime"));
       if (!Number.isNaN(when.getTime())) {
@@ -283,12 +306,21 @@
         votes = { remaining: message.remaining, placed: message.placed };
         decorate();
         break;
+      case "plussed":
+        if (message.all) plussed.clear();
+        for (const id of message.on) plussed.add(id);
+        for (const id of message.off) plussed.delete(id);
+        decorate();
+        break;
       case "ack":
         settle(message.key, null);
         if (message.idea_id && document.getElementById("compose")) mine.add(message.idea_id);
         if (message.votes) votes = message.votes;
+        if (message.plus) markPlus(message.plus.recommendation, message.plus.given);
+        if (message.kept) keep(message.kept);
         if (message.ops) apply(message.ops, true); // a region of this phone's own (its ballot)
         decorate();
+        leaveIfSent();
         break;
       case "error":
         if (message.status === 429 && message.key) {
@@ -298,6 +330,7 @@
           slowTimer = setTimeout(flush, 2000);
         } else if (message.key) settle(message.key, message.message);
         else say(message.message);
+        leaveIfSent();
         break;
       case "hb":
         if (message.epoch !== epoch || message.seq > seq) resync();
@@ -335,6 +368,7 @@
     if (!item) return;
     outbox = outbox.filter((i) => i.key !== key);
     save();
+    if (error && item.type === "plus") markPlus(Number(item.recommendation_id), item.given !== "1");
     if (error) {
       // A page's own script may show the refusal where it was made (plenary.js: the ballot).
       const shown = !document.dispatchEvent(new CustomEvent("facilitator:refused", { cancelable: true, detail: { item, error } }));
@@ -348,6 +382,24 @@
     }
     renderOutbox();
   }
+
+  function markPlus(id, given) {
+    if (given) plussed.add(id);
+    else plussed.delete(id);
+  }
+
+  // What the server said of an idea it kept in the group it was written in: shown here, and
+  // on the next page if this one is leaving for the phone's new group.
+  const KEPT = "facilitator:kept";
+  const kept = [];
+  function keep(text) {
+    kept.push(text);
+    renderOutbox();
+  }
+  try {
+    for (const text of JSON.parse(sessionStorage.getItem(KEPT)) || []) kept.push(text);
+    sessionStorage.removeItem(KEPT);
+  } catch { /* nothing kept */ }
 
   const flash = document.getElementById("flash");
   let flashTimer = null;
@@ -371,16 +423,17 @@
       const label = item.type === "submit" ? item.text : strings[`doing_${item.type}`] || t("doing_other");
       rows.push(row(label, online ? t("state_sending") : t("state_offline"), online ? "sending" : "offline"));
     }
-    failed.forEach((item, index) => {
-      const li = row(item.text, item.error, "failed");
+    const dismissable = (li, list, index) => {
       const dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "small";
       dismiss.textContent = t("dismiss");
-      dismiss.addEventListener("click", () => { failed.splice(index, 1); renderOutbox(); });
+      dismiss.addEventListener("click", () => { list.splice(index, 1); renderOutbox(); });
       li.append(dismiss);
       rows.push(li);
-    });
+    };
+    kept.forEach((text, index) => dismissable(row(text, "", "kept"), kept, index));
+    failed.forEach((item, index) => dismissable(row(item.text, item.error, "failed"), failed, index));
     outboxList.replaceChildren(...rows);
   }
 
@@ -395,10 +448,12 @@
       p.textContent = text;
       li.append(p);
     }
-    const s = document.createElement("p");
-    s.className = "state";
-    s.textContent = stateText;
-    li.append(s);
+    if (stateText) {
+      const s = document.createElement("p");
+      s.className = "state";
+      s.textContent = stateText;
+      li.append(s);
+    }
     return li;
   }
 
@@ -479,6 +534,10 @@
     for (const [name, value] of new FormData(form)) if (name !== "csrf") command[name] = value;
     command.type = form.dataset.command;
     send(command);
+    if (command.type === "plus") { // pressed at once, offline too; the server's answer settles it
+      markPlus(Number(command.recommendation_id), command.given === "1");
+      decorate();
+    }
     if (form.hasAttribute("data-clears-draft")) {
       // "+1 that instead of sending mine": the draft is not sent, so it goes.
       if (textarea) { textarea.value = ""; counter(); textarea.focus(); }

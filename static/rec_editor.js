@@ -2,27 +2,16 @@
 // "Write a recommendation" (seeded with its name and most supported ideas) or a
 // recommendation's "Edit". Saving sends promote or edit_recommendation through live.js.
 //
-// The optional structure: "what" is the text, "why" the rationale, and "who acts" the text's
-// last paragraph when it starts with WHO, so it travels wherever the text goes (exports,
-// archives) and reads the same there.
+// The optional structure: "what" is the text, "why" the rationale, and "who acts" a field
+// of its own (who_acts), which the views, synthesis and exports show apart.
 (() => {
   "use strict";
   const editor = document.getElementById("rec-editor");
   if (!editor || !window.facilitatorLive) return;
   const form = editor.querySelector("form");
-  const WHO = "→ ";
   const field = (name) => form.querySelector(`[name=${name}]`);
   const who = editor.querySelector("#rec-editor-who");
   const structure = editor.querySelector("[data-rec-structure]");
-
-  function split(text) {
-    const parts = text.trimEnd().split(/\n\s*\n/);
-    const last = parts[parts.length - 1] || "";
-    if (parts.length > 1 && last.startsWith(WHO)) {
-      return { what: parts.slice(0, -1).join("\n\n"), who: last.slice(WHO.length).trim() };
-    }
-    return { what: text, who: "" };
-  }
 
   function showStructure() {
     const on = structure.checked;
@@ -32,18 +21,17 @@
   }
   structure.addEventListener("change", showStructure);
 
-  function open({ command, title, text, rationale, source, sourceId, recId, from, seeded }) {
+  function open({ command, title, text, rationale, whoActs, source, sourceId, recId, from, seeded }) {
     form.dataset.command = command;
     field("type").value = command;
     field("source").value = source || "";
     field("source_id").value = sourceId || "";
     field("recommendation_id").value = recId || "";
     field("title").value = title || "";
-    const parts = split(text || "");
-    field("text").value = parts.what;
+    field("text").value = text || "";
     field("rationale").value = rationale || "";
-    who.value = parts.who;
-    structure.checked = Boolean(parts.who);
+    who.value = whoActs || "";
+    structure.checked = Boolean(whoActs);
     showStructure();
     const heading = editor.querySelector("#rec-editor-heading");
     heading.textContent = command === "promote" ? heading.dataset.new : heading.dataset.edit;
@@ -56,10 +44,9 @@
   }
 
   // The hidden fields go out with the right command only: no recommendation id on a promote.
+  // Without the structure, no one is named: who acts is sent empty.
   form.addEventListener("submit", () => {
-    const what = field("text").value.trimEnd();
-    const actor = structure.checked ? who.value.trim() : "";
-    field("text").value = actor ? `${what}\n\n${WHO}${actor}` : what;
+    if (!structure.checked) who.value = "";
     for (const name of ["source", "source_id", "recommendation_id"]) {
       field(name).disabled = !field(name).value;
     }
@@ -91,7 +78,7 @@
     const value = (name) => old.querySelector(`[name=${name}]`).value;
     open({
       command: "edit_recommendation", title: value("title"), text: value("text"),
-      rationale: value("rationale"), recId: value("recommendation_id"),
+      rationale: value("rationale"), whoActs: value("who_acts"), recId: value("recommendation_id"),
     });
   });
 })();

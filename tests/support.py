@@ -16,6 +16,7 @@ from sqlmodel import SQLModel, col
 from sqlmodel import select as select_rows
 from starlette.websockets import WebSocketDisconnect
 
+from facilitator.domain import recommendations
 from facilitator.domain.workshop_views import GroupView, WorkshopView
 from facilitator.models import Idea
 from tests.conftest import Person, Socket, World, connect
@@ -84,6 +85,19 @@ def post_idea(phone: Person, code: str, text: str, key: str | None = None) -> An
         assert match, "no submission key in the form"
         key = match.group(1)
     return phone.post(f"/j/{code}/ideas", {"key": key, "text": text})
+
+
+def agreed_from_phone(
+    world: World, organiser: Any, group: tuple[int, str], phone: Person, idea: str, title: str
+) -> int:
+    """A phone's idea in a group (id, code), promoted to a recommendation and agreed."""
+    group_id, code = group
+    assert post_idea(phone, code, idea).status_code == 303
+    row = world.read(lambda s: s.exec(select_rows(Idea).where(Idea.group_id == group_id)).first())
+    draft = recommendations.check_draft(title, "Soon.", "")
+    rec = world.run(recommendations.promote, world.db, organiser, group_id, "idea", row.id, draft)
+    world.run(recommendations.set_agreed, world.db, organiser, rec, True)
+    return int(rec)
 
 
 def shared_workshop(world: World, groups: int = 2) -> WorkshopView:

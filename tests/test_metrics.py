@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from facilitator import metrics
+from facilitator import i18n, metrics
 from facilitator.export import charts
 from facilitator.group_settings import GroupSettings
 from facilitator.snapshot import (
@@ -147,13 +147,62 @@ def test_submissions_over_time_in_buckets(snap: Snapshot) -> None:
 
 
 def test_the_svg_chart_is_well_formed_with_a_bar_per_bucket(snap: Snapshot) -> None:
-    svg = charts.svg_chart(metrics.submissions(snap), title="Ideas <by> time")
-    root = ElementTree.fromstring(svg)
-    rects = root.findall("{http://www.w3.org/2000/svg}rect")
+    root = ElementTree.fromstring(charts.svg_chart(metrics.submissions(snap)))
+    rects = root.findall(f"{SVG}rect")
     assert len(rects) == 2
     heights = [float(r.get("height", 0)) for r in rects]
     assert heights[0] > heights[1] > 0
-    assert "Ideas &lt;by&gt; time" in svg
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_the_svg_chart_has_a_labelled_y_axis_and_says_what_it_shows(snap: Snapshot) -> None:
+    """Mission control's chart had bars and a baseline only, and no words for a screen
+    reader beyond its title."""
+    root = ElementTree.fromstring(charts.svg_chart(metrics.submissions(snap)))  # (4, 3)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "Ideas" in texts  # the y axis's title
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert ticks == ["0", "1", "2", "3", "4"]  # round counts, from 0 to the peak
+    verticals = [line for line in root.iter(f"{SVG}line") if line.get("x1") == line.get("x2")]
+    assert len(verticals) == 1  # the y axis itself
+    assert "10:03" in texts and "10:08" in texts  # the first and last bar's times
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title is not None and desc is not None
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert title.text == "Ideas submitted per 5 minutes"
+    assert desc.text == "7 ideas from 10:03 to 10:13 UTC; the most in one interval: 4, at 10:03."
+    assert [r.findtext(f"{SVG}title") for r in root.iter(f"{SVG}rect")] == [
+        "10:03: 4 ideas",
+        "10:08: 3 ideas",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "axis", "title"),
+    [
+        ("fr", "Idées", "Idées envoyées par tranche de 5 minutes"),
+        ("es", "Ideas", "Ideas enviadas cada 5 minutos"),
+        ("ar", "الأفكار", "الأفكار المرسلة كل 5 دقائق"),
+    ],
+)
+def test_the_svg_chart_speaks_the_readers_language(
+    snap: Snapshot, language: str, axis: str, title: str
+) -> None:
+    with i18n.using(language):
+        root = ElementTree.fromstring(charts.svg_chart(metrics.submissions(snap)))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert axis in texts and root.findtext(f"{SVG}title") == title
+    assert "10:13" in (root.findtext(f"{SVG}desc") or "")  # the span, in words
+
+
+def test_an_empty_svg_chart_says_so() -> None:
+    empty = metrics.Series(at(0), dt.timedelta(minutes=5), ())
+    root = ElementTree.fromstring(charts.svg_chart(empty))
+    assert root.findtext(f"{SVG}desc") == "No ideas yet."
+    assert root.findall(f"{SVG}rect") == []
 
 
 def test_the_png_chart_decodes() -> None:

@@ -123,7 +123,7 @@ def test_an_answer_out_of_range_is_refused_and_changes_nothing(
 def test_answers_to_a_closed_moment_or_a_question_of_another_are_refused(db: Database) -> None:
     wid, g1, q = setup_questions(db)
     ada = phone(db, "device-new-ada", g1)
-    with pytest.raises(Conflict, match="closed"):  # the end of the event has not opened
+    with pytest.raises(Conflict, match="not open yet"):  # the end of the event
         run(answers.answer(db, ada, "event", {q["wish"]: "More drills"}))
     with pytest.raises(NotFound):
         run(answers.answer(db, ada, "joining", {q["wish"]: "Not asked now"}))
@@ -218,7 +218,7 @@ def test_results_pair_the_same_devices_from_the_baseline_per_group_and_event(
         if value is not None:
             run(answers.answer(db, who, "event", {q["confident"]: str(value)}))
     found = db.read_sync(lambda s: impact_results.results(s, OLIVIA, wid))
-    confident = next(r for r in found.questions if r.id == q["confident"])
+    confident = next(r for r in found.questions if r.question.id == q["confident"])
     joining, event = confident.moments
     assert (joining.summary.n, joining.summary.mean, joining.summary.distribution) == (
         5,
@@ -232,7 +232,7 @@ def test_results_pair_the_same_devices_from_the_baseline_per_group_and_event(
         ("Passwords", 1, 0.0),
         ("Phishing", 3, 5 / 3),
     ]
-    role = next(r for r in found.questions if r.id == q["role"])
+    role = next(r for r in found.questions if r.question.id == q["role"])
     assert role.moments[0].summary.distribution == (5, 0) and role.changes == ()
     with pytest.raises(Forbidden):
         db.read_sync(lambda s: impact_results.results(s, FRED, wid))

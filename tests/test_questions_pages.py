@@ -98,6 +98,33 @@ def test_bad_answers_and_closed_moments_are_refused_on_the_page(world: World) ->
     assert world.browser().get(f"/j/{code}/questions/joining").status_code == 403
 
 
+NOT_OPEN_YET = {
+    "en": "These questions are not open yet.",
+    "fr": "Ces questions ne sont pas encore ouvertes.",
+    "es": "Estas preguntas aún no están abiertas.",
+    "ar": "هذه الأسئلة غير مفتوحة بعد.",
+}
+
+
+def test_a_moment_not_open_yet_says_so_plainly_in_every_language(world: World) -> None:
+    olivia, url, _, code = ready(world)
+    confident, _ = ids(world)
+    phone = world.browser()
+    phone.get(f"/j/{code}")
+    for lang, words in NOT_OPEN_YET.items():
+        page = phone.get(f"/j/{code}/questions/event", headers={"accept-language": lang})
+        assert page.status_code == 200 and words in page.text, lang
+        assert "<form" not in page.text.split("<main", 1)[1].split("</main>")[0]
+    refused = phone.post(f"/j/{code}/questions/event", {f"q{confident}": "4"})
+    assert refused.status_code == 409 and NOT_OPEN_YET["en"] in refused.text
+    assert answers(world) == []
+    # Opened, the same address shows the form; a moment that asks nothing says so.
+    olivia.post(url, {"action": "open", "moment": "event"})
+    assert f'name="q{confident}"' in phone.get(f"/j/{code}/questions/event").text
+    olivia.post(url, {"action": "open", "moment": "round"})
+    assert "no questions to answer here" in phone.get(f"/j/{code}/questions/round").text
+
+
 def test_the_organiser_form_refuses_a_bad_question_and_others_cannot_use_it(
     world: World,
 ) -> None:
@@ -153,8 +180,8 @@ def test_a_follow_up_link_asks_again_pairs_with_the_baseline_and_serves_one_devi
     links = re.findall(r"http://testserver(/f/[\w-]+)", made.text)
     assert made.status_code == 200 and len(links) == 2
     assert olivia.post(url, {"action": "links", "count": "0"}).status_code == 400
-    closed = phone.get(links[0])
-    assert closed.status_code == 200 and "closed now" in closed.text  # not opened yet
+    waiting = phone.get(links[0])
+    assert waiting.status_code == 200 and "not open yet" in waiting.text
     olivia.post(url, {"action": "open", "moment": "followup"})
     assert f'name="q{later}"' in phone.get(links[0]).text
     sent = phone.post(links[0], {f"q{later}": "5"})
@@ -208,3 +235,23 @@ def test_the_answers_csv_is_anonymous_and_safe_in_a_spreadsheet(world: World) ->
     assert next(iter(devices)).startswith('"d-')
     other = world.logged_in(world.organiser("oscar@example.org"))
     assert other.get(f"{url}/answers.csv").status_code == 403
+
+
+def test_the_results_fragment_answers_only_when_something_changed(world: World) -> None:
+    olivia, url, _, code = ready(world)
+    confident, _ = ids(world)
+    first = olivia.get(f"{url}/results")
+    version = re.search(r'data-version="(\d+)"', first.text)
+    assert first.status_code == 200 and version and 'id="impact-results"' in first.text
+    assert olivia.get(f"{url}/results?since={version[1]}").status_code == 204
+    phone = world.browser()
+    phone.get(f"/j/{code}")
+    phone.post(f"/j/{code}/questions/joining", {f"q{confident}": "4"})
+    moved = olivia.get(f"{url}/results?since={version[1]}")
+    assert moved.status_code == 200 and "n = 1" in moved.text and "mean 4.0" in moved.text
+    newer = re.search(r'data-version="(\d+)"', moved.text)
+    assert newer and int(newer[1]) > int(version[1])
+    assert olivia.get(f"{url}/results?since=nonsense").status_code == 200
+    other = world.logged_in(world.organiser("oscar@example.org"))
+    assert other.get(f"{url}/results").status_code == 403
+    assert phone.get(f"{url}/results", follow_redirects=False).status_code == 303

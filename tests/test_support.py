@@ -20,6 +20,8 @@ from tests.facilitation_support import (
     phone,
     refused,
     refused_live,
+    region,
+    settle,
     stage,
 )
 from tests.support import rows
@@ -97,3 +99,31 @@ def test_no_plus_one_to_ones_own_idea_another_groups_or_a_hidden_one(
         s.group.id,
         mine,
     )
+
+
+def test_merging_moves_the_plus_ones_to_the_idea_kept_once_per_phone_live_and_reloaded(
+    world: World, s: Stage
+) -> None:
+    keeper, kept_by = phone(world, s.group)
+    kept = add_idea(world, kept_by, s.group, "Fund the CERT properly")
+    duplicate = add_idea(world, member(world, s.group), s.group, "More CERT money")
+    both, twice = phone(world, s.group)  # +1s both: it counts once after the merge
+    one = member(world, s.group)  # +1s the duplicate only: it moves
+    for who, idea in ((twice, kept), (twice, duplicate), (one, duplicate), (kept_by, duplicate)):
+        world.run(support.support_idea, world.db, who, s.group.id, idea)
+    console = s.console()
+    with opened(console, s.group, "facilitator") as f, opened(keeper, s.group) as p:
+        ack(f, "merge", idea_id=duplicate, into=kept)
+        settle(world, s.group, f, p)
+        # The kept idea's author's +1 to the duplicate is not moved onto their own idea.
+        assert f'id="idea-{kept}"' in region(p, "board-body")
+        assert "+1s: 2" in region(p, "board-body") and "+1s: 3" not in region(p, "board-body")
+        assert "+1s: 2" in region(f, "workspace")
+    given = rows(world, IdeaSupport)
+    assert sorted((g.idea_id, g.participant_id) for g in given) == sorted(
+        [(kept, twice.id), (kept, one.id)]
+    )
+    assert "+1s: 2" in keeper.get(f"/j/{s.group.code}").text
+    assert "+1s: 2" in both.get(f"/j/{s.group.code}").text
+    reloaded = console.get(f"/facilitator/groups/{s.group.id}").text
+    assert "+1s: 2" in reloaded and "+1s: 1" not in reloaded

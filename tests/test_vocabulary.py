@@ -15,8 +15,10 @@ from facilitator import vocabulary
 from facilitator.domain import (
     answers,
     broadcast,
+    chatham_house,
     clusters,
     follow_up,
+    gallery,
     ideas,
     moderation,
     participants,
@@ -83,6 +85,7 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         bob = await participants.join_group(db, "device-bob", g2)
         await support.support_idea(db, bob, g2, waiting.idea_id)
         await phases.set_phase(db, olivia, g2, "vote")
+        await participants.join_group(db, "device-dan", g2)  # counted in the vote at once
         await votes.cast_vote(db, eve, g2, "idea", waiting.idea_id)
         await votes.retract_vote(db, eve, g2, "idea", waiting.idea_id)
         pending = await ideas.submit_idea(db, fred, g1, "key-fred-9", "Staff idea", 500)
@@ -137,8 +140,16 @@ def _every_kind(db: Database) -> tuple[int, int, Staff]:
         draft = recommendations.check_draft("Carried", "", "")
         carried = await recommendations.promote(db, olivia, a, "idea", seed.idea_id, draft)
         await recommendations.set_agreed(db, olivia, carried, True)
+        ann = await participants.join_group(db, "device-ann", a)
+        await gallery.set_gallery(db, olivia, made.workshop_id, True)
+        await gallery.plus_one(db, ann, carried, True, "key-ann-plus-1")
+        await recommendations.edit(
+            db, olivia, carried, recommendations.check_draft("Carried", "On.", "")
+        )
+        await gallery.set_gallery(db, olivia, made.workshop_id, False)
         now = await db.read(lambda s: round_state.current_round(s, made.workshop_id))
         await rounds.start_next_round(db, olivia, made.workshop_id, now.id, "", None)
+        await chatham_house.set_rule(db, olivia, made.workshop_id, True)
         return fred
 
     return g1, g2, asyncio.run(more())
@@ -193,7 +204,8 @@ def test_only_the_vocabulary_names_a_kind() -> None:
 def test_every_kind_has_a_label_and_audiences() -> None:
     for kind in KINDS.values():
         assert kind.label and kind.audiences, kind.name
-        assert kind.replayable == (kind.follow in (Follow.idea, Follow.vote, Follow.round))
+        replayable = (Follow.idea, Follow.vote, Follow.round, Follow.plus, Follow.turnout)
+        assert kind.replayable == (kind.follow in replayable)
     assert vocabulary.VOTE_CAST.secret_actor and not vocabulary.IDEA_MOVED.secret_actor
 
 

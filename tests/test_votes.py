@@ -235,3 +235,38 @@ def test_an_idea_a_facilitator_adds_while_voting_reaches_phones_to_vote_on(
             or (op == "upsert" and f'id="idea-{late}"' in html and f'id="{target}"' in body)
             for op, target, html in ops
         ), ops
+
+
+def test_a_phone_that_joins_during_the_vote_is_counted_at_once_live_and_reloaded(
+    world: World, s: Stage
+) -> None:
+    """It was counted in "N of M phones have voted" only once someone's next dot came."""
+    voter, who = phone(world, s.group)
+    idea = add_idea(world, who, s.group, "Exercise the response plan every year")
+    go_to(world, s.organiser, s.group, "vote")
+    dots(world, who, s.group, "idea", idea, 1)
+    console = s.console()
+    screen = s.console()
+    with (
+        opened(console, s.group, "facilitator") as f,
+        opened(voter, s.group) as p,
+        opened(screen, s.group, "projector") as big,
+    ):
+        settle(world, s.group, f, p, big)
+        assert "1 of 1 phones has voted" in region(f, "results")
+        late = world.phone(s.group.code)  # joins now, and places no dot
+        settle(world, s.group, f, p, big)
+        for sock, name in ((f, "results"), (p, "results"), (big, "board-body")):
+            assert "1 of 2 phones has voted" in region(sock, name), name
+    page = f"/facilitator/groups/{s.group.id}"
+    assert "1 of 2 phones has voted" in console.get(page).text
+    assert "1 of 2 phones has voted" in console.get(page + "/projector").text
+    assert "1 of 2 phones has voted" in late.get(f"/j/{s.group.code}").text
+    table = console.get(f"/organiser/workshops/{s.workshop.id}/control/table").text
+    assert "1 of 2 phones has voted" in table
+    # Moving to the other group takes it off this group's count, live as well.
+    with opened(console, s.group, "facilitator") as f:
+        late.get(f"/j/{s.other.code}")
+        settle(world, s.group, f)
+        assert "1 of 1 phones has voted" in region(f, "results")
+    assert "1 of 1 phones has voted" in console.get(page).text

@@ -37,8 +37,9 @@ HOSTILE = {
     "template syntax": "{{ 7*7 }} {% if 1 %}x{% endif %} ${7*7}",
 }
 # Pages that may show no stored text: the duplicate hint and theme suggestions (a few
-# ideas give none), a code's QR image, the Server panel (the server's own figures).
-SHOWS_NONE = re.compile(r"/(similar|suggestions|qr\.svg|control/server)$")
+# ideas give none), a code's QR image, the Server panel (the server's own figures), the
+# questions' results alone (this workshop asks no questions).
+SHOWS_NONE = re.compile(r"/(similar|suggestions|qr\.svg|control/server|questions/results)$")
 SKIP = {"/healthz", "/login", "/account", "/", "/join", "/metrics"}  # /metrics: no HTML
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
 

@@ -34,6 +34,10 @@ PASSWORD = "correct horse battery"
 LIMIT = 500
 
 
+# Who acts on the group recommendation, then on the final one.
+WHO_ACTS = ("Each department's security lead", "The regional CERT network")
+
+
 @dataclass(frozen=True)
 class Built:
     workshop_id: int
@@ -119,7 +123,10 @@ async def _build(db: Database, texts: list[str]) -> Built:
     await votes.cast_vote(db, bob, g1, "idea", report)
     await phases.set_phase(db, fred, g1, "recommend")
     draft = recommendations.check_draft(
-        "Practise with realistic drills", "Quarterly simulations for all staff.", "Most dots."
+        "Practise with realistic drills",
+        "Quarterly simulations for all staff.",
+        "Most dots.",
+        WHO_ACTS[0],
     )
     rec = await recommendations.promote(db, fred, g1, "cluster", theme, draft)
     await recommendations.set_agreed(db, fred, rec, True)
@@ -139,7 +146,9 @@ async def _build(db: Database, texts: list[str]) -> Built:
         db,
         olivia,
         wid,
-        recommendations.check_draft("Drill, and keep drilling", "Across the region.", "Both"),
+        recommendations.check_draft(
+            "Drill, and keep drilling", "Across the region.", "Both", WHO_ACTS[1]
+        ),
         sources,
     )
     await recommendations.set_agreed(db, olivia, final, True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, bindparam
 from sqlalchemy import select as core_select
@@ -146,9 +146,7 @@ def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     ).first()
     if row is None:
         raise NotFound(N_("That group does not exist."))
-    n = len(_SETTINGS)
-    rules = GroupRules(GroupSettings(*row[:n]), *row[n:-1])
-    object.__setattr__(rules, "phase", Phase(rules.phase))  # the column holds its value
+    rules = _rules(row)
     if is_phone:
         if row.member is None:
             raise Forbidden(N_("You can only take part in the group you joined."))
@@ -156,6 +154,21 @@ def require_member(s: Session, actor: Actor, group_id: int) -> GroupRules:
     if not facilitates(s, actor.id, rules):
         raise Forbidden(N_("Only this group's facilitators can do that."))
     return rules
+
+
+def _rules(row: Any) -> GroupRules:
+    n = len(_SETTINGS)
+    rules = GroupRules(GroupSettings(*row[:n]), *row[n:-1])
+    object.__setattr__(rules, "phase", Phase(rules.phase))  # the column holds its value
+    return rules
+
+
+def group_rules(s: Session, group_id: int) -> GroupRules:
+    """A group's rules, whoever asks (the caller has checked who may act in it)."""
+    row = core(s, _MEMBER, {"group_id": group_id, "participant_id": 0}).first()
+    if row is None:
+        raise NotFound(N_("That group does not exist."))
+    return _rules(row)
 
 
 def facilitated_group_ids(s: Session, user_id: int) -> set[int]:

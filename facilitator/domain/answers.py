@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session, select
 
-from facilitator import vocabulary
+from facilitator import moments, vocabulary
 from facilitator.domain import questions as qs
 from facilitator.domain import record
 from facilitator.domain.access import get_row
@@ -28,6 +28,10 @@ from facilitator.store.jobs import write_job
 from facilitator.vocabulary import AnswersGiven
 
 ANSWER_LIMIT = 500  # a short text
+NOT_OPEN_YET = N_(
+    "These questions are not open yet. Your board will show them as soon as the organiser "
+    "opens them."
+)
 Value = int | list[int] | str
 
 
@@ -51,8 +55,12 @@ class Asking:
     """A moment's questions for one device."""
 
     moment: str
-    open: bool
+    status: str  # "waiting" (not opened yet), "open" or "closed"
     questions: tuple[Asked, ...]
+
+    @property
+    def open(self) -> bool:
+        return self.status == "open"
 
     @property
     def answered(self) -> bool:
@@ -96,20 +104,25 @@ def _whole(raw: object) -> int:
         raise Invalid(N_("Please choose one of the answers shown.")) from None
 
 
-def _moment(raw: object) -> Moment:
-    if raw not in {m.value for m in Moment}:
+def _occasion(s: Session, workshop_id: int, raw: object) -> tuple[str, Moment]:
+    """An occasion's key in this workshop (a moment, or the end of one round), and its
+    moment; NotFound for anything else."""
+    if not isinstance(raw, str) or raw not in qs.occasions(s, workshop_id):
         raise NotFound(N_("Those questions are not asked now."))
-    return Moment(str(raw))
+    return raw, Moment(moments.base(raw) or raw)
 
 
 def asking(s: Session, who: Participant, moment: object) -> Asking:
     """The moment's questions with this device's answers, whether or not the moment is open."""
-    when = _moment(moment)
+    return _asking(s, who, *_occasion(s, who.workshop_id, moment))
+
+
+def _asking(s: Session, who: Participant, key: str, when: Moment) -> Asking:
     found = qs.questions(s, who.workshop_id, when)
     mine: dict[int | None, Value] = {
         a.question_id: orjson.loads(a.value)
         for a in s.exec(
-            select(Answer).where(Answer.participant_id == who.id, Answer.moment == when)
+            select(Answer).where(Answer.participant_id == who.id, Answer.moment == key)
         ).all()
     }
     asked = tuple(
@@ -126,16 +139,16 @@ def asking(s: Session, who: Participant, moment: object) -> Asking:
         )
         for q in found
     )
-    return Asking(when.value, qs.is_open(s, who.workshop_id, when), asked)
+    return Asking(key, qs.status(s, who.workshop_id, key), asked)
 
 
 def open_asking(s: Session, who: Participant) -> list[Asking]:
     """The open moments that have questions, for this device (the board's reminder)."""
     out = []
-    for moment in Moment:
-        if moment is Moment.followup or not qs.is_open(s, who.workshop_id, moment):
+    for key in qs.occasions(s, who.workshop_id):
+        if key == Moment.followup or not qs.is_open(s, who.workshop_id, key):
             continue  # a follow-up is answered through its own link, after the event
-        found = asking(s, who, moment)
+        found = _asking(s, who, key, Moment(moments.base(key) or key))
         if found.questions:
             out.append(found)
     return out
@@ -145,11 +158,14 @@ def open_asking(s: Session, who: Participant) -> list[Asking]:
 def answer(s: Session, who: Participant, moment: object, given: dict[int, Any]) -> int:
     """Set this device's answers at an open moment: each question of the moment gets the
     given value, or none if it was skipped. Returns how many are answered."""
-    when = _moment(moment)
+    key, when = _occasion(s, who.workshop_id, moment)
     # The device's row lock orders two submissions from the same phone at once.
     if get_row(s, ParticipantRow, who.id, lock=True) is None:
         raise Invalid(N_("Please join your group again."))
-    if not qs.is_open(s, who.workshop_id, when):
+    now = qs.status(s, who.workshop_id, key)
+    if now == "waiting":
+        raise Conflict(NOT_OPEN_YET)
+    if now == "closed":
         raise Conflict(N_("These questions are closed now, so answers can no longer change."))
     asked = {q.id or 0: q for q in qs.questions(s, who.workshop_id, when)}
     if set(given) - set(asked):
@@ -158,7 +174,7 @@ def answer(s: Session, who: Participant, moment: object, given: dict[int, Any]) 
     existing = {
         a.question_id: a
         for a in s.exec(
-            select(Answer).where(Answer.participant_id == who.id, Answer.moment == when)
+            select(Answer).where(Answer.participant_id == who.id, Answer.moment == key)
         ).all()
     }
     for qid, value in values.items():
@@ -169,11 +185,11 @@ def answer(s: Session, who: Participant, moment: object, given: dict[int, Any]) 
             continue
         encoded = orjson.dumps(value).decode()
         if row is None:
-            row = Answer(question_id=qid, participant_id=who.id, moment=when, value=encoded)
+            row = Answer(question_id=qid, participant_id=who.id, moment=key, value=encoded)
         elif row.value != encoded:
             row.value, row.updated_at = encoded, utcnow()
         s.add(row)
     answered = sum(v is not None for v in values.values())
-    payload = AnswersGiven(when.value, answered)
+    payload = AnswersGiven(key, answered)
     record.to_workshop(s, who.workshop_id, vocabulary.ANSWERS_GIVEN, payload, who)
     return answered

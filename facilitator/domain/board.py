@@ -103,6 +103,7 @@ class RecommendationView:
     rationale: str
     agreed: bool
     sources: list[SourceView]
+    who_acts: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Board:
     merged: dict[int, list[IdeaView]] = field(default_factory=dict)
     turnout: Turnout = field(default_factory=lambda: Turnout(0, 0))
     support: dict[int, int] = field(default_factory=dict)  # +1s by idea, for every audience
+    gallery: str = ""  # the workshop's code while its report-back gallery is open
 
     def tally(self, kind: str, ident: int) -> int | None:
         return None if self.tallies is None else self.tallies.get(item_key(kind, ident), 0)
@@ -194,6 +196,7 @@ def board(s: Session, group_id: int, *, staff: bool) -> Board:
         merged=merged if staff else {},
         turnout=turnout(s, group_id) if group.phase != Phase.collect else Turnout(0, 0),
         support=support_counts(s, group_id),
+        gallery=workshop.code if workshop is not None and workshop.gallery_open else "",
     )
 
 
@@ -226,7 +229,9 @@ def _recommendations(
                 )
             )
         out.append(
-            RecommendationView(rec.id, rec.title, rec.text, rec.rationale, rec.agreed, sources)
+            RecommendationView(
+                rec.id, rec.title, rec.text, rec.rationale, rec.agreed, sources, rec.who_acts
+            )
         )
     return out
 

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session, col, select
 
-from facilitator.domain import impact_snapshot, plenary_snapshot, round_state
+from facilitator.domain import gallery_snapshot, impact_snapshot, plenary_snapshot, round_state
 from facilitator.domain.access import get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.models import (
@@ -67,6 +67,7 @@ def read_snapshot(
 ) -> Snapshot:
     w = get_workshop(s, workshop_id)
     assert w.id is not None
+    include_names = include_names and not w.chatham_house  # the rule wins over any option
     emails = {u.id: u.email for u in s.exec(select(User)).all()}
     groups = s.exec(
         select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
@@ -149,6 +150,7 @@ def read_snapshot(
             utc(w.created_at),
             w.language,
             w.tag_label,
+            w.chatham_house,
         ),
         groups=tuple(
             GroupSnap(
@@ -225,6 +227,7 @@ def read_snapshot(
                 utc(r.created_at),
                 utc(r.updated_at),
                 tuple(sorted(sources.get(r.id or 0, []), key=_source_key)),
+                r.who_acts,
             )
             for r, group_id in recs
         ),
@@ -263,6 +266,7 @@ def read_snapshot(
             for r in round_state.ordered(s, workshop_id)
         ),
         **impact_snapshot.read(s, workshop_id),
+        **gallery_snapshot.read(s, workshop_id),
         **plenary_snapshot.read(s, workshop_id),
         supports=tuple(
             SupportSnap(p.idea_id, p.participant_id, utc(p.created_at))
@@ -300,6 +304,7 @@ def _finals(s: Session, workshop_id: int) -> tuple[FinalSnap, ...]:
                 utc(f.created_at),
                 utc(f.updated_at),
                 tuple(sorted(sources)),
+                f.who_acts,
             )
         )
     return tuple(out)

@@ -89,6 +89,7 @@ class Item:
     notes: str
     updated_at: dt.datetime | None
     history: tuple[Change, ...]  # newest first; for staff only
+    who_acts: str = ""  # who the recommendation says should act (the owner may differ)
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def _view(s: Session, workshop_id: int, staff: bool) -> FollowUpView:
                 f.notes,
                 f.updated_at,
                 tuple(history.get(rec.id, ())),
+                rec.who_acts,
             )
         )
     link = _active_link(s, workshop_id) if staff else None

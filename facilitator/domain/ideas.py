@@ -9,14 +9,14 @@ from sqlalchemy import bindparam, case, func, insert
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import record
-from facilitator.domain.access import AnyGroup, get_group, get_row, require_member
+from facilitator.domain import chatham_house, record, round_state
+from facilitator.domain.access import AnyGroup, get_group, get_row, group_rules, require_member
 from facilitator.domain.actors import Actor, Participant, Staff
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.text import clean, client_key
 from facilitator.group_settings import GroupSettings
 from facilitator.i18n import N_
-from facilitator.models import Idea, IdeaRevision, IdeaStatus, IdeaSupport, Phase, utcnow
+from facilitator.models import Idea, IdeaRevision, IdeaStatus, IdeaSupport, Phase, Round, utcnow
 from facilitator.store.jobs import write_job
 from facilitator.store.statements import core
 from facilitator.vocabulary import Counts, DotsBack, IdeaChanged, IdeaView, Kind
@@ -29,6 +29,9 @@ class Receipt:
     idea_id: int
     key: str
     repeated: bool
+    # Sent after its phone moved on to a new round: the group (and round) it was written in
+    # and is kept in, to tell the phone where it went.
+    kept_in: tuple[str, str] | None = None
 
 
 # Statements of the submit path, built once: it runs for every idea of every phone, and
@@ -125,6 +128,14 @@ def writing_open(s: Session, group: AnyGroup, actor: Actor) -> None:
         raise Invalid(N_("Time is up: this group is not taking new ideas."))
 
 
+def _author_name(s: Session, actor: Actor, group: AnyGroup) -> str:
+    """The name shown with a new idea, none under the Chatham House Rule. The rule is read
+    only when there is a name to withhold: a phone's name is erased when the rule comes on,
+    but a socket opened before may still hold it in its actor."""
+    name = actor.display_name if isinstance(actor, Participant) else actor.name
+    return "" if name and chatham_house.is_on(s, group.workshop_id) else name
+
+
 @write_job
 def submit_idea(
     s: Session, actor: Actor, group_id: int, key: object, text: object, limit: int
@@ -132,12 +143,12 @@ def submit_idea(
     """Add an idea to a group. The same key again returns the first receipt, changing nothing."""
     text = clean(text, limit=limit)
     key = client_key(key)
-    group = require_member(s, actor, group_id)
+    group, kept_in = _member_or_seated(s, actor, group_id)
     existing = core(s, _BY_KEY, {"group_id": group_id, "key": key}).first()
     if existing is not None:
         if _ref(existing.participant_id, existing.user_id) != actor.ref:
             raise Conflict(N_("This submission id is already used. Please reload the page."))
-        return Receipt(existing.id, key, repeated=True)
+        return Receipt(existing.id, key, repeated=True, kept_in=kept_in)
     writing_open(s, group, actor)
     now = utcnow()
     is_phone = isinstance(actor, Participant)
@@ -149,7 +160,7 @@ def submit_idea(
         "updated_at": now,
         "participant_id": actor.id if is_phone else None,
         "user_id": None if is_phone else actor.id,
-        "author_name": actor.display_name if isinstance(actor, Participant) else actor.name,
+        "author_name": _author_name(s, actor, group),
         "status": (
             IdeaStatus.pending if group.settings.premoderation and is_phone else IdeaStatus.visible
         ),
@@ -170,7 +181,23 @@ def submit_idea(
         now.isoformat(),
     )
     _publish(s, vocabulary.IDEA_SUBMITTED, actor, group, view)
-    return Receipt(idea_id, key, repeated=False)
+    return Receipt(idea_id, key, repeated=False, kept_in=kept_in)
+
+
+def _member_or_seated(
+    s: Session, actor: Actor, group_id: int
+) -> tuple[AnyGroup, tuple[str, str] | None]:
+    """The group's rules for a member; for a phone that sat in it in a round that has
+    ended (an idea written there offline, sent after the round moved on), the rules too,
+    with the group's and round's names. Anyone else is refused as before."""
+    try:
+        return require_member(s, actor, group_id), None
+    except Forbidden:
+        if not isinstance(actor, Participant) or not round_state.seated(s, actor.id, group_id):
+            raise
+    row = get_group(s, group_id)
+    sitting = s.get(Round, row.round_id) if row.round_id is not None else None
+    return group_rules(s, group_id), (row.name, sitting.name if sitting else "")
 
 
 def _author_ref(idea: Idea) -> str:

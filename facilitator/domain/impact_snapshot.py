@@ -14,45 +14,53 @@ from facilitator.domain import questions as qs
 from facilitator.domain.answers import check_value
 from facilitator.domain.errors import Invalid
 from facilitator.i18n import N_, gettext
-from facilitator.models import Answer, FollowUp, Moment, MomentState, Question
+from facilitator.models import Answer, FollowUp, MomentState, Question
 from facilitator.snapshot import AnswerSnap, FollowUpSnap, MomentSnap, QuestionSnap, Snapshot, utc
 
 
-def read(s: Session, workshop_id: int) -> dict[str, Any]:
-    """The snapshot's impact fields, as keyword arguments."""
+def questions_and_answers(
+    s: Session, workshop_id: int
+) -> tuple[tuple[QuestionSnap, ...], tuple[AnswerSnap, ...]]:
+    """The workshop's questions in order, and every answer to them."""
     found = qs.questions(s, workshop_id)
     ids = [q.id for q in found]
     answers = s.exec(
         select(Answer).where(col(Answer.question_id).in_(ids)).order_by(col(Answer.id))
     ).all()
+    return tuple(
+        QuestionSnap(
+            q.id or 0,
+            str(q.kind),
+            q.text,
+            tuple(str(m) for m in qs.moments_of(q)),
+            q.position,
+            q.low,
+            q.high,
+            q.low_label,
+            q.high_label,
+            tuple(qs.choices_of(q)),
+        )
+        for q in found
+    ), tuple(
+        AnswerSnap(
+            a.question_id,
+            a.participant_id,
+            str(a.moment),
+            orjson.loads(a.value),
+            utc(a.created_at),
+            utc(a.updated_at),
+        )
+        for a in answers
+    )
+
+
+def read(s: Session, workshop_id: int) -> dict[str, Any]:
+    """The snapshot's impact fields, as keyword arguments."""
+    questions, answers = questions_and_answers(s, workshop_id)
     finals = [r.id for r in follow_ups.finals(s, workshop_id)]
     return {
-        "questions": tuple(
-            QuestionSnap(
-                q.id or 0,
-                str(q.kind),
-                q.text,
-                tuple(str(m) for m in qs.moments_of(q)),
-                q.position,
-                q.low,
-                q.high,
-                q.low_label,
-                q.high_label,
-                tuple(qs.choices_of(q)),
-            )
-            for q in found
-        ),
-        "answers": tuple(
-            AnswerSnap(
-                a.question_id,
-                a.participant_id,
-                str(a.moment),
-                orjson.loads(a.value),
-                utc(a.created_at),
-                utc(a.updated_at),
-            )
-            for a in answers
-        ),
+        "questions": questions,
+        "answers": answers,
         "moments": tuple(
             MomentSnap(
                 str(m.moment),
@@ -99,11 +107,12 @@ def restore(
         assert row.id is not None
         question_ids[q.id], rows[row.id] = row.id, row
     seen: set[tuple[int, int, str]] = set()
+    asked = {qid: qs.occasions(s, workshop_id, qs.moments_of(row)) for qid, row in rows.items()}
     for n, a in enumerate(snap.answers):
         at = f"answers[{n}]"
         qid = rules.ref(question_ids, a.question_id, f"{at}.question_id")
         pid = rules.ref(people, a.participant_id, f"{at}.participant_id")
-        if a.moment not in qs.moments_of(rows[qid]) or (qid, pid, a.moment) in seen:
+        if a.moment not in asked[qid] or (qid, pid, a.moment) in seen:
             raise rules.BadArchive(at, gettext(N_("This answer is not one the workshop asks for.")))
         seen.add((qid, pid, a.moment))
         try:
@@ -115,20 +124,21 @@ def restore(
                 Answer(
                     question_id=qid,
                     participant_id=pid,
-                    moment=Moment(a.moment),
+                    moment=a.moment,
                     value=orjson.dumps(value).decode(),
                     created_at=a.created_at,
                     updated_at=a.updated_at,
                 )
             )
+    occasions = qs.occasions(s, workshop_id)
     for n, m in enumerate(snap.moments):
-        if m.moment not in {x.value for x in Moment}:
+        if m.moment not in occasions:
             message = gettext(N_("Choose when the question is asked."))
             raise rules.BadArchive(f"moments[{n}].moment", message)
         s.add(
             MomentState(
                 workshop_id=workshop_id,
-                moment=Moment(m.moment),
+                moment=m.moment,
                 opened_at=m.opened_at,
                 closed_at=m.closed_at,
             )

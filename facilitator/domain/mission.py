@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from facilitator.domain.access import require_organiser
 from facilitator.domain.actors import Actor
+from facilitator.domain.ranking import Turnout, turnout_by_group
 from facilitator.models import Group, Idea, IdeaStatus, Phase, utcnow
 from facilitator.store.database import Database
 
@@ -28,6 +29,7 @@ class GroupStatus:
     writing_locked: bool
     last_idea_at: str | None
     quiet: bool  # collecting, but no idea for a while
+    turnout: Turnout = field(default_factory=lambda: Turnout(0, 0))  # voted, of how many
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Mission:
     announcement: str
     now: str
     groups: list[GroupStatus]
+    gallery_open: bool = False  # the report-back gallery
 
 
 async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
@@ -60,6 +63,7 @@ async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
             if isinstance(last, dt.datetime):
                 when = last if last.tzinfo else last.replace(tzinfo=dt.UTC)
                 latest[group_id] = max(latest.get(group_id, when), when)
+        turnouts = turnout_by_group(s, workshop_id)
         groups = []
         for g in s.exec(
             select(Group).where(Group.workshop_id == workshop_id).order_by(col(Group.position))
@@ -80,8 +84,16 @@ async def mission(db: Database, actor: Actor, workshop_id: int) -> Mission:
                     g.writing_locked,
                     newest.isoformat() if newest else None,
                     quiet,
+                    turnouts.get(g.id, Turnout(0, 0)),
                 )
             )
-        return Mission(workshop_id, workshop.title, workshop.announcement, now.isoformat(), groups)
+        return Mission(
+            workshop_id,
+            workshop.title,
+            workshop.announcement,
+            now.isoformat(),
+            groups,
+            workshop.gallery_open,
+        )
 
     return await db.read(read)

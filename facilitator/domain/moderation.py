@@ -12,7 +12,15 @@ from facilitator.domain.ideas import publish_idea
 from facilitator.domain.text import clean
 from facilitator.domain.votes import give_back, voter_states
 from facilitator.i18n import N_
-from facilitator.models import Idea, IdeaRevision, IdeaStatus, Vote, VoteTarget, utcnow
+from facilitator.models import (
+    Idea,
+    IdeaRevision,
+    IdeaStatus,
+    IdeaSupport,
+    Vote,
+    VoteTarget,
+    utcnow,
+)
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import IdeaChanged, Kind
 
@@ -83,8 +91,8 @@ def edit_idea(
 
 @write_job
 def merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> None:
-    """Merge a duplicate into another idea of the same group: its votes go with it, and it
-    stays listed as a source of the idea it joined."""
+    """Merge a duplicate into another idea of the same group: its votes and +1s go with it,
+    and it stays listed as a source of the idea it joined."""
     if source_id == target_id:
         raise Invalid(N_("An idea cannot be merged into itself."))
     source = moderated_idea(s, actor, source_id)
@@ -102,12 +110,28 @@ def merge_ideas(s: Session, actor: Actor, source_id: int, target_id: int) -> Non
     on_source = (col(Vote.target) == VoteTarget.idea, col(Vote.target_id) == source_id)
     voters = set(s.exec(select(Vote.participant_id).where(*on_source)))
     s.exec(update(Vote).where(*on_source).values(target_id=target_id))
+    _move_support(s, source_id, target)
     source.status, source.merged_into, source.cluster_id = IdeaStatus.merged, target_id, None
     source.updated_at = utcnow()
     s.add(source)
     s.flush()
     votes = voter_states(s, source.group_id, voters)
     publish_idea(s, vocabulary.IDEA_MERGED, actor, source, votes=votes, into_text=target.text)
+
+
+def _move_support(s: Session, source_id: int, target: Idea) -> None:
+    """The duplicate's +1s go to the idea it joins: once per phone (a phone that gave both
+    keeps one), and never to the author's own idea (a +1 to one's own idea is refused)."""
+    already = set(
+        s.exec(select(IdeaSupport.participant_id).where(IdeaSupport.idea_id == target.id))
+    )
+    for given in s.exec(select(IdeaSupport).where(IdeaSupport.idea_id == source_id)).all():
+        if given.participant_id in already or given.participant_id == target.participant_id:
+            s.delete(given)
+        else:
+            assert target.id is not None
+            given.idea_id = target.id
+            s.add(given)
 
 
 def merged_sources(s: Session, idea_ids: list[int]) -> dict[int, list[Idea]]:

@@ -6,17 +6,19 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from facilitator.domain import round_state
+from facilitator import vocabulary
+from facilitator.domain import chatham_house, record, round_state
 from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
 from facilitator.domain.ids import in_range
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
-from facilitator.models import Group
+from facilitator.models import Group, Phase
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store.database import Database
 from facilitator.store.statements import core
+from facilitator.vocabulary import PhonesChanged
 
 
 def _actor(row: ParticipantRow) -> Participant:
@@ -86,10 +88,23 @@ def _join_group(s: Session, group_id: int, device_hash: str) -> Participant:
     ).first()
     if row is None:
         row = ParticipantRow(workshop_id=group.workshop_id, device_hash=device_hash)
+    left = row.group_id
     row.group_id = group_id
     s.add(row)
     s.flush()
-    return _actor(row)
+    actor = _actor(row)
+    if left != group_id:
+        _phones_changed(s, group, True, actor)
+        before = s.get(Group, left) if left is not None else None
+        if before is not None:
+            _phones_changed(s, before, False, actor)
+    return actor
+
+
+def _phones_changed(s: Session, group: Group, joined: bool, actor: Participant) -> None:
+    """A voting group's count of phones ("12 of 15 phones have voted") follows at once."""
+    if group.phase == Phase.vote and group.id is not None:
+        record.to_group(s, group.id, vocabulary.GROUP_PHONES, PhonesChanged(joined), actor)
 
 
 async def set_display_name(
@@ -104,6 +119,8 @@ def _set_display_name(s: Session, actor: Participant, name: str) -> Participant:
     row = s.get(ParticipantRow, actor.id)
     if row is None:
         raise Invalid(N_("Please join your group again."))
+    if name and chatham_house.is_on(s, row.workshop_id):
+        raise Invalid(chatham_house.NO_NAMES)
     row.display_name = name
     s.add(row)
     return _actor(row)

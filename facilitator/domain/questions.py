@@ -17,8 +17,8 @@ import orjson
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator import vocabulary
-from facilitator.domain import record
+from facilitator import moments, vocabulary
+from facilitator.domain import record, round_state
 from facilitator.domain.access import get_row, get_workshop, require_organiser
 from facilitator.domain.actors import Actor
 from facilitator.domain.errors import Conflict, Invalid, NotFound
@@ -148,12 +148,35 @@ def questions(s: Session, workshop_id: int, moment: Moment | None = None) -> lis
     return [q for q in found if moment is None or moment in moments_of(q)]
 
 
-def is_open(s: Session, workshop_id: int, moment: Moment) -> bool:
-    """The baseline is open until closed; every other moment once opened, until closed."""
-    state = s.get(MomentState, (workshop_id, moment))
+def is_open(s: Session, workshop_id: int, key: str) -> bool:
+    """Whether an occasion (a moment's key, see facilitator.moments) takes answers: the
+    baseline until closed, every other once opened, until closed."""
+    state = s.get(MomentState, (workshop_id, key))
     if state is None:
-        return moment is Moment.joining
-    return state.closed_at is None and (state.opened_at is not None or moment is Moment.joining)
+        return key == Moment.joining
+    return state.closed_at is None and (state.opened_at is not None or key == Moment.joining)
+
+
+def status(s: Session, workshop_id: int, key: str) -> str:
+    """ "waiting" (not opened yet), "open" or "closed"."""
+    if is_open(s, workshop_id, key):
+        return "open"
+    state = s.get(MomentState, (workshop_id, key))
+    return "closed" if state is not None and state.closed_at else "waiting"
+
+
+def occasions(
+    s: Session, workshop_id: int, asked: tuple[str, ...] = tuple(Moment)
+) -> tuple[str, ...]:
+    """The keys of these moments in this workshop: the end of a round once per round."""
+    return moments.keys(asked, len(round_state.ordered(s, workshop_id)))
+
+
+def check_key(s: Session, workshop_id: int, raw: object) -> str:
+    """An occasion of this workshop, or Invalid."""
+    if not isinstance(raw, str) or raw not in occasions(s, workshop_id):
+        raise Invalid(N_("Choose when the question is asked."))
+    return raw
 
 
 def answered_moments(s: Session, workshop_id: int) -> set[Moment]:
@@ -164,7 +187,7 @@ def answered_moments(s: Session, workshop_id: int) -> set[Moment]:
         .where(Question.workshop_id == workshop_id)
         .distinct()
     ).all()
-    return {Moment(m) for m in found}
+    return {Moment(moments.base(m) or m) for m in found}
 
 
 # -- the organiser's commands ----------------------------------------------------------------
@@ -231,16 +254,15 @@ def remove_question(s: Session, actor: Actor, question_id: int) -> None:
 
 @write_job
 def set_moment(s: Session, actor: Actor, workshop_id: int, moment: object, open_: bool) -> None:
-    """Open a moment for answers, or close it (answers then can no longer change)."""
-    if moment not in {m.value for m in Moment}:
-        raise Invalid(N_("Choose when the question is asked."))
-    when = Moment(str(moment))
+    """Open an occasion for answers (a moment, or the end of one round), or close it
+    (answers then can no longer change)."""
     require_organiser(s, actor, workshop_id)
     get_workshop(s, workshop_id)
-    if is_open(s, workshop_id, when) == open_:
+    key = check_key(s, workshop_id, moment)
+    if is_open(s, workshop_id, key) == open_:
         return
-    state = s.get(MomentState, (workshop_id, when), with_for_update=True) or MomentState(
-        workshop_id=workshop_id, moment=when
+    state = s.get(MomentState, (workshop_id, key), with_for_update=True) or MomentState(
+        workshop_id=workshop_id, moment=key
     )
     if open_:
         state.opened_at, state.closed_at = utcnow(), None
@@ -248,7 +270,7 @@ def set_moment(s: Session, actor: Actor, workshop_id: int, moment: object, open_
         state.closed_at = utcnow()
     s.add(state)
     kind = vocabulary.MOMENT_OPENED if open_ else vocabulary.MOMENT_CLOSED
-    payload = MomentChanged(when.value, open_)
+    payload = MomentChanged(key, open_)
     record.to_workshop(s, workshop_id, kind, payload, actor)
     groups = s.exec(select(Group.id).where(Group.workshop_id == workshop_id))
     for group_id in (g for g in groups if g is not None):  # phones follow, on their groups
@@ -260,7 +282,7 @@ def set_moment(s: Session, actor: Actor, workshop_id: int, moment: object, open_
 
 @dataclass(frozen=True)
 class MomentView:
-    moment: str
+    moment: str  # the occasion's key: a moment, or the end of one round
     status: str  # "waiting" (not opened yet), "open" or "closed"
     questions: int
     devices: int  # that answered at least one question
@@ -286,20 +308,16 @@ def overview(s: Session, actor: Actor, workshop_id: int) -> QuestionsView:
             .group_by(col(Answer.moment))
         ).all()
     )
-    moments = []
-    for moment in Moment:
-        state = s.get(MomentState, (workshop_id, moment))
-        status = (
-            "open"
-            if is_open(s, workshop_id, moment)
-            else ("closed" if state is not None and state.closed_at else "waiting")
-        )
+    views = []
+    for key in occasions(s, workshop_id):
+        moment = Moment(moments.base(key) or key)
         asked = sum(moment in moments_of(q) for q in found)
-        moments.append(MomentView(moment.value, status, asked, devices.get(moment, 0)))
+        now = status(s, workshop_id, key)
+        views.append(MomentView(key, now, asked, devices.get(key, 0)))
     return QuestionsView(
         workshop_id,
         workshop.title,
         tuple((q.id or 0, draft_of(q)) for q in found),
-        tuple(moments),
-        frozenset(m for m in devices),
+        tuple(views),
+        frozenset(moments.base(m) or m for m in devices),
     )

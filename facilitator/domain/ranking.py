@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from facilitator.models import Participant, Vote
+from facilitator.models import Group, Participant, Vote
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,31 @@ def turnout(s: Session, group_id: int) -> Turnout:
         select(func.count()).select_from(Participant).where(Participant.group_id == group_id)
     ).one()
     return Turnout(voters, max(phones, voters))  # a voter who moved on still voted here
+
+
+def turnout_by_group(s: Session, workshop_id: int) -> dict[int, Turnout]:
+    """Every group's turnout in a workshop, counted as `turnout` counts one group's."""
+    voters = dict(
+        s.exec(
+            select(Vote.group_id, func.count(func.distinct(Vote.participant_id)))
+            .join(Group, col(Group.id) == Vote.group_id)
+            .where(Group.workshop_id == workshop_id)
+            .group_by(col(Vote.group_id))
+        ).all()
+    )
+    phones: dict[int, int] = {}
+    for group_id, count in s.exec(
+        select(Participant.group_id, func.count())
+        .where(Participant.workshop_id == workshop_id)
+        .group_by(col(Participant.group_id))
+    ).all():
+        if group_id is not None:
+            phones[group_id] = count
+    out = {}
+    for group_id in voters.keys() | phones.keys():
+        voted = voters.get(group_id, 0)
+        out[group_id] = Turnout(voted, max(phones.get(group_id, 0), voted))
+    return out
 
 
 def rank(items: list[tuple[str, int, str, int]], tallies: dict[str, int]) -> list[Ranked]:

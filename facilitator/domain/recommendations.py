@@ -8,6 +8,7 @@ role its scope asks for, and each keeps its sources so provenance can be walked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete as sql_delete
@@ -31,10 +32,14 @@ from facilitator.models import (
     RecommendationSource,
     Scope,
     SourceKind,
+    Workshop,
     utcnow,
 )
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import Kind, RecommendationChanged
+
+WHO_LIMIT = 300
+WHO = "→ "  # how "who acts" was written into the text before it had a column (0014)
 
 
 @dataclass(frozen=True)
@@ -42,17 +47,34 @@ class Draft:
     title: str
     text: str
     rationale: str
+    who_acts: str = ""
 
 
 def check_draft(
-    title: object, text: object, rationale: object, *, blank_title: bool = False
+    title: object,
+    text: object,
+    rationale: object,
+    who_acts: object = "",
+    *,
+    blank_title: bool = False,
 ) -> Draft:
     """What a person typed, checked; `blank_title` lets a synthesis take its source's title."""
     return Draft(
         clean(title, limit=200, multiline=False, required=not blank_title),
         clean(text, limit=2000, required=False),
         clean(rationale, limit=2000, required=False),
+        clean(who_acts, limit=WHO_LIMIT, multiline=False, required=False),
     )
+
+
+def split_who(text: str) -> tuple[str, str]:
+    """A text written before "who acts" had its own column: the text without its last
+    paragraph when that one starts with WHO, and who acts; else the text and no one."""
+    paragraphs = re.split(r"\n\s*\n", text.rstrip())
+    last = paragraphs[-1].strip()
+    if len(paragraphs) > 1 and last.startswith(WHO) and last[len(WHO) :].strip():
+        return "\n\n".join(paragraphs[:-1]).rstrip(), last[len(WHO) :].strip()
+    return text, ""
 
 
 def _recommendation(s: Session, actor: Actor, rec_id: int) -> Recommendation:
@@ -82,10 +104,14 @@ def _event(
 ) -> None:
     assert rec.id is not None
     payload = RecommendationChanged(rec.id, rec.title)
-    if rec.group_id is not None:
-        record.to_group(s, rec.group_id, kind, payload, actor)
-    else:
+    if rec.group_id is None:
         record.to_workshop(s, rec.workshop_id, kind, payload, actor)
+        return
+    record.to_group(s, rec.group_id, kind, payload, actor)
+    shown = rec.agreed or kind is vocabulary.RECOMMENDATION_AGREED  # or just taken back
+    workshop = s.get(Workshop, rec.workshop_id) if shown else None
+    if workshop is not None and workshop.gallery_open:
+        record.to_workshop(s, rec.workshop_id, vocabulary.GALLERY_CHANGED, payload, actor)
 
 
 def _add(
@@ -107,6 +133,7 @@ def _add(
         title=draft.title,
         text=draft.text,
         rationale=draft.rationale,
+        who_acts=draft.who_acts,
         position=(top or 0) + 1,
         created_by=actor.id if isinstance(actor, Staff) else None,
     )
@@ -153,7 +180,7 @@ def synthesise(s: Session, actor: Actor, workshop_id: int, draft: Draft, rec_ids
     """A final recommendation of the workshop from one or more group ones (merging them).
 
     Blanks start from the sources: the first one's title, and when there is only one, its
-    text and rationale too (several need a person to write what they share)."""
+    text, rationale and who acts too (several need a person to write what they share)."""
     if not rec_ids:
         raise Invalid(N_("Choose at least one group recommendation."))
     require_organiser(s, actor, workshop_id)
@@ -161,8 +188,8 @@ def synthesise(s: Session, actor: Actor, workshop_id: int, draft: Draft, rec_ids
     first = sources[0]
     if not draft.title:
         draft = replace(draft, title=first.title)
-    if len({r.id for r in sources}) == 1 and not (draft.text or draft.rationale):
-        draft = replace(draft, text=first.text, rationale=first.rationale)
+    if len({r.id for r in sources}) == 1 and not (draft.text or draft.rationale or draft.who_acts):
+        draft = replace(draft, text=first.text, rationale=first.rationale, who_acts=first.who_acts)
     rec = _add(s, actor, workshop_id, None, draft)
     assert rec.id is not None
     for rec_id in dict.fromkeys(rec_ids):
@@ -223,9 +250,11 @@ def remove_source(s: Session, actor: Actor, rec_id: int, source_id: int) -> None
 @write_job
 def edit(s: Session, actor: Actor, rec_id: int, draft: Draft) -> None:
     rec = _recommendation(s, actor, rec_id)
-    if (rec.title, rec.text, rec.rationale) == (draft.title, draft.text, draft.rationale):
+    now = (rec.title, rec.text, rec.rationale, rec.who_acts)
+    if now == (draft.title, draft.text, draft.rationale, draft.who_acts):
         return
     rec.title, rec.text, rec.rationale = draft.title, draft.text, draft.rationale
+    rec.who_acts = draft.who_acts
     rec.updated_at = utcnow()
     s.add(rec)
     _event(s, actor, rec, vocabulary.RECOMMENDATION_EDITED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from facilitator.models import Group, Round
+from facilitator.models import Group, Round, RoundSeat
 
 MAX_ROUNDS = 12
 
@@ -40,3 +40,13 @@ def joinable(s: Session, group: Group) -> bool:
         return True
     now = current_round(s, group.workshop_id)
     return now is not None and now.id == group.round_id
+
+
+def seated(s: Session, participant_id: int, group_id: int) -> bool:
+    """Whether the phone sat in this group in a round that has ended."""
+    found = s.exec(
+        select(RoundSeat.round_id).where(
+            RoundSeat.participant_id == participant_id, RoundSeat.group_id == group_id
+        )
+    ).first()
+    return found is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
@@ -21,7 +21,7 @@ from facilitator.domain.assignment import Phone, assign, read_list
 from facilitator.domain.errors import Conflict, Invalid
 from facilitator.domain.participants import find_participant
 from facilitator.i18n import N_
-from facilitator.models import Assignment, Group, Idea, IdeaStatus, Workshop, utcnow
+from facilitator.models import Assignment, Group, Idea, IdeaStatus, RoundSeat, Workshop, utcnow
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store.database import Database
 from facilitator.store.jobs import write_job
@@ -148,6 +148,15 @@ def start_next_round(
     seats = assign(
         Assignment(nxt.assignment), phones, old_groups, new_groups, random.Random(seed), listed
     )
+    # Where each phone sat in the round that ends: an idea it wrote there offline and sends
+    # later is still taken there, and the reports count each round's phones.
+    sat = [
+        {"round_id": now.id, "participant_id": p.id, "group_id": p.group_id}
+        for p in phones
+        if p.group_id in old_groups
+    ]
+    if sat:
+        s.connection().execute(insert(RoundSeat), sat)
     by_group: dict[int | None, list[int]] = {}
     for pid, gid in seats.items():
         by_group.setdefault(gid, []).append(pid)

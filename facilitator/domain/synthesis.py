@@ -50,6 +50,7 @@ class GroupRecommendation:
     agreed: bool
     sources: list[SourceTrace]
     finals: list[int] = field(default_factory=list)  # the final ones it feeds (walk up)
+    who_acts: str = ""
 
     @property
     def votes(self) -> int:
@@ -64,6 +65,7 @@ class Final:
     rationale: str
     final: bool
     sources: list[GroupRecommendation]
+    who_acts: str = ""
 
     @property
     def groups(self) -> list[str]:
@@ -163,6 +165,7 @@ def synthesis(s: Session, workshop_id: int) -> Synthesis:
                 rec.agreed,
                 _traces(s, rec, votes),
                 sorted(links.get(rec.id, [])),
+                rec.who_acts,
             )
     finals = [
         Final(
@@ -172,6 +175,7 @@ def synthesis(s: Session, workshop_id: int) -> Synthesis:
             f.rationale,
             f.agreed,
             [recs[r] for r in sorted(final_sources.get(f.id, [])) if r in recs],
+            f.who_acts,
         )
         for f in finals_rows
         if f.id is not None

@@ -53,6 +53,7 @@ class WorkshopView:
     code: str
     groups: tuple[GroupView, ...]
     language: str = i18n.DEFAULT
+    chatham_house: bool = False  # no names asked, shown or exported
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def workshop_view(s: Session, workshop_id: int) -> WorkshopView:
         w.code,
         tuple(group_view(s, g, counts.get(g.id or 0, 0), names.get(g.id or 0, [])) for g in groups),
         w.language,
+        w.chatham_house,
     )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from facilitator import i18n, metrics
-from facilitator.i18n import ngettext
+from facilitator.i18n import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,8 @@ def ideas(n: int) -> str:
 def plus_ones(n: int) -> str:
     """Phones that gave an idea their "+1" instead of sending their own."""
     return ngettext("{n} +1", "{n} +1s", n).format(n=i18n.format_number(n))
+
+
+def who_acts_line(who_acts: str) -> list[Block]:
+    """Who should act on a recommendation, under it, when it names anyone."""
+    return [Item(gettext("Who acts: {who}").format(who=who_acts), level=1)] if who_acts else []

@@ -1,6 +1,6 @@
 """Charts of a series of counts: inline SVG for pages, PNG for the DOCX report.
 
-Drawn by hand: bars and an axis need no plotting library (labels go in the text beside).
+Drawn by hand: bars and axes need no plotting library.
 """
 
 from __future__ import annotations
@@ -10,40 +10,83 @@ import zlib
 from collections.abc import Callable, Sequence
 from html import escape
 
+from facilitator.i18n import format_number, gettext, ngettext
 from facilitator.metrics import Series
 
 MAX_BAR = 48  # pixels: one or two buckets should still look like bars, not a block
 
 
-def svg_chart(series: Series, title: str = "Ideas submitted", width: int = 640) -> str:
-    """A bar chart as inline SVG, for server-rendered pages (no JavaScript, no library)."""
-    height, pad, top = 200, 30, 24
-    n = max(1, len(series.counts))
-    peak = max(series.counts, default=0) or 1
-    bar = min((width - 2 * pad) / n, MAX_BAR)
+def svg_chart(series: Series, width: int = 640, ident: str = "chart") -> str:
+    """A bar chart as inline SVG, for server-rendered pages (no JavaScript, no library):
+    a y axis at round counts with its title, the time under the first and last bar, and a
+    text alternative (title and description) in the reader's language. Colours come from
+    the page's stylesheet (`.chart-*` classes), so it reads in light and dark."""
+    height, top, bottom, right = 220, 28, 190, width - 12
+    minutes = round(series.bucket.total_seconds() / 60)
+    title = ngettext(
+        "Ideas submitted per minute", "Ideas submitted per {n} minutes", minutes
+    ).format(n=format_number(minutes))
+    scale = ticks(max(series.counts, default=0))
+    label_width = 8 * len(format_number(scale[-1]))
+    left = 34 + label_width  # the axis title, then the widest tick label
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-label="{escape(title)}" class="chart">',
-        f"<title>{escape(title)}</title>",
-        f'<text x="{pad}" y="16" font-size="13">{escape(title)} (peak {peak})</text>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{ident}-title {ident}-desc" class="chart-svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(describe(series))}</desc>',
+        f'<text x="{left}" y="16" class="chart-title">{escape(title)}</text>',
     ]
-    base = height - pad
-    for i, count in enumerate(series.counts):
-        h = (base - top) * count / peak
-        x = pad + i * bar
+    for value in scale:
+        y = bottom - (bottom - top) * value / scale[-1]
+        kind = "chart-axis" if value == 0 else "chart-grid"
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" class="{kind}"/>')
         parts.append(
-            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{max(bar - 2, 1):.1f}" '
-            f'height="{h:.1f}" fill="#3465a4"><title>{series.label(i)}: {count}</title></rect>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" class="chart-label">'
+            f"{format_number(value)}</text>"
         )
-    if series.counts:
-        for i in {0, len(series.counts) - 1}:
-            x = pad + i * bar
-            parts.append(
-                f'<text x="{x:.1f}" y="{height - 10}" font-size="11">{series.label(i)}</text>'
-            )
-    parts.append(f'<line x1="{pad}" y1="{base}" x2="{width - pad}" y2="{base}" stroke="#555"/>')
+    parts.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="chart-axis"/>')
+    middle = (top + bottom) / 2
+    parts.append(
+        f'<text x="14" y="{middle:.1f}" text-anchor="middle" class="chart-label" '
+        f'transform="rotate(-90 14 {middle:.1f})">{escape(gettext("Ideas"))}</text>'
+    )
+    n = max(1, len(series.counts))
+    bar = min((right - left - 2) / n, MAX_BAR)
+    for i, count in enumerate(series.counts):
+        h = (bottom - top) * count / scale[-1]
+        x = left + 2 + i * bar
+        parts.append(
+            f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{max(bar - 2, 1):.1f}" '
+            f'height="{h:.1f}" class="chart-bar"><title>{series.label(i)}: '
+            f"{escape(ideas_count(count))}</title></rect>"
+        )
+    for i in sorted({0, len(series.counts) - 1} if series.counts else set()):
+        x = left + 2 + i * bar
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 10}" class="chart-label">{series.label(i)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def ideas_count(n: int) -> str:
+    return ngettext("{n} idea", "{n} ideas", n).format(n=format_number(n))
+
+
+def describe(series: Series) -> str:
+    """What the chart shows, in words: for a screen reader, and anyone who cannot see it."""
+    if not series.counts:
+        return gettext("No ideas yet.")
+    peak = max(series.counts)
+    return gettext(
+        "{total} from {start} to {end} UTC; the most in one interval: {peak}, at {at}."
+    ).format(
+        total=ideas_count(sum(series.counts)),
+        start=series.label(0),
+        end=series.label(len(series.counts)),
+        peak=format_number(peak),
+        at=series.label(series.counts.index(peak)),
+    )
 
 
 # Digits and ":" in a 5×7 pixel font, for the PNG's axis labels (no font library needed).

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from facilitator import moments
 from facilitator.i18n import N_, gettext
 from facilitator.snapshot import Snapshot
-from facilitator.vocabulary import MOMENT_LABELS
 
 Rows = list[Sequence[Any]]  # as tables.Rows
 STATUS = {
@@ -38,7 +38,7 @@ def answer_rows(snap: Snapshot) -> Rows:
             shown = q.choices[a.value]
         else:
             shown = a.value
-        moment = gettext(MOMENT_LABELS.get(a.moment, a.moment))
+        moment = moments.label(a.moment)
         rows.append([f"{gettext(N_('device'))} {device}", moment, f"{number}. {q.text}", shown])
     return rows
 

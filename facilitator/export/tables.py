@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from facilitator import metrics
+from facilitator import metrics, rounds_view
 from facilitator.export.safe import csv_bytes
 from facilitator.snapshot import IdeaSnap, Snapshot
 from facilitator.vocabulary import audit_line, secret_actor
@@ -34,9 +34,10 @@ def idea_rows(snap: Snapshot) -> Rows:
     themes = {c.id: c.name for c in snap.clusters}
     rows: Rows = [
         ["id", "group", "text", "status", "theme", "merged_into", "author", "votes",
-         "plus_ones", "edits", "created_at"]
+         "plus_ones", "edits", "created_at", "round", "carried_from"]
     ]  # fmt: skip
     for i in snap.published_ideas():
+        carried = rounds_view.carried_from(snap, i)
         rows.append(
             [
                 i.id,
@@ -50,6 +51,8 @@ def idea_rows(snap: Snapshot) -> Rows:
                 snap.plus_ones(i.id),
                 len(i.revisions),
                 i.created_at,
+                rounds_view.round_name(snap, snap.group(i.group_id)),
+                f"{carried[1]} ({carried[2]}): {carried[0]}" if carried else "",
             ]
         )
     return rows
@@ -81,7 +84,7 @@ def recommendation_rows(snap: Snapshot) -> Rows:
     groups = {g.id: g.name for g in snap.groups}
     rows: Rows = [
         ["id", "group", "position", "title", "text", "rationale", "agreed", "sources", "votes",
-         "created_at"]
+         "created_at", "round", "room_plus_ones", "who_acts"]
     ]  # fmt: skip
     for r in snap.recommendations:
         rows.append(
@@ -96,8 +99,19 @@ def recommendation_rows(snap: Snapshot) -> Rows:
                 "; ".join(f"{s.target} {s.target_id}" for s in r.sources),
                 sum(snap.tally(s.target, s.target_id) for s in r.sources),
                 r.created_at,
+                rounds_view.round_name(snap, snap.group(r.group_id)),
+                snap.gallery_plus_for(r.id),
+                r.who_acts,
             ]
         )
+    return rows
+
+
+def round_rows(snap: Snapshot) -> Rows:
+    """Each group's phones, round by round (rounds_view.turnout)."""
+    rows: Rows = [["round", "group", "phones_seated", "phones_took_part"]]
+    for t in rounds_view.turnout(snap):
+        rows.append([t.round, t.group, t.seated, t.took_part])
     return rows
 
 
@@ -107,7 +121,7 @@ def final_rows(snap: Snapshot) -> Rows:
     recs = {r.id: r for r in snap.recommendations}
     rows: Rows = [
         ["id", "position", "title", "text", "rationale", "final", "sources", "source_ids",
-         "source_groups", "votes", "created_at", "updated_at"]
+         "source_groups", "votes", "created_at", "updated_at", "who_acts"]
     ]  # fmt: skip
     for f in snap.final_recommendations:
         sources = [recs[r] for r in f.recommendation_ids if r in recs]
@@ -125,6 +139,7 @@ def final_rows(snap: Snapshot) -> Rows:
                 sum(snap.tally(s.target, s.target_id) for r in sources for s in r.sources),
                 f.created_at,
                 f.updated_at,
+                f.who_acts,  # last: columns added later go at the end, for scripts
             ]
         )
     return rows

@@ -26,6 +26,7 @@ from facilitator.models.event import (
     Workshop,
     WorkshopOrganiser,
 )
+from facilitator.models.gallery import GalleryPlus, RoundSeat
 from facilitator.models.impact import (
     Answer,
     FollowUp,
@@ -57,6 +58,7 @@ __all__ = [
     "FollowUp",
     "FollowUpLink",
     "FollowUpStatus",
+    "GalleryPlus",
     "Group",
     "GroupCarry",
     "GroupFacilitator",
@@ -78,6 +80,7 @@ __all__ = [
     "RecommendationSource",
     "Role",
     "Round",
+    "RoundSeat",
     "Scope",
     "SourceKind",
     "StatusLink",

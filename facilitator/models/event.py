@@ -25,6 +25,11 @@ class Workshop(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)  # of exports and the projector
     # Asked of phones at join when rounds mix tables by it ("Your organisation"); "": not asked.
     tag_label: str = Field(default="", max_length=60)
+    # The report-back gallery is open: every phone browses and +1s every group's agreed
+    # recommendations.
+    gallery_open: bool = False
+    # The Chatham House Rule: no name of a participant or author is asked, shown or exported.
+    chatham_house: bool = False
 
 
 class WorkshopOrganiser(SQLModel, table=True):

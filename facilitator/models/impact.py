@@ -50,7 +50,8 @@ class MomentState(SQLModel, table=True):
 
     __tablename__ = "question_moment"
     workshop_id: int = Field(foreign_key="workshop.id", primary_key=True, ondelete="CASCADE")
-    moment: Moment = Field(sa_type=String(20), primary_key=True)
+    moment: str = Field(sa_type=String(20), primary_key=True)  # an occasion's key: a Moment,
+    # or round-N for the end of the workshop's Nth round (facilitator.moments)
     opened_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
 
@@ -62,7 +63,7 @@ class Answer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     question_id: int = Field(foreign_key="question.id", index=True, ondelete="CASCADE")
     participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
-    moment: Moment = Field(sa_type=String(20))
+    moment: str = Field(sa_type=String(20))  # an occasion's key, as in MomentState
     value: str = Field(sa_column=Column(Text, nullable=False))  # JSON: a number, indices, text
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)

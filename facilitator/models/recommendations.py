@@ -41,6 +41,10 @@ class Recommendation(SQLModel, table=True):
     title: str = Field(max_length=200)
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Who should act on it (the structure's "who acts"), apart from the text since 0014.
+    who_acts: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
     position: int = 0
     agreed: bool = False
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -8,7 +8,8 @@ same definitions. Payloads are frozen dataclasses: orjson writes them as they ar
 logs written before them still read).
 
 `kinds` says what a kind is and keeps the registry; `board` (one group's ideas, themes,
-dots, phases, recommendations, banners), `rounds`, `plenary` and `impact` define the kinds of their
+dots, phases, recommendations, banners), `rounds`, `gallery`, `plenary` and `impact` define the
+kinds of their
 subject. To add a kind: its payload (or an existing one) and a `_kind(...)` line in the
 module of its subject, and the command that records it. Importing this package defines them
 all.
@@ -23,6 +24,7 @@ from facilitator.vocabulary.board import (
     CLUSTER_RENAMED,
     CLUSTERS_ACCEPTED,
     GROUP_PHASE,
+    GROUP_PHONES,
     GROUP_SETTINGS,
     GROUP_TIMER,
     GROUP_WRITING,
@@ -58,6 +60,7 @@ from facilitator.vocabulary.board import (
     IdeaSupported,
     IdeaView,
     PhaseChanged,
+    PhonesChanged,
     RecommendationChanged,
     Revealed,
     SettingsChanged,
@@ -66,8 +69,17 @@ from facilitator.vocabulary.board import (
     VoteState,
     WritingChanged,
 )
+from facilitator.vocabulary.gallery import (
+    GALLERY_CHANGED,
+    GALLERY_CLOSED,
+    GALLERY_OPENED,
+    GALLERY_PLUS,
+    GalleryChanged,
+    PlusChanged,
+)
 from facilitator.vocabulary.impact import (
     ANSWERS_GIVEN,
+    CHATHAM_HOUSE,
     FOLLOW_UP_CHANGED,
     MOMENT_CLOSED,
     MOMENT_LABELS,
@@ -76,6 +88,7 @@ from facilitator.vocabulary.impact import (
     QUESTION_REMOVED,
     STATUS_LINK,
     AnswersGiven,
+    ChathamHouseChanged,
     FollowUpChanged,
     MomentChanged,
     QuestionChanged,
@@ -113,13 +126,19 @@ __all__ = [
     "ANNOUNCEMENT",
     "ANSWERS_GIVEN",
     "BALLOT_CAST",
+    "CHATHAM_HOUSE",
     "CLUSTERS_ACCEPTED",
     "CLUSTER_CREATED",
     "CLUSTER_DELETED",
     "CLUSTER_RENAMED",
     "EVERYONE",
     "FOLLOW_UP_CHANGED",
+    "GALLERY_CHANGED",
+    "GALLERY_CLOSED",
+    "GALLERY_OPENED",
+    "GALLERY_PLUS",
     "GROUP_PHASE",
+    "GROUP_PHONES",
     "GROUP_SETTINGS",
     "GROUP_TIMER",
     "GROUP_WRITING",
@@ -163,12 +182,14 @@ __all__ = [
     "AnswersGiven",
     "Audience",
     "BallotCast",
+    "ChathamHouseChanged",
     "ClusterChanged",
     "ClustersAccepted",
     "Counts",
     "DotsBack",
     "Follow",
     "FollowUpChanged",
+    "GalleryChanged",
     "IdeaChanged",
     "IdeaMoved",
     "IdeaSupported",
@@ -176,8 +197,10 @@ __all__ = [
     "Kind",
     "MomentChanged",
     "PhaseChanged",
+    "PhonesChanged",
     "PlenaryChanged",
     "PlenarySet",
+    "PlusChanged",
     "QuestionChanged",
     "RecommendationChanged",
     "Revealed",

@@ -164,6 +164,17 @@ class VoteChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class PhonesChanged:
+    """A phone joined the group, or left it for another, while the group voted: how many
+    phones may vote changed ("12 of 15 phones have voted")."""
+
+    joined: bool  # False: it moved on to another group
+
+    def describe(self) -> str:
+        return gettext("a phone joined") if self.joined else gettext("a phone left")
+
+
+@dataclass(frozen=True, slots=True)
 class PhaseChanged:
     phase: str
     previous: str
@@ -250,6 +261,11 @@ CLUSTERS_ACCEPTED = _kind(
 VOTE_CAST = _kind("vote.cast", VoteChanged, N_("placed a dot"), Follow.vote, secret_actor=True)
 VOTE_RETRACTED = _kind(
     "vote.retracted", VoteChanged, N_("took a dot back"), Follow.vote, secret_actor=True
+)
+# Recorded only while the group votes: outside the vote no page shows how many phones the
+# group has (who is online comes from the sockets), so a join changes nothing on screen.
+GROUP_PHONES = _kind(
+    "group.phones", PhonesChanged, N_("joined or left the group during the vote"), Follow.turnout
 )
 GROUP_PHASE = _kind("group.phase", PhaseChanged, N_("changed the phase"), Follow.board)
 GROUP_SETTINGS = _kind("group.settings", SettingsChanged, N_("changed the settings"), Follow.board)

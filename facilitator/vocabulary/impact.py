@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from facilitator import moments
 from facilitator.i18n import N_, gettext
-from facilitator.vocabulary.kinds import STAFF, Audience, Follow, _kind, quote
+from facilitator.vocabulary.kinds import EVERYONE, STAFF, Audience, Follow, _kind, quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +20,11 @@ class QuestionChanged:
 
 @dataclass(frozen=True, slots=True)
 class MomentChanged:
-    moment: str  # a models.Moment value
+    moment: str  # an occasion's key (facilitator.moments): a moment, or round-N
     open: bool
 
     def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+        return moments.label(self.moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +33,10 @@ class AnswersGiven:
     answered: int  # how many of the moment's questions this device answered (values stay out)
 
     def describe(self) -> str:
-        return gettext(MOMENT_LABELS.get(self.moment, self.moment))
+        return moments.label(self.moment)
 
 
-MOMENT_LABELS = {
-    "joining": N_("on joining (baseline)"),
-    "round": N_("at the end of a round"),
-    "event": N_("at the end of the event"),
-    "followup": N_("at a follow-up"),
-}
+MOMENT_LABELS = moments.LABELS
 
 QUESTION_ADDED = _kind(
     "question.added", QuestionChanged, N_("added a question"), Follow.board, STAFF
@@ -98,4 +94,23 @@ STATUS_LINK = _kind(
     N_("made or turned off the public status link"),
     Follow.board,
     STAFF,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChathamHouseChanged:
+    on: bool
+
+    def describe(self) -> str:
+        return gettext(N_("turned on") if self.on else N_("turned off"))
+
+
+# Every page follows (phones lose their name box, consoles their names); recorded on the
+# workshop's channel and on each group's.
+CHATHAM_HOUSE = _kind(
+    "workshop.chatham_house",
+    ChathamHouseChanged,
+    N_("set the Chatham House Rule"),
+    Follow.board,
+    EVERYONE,
 )

@@ -31,6 +31,8 @@ class Follow(StrEnum):
     vote = "vote"  # the item's tally, from the payload alone
     board = "board"  # the board's regions, rendered again from the database
     round = "round"  # phones go on to their group of the new round, from the payload alone
+    plus = "plus"  # one item's +1s in the gallery, from the payload alone
+    turnout = "turnout"  # how many phones have voted, read again (like a vote's results)
 
 
 EVERYONE = frozenset(Audience)
@@ -96,7 +98,7 @@ def _kind(
     secret_actor: bool = False,
 ) -> Kind[P]:
     assert name not in KINDS, name
-    replayable = follow in (Follow.idea, Follow.vote, Follow.round)
+    replayable = follow in (Follow.idea, Follow.vote, Follow.round, Follow.plus, Follow.turnout)
     kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
     KINDS[name] = kind
     return kind

@@ -24,7 +24,7 @@ from facilitator.domain import recommendations as recs
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import DomainError, Invalid
 from facilitator.domain.ids import checked
-from facilitator.i18n import N_
+from facilitator.i18n import N_, gettext
 from facilitator.web.plenary_card import ballot_card
 from facilitator.web.state import Services
 
@@ -108,7 +108,19 @@ async def _submit(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
     receipt = await ideas.submit_idea(
         svc.db, actor, group_id, f.get("key", ""), f.get("text"), svc.settings.max_idea_length
     )
-    return {"idea_id": receipt.idea_id, "repeated": receipt.repeated}
+    reply: Reply = {"idea_id": receipt.idea_id, "repeated": receipt.repeated}
+    if receipt.kept_in is not None:  # written before its phone moved on to a new round
+        group, sitting = receipt.kept_in
+        reply["kept"] = gettext(
+            N_("Your idea “{idea}” went to {group} ({round}), the group you wrote it in.")
+        ).format(idea=_short(str(f.get("text", ""))), group=group, round=sitting)
+    return reply
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """An idea on one line, cut to be named in a sentence."""
+    text = " ".join(text.split())
+    return f"{text[: limit - 1]}…" if len(text) > limit else text
 
 
 @command("edit")
@@ -305,7 +317,9 @@ async def _ballot(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
 
 @command("promote")
 async def _promote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Reply:
-    draft = recs.check_draft(f.get("title"), f.get("text", ""), f.get("rationale", ""))
+    draft = recs.check_draft(
+        f.get("title"), f.get("text", ""), f.get("rationale", ""), f.get("who_acts", "")
+    )
     rec_id = await recs.promote(
         svc.db, actor, group_id, f.get("source"), ident(f, "source_id"), draft
     )
@@ -314,7 +328,9 @@ async def _promote(svc: Services, actor: Actor, group_id: int, f: Fields) -> Rep
 
 @command("edit_recommendation")
 async def _edit_rec(svc: Services, actor: Actor, group_id: int, f: Fields) -> None:
-    draft = recs.check_draft(f.get("title"), f.get("text", ""), f.get("rationale", ""))
+    draft = recs.check_draft(
+        f.get("title"), f.get("text", ""), f.get("rationale", ""), f.get("who_acts", "")
+    )
     await recs.edit(svc.db, actor, ident(f, "recommendation_id"), draft)
 
 

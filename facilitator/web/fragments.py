@@ -6,7 +6,8 @@ is "upsert" (replace the element with the same id, or put it first in `target`),
 page that shows it, so a live update and a reload give the same markup.
 
 Frequent events (ideas while collecting, votes) render from their payload alone, but for a
-vote's results (turnout and ranking), read again as a dot can reorder them. The rest
+vote's results (turnout and ranking), read again as a dot can reorder them, and as a phone
+joining during the vote changes how many may vote. The rest
 (phases, moderation, themes, recommendations) re-render the board's regions from the
 database, once per audience; a socket that missed one of those catches up with a fresh
 board rather than a replay.
@@ -23,10 +24,11 @@ from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import Board, board
 from facilitator.live.rooms import Renderer, Room
-from facilitator.live.viewer import Frame, Viewer, frame
+from facilitator.live.viewer import TRY_AGAIN, Frame, Viewer, frame
 from facilitator.store.database import Database
 from facilitator.store.events import LiveEvent
 from facilitator.vocabulary import (
+    CHATHAM_HOUSE,
     KINDS,
     MOMENT_CLOSED,
     MOMENT_OPENED,
@@ -78,6 +80,8 @@ class GroupRenderer(Renderer):
             ops = await self._vote_ops(event, audience)
         elif follow is Follow.round:
             ops = self._round_ops(event.payload, audience)
+        elif follow is Follow.turnout:
+            ops = await self._turnout_ops(event, audience)
         else:
             ops = None
         if ops is None:  # re-render the regions from the database
@@ -114,6 +118,12 @@ class GroupRenderer(Renderer):
         A moment opening or closing (rare) reads the phone's questions card again."""
         actor = viewer.actor
         if not isinstance(actor, Participant):
+            return []
+        if event.kind == CHATHAM_HOUSE.name and event.payload.get("on") and actor.display_name:
+            # The rule came on and erased this phone's name, which its socket's actor still
+            # holds (the consoles' who-is-online list shows it): it comes back at once, read
+            # afresh, nameless.
+            await viewer.close(TRY_AGAIN)
             return []
         moment = event.kind in (MOMENT_OPENED.name, MOMENT_CLOSED.name)
         if moment and viewer.audience in KINDS[event.kind].audiences:
@@ -207,6 +217,16 @@ class GroupRenderer(Renderer):
             ROUND_NOTICE, started=RoundStarted(**payload), go=audience is Audience.participant
         )
         return [["replace", "round-notice", html]]
+
+    async def _turnout_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]]:
+        """A phone joined or left while the group votes: the results say how many phones
+        may vote. (Recorded only while voting; a late replay after the vote shows nothing.)"""
+        snapshot = await self._board(event.channel, audience)
+        if snapshot.group.phase != "vote":
+            return []
+        if audience is Audience.projector:  # its results replace its list of themes
+            return self._region_ops(snapshot, audience)
+        return [["replace", "results", self.templates.render(RESULTS, board=snapshot)]]
 
     async def _vote_ops(self, event: LiveEvent, audience: Audience) -> list[list[str]] | None:
         """The item's tally from the payload; the results (who has voted, the ranking) read

@@ -11,7 +11,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from facilitator import paths
-from facilitator.domain import accounts, round_setup, setup_file, workshop_views, workshops
+from facilitator.domain import (
+    accounts,
+    chatham_house,
+    round_setup,
+    setup_file,
+    workshop_views,
+    workshops,
+)
 from facilitator.domain.actors import Staff
 from facilitator.domain.errors import Forbidden, Invalid
 from facilitator.domain.workshops import GroupDraft
@@ -285,6 +292,17 @@ async def invite(request: Request) -> Response:
     return await _act(request, action)
 
 
+async def chatham_house_rule(request: Request) -> Response:
+    async def action(staff: Staff, form: FormData) -> str:
+        on = form.get("on") == "1"
+        await chatham_house.set_rule(
+            services(request).db, staff, request.path_params["workshop_id"], on
+        )
+        return _workshop_url(request)
+
+    return await _act(request, action)
+
+
 async def assign(request: Request) -> Response:
     async def action(staff: Staff, form: FormData) -> str:
         group_id, user_id = ids([form.get("group"), form.get("user")])
@@ -307,6 +325,11 @@ routes = [
     Route("/organiser/workshops/{workshop_id:id}/cards", join_cards),
     Route("/organiser/workshops/{workshop_id:id}/invitations", invite, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:id}/assignments", assign, methods=["POST"]),
+    Route(
+        "/organiser/workshops/{workshop_id:id}/chatham-house",
+        chatham_house_rule,
+        methods=["POST"],
+    ),
     Route("/organiser/groups/{group_id:id}", update_group, methods=["POST"]),
     Route("/organiser/groups/{group_id:id}/delete", delete_group, methods=["POST"]),
 ]

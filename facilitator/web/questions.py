@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from facilitator import i18n
@@ -136,6 +136,30 @@ async def results_projector(request: Request) -> Response:
         )
 
 
+async def results_fragment(request: Request) -> Response:
+    """The results section alone, for mission control and the projector to poll: 204 while
+    nothing has happened since the version the page holds (`since`), so a burst of answers
+    between two polls is one render, and a quiet workshop costs one small read."""
+    staff = await organiser_only(request)
+    if not isinstance(staff, Staff):
+        return staff
+    db, workshop_id = services(request).db, request.path_params["workshop_id"]
+    since = request.query_params.get("since", "")
+    current = await db.read(lambda s: impact_results.current_version(s, staff, workshop_id))
+    if since == str(current):
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+    impact = await db.read(lambda s: impact_results.results(s, staff, workshop_id))
+    projector = request.query_params.get("projector") == "1"
+    language = i18n.current()
+    if projector:  # the projector speaks the workshop's language, as its page does
+        language = (await workshop_views.organiser_workshop(db, staff, workshop_id)).language
+    with i18n.using(language):
+        html = services(request).templates.render(
+            "organiser/_impact_results.html", impact=impact, projector=projector
+        )
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
 async def answers_download(request: Request) -> Response:
     """Every answer, anonymous: device pseudonyms only."""
     staff = await organiser_only(request)
@@ -209,7 +233,7 @@ async def answer(request: Request) -> Response:
     except DomainError as exc:
         return await answer_page(request, error=exc.message, given=given, status=exc.status)
     assert target.group is not None
-    return see_other(f"/j/{target.group.code}?answered={Moment(moment).value}")
+    return see_other(f"/j/{target.group.code}?answered={moment}")  # a key answer() accepted
 
 
 def _given(form: FormData) -> dict[int, Any]:
@@ -278,6 +302,7 @@ routes = [
     Route("/organiser/workshops/{workshop_id:id}/questions", questions_action, methods=["POST"]),
     Route("/organiser/workshops/{workshop_id:id}/questions/projector", results_projector),
     Route("/organiser/workshops/{workshop_id:id}/questions/answers.csv", answers_download),
+    Route("/organiser/workshops/{workshop_id:id}/questions/results", results_fragment),
     Route("/f/{token}", follow_up_form),
     Route("/f/{token}", follow_up_answer, methods=["POST"]),
     Route("/j/{code}/questions/{moment}", answer_page),

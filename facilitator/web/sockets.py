@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.board import own_state
 from facilitator.domain.errors import DomainError, Forbidden
 from facilitator.i18n import N_
-from facilitator.live.socket import Resume, serve_socket
+from facilitator.live.socket import Endpoint, Resume, serve_socket
 from facilitator.live.viewer import Disconnected, Viewer, frame
 from facilitator.store import events
 from facilitator.throttle import SocketLimits
@@ -54,6 +55,25 @@ async def _authorise(ws: WebSocket, group_id: int, audience: Audience) -> Actor:
 async def group_socket(ws: WebSocket) -> None:
     svc = services(ws)
     group_id = ws.path_params["group_id"]
+
+    async def authorise(audience: Audience) -> Actor:
+        return await _authorise(ws, group_id, audience)
+
+    async def language() -> str:  # a shared screen speaks the workshop's language
+        return await svc.db.read(lambda s: workshop_language(s, group_id))
+
+    await run_socket(ws, authorise, GroupEndpoint(svc, group_id), language)
+
+
+async def run_socket(
+    ws: WebSocket,
+    authorise: Callable[[Audience], Awaitable[Actor]],
+    endpoint: Endpoint,
+    projector_language: Callable[[], Awaitable[str]],
+) -> None:
+    """Authorise before accept (a refusal is the handshake's 403), then serve the socket in
+    its reader's language; a projector's, in its workshop's."""
+    svc = services(ws)
     try:
         audience = Audience(ws.query_params.get("as", "participant"))
         since_raw = ws.query_params.get("since", "")
@@ -61,18 +81,18 @@ async def group_socket(ws: WebSocket) -> None:
         epoch = ws.query_params.get("epoch", "")[:16]
         if not same_origin(ws):
             raise Forbidden(N_("This page comes from another site."))
-        actor = await _authorise(ws, group_id, audience)
+        actor = await authorise(audience)
     except (DomainError, ValueError):
         await ws.close(POLICY_VIOLATION)  # before accept: the handshake is refused (403)
         return
     await ws.accept()
-    if audience is Audience.projector:  # a shared screen speaks the workshop's language
-        locale = await svc.db.read(lambda s: workshop_language(s, group_id))
+    if audience is Audience.projector:
+        locale = await projector_language()
     else:
         locale = reader_locale(ws)
     viewer = Viewer(StarletteSocket(ws), audience, actor, svc.settings.socket_queue_size, locale)
     with i18n.using(locale):
-        await serve_socket(svc.rooms, GroupEndpoint(svc, group_id), viewer, Resume(since, epoch))
+        await serve_socket(svc.rooms, endpoint, viewer, Resume(since, epoch))
 
 
 class StarletteSocket:

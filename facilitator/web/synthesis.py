@@ -55,7 +55,8 @@ async def synthesis_action(request: Request) -> Response:
             final_id, rec_id = ids([form.get("final"), form.get("rec")])
             await recommendations.remove_source(db, staff, final_id, rec_id)
         elif action == "edit":
-            draft = check_draft(form.get("title"), form.get("text", ""), form.get("rationale", ""))
+            texts = (form.get(k, "") for k in ("text", "rationale", "who_acts"))
+            draft = check_draft(form.get("title"), *texts)
             await recommendations.edit(db, staff, ids([form.get("final")])[0], draft)
         elif action == "mark":
             await recommendations.set_agreed(

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 
-from facilitator import i18n
+from facilitator import i18n, moments
 from facilitator.domain import codes, phases, rec_seed
 from facilitator.domain.board import GroupState, seconds_left
 from facilitator.group_settings import MAX_BUDGET
@@ -80,6 +80,7 @@ def make_environment(directory: Path | None = None) -> Environment:
         phase_labels={p.value: label for p, label in phases.LABELS.items()},
         phase_hints={p.value: hint for p, hint in phases.HINTS.items()},
         moment_labels=MOMENT_LABELS,
+        moment_label=moments.label,  # an occasion's key, read ("at the end of round 2")
         max_budget=MAX_BUDGET,  # the settings form's bound, as GroupSettings checks it
         locale=i18n.current,
         direction=i18n.direction,

@@ -112,6 +112,17 @@ def organiser(browser: Any, demo: dict[str, Any], watch: Watch, **size: Any) -> 
 SERIOUS = ("serious", "critical")
 
 
+def upload_setup(office: Any, folder: Path, text: str) -> None:
+    """Create a workshop from a set-up file, through the organiser's upload form."""
+    from playwright.sync_api import expect
+
+    setup = folder / "setup.yaml"
+    setup.write_text(text)
+    office.set_input_files("#setup-file", str(setup))
+    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
+    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+
+
 def axe_problems(page: Any) -> list[str]:
     """Run axe-core on the page as it is now; its serious and critical violations."""
     if not page.evaluate("() => 'axe' in window"):

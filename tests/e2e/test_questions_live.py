@@ -8,6 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, Watch, organiser, shot
+from tests.e2e.test_impact_live import add_scale_question
 from tests.e2e.test_live_equals_reload import LivePage, agree, new_workshop
 
 
@@ -18,14 +19,7 @@ def test_opening_and_closing_a_moment_reaches_phones_live(
     office = organiser(browser, demo, watch)
     made = new_workshop(office, base)
     questions = made["workshop"] + "/questions"
-    office.goto(questions)
-    office.fill("#q-text", "How confident are you?")
-    office.uncheck("input[name=moments][value=joining]")
-    office.check("input[name=moments][value=event]")
-    office.fill("#q-low", "Not at all")
-    office.fill("#q-high", "Fully")
-    office.get_by_role("button", name="Add question").click()
-    expect(office.locator("#moment-event")).to_contain_text("1")
+    add_scale_question(office, questions, ("event",))
 
     phones = []
     for _ in range(2):

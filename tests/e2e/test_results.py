@@ -253,3 +253,63 @@ def test_the_workshop_projector_shows_twelve_groups_and_pages_through_more(
     expect(screen.locator(".projector-groups > li:visible")).to_have_count(2, timeout=20_000)
     expect(screen.locator(".page-note")).to_have_text(re.compile(r"Page 2 of 2"))
     expect(screen.locator(".projector-groups > li:visible").first).to_contain_text("Room 13")
+
+
+def test_a_phone_joining_during_the_vote_counts_at_once_everywhere(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    """It was counted in "N of M phones have voted" only after the next dot."""
+    base = demo["base_url"]
+    office = organiser(browser, demo, watch)
+    made = fresh_group(office, base)
+    phones = []
+    for text in IDEAS[:2]:
+        phone = watch.page(browser.new_context(**PHONE))
+        phone.goto(made["join"])
+        phone.wait_for_selector("#conn[data-state=online]")
+        phone.fill("#idea-text", text)
+        phone.click("#compose button[type=submit]")
+        phones.append(phone)
+    console = watch.page(browser.new_context(**LAPTOP))
+    console.context.add_cookies(office.context.cookies())
+    console.goto(made["console"])
+    console.wait_for_selector("#conn[data-state=online]")
+    expect(console.locator("#workspace .card-idea")).to_have_count(2)
+    send(console, type="set_phase", phase="vote")
+    first = console.locator("#workspace .card-idea").first.get_attribute("data-id")
+    send(phones[0], type="vote", target="idea", target_id=int(str(first)))
+    expect(console.locator(".turnout")).to_have_text("1 of 2 phones has voted")
+    screen = watch.page(browser.new_context(**PROJECTOR))
+    screen.context.add_cookies(office.context.cookies())
+    screen.goto(made["console"] + "/projector")
+    screen.wait_for_selector("#conn[data-state=online]")
+    office.set_viewport_size(LAPTOP["viewport"])
+    office.goto(made["workshop"] + "/control")
+    mission = office.locator(".mission-table .turnout")
+    expect(mission).to_have_text("1 of 2 phones has voted")
+
+    late = watch.page(browser.new_context(**PHONE))  # 390×844
+    late.goto(made["join"])
+    late.wait_for_selector("#conn[data-state=online]")
+    # Counted at once, with no dot placed: live on every screen, and on the phone itself.
+    for page in (console, screen, phones[1], late):
+        expect(page.locator(".turnout")).to_have_text("1 of 3 phones has voted")
+    expect(mission).to_have_text("1 of 3 phones has voted")  # its table refreshes itself
+    shot(late, "results-phone-joined-voting-390")
+    console.locator("#results").scroll_into_view_if_needed()
+    shot(console, "results-console-joined-1366")
+    # The participation chart: a labelled y axis, and words for a screen reader.
+    chart = office.locator(".chart svg")
+    title, desc = (chart.get_attribute("aria-labelledby") or "").split()
+    assert office.locator(f"#{title}").text_content() == "Ideas submitted per 5 minutes"
+    assert "2 ideas from" in str(office.locator(f"#{desc}").text_content())
+    assert "Ideas" in chart.locator("text").all_text_contents()
+    chart.scroll_into_view_if_needed()
+    shot(office, "mission-control-chart-1366")
+    assert axe_problems(office) == []
+    # A reload says the same.
+    for page in (console, late, office):
+        page.reload()
+    for page in (console, late):
+        expect(page.locator(".turnout")).to_have_text("1 of 3 phones has voted")
+    expect(mission).to_have_text("1 of 3 phones has voted")

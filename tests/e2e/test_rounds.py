@@ -8,7 +8,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, axe_problems, organiser, shot
+from tests.e2e.conftest import PHONE, Watch, axe_problems, organiser, shot, upload_setup
 
 ROUNDS_FILE = """\
 title: Two rounds of three
@@ -43,11 +43,7 @@ def test_every_phone_moves_to_its_group_when_the_next_round_starts(
     browser: Any, demo: dict[str, Any], watch: Watch, tmp_path: Path
 ) -> None:
     office = organiser(browser, demo, watch)
-    setup = tmp_path / "rounds.yaml"
-    setup.write_text(ROUNDS_FILE)
-    office.set_input_files("#setup-file", str(setup))
-    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
-    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    upload_setup(office, tmp_path, ROUNDS_FILE)
     first, second = join_links(office, FIRST), join_links(office, SECOND)
     setup_card = office.locator("#round-setup")
     for name in SECOND:  # each group in its round, as the file said

@@ -4,7 +4,9 @@ drag near an edge, drop on a card to merge, keyboard moves, and cards that fit."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -76,8 +78,13 @@ def test_the_board_takes_the_screen_and_its_columns_scroll_inside(
     assert page.evaluate(COLUMNS_IN_VIEW) >= 5
     assert page.evaluate(CARDS_IN_VIEW) >= 8
     # The unclustered ideas scroll inside their column, not the page.
+    # Waited for, not read once: on a busy machine the last moves' re-renders may still be
+    # laying the column out when the count is reached.
+    page.wait_for_function(
+        "() => { const el = document.querySelector('#unclustered');"
+        " return el.scrollHeight > el.clientHeight + 100; }"
+    )
     unclustered = page.locator("#unclustered")
-    assert unclustered.evaluate("(el) => el.scrollHeight > el.clientHeight + 100")
     unclustered.evaluate("(el) => el.scrollTo(0, 400)")
     assert page.evaluate("() => window.scrollY") == 0
     # A live re-render (another facilitator adds a theme) keeps the column where it was.
@@ -124,18 +131,64 @@ def test_focus_mode_shows_only_the_board(browser: Any, site: dict[str, Any], wat
     )
 
 
-def drag(page: Any, source: Any, x: float, y: float, hold: float = 0) -> None:
+Point = Callable[[], tuple[float, float]]
+TIME_LIMIT = 15.0  # seconds, as for every expect() here (tests/e2e/conftest.py)
+
+
+def middle(locator: Any) -> Point:
+    """Where the element is now (a drag animates cards: ask again each time)."""
+
+    def point() -> tuple[float, float]:
+        box = locator.bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    return point
+
+
+def classed(locator: Any, name: str) -> Callable[[], bool]:
+    return lambda: bool(locator.evaluate(f"(el) => el.classList.contains('{name}')"))
+
+
+def hold_until(
+    move: Callable[[float, float], None], point: Point, done: Callable[[], bool]
+) -> None:
+    """Keep the pointer (or finger) on `point`, a small move at a time, until the board shows
+    `done`: what the drop depends on. A busy browser gets there late (a card still
+    animating out of the way, Sortable's touch polling not yet run), so this waits for that
+    state, never for a length of time; each move is a real event, handled before the next."""
+    deadline = time.monotonic() + TIME_LIMIT
+    wiggle = 0
+    while not done():
+        assert time.monotonic() < deadline, "the board never reached the state to drop in"
+        x, y = point()
+        move(x, y + wiggle)
+        wiggle = 1 - wiggle
+
+
+def sent(page: Any) -> None:
+    """Every command this page made has been answered by the server (its outbox is empty)."""
+    page.wait_for_function(
+        "() => !Object.keys(localStorage).some((k) => k.startsWith('facilitator:outbox:')"
+        " && JSON.parse(localStorage.getItem(k) || '[]').length)"
+    )
+
+
+def start_drag(page: Any, source: Any) -> None:
+    """Press on a card and move off it until the drag has begun (Sortable marks the card)."""
     box = source.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 3, box["y"] + 8)
+    x, y = box["x"] + box["width"] / 3, box["y"] + 8
+    page.mouse.move(x, y)
     page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 3 + 20, box["y"] + 30, steps=5)
+    page.mouse.move(x + 20, y + 22, steps=5)
+    hold_until(page.mouse.move, lambda: (x + 20, y + 22), classed(source, "sortable-ghost"))
+
+
+def drag(page: Any, source: Any, onto: Any) -> None:
+    """Drag a card over the middle of another and drop it there: a merge is offered."""
+    start_drag(page, source)
+    x, y = middle(onto)()
     page.mouse.move(x, y, steps=15)
-    # A slow machine may drop a move event: settle on the target, as a hand does.
-    for dy in (1, 0, 1, 0):
-        page.wait_for_timeout(60)
-        page.mouse.move(x, y + dy)
-    if hold:
-        page.wait_for_timeout(hold)
+    hold_until(page.mouse.move, middle(onto), classed(onto, "merge-target"))
     page.mouse.up()
 
 
@@ -146,8 +199,12 @@ def test_dragging_near_an_edge_scrolls(browser: Any, site: dict[str, Any], watch
     assert columns.evaluate("(el) => el.scrollWidth > el.clientWidth")
     box = columns.bounding_box()
     card = page.locator("#unclustered .card-idea").first
-    drag(page, card, box["x"] + box["width"] - 10, box["y"] + box["height"] / 2, hold=2500)
-    assert columns.evaluate("(el) => el.scrollLeft") > 50
+    start_drag(page, card)
+    edge = (box["x"] + box["width"] - 10, box["y"] + box["height"] / 2)
+    page.mouse.move(*edge, steps=15)
+    scrolled = lambda: columns.evaluate("(el) => el.scrollLeft") > 50  # noqa: E731
+    hold_until(page.mouse.move, lambda: edge, scrolled)
+    page.mouse.up()
 
 
 def test_dropping_a_card_on_a_card_offers_a_merge(
@@ -156,11 +213,10 @@ def test_dropping_a_card_on_a_card_offers_a_merge(
     page = console(browser, site, watch, 5)  # 3 ideas, not in a theme
     cards = page.locator("#unclustered .card-idea")
     expect(cards).to_have_count(3)
-    first, second = cards.nth(0), cards.nth(1)
+    first_id, second_id = (cards.nth(n).get_attribute("data-id") for n in (0, 1))
+    first = page.locator(f"#idea-{first_id}")  # by id: a drag reorders the list
     first_text = first.locator(".idea-text").inner_text()
-    second_id = second.get_attribute("data-id")
-    target = second.locator(".idea-text").bounding_box()
-    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    drag(page, first, page.locator(f"#idea-{second_id}"))
     dialog = page.locator("#merge-dialog")
     expect(dialog).to_be_visible()
     expect(dialog.locator("[data-merge=from]")).to_have_text(first_text)
@@ -179,9 +235,8 @@ def test_cancelling_a_merge_by_drop_changes_nothing(
     page = console(browser, site, watch, 3)
     cards = page.locator("#unclustered .card-idea, .theme-column .card-idea")
     before = cards.evaluate_all("(els) => els.map((el) => el.id)")
-    first, second = cards.nth(0), cards.nth(1)
-    target = second.locator(".idea-text").bounding_box()
-    drag(page, first, target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)
+    first, second = (page.locator(f"#{cards.nth(n).get_attribute('id')}") for n in (0, 1))
+    drag(page, first, second)
     page.locator("#merge-dialog").get_by_role("button", name="Cancel").click()
     assert cards.evaluate_all("(els) => els.map((el) => el.id)") == before
     page.reload()
@@ -301,8 +356,16 @@ def test_a_recommendation_is_written_in_a_roomy_editor_seeded_from_its_theme(
     rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
     expect(rec).to_have_count(1)
     expect(rec.locator("h3")).to_contain_text(name)
-    expect(rec).to_contain_text("→ The ministry of ICT, with the national CERT")
+    # Who acts is shown apart, not as the text's last paragraph.
+    expect(rec.locator(".rec-who")).to_have_text(
+        "Who acts: The ministry of ICT, with the national CERT"
+    )
+    expect(rec.locator(".rec-text")).to_have_text(
+        "Fund procurement clinics for partner ministries."
+    )
     expect(rec).to_contain_text("From:")
+    rec.scroll_into_view_if_needed()
+    shot(page, "board-rec-who-acts-1366")
     # Edit again in the same panel: the structure comes back apart, the change is kept.
     rec.get_by_text("Edit", exact=True).click()
     expect(editor.get_by_label("Who acts", exact=True)).to_have_value(
@@ -313,10 +376,40 @@ def test_a_recommendation_is_written_in_a_roomy_editor_seeded_from_its_theme(
     )
     editor.get_by_label("Who acts", exact=True).fill("The procurement office")
     editor.get_by_role("button", name="Save").click()
+    expect(rec.locator(".rec-who")).to_have_text("Who acts: The procurement office")
     page.reload()
     rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
-    expect(rec).to_contain_text("→ The procurement office")
+    expect(rec.locator(".rec-who")).to_have_text("Who acts: The procurement office")
     expect(rec).to_contain_text("Most contracts carry no security clause today.")
+    assert "→" not in rec.locator(".rec-text").inner_text()
+    # The synthesis shows it apart too, and a final made from it alone copies it.
+    synthesis = page.context.new_page()
+    synthesis.set_viewport_size(LAPTOP["viewport"])
+    synthesis.goto(f"{site['base_url']}/organiser/workshops/{site['workshop_id']}/synthesis")
+    card = synthesis.locator(".group-recs li", has_text="Fund procurement clinics")
+    expect(card).to_contain_text("Who acts: The procurement office")
+    card.get_by_role("checkbox").check()
+    synthesis.get_by_role("button", name="Create final recommendation").click()
+    final = synthesis.locator(".finals > li", has_text="Fund procurement clinics").first
+    expect(final).to_contain_text("Who acts: The procurement office")
+    final.locator("summary", has_text="Rewrite").click()
+    expect(final.get_by_label("Who acts")).to_have_value("The procurement office")
+    final.scroll_into_view_if_needed()
+    shot(synthesis, "synthesis-who-acts-1366")
+    assert axe_problems(synthesis) == []
+    synthesis.close()
+    # Unticking the structure names no one any more.
+    rec.get_by_text("Edit", exact=True).click()
+    expect(editor.get_by_label("Use a structure: what, why, who acts")).to_be_checked()
+    editor.get_by_label("Use a structure: what, why, who acts").uncheck()
+    editor.get_by_role("button", name="Save").click()
+    expect(rec.locator(".rec-who")).to_have_count(0)
+    page.reload()
+    rec = page.locator("#recommendations .rec", has_text="Fund procurement clinics")
+    expect(rec.locator(".rec-who")).to_have_count(0)
+    expect(rec.locator(".rec-text")).to_have_text(
+        "Fund procurement clinics for partner ministries."
+    )
 
 
 def test_the_editor_and_board_on_a_phone(browser: Any, site: dict[str, Any], watch: Watch) -> None:
@@ -417,8 +510,8 @@ def test_a_finger_drags_an_idea_into_a_theme(
 ) -> None:
     page = console(browser, site, watch, 2, **LAPTOP, has_touch=True)
     columns = page.locator(".theme-column")
-    card = columns.nth(0).locator(".card-idea").first
-    idea_id = card.get_attribute("data-id")
+    idea_id = columns.nth(0).locator(".card-idea").first.get_attribute("data-id")
+    card = page.locator(f"#columns #idea-{idea_id}").first  # Sortable's touch clone shares it
     start = card.locator(".idea-text").bounding_box()
     end = columns.nth(1).locator("ul.cards").bounding_box()
     touch = page.context.new_cdp_session(page)
@@ -427,30 +520,42 @@ def test_a_finger_drags_an_idea_into_a_theme(
         points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
         touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
+    def press(x: float, y: float) -> None:
+        """A press that becomes a drag once Sortable's touch delay is over (a quick swipe
+        scrolls instead): wait for that, not for a time that a busy machine overruns."""
+        finger("touchStart", x, y)
+        expect(card).to_have_class(re.compile(r"\bsortable-chosen\b"))
+
+    def slide(x: float, y: float, tx: float, ty: float) -> None:
+        for n in range(1, 21):
+            finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
+
     x, y = start["x"] + 20, start["y"] + 10
-    finger("touchStart", x, y)
-    page.wait_for_timeout(400)  # a press, then a drag: a quick swipe scrolls instead
+    press(x, y)
     tx, ty = end["x"] + end["width"] / 2, end["y"] + end["height"] - 10
-    for n in range(1, 21):
-        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
-        page.wait_for_timeout(30)
+    slide(x, y, tx, ty)
+    # Lift the finger once the card has moved into the theme: Sortable follows a finger by
+    # polling, which a busy browser runs late.
+    there = columns.nth(1).locator(f"#idea-{idea_id}")
+    hold_until(partial(finger, "touchMove"), lambda: (tx, ty), lambda: there.count() == 1)
     finger("touchEnd", tx, ty)
     expect(columns.nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
+    sent(page)  # the card moved on this page at once; the server has the move only now
     page.reload()
     expect(page.locator(".theme-column").nth(1).locator(f"#idea-{idea_id}")).to_have_count(1)
     page.wait_for_selector("#conn[data-state=online]")
 
     # A card held over the middle of another offers to merge them, as with a mouse.
-    card = columns.nth(0).locator(".card-idea").first
-    other = columns.nth(1).locator(".card-idea").first
-    start, box = card.locator(".idea-text").bounding_box(), other.bounding_box()
+    idea_id = columns.nth(0).locator(".card-idea").first.get_attribute("data-id")
+    card = page.locator(f"#columns #idea-{idea_id}").first
+    other_id = columns.nth(1).locator(".card-idea").first.get_attribute("data-id")
+    other = page.locator(f"#idea-{other_id}")
+    start = card.locator(".idea-text").bounding_box()
     x, y = start["x"] + 20, start["y"] + 10
-    tx, ty = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    finger("touchStart", x, y)
-    page.wait_for_timeout(400)
-    for n in range(1, 21):
-        finger("touchMove", x + (tx - x) * n / 20, y + (ty - y) * n / 20)
-        page.wait_for_timeout(30)
+    tx, ty = middle(other)()
+    press(x, y)
+    slide(x, y, tx, ty)
+    hold_until(partial(finger, "touchMove"), middle(other), classed(other, "merge-target"))
     finger("touchEnd", tx, ty)
     dialog = page.locator("#merge-dialog")
     expect(dialog).to_be_visible()

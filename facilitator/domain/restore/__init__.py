@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from facilitator.domain import impact_snapshot, plenary_snapshot
+from facilitator.domain import chatham_house, impact_snapshot, plenary_snapshot
 from facilitator.domain.restore import board, log, recommendations, workshop
 from facilitator.snapshot import Snapshot
 from facilitator.store.database import Database
@@ -44,6 +44,9 @@ def restore(
     impact_snapshot.restore(s, snap, wid, ids.people, final_ids)
     plenary_snapshot.restore(s, snap, wid, group_ids, ids.people, final_ids)
     log.write(s, snap, wid, group_ids, ids.people)
+    if snap.workshop.chatham_house:  # a hand-made file may carry names: none are kept
+        s.flush()
+        chatham_house.erase_names(s, wid)
     s.flush()
     return wid
 

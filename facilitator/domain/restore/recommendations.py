@@ -1,13 +1,15 @@
 """The archive's recommendations as new rows: the groups', with the ideas and themes they
-came from, the workshop's final ones, and the cards later rounds carried from them."""
+came from, the workshop's final ones, the cards later rounds carried from them, and the
+room's +1s in the gallery."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
 from facilitator.domain import archive_rules as rules
+from facilitator.domain import gallery_snapshot
 from facilitator.domain.errors import Invalid
-from facilitator.domain.recommendations import check_draft
+from facilitator.domain.recommendations import check_draft, split_who
 from facilitator.domain.restore.ids import Board
 from facilitator.models import Idea, Recommendation, RecommendationSource, Scope, SourceKind
 from facilitator.snapshot import Snapshot
@@ -26,6 +28,7 @@ def write(
             assert card is not None
             card.seed_of = rules.ref(rec_ids, i.seed_of, f"ideas[{n}].seed_of")
             s.add(card)
+    gallery_snapshot.restore(s, snap, rec_ids, ids.people, group_ids)
     return final_ids
 
 
@@ -35,7 +38,7 @@ def _group_ones(
     rec_ids: dict[int, int] = {}
     for n, r in enumerate(snap.recommendations):
         at = f"recommendations[{n}]"
-        title, text, rationale = _draft(r.title, r.text, r.rationale, at)
+        title, text, rationale, who = _draft(r.title, r.text, r.rationale, r.who_acts, at)
         rec = Recommendation(
             workshop_id=workshop_id,
             scope=Scope.group,
@@ -43,6 +46,7 @@ def _group_ones(
             title=title,
             text=text,
             rationale=rationale,
+            who_acts=who,
             position=rules.number(r.position, f"{at}.position", 0, rules.MAX_POSITION),
             agreed=r.agreed,
             created_by=None,  # never a local account
@@ -70,13 +74,14 @@ def _finals(
     final_ids: dict[int, int] = {}
     for n, f in enumerate(snap.final_recommendations):
         at = f"final_recommendations[{n}]"
-        title, text, rationale = _draft(f.title, f.text, f.rationale, at)
+        title, text, rationale, who = _draft(f.title, f.text, f.rationale, f.who_acts, at)
         final = Recommendation(
             workshop_id=workshop_id,
             scope=Scope.workshop,
             title=title,
             text=text,
             rationale=rationale,
+            who_acts=who,
             position=rules.number(f.position, f"{at}.position", 0, rules.MAX_POSITION),
             agreed=f.final,
             created_at=f.created_at,
@@ -98,10 +103,15 @@ def _finals(
     return final_ids
 
 
-def _draft(title: str, text: str, rationale: str, at: str) -> tuple[str, str, str]:
-    """A recommendation's texts, by the rules of recommendations.check_draft."""
+def _draft(
+    title: str, text: str, rationale: str, who_acts: str, at: str
+) -> tuple[str, str, str, str]:
+    """A recommendation's texts, by the rules of recommendations.check_draft. An archive
+    from before "who acts" had its own field keeps it as the text's last "→ " paragraph."""
+    if not who_acts:
+        text, who_acts = split_who(text)
     try:
-        draft = check_draft(title, text, rationale)
+        draft = check_draft(title, text, rationale, who_acts)
     except Invalid as exc:
         raise rules.BadArchive(at, exc.message) from None
-    return draft.title, draft.text, draft.rationale
+    return draft.title, draft.text, draft.rationale, draft.who_acts

@@ -45,6 +45,7 @@ def write_workshop(s: Session, snap: Snapshot, organiser_id: int | None) -> int:
         description=rules.text(w.description, "workshop.description", limit=5000, required=False),
         language=i18n.supported(w.language) or i18n.DEFAULT,
         tag_label=rules.optional_line(w.tag_label, "workshop.tag_label", limit=60),
+        chatham_house=w.chatham_house is True,
         code=_code(s, w.code),
         created_at=w.created_at,
     )

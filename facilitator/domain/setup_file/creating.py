@@ -92,6 +92,7 @@ def create(s: Session, actor: Staff, setup: Setup, invitation_days: float) -> Cr
     assert workshop is not None
     workshop.language = setup.language
     workshop.tag_label = setup.tag_label
+    workshop.chatham_house = setup.chatham_house
     s.add(workshop)
     _add_rounds(s, wid, setup, group_ids)
     for question in setup.questions:

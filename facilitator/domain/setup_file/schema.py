@@ -135,6 +135,7 @@ class Setup(_Strict):
     language: str = i18n.DEFAULT  # of the projector and the exports
     defaults: SettingsKeys = SettingsKeys()
     tag_label: str = ""  # asked at join, when a round mixes tables by it
+    chatham_house: bool = False  # no names asked, shown or exported
     rounds: list[RoundSpec] = Field(default=[], max_length=MAX_ROUNDS)
     groups: list[GroupSpec] = Field(
         min_length=workshops.MIN_GROUPS, max_length=workshops.MAX_GROUPS

@@ -34,6 +34,8 @@ def dump(s: Session, workshop_id: int) -> str:
     doc["language"] = w.language
     if w.tag_label:
         doc["tag_label"] = w.tag_label
+    if w.chatham_house:
+        doc["chatham_house"] = True
     rounds = round_state.ordered(s, workshop_id)
     number = {r.id: n + 1 for n, r in enumerate(rounds)}
     if rounds:

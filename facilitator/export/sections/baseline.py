@@ -4,25 +4,18 @@ chart), and for a scale asked on joining and later, the change on the same devic
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from facilitator import answer_stats, i18n
-from facilitator.answer_stats import Change, Summary
+from facilitator import answer_stats, i18n, moments
+from facilitator.answer_stats import Change, ChangeRow, QuestionResult
 from facilitator.export.blocks import Bars, Block, Heading, Para, Table
 from facilitator.i18n import gettext as _
-from facilitator.snapshot import QuestionSnap, Snapshot
-from facilitator.vocabulary import MOMENT_LABELS
-
-BASELINE = "joining"
+from facilitator.snapshot import Snapshot
 
 
 def section(snap: Snapshot) -> list[Block]:
     if not snap.questions:
         return []
-    # question -> moment -> device -> value
-    given: dict[int, dict[str, dict[int, object]]] = defaultdict(lambda: defaultdict(dict))
-    for a in snap.answers:
-        given[a.question_id][a.moment][a.participant_id] = a.value
+    groups = {g.id: g.name for g in snap.groups}
+    group_of = {p.id: groups.get(p.group_id or 0, "") for p in snap.participants}
     out: list[Block] = [
         Heading(_("Baseline and change"), 1),
         Para(
@@ -34,13 +27,14 @@ def section(snap: Snapshot) -> list[Block]:
             )
         ),
     ]
-    for number, q in enumerate(snap.questions, start=1):
-        out += _question(snap, number, q, given[q.id])
+    found = answer_stats.results(snap.questions, snap.answers, group_of, len(snap.rounds))
+    for number, result in enumerate(found, start=1):
+        out += _question(number, result)
     return out
 
 
 def moment_label(moment: str) -> str:
-    return _(MOMENT_LABELS.get(moment, moment))
+    return moments.label(moment)
 
 
 def _num(x: float | None) -> str:
@@ -51,20 +45,10 @@ def _signed(x: float | None) -> str:
     return "–" if x is None else ("+" if x > 0 else "") + i18n.format_number(x, 2)
 
 
-def _summary(q: QuestionSnap, values: list[object]) -> Summary:
-    if q.kind == "scale":
-        return answer_stats.scale_summary([v for v in values if isinstance(v, int)], q.low, q.high)
-    if q.kind == "text":
-        return Summary(len(values), None, None, ())
-    picked = [v for v in values if isinstance(v, int | list)]
-    return answer_stats.choice_summary(picked, len(q.choices))
-
-
-def _question(
-    snap: Snapshot, number: int, q: QuestionSnap, answers: dict[str, dict[int, object]]
-) -> list[Block]:
+def _question(number: int, result: QuestionResult) -> list[Block]:
+    q = result.question
     out: list[Block] = [Heading(f"{number}. {q.text}", 2)]
-    summaries = {m: _summary(q, list(answers.get(m, {}).values())) for m in q.moments}
+    summaries = {m.moment: m.summary for m in result.moments}
     if q.kind == "scale":
         out.append(
             Para(
@@ -77,7 +61,6 @@ def _question(
         for m, s in summaries.items():
             rows.append([moment_label(m), s.n, _num(s.mean), _num(s.median)])
         out.append(Table(rows))
-        labels = tuple(str(v) for v in range(q.low, q.high + 1))
     elif q.kind == "text":
         rows = [[_("Moment"), _("Answered")]]
         rows += [[moment_label(m), s.n] for m, s in summaries.items()]
@@ -85,7 +68,6 @@ def _question(
         out.append(Para(_("The written answers are in the anonymous answers file.")))
         return out
     else:
-        labels = q.choices
         rows = [[_("Choice"), *(moment_label(m) for m in summaries)]]
         for n, choice in enumerate(q.choices):
             rows.append([choice, *(s.distribution[n] for s in summaries.values())])
@@ -94,31 +76,19 @@ def _question(
     for m, s in summaries.items():
         if s.n:
             caption = _("Answers {moment}: {n} phones.").format(moment=moment_label(m), n=s.n)
-            out.append(Bars(s.distribution, labels, caption))
-    if q.kind == "scale" and BASELINE in q.moments:
-        out += _changes(snap, q, answers)
+            out.append(Bars(s.distribution, result.labels(), caption))
+    if result.changes:
+        out.append(_changes(result.changes))
     return out
 
 
-def _changes(snap: Snapshot, q: QuestionSnap, answers: dict[str, dict[int, object]]) -> list[Block]:
-    groups = {g.id: g.name for g in snap.groups}
-    group_of = {p.id: groups.get(p.group_id or 0, "") for p in snap.participants}
-    baseline = answers.get(BASELINE, {})
+def _changes(changes: tuple[ChangeRow, ...]) -> Table:
     rows: list[list[object]] = [
         [_("Compared with the baseline"), _("Group"), _("Pairs"), _("Mean change"),
          _("Interval (95%)"), _("Clear change")]
     ]  # fmt: skip
-    for later in (m for m in q.moments if m != BASELINE):
-        pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for device, value in answers.get(later, {}).items():
-            before = baseline.get(device)
-            if isinstance(before, int) and isinstance(value, int):
-                pairs[""].append((before, value))
-                pairs[group_of.get(device, "")].append((before, value))
-        rows.append(_change_row(later, _("Whole event"), answer_stats.paired_change(pairs[""])))
-        for name in sorted(n for n in pairs if n):
-            rows.append(_change_row(later, name, answer_stats.paired_change(pairs[name])))
-    return [Table(rows)]
+    rows += [_change_row(c.later, c.group or _("Whole event"), c.change) for c in changes]
+    return Table(rows)
 
 
 def _change_row(later: str, who: str, change: Change) -> list[object]:

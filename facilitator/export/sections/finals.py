@@ -6,7 +6,17 @@ the section says so.
 
 from __future__ import annotations
 
-from facilitator.export.blocks import Block, Heading, Item, Para, ideas, plus_ones, votes
+from facilitator.export.blocks import (
+    Block,
+    Heading,
+    Item,
+    Para,
+    ideas,
+    plus_ones,
+    votes,
+    who_acts_line,
+)
+from facilitator.export.sections.groups import room_plus
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import RecommendationSnap, Snapshot
 
@@ -22,17 +32,19 @@ def section(snap: Snapshot) -> list[Block]:
     if not agreed:
         out.append(Para(_("No recommendation has been agreed yet.")))
     for n, rec in enumerate(agreed, 1):
-        out += _body(rec.title, rec.text, rec.rationale, n)
+        out += _body(rec.title, rec.text, rec.rationale, rec.who_acts, n)
+        out += _room(snap, rec.id, 1)
         out += provenance(snap, rec)
     return out
 
 
-def _body(title: str, text: str, rationale: str, number: int) -> list[Block]:
+def _body(title: str, text: str, rationale: str, who_acts: str, number: int) -> list[Block]:
     out: list[Block] = [Item(title, number=number)]
     if text:
         out.append(Item(text, level=1))
     if rationale:
         out.append(Item(_("Why: {reason}").format(reason=rationale), level=1))
+    out += who_acts_line(who_acts)
     return out
 
 
@@ -41,7 +53,7 @@ def _synthesis(snap: Snapshot) -> list[Block]:
     out: list[Block] = []
     for n, final in enumerate(snap.final_recommendations, 1):
         title = final.title if final.final else _("{title} (draft)").format(title=final.title)
-        out += _body(title, final.text, final.rationale, n)
+        out += _body(title, final.text, final.rationale, final.who_acts, n)
         for rec_id in final.recommendation_ids:
             rec = by_id.get(rec_id)
             if rec is None:
@@ -49,8 +61,15 @@ def _synthesis(snap: Snapshot) -> list[Block]:
             group = snap.group(rec.group_id).name
             line = _("From {group}: “{title}”").format(group=group, title=rec.title)
             out.append(Item(line, level=1))
+            out += _room(snap, rec.id, 2)
             out += provenance(snap, rec)
     return out
+
+
+def _room(snap: Snapshot, rec_id: int, level: int) -> list[Block]:
+    """The room's +1s in the report-back gallery, when it gave any."""
+    n = snap.gallery_plus_for(rec_id)
+    return [Item(room_plus(n), level=level)] if n else []
 
 
 def provenance(snap: Snapshot, rec: RecommendationSnap) -> list[Block]:

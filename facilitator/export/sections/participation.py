@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from facilitator import i18n, metrics
+from facilitator import i18n, metrics, rounds_view
 from facilitator.export.blocks import Block, Chart, Heading, Para, Table
 from facilitator.i18n import gettext as _
 from facilitator.snapshot import Snapshot
@@ -31,7 +31,26 @@ def section(snap: Snapshot) -> list[Block]:
             end=series.label(len(series.counts)),  # where the last bucket ends
         )
         out.append(Chart(series, caption))
+    if snap.rounds:
+        out.append(Heading(_("Rounds"), 2))
+        out.append(
+            Para(
+                _(
+                    "Phones seated in each group, round by round (for a round that has "
+                    "ended, where they sat when it ended), and those that took part: wrote "
+                    "an idea, placed a dot or gave a +1."
+                )
+            )
+        )
+        out.append(Table(round_table(snap)))
     return out
+
+
+def round_table(snap: Snapshot) -> list[list[object]]:
+    rows: list[list[object]] = [[_("Round"), _("Group"), _("Phones"), _("Took part")]]
+    for t in rounds_view.turnout(snap):
+        rows.append([t.round, t.group, t.seated, t.took_part])
+    return rows
 
 
 def duration(d: dt.timedelta | None) -> str:

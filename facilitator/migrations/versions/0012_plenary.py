@@ -1,7 +1,7 @@
 """the plenary vote on the final recommendations, and its ballots (issue #23)
 
 Revision ID: 0012_plenary
-Revises: 0010
+Revises: 0013_chatham_house
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_plenary"
-# The brief names "0010_questions": that migration's id is "0010". The lead re-chains.
-down_revision = "0010"
+# Chained after main's head when main (gallery, board3) was merged in; the id is the one
+# the brief gave.
+down_revision = "0013_chatham_house"
 branch_labels = None
 depends_on = None
 
