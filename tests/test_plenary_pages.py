@@ -122,6 +122,7 @@ def test_the_timer_closes_the_vote_on_the_server_and_phones_hear_it(world: World
     with connect(phone, g1.id) as raw:
         ws = Socket(raw)
         ws.until_type("reset")
+        ws.until_type("plenary")  # the greeting's card: the vote open, the ballot shown
 
         def expire(s: Any) -> None:  # five minutes on
             row = s.get(Plenary, workshop.id)
@@ -129,11 +130,14 @@ def test_the_timer_closes_the_vote_on_the_server_and_phones_hear_it(world: World
             s.add(row)
 
         world.db.write_sync(expire)
-        closed = ws.until(lambda f: "The plenary vote has closed" in str(f.get("ops")))
+        # The close, as an event on the group's channel (not a card read after the deadline).
+        closed = ws.until(
+            lambda f: f["type"] == "patch" and "The plenary vote has closed" in str(f["ops"])
+        )
         assert "data-ballot" not in str(closed["ops"])
     late = phone.post(f"/j/{g1.code}/plenary", {"key": "ballot-late-1", "rank": items})
     assert late.status_code == 409 and stored(world) == []
     closes = world.read(
         lambda s: s.exec(select(Event.actor).where(Event.kind == "plenary.closed")).all()
     )
-    assert set(closes) == {"timer"} and len(closes) == 1 + len(workshop.groups)
+    assert set(closes) == {"timer"} and len(closes) == 1 + len(workshop.groups), closes
