@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,19 +41,25 @@ def test_a_short_benchmark_run_loses_and_doubles_nothing(tmp_path: Path) -> None
     assert app["db"]["groups_not_at_server_head"] == 0
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(300)
-def test_a_two_process_run_shares_every_idea_across_processes(tmp_path: Path) -> None:
-    """`--target app2`: serve --workers 2 on PostgreSQL with Redis between the processes."""
+def two_processes(tmp_path: Path, *more: str) -> dict[str, Any]:
+    """A tiny `--target app2` run (48 phones, 24 a group, two generator processes): its JSON."""
     backends.require_servers()
-    command = [sys.executable, "-m", "bench.load", "--target", "app2", "-n", "48"]
-    command += ["--group-size", "24", "--procs", "2", "--duration", "3", "--interval", "1.5"]
+    command = [sys.executable, "-m", "bench.load", "--target", "app2", "-n", "48", *more]
+    command += ["--group-size", "24", "--procs", "2", "--duration", "3"]
     command += ["--settle", "0.5", "--drain", "8", "--quiet", "0", "--json"]
     command += ["--work-dir", str(tmp_path)]
     command += ["--postgres-url", backends.POSTGRES, "--redis-url", backends.REDIS]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=280)
     assert done.returncode == 0, done.stderr[-2000:]
     [run] = [json.loads(line) for line in done.stdout.splitlines()]
+    return run  # type: ignore[no-any-return]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_two_process_run_shares_every_idea_across_processes(tmp_path: Path) -> None:
+    """`--target app2`: serve --workers 2 on PostgreSQL with Redis between the processes."""
+    run = two_processes(tmp_path, "--interval", "1.5")
     assert run["target"] == "app2" and run["connected"] == 48
     assert run["submitted"] > 0 and run["acked"] == run["submitted"], run
     assert run["lost"] == 0 and run["lost_deliveries"] == 0, run
@@ -92,15 +99,7 @@ def test_a_short_plenary_run_counts_every_ballot_once(tmp_path: Path) -> None:
 @pytest.mark.timeout(300)
 def test_a_two_process_plenary_run_counts_every_ballot_once(tmp_path: Path) -> None:
     """`--scenario plenary --target app2`: ballots on both processes, one database."""
-    backends.require_servers()
-    command = [sys.executable, "-m", "bench.load", "--target", "app2", "--scenario", "plenary"]
-    command += ["-n", "48", "--group-size", "24", "--procs", "2", "--duration", "3"]
-    command += ["--settle", "0.5", "--drain", "8", "--quiet", "0", "--json"]
-    command += ["--work-dir", str(tmp_path)]
-    command += ["--postgres-url", backends.POSTGRES, "--redis-url", backends.REDIS]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=280)
-    assert done.returncode == 0, done.stderr[-2000:]
-    [run] = [json.loads(line) for line in done.stdout.splitlines()]
+    run = two_processes(tmp_path, "--scenario", "plenary")
     assert run["connected"] == 48 and run["errors"] == 0, run["error_samples"]
     vote = run["plenary"]
     assert vote["acked"] == 48 and vote["lost"] == 0 and vote["doubled"] == 0, vote
