@@ -14,6 +14,7 @@ JOB_MODULES = tuple(
         "clusters",
         "follow_up",
         "follow_up_links",
+        "idea_vectors",
         "ideas",
         "moderation",
         "participants",
