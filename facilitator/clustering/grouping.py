@@ -62,14 +62,26 @@ def _labels(settings: Backend, vectors: NDArray[np.float64]) -> NDArray[np.int_]
         distances = cosine_distances(
             normalize(vectors - settings.silhouette_centring * vectors.mean(axis=0))
         )
-    best_score, best = -np.inf, np.ones(n, dtype=np.int_)
     # Themes of fewer than three ideas on average are not worth suggesting, hence n // 3.
-    for found, cut in cuts(tree, n, max(2, n // 3)):
+    scored = [
+        (silhouette(distances, cut) - settings.penalty * found / n, found, cut)
+        for found, cut in cuts(tree, n, max(2, n // 3))
+    ]
+    # Only the best cuts as cut are refined and judged again: refining every cut of a
+    # 200-idea board doubled the CPU time of its suggestions (+100 ms) for the same mean ARI
+    # on the tuning seeds within 0.002 (Cambridge 0.259 against 0.261, the others equal).
+    scored.sort(key=lambda entry: -entry[0])
+    best_score, best = -np.inf, np.ones(n, dtype=np.int_)
+    for _, found, cut in scored[:_REFINED_CUTS]:
         labels = refined(centred, cut)
-        score = silhouette(distances, labels) - (settings.penalty * found / n)
+        score = silhouette(distances, labels) - settings.penalty * found / n
         if score > best_score:
             best_score, best = score, labels
     return best
+
+
+# Cuts refined and judged again, the best as cut first.
+_REFINED_CUTS = 12
 
 
 # Rounds of moving ideas to their nearest theme after a cut; boards settle in 2–4.
