@@ -11,7 +11,7 @@ model says of a text, not a change anyone made, and no page shows it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session, col, select
 
@@ -25,10 +25,11 @@ def text_hash(text: str) -> str:
 
 
 def group_vectors(
-    s: Session, group_id: int, model: str
-) -> tuple[list[tuple[int, str]], dict[int, bytes]]:
-    """The group's visible ideas as (id, text), and the kept vector of each whose text has not
-    changed since, by idea id."""
+    s: Session, group_id: int, model: str, known: Callable[[list[str]], set[str]] | None = None
+) -> tuple[list[tuple[int, str]], dict[int, bytes | None]]:
+    """The group's visible ideas as (id, text), and by idea id the kept vector of each whose
+    text has not changed since. For ideas whose text ``known`` names (the process holds their
+    vectors already) the vector is not read: None says it is kept."""
     ideas = [
         (idea_id, text)
         for idea_id, text in s.exec(
@@ -39,12 +40,27 @@ def group_vectors(
         if idea_id is not None
     ]
     hashes = {idea_id: text_hash(text) for idea_id, text in ideas}
-    rows = s.exec(
-        select(IdeaVector).where(
-            col(IdeaVector.idea_id).in_(list(hashes)), IdeaVector.model == model
-        )
-    ).all()
-    return ideas, {r.idea_id: r.vector for r in rows if hashes.get(r.idea_id) == r.text_hash}
+    valid = [
+        idea_id
+        for idea_id, digest in s.exec(
+            select(IdeaVector.idea_id, IdeaVector.text_hash).where(
+                col(IdeaVector.idea_id).in_(list(hashes)), IdeaVector.model == model
+            )
+        ).all()
+        if hashes.get(idea_id) == digest
+    ]
+    held = known([text for _, text in ideas]) if known else set()
+    texts = dict(ideas)
+    out: dict[int, bytes | None] = {i: None for i in valid if texts[i] in held}
+    wanted = [i for i in valid if i not in out]
+    if wanted:
+        rows = s.exec(
+            select(IdeaVector.idea_id, IdeaVector.vector).where(
+                col(IdeaVector.idea_id).in_(wanted), IdeaVector.model == model
+            )
+        ).all()
+        out.update({idea_id: vector for idea_id, vector in rows})
+    return ideas, out
 
 
 @write_job

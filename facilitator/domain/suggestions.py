@@ -174,9 +174,15 @@ async def _recall(db: Database, group_id: int, module: ModuleType) -> list[str]:
     model = module.vector_model()
     if model is None:
         return []
-    ideas, kept = await db.read(lambda s: idea_vectors.group_vectors(s, group_id, model))
+
+    def known(texts: list[str]) -> set[str]:  # in the process already: not read again
+        return set(module.multilingual.cached(texts))
+
+    ideas, kept = await db.read(lambda s: idea_vectors.group_vectors(s, group_id, model, known))
     texts = dict(ideas)
-    module.multilingual.remember({texts[idea_id]: blob for idea_id, blob in kept.items()})
+    module.multilingual.remember(
+        {texts[idea_id]: blob for idea_id, blob in kept.items() if blob is not None}
+    )
     missing = [(idea_id, text) for idea_id, text in ideas if idea_id not in kept]
     _queue_saving(module, missing)
     _recalled.add(group_id)
