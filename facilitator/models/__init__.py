@@ -46,6 +46,7 @@ from facilitator.models.recommendations import (
     SourceKind,
 )
 from facilitator.models.time import utcnow
+from facilitator.models.vectors import IdeaVector
 
 __all__ = [
     "Answer",
@@ -64,6 +65,7 @@ __all__ = [
     "IdeaRevision",
     "IdeaStatus",
     "IdeaSupport",
+    "IdeaVector",
     "Invitation",
     "LoginSession",
     "Moment",
