@@ -8,7 +8,7 @@ cycle, labelled by the committee that took them up) and xSID (6 intents × 6 req
 English, or each in a random one of English, Arabic, German, Italian and Dutch), from
 ``../shared/data`` beside the repo (see each folder's SOURCE.md). The engine is never told the
 true number of clusters. Ideas it leaves alone count as clusters of one. The engine's settings
-were tuned on seeds 0–29, so the default report uses seeds 100–129. The baselines run in the
+were tuned on seeds 0–59, so the default report uses seeds 100–129. The baselines run in the
 same process on the same boards: grouping by language, random labels with the true k, and
 TF-IDF + average-link agglomerative clustering given the true k. Suggestions (clusters and
 names) and the duplicate hint are timed on a 200-comment Pol.is board, and BANKING77 names are
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--boards", type=int, default=30)
-    parser.add_argument("--seed", type=int, default=100, help="first board seed (tuned on 0–29)")
+    parser.add_argument("--seed", type=int, default=100, help="first board seed (tuned on 0–59)")
     parser.add_argument("--backend", action="append", help="only this backend (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)

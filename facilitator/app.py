@@ -157,6 +157,8 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     heartbeat_seconds=settings.heartbeat_seconds,
                 )
                 counter = create_counter(settings.redis_url, settings.redis_prefix)
+                # Idea vectors, once computed, are kept in this database (idea_vectors).
+                suggestions.keep_vectors(db)
                 app.state.services = Services(
                     settings, db, hub, templates, rooms, Throttle(counter)
                 )
@@ -181,6 +183,7 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     steward = asyncio.get_running_loop().create_task(Freezer().run(rooms.sockets))
                     _import_later(asyncio.get_running_loop())
                 yield
+                suggestions.stop_keeping(db)
                 sampling.cancel()
                 closer.cancel()
                 telemetry.process_ended()

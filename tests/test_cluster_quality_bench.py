@@ -1,5 +1,6 @@
-"""A one-board run of bench/cluster_quality.py on the shared data sets, so the bench keeps
-working: correctness only, no ARI or timing is asserted (those are the bench's to report)."""
+"""A one-board run of bench/cluster_quality.py on the shared data sets, and a 12-idea run of
+bench/cold_suggestions.py, so the benches keep working: correctness only, no ARI or timing is
+asserted (those are the benches' to report)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,18 @@ def test_a_one_board_run_reports_every_data_set_and_baseline() -> None:
     assert timing["cold_s"] >= 0 and timing["hint_ms_median"] > 0
     assert 0.0 <= report["names"]["tfidf"]["share"] <= 1.0
     assert report["names"]["tfidf"]["examples"]
+
+
+def test_the_cold_start_bench_reads_kept_vectors_back_without_the_model() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.cold_suggestions", "--ideas", "12", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+        check=True,
+    )
+    runs = json.loads(result.stdout)["runs"]
+    assert [r["model_loaded"] for r in runs.values()] == [True, False, False]
+    assert {r["ideas"] for r in runs.values()} == {12}
+    assert all(r["baseline_cpu_s"] > 0 for r in runs.values())

@@ -24,6 +24,7 @@ from facilitator.clustering import (
     suggest_names,
 )
 from facilitator.clustering.grouping import cuts as _cuts
+from facilitator.clustering.grouping import refined as _refined
 from facilitator.clustering.grouping import silhouette as _silhouette
 from facilitator.clustering.stopwords import STOP_WORDS
 from facilitator.clustering.vectors import cosine_distances as _cosine_distances
@@ -319,3 +320,22 @@ def test_any_texts_and_groups_get_names_without_an_error(texts: list[str], rng: 
     groups = [sorted(indices[i : i + 3]) for i in range(0, len(indices), 3)]
     names = suggest_names(texts, groups)
     assert len(names) == len(groups) and all(names) and len(set(names)) == len(names)
+
+
+def test_a_cut_is_refined_by_moving_ideas_to_their_nearest_theme() -> None:
+    rng = np.random.default_rng(3)
+    # Two themes around two directions; idea 0 (of the first) was cut into the second.
+    vectors = np.vstack(
+        [
+            [1.0, 0.0, 0.0] + 0.05 * rng.standard_normal((5, 3)),
+            [0.0, 1.0, 0.0] + 0.05 * rng.standard_normal((5, 3)),
+        ]
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    cut = np.array([7, 3, 3, 3, 3, 7, 7, 7, 7, 7])
+    labels = _refined(vectors, cut)
+    assert labels.tolist() == [0] * 5 + [1] * 5
+    assert _refined(vectors, labels).tolist() == labels.tolist()  # settled stays settled
+    # A theme is never emptied: the count of a cut is the silhouette's to judge.
+    lonely = np.array([0, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    assert len(set(_refined(vectors, lonely).tolist())) == 2

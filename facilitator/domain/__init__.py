@@ -16,6 +16,7 @@ JOB_MODULES = tuple(
         "follow_up",
         "follow_up_links",
         "gallery",
+        "idea_vectors",
         "ideas",
         "moderation",
         "participants",

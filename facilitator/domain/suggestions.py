@@ -7,7 +7,9 @@ edited ones (clusters.apply_suggestions); a phone is only shown similar ideas.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
+import logging
 import sys
 import threading
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ import orjson
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
+from facilitator.domain import idea_vectors
 from facilitator.domain.access import require_facilitator, require_member
 from facilitator.domain.actors import Actor
 from facilitator.domain.ideas import shown_to_phones
@@ -72,7 +75,118 @@ def load_engine() -> ModuleType:
     if _configured != _model:
         module.configure(_model)
         _configured = _model
+    module.multilingual.on_computed(_computed)
     return module
+
+
+# -- vectors kept in the database (idea_vectors) -------------------------------------------
+# Where computed vectors are written: the app's database, on its event loop (keep_vectors).
+_keeper: tuple[Database, asyncio.AbstractEventLoop] | None = None
+# Ideas whose vector is not in the database yet, by id: their text, as it was when queued.
+_unsaved: dict[int, str] = {}
+_unsaved_lock = threading.Lock()
+UNSAVED_LIMIT = 20_000  # as many as the engine keeps in memory
+# Groups whose kept vectors this process has read back.
+_recalled: set[int] = set()
+_writes: set[concurrent.futures.Future[int]] = set()
+_log = logging.getLogger(__name__)
+
+
+def keep_vectors(db: Database) -> None:
+    """Vectors computed from now on are kept in ``db``. Called by the app once its database is
+    open, on its event loop."""
+    global _keeper
+    _keeper = (db, asyncio.get_running_loop())
+    _recalled.clear()
+    with _unsaved_lock:
+        _unsaved.clear()  # ids of another database
+
+
+def stop_keeping(db: Database) -> None:
+    """``db`` closes: vectors are kept in memory only from now on (unless another app's
+    database took its place)."""
+    global _keeper
+    if _keeper is not None and _keeper[0] is db:
+        _keeper = None
+
+
+def _computed(vectors: dict[str, bytes]) -> None:
+    """The engine computed these vectors (by vector_key): those of ideas waiting for one are
+    written to the database, in the background."""
+    module = sys.modules.get("facilitator.clustering")
+    if module is None or _keeper is None:
+        return
+    key = module.multilingual.vector_key
+    rows = []
+    with _unsaved_lock:
+        for idea_id, text in list(_unsaved.items()):
+            blob = vectors.get(key(text))
+            if blob is not None:
+                rows.append((idea_id, idea_vectors.text_hash(text), blob))
+                del _unsaved[idea_id]
+    model = module.vector_model()
+    if rows and model is not None:
+        _write(model, rows)
+
+
+def _write(model: str, rows: list[tuple[int, str, bytes]]) -> None:
+    if _keeper is None:
+        return
+    db, loop = _keeper
+    try:
+        future = asyncio.run_coroutine_threadsafe(idea_vectors.keep(db, model, rows), loop)
+    except RuntimeError:  # the app's loop has closed: nothing left to keep them for
+        return
+    _writes.add(future)
+    future.add_done_callback(_written)
+
+
+def _written(future: concurrent.futures.Future[int]) -> None:
+    _writes.discard(future)
+    if not future.cancelled() and future.exception() is not None:
+        _log.error("keeping idea vectors failed", exc_info=future.exception())
+
+
+async def flush() -> None:
+    """Wait for the vectors being written to the database (tests and the bench)."""
+    while _writes:
+        await asyncio.wait([asyncio.wrap_future(f) for f in list(_writes)])
+
+
+def _queue_saving(module: ModuleType, ideas: Sequence[tuple[int, str]]) -> None:
+    """These ideas' vectors go to the database once computed; those the engine already has
+    go now."""
+    if _keeper is None:
+        return
+    with _unsaved_lock:
+        room = max(0, UNSAVED_LIMIT - len(_unsaved))
+        for idea_id, text in list(ideas)[:room]:
+            _unsaved[idea_id] = text
+    known = module.multilingual.cached([text for _, text in ideas])
+    if known:
+        to_bytes = module.multilingual.to_bytes
+        _computed({module.multilingual.vector_key(t): to_bytes(v) for t, v in known.items()})
+
+
+async def _recall(db: Database, group_id: int, module: ModuleType) -> list[str]:
+    """Reads the group's kept vectors back into the engine, and queues the others to be kept
+    once computed. Returns the texts of the group's ideas that have no vector yet."""
+    model = module.vector_model()
+    if model is None:
+        return []
+
+    def known(texts: list[str]) -> set[str]:  # in the process already: not read again
+        return set(module.multilingual.cached(texts))
+
+    ideas, kept = await db.read(lambda s: idea_vectors.group_vectors(s, group_id, model, known))
+    texts = dict(ideas)
+    module.multilingual.remember(
+        {texts[idea_id]: blob for idea_id, blob in kept.items() if blob is not None}
+    )
+    missing = [(idea_id, text) for idea_id, text in ideas if idea_id not in kept]
+    _queue_saving(module, missing)
+    _recalled.add(group_id)
+    return [text for _, text in missing]
 
 
 async def engine() -> ModuleType:
@@ -96,25 +210,49 @@ def use(group_id: int) -> None:
     _in_use.add(group_channel(group_id))
 
 
-def prepare(group_id: int, texts: list[str]) -> None:
-    """A group about to use suggestions (its console is open): its ideas' vectors are computed
-    in the background, and those of its next ideas too. Returns at once."""
+_preparing: set[asyncio.Task[None]] = set()
+
+
+def prepare(db: Database, group_id: int) -> None:
+    """A group about to use suggestions (its console is open): its ideas' vectors are read
+    back from the database or computed in the background, and those of its next ideas too.
+    Returns at once; call on the app's event loop."""
     use(group_id)
-    _warm(texts)
+    task = asyncio.get_running_loop().create_task(_prepare(db, group_id))
+    _preparing.add(task)
+    task.add_done_callback(_preparing.discard)
+
+
+async def _prepare(db: Database, group_id: int) -> None:
+    try:
+        module = await engine()
+        missing = await _recall(db, group_id, module)
+        module.warm(missing)
+    except Exception:  # a console still opens; the first suggestion computes what is missing
+        _log.exception("preparing group %s for suggestions failed", group_id)
 
 
 def ideas_committed(events: Sequence[Wired]) -> None:
     """Called with every batch of committed events (after the publisher): queues the vector of
     each new or changed idea of a group that uses suggestions or hints, to be computed in the
-    background at low priority. Returns at once; events of other groups are not even decoded."""
-    texts = []
+    background and then kept in the database. Returns at once; events of other groups are not
+    even decoded."""
+    ideas = []
     for channel, _, raw in events:
         if channel in _in_use:
             event = orjson.loads(raw)
             if event.get("kind") in _NEW_TEXT:
-                texts.append(str(event["payload"]["idea"]["text"]))
-    if texts:
-        _warm(texts)
+                idea = event["payload"]["idea"]
+                ideas.append((int(idea["id"]), str(idea["text"])))
+    if not ideas:
+        return
+    module = sys.modules.get("facilitator.clustering")
+    if module is not None and _configured == _model:
+        _queue_saving(module, ideas)
+    elif _keeper is not None:  # kept once the engine, imported in a thread, computes them
+        with _unsaved_lock:
+            _unsaved.update(ideas[: max(0, UNSAVED_LIMIT - len(_unsaved))])
+    _warm([text for _, text in ideas])
 
 
 @dataclass(frozen=True)
@@ -195,6 +333,8 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
     ideas, themes = await db.read(read)
     use(group_id)
     clustering = await engine()
+    # Vectors kept in the database are read back, so only new ideas are computed (and kept).
+    await _recall(db, group_id, clustering)
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
     # ideas are computed in the background, so that "Suggest again" is quick.
@@ -238,6 +378,8 @@ async def similar_ideas(db: Database, actor: Actor, group_id: int, text: str) ->
     # words while their vectors are computed in the background (only for groups whose phones
     # ask for hints). Only the draft's vector is computed in the request.
     clustering = await engine()
+    if group_id not in _recalled:  # once per process: later ideas come through the queue
+        await _recall(db, group_id, clustering)
     backend = clustering.default_backend()
     scores = await asyncio.to_thread(
         clustering.hint_scores, draft, [i.text for i in ideas], backend

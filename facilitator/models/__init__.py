@@ -47,6 +47,7 @@ from facilitator.models.recommendations import (
     SourceKind,
 )
 from facilitator.models.time import utcnow
+from facilitator.models.vectors import IdeaVector
 
 __all__ = [
     "Answer",
@@ -66,6 +67,7 @@ __all__ = [
     "IdeaRevision",
     "IdeaStatus",
     "IdeaSupport",
+    "IdeaVector",
     "Invitation",
     "LoginSession",
     "Moment",

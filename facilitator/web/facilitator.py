@@ -46,8 +46,9 @@ async def group_view(request: Request, error: str | None = None, status: int = 2
     )
     board = await console_view(svc.db, staff, group.id)
     # A console open is a group likely to ask for suggestions: its ideas' vectors are computed
-    # in the background from now on, so that "Suggest" finds them ready.
-    suggestions_domain.prepare(group.id, [idea.text for idea in board.ideas])
+    # in the background from now on (or read back from the database), so that "Suggest" finds
+    # them ready.
+    suggestions_domain.prepare(svc.db, group.id)
     room = svc.rooms.get(group_channel(group.id))
     return await page(
         request,
