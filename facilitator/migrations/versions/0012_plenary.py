@@ -1,7 +1,7 @@
 """the plenary vote on the final recommendations, and its ballots (issue #23)
 
 Revision ID: 0012_plenary
-Revises: 0013_chatham_house
+Revises: 0014_idea_vectors
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 revision = "0012_plenary"
 # Chained after main's head when main (gallery, board3) was merged in; the id is the one
 # the brief gave.
-down_revision = "0013_chatham_house"
+down_revision = "0014_idea_vectors"
 branch_labels = None
 depends_on = None
 
