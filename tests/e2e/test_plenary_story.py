@@ -1,7 +1,8 @@
 """The plenary in Chromium (issue #23): two rounds of three groups, phones moving between
-them; recommendations from the first round's groups; synthesis into final ones; a plenary
-vote by ten phones (one changes its ballot, one votes offline), live on the workshop
-projector; the Word report checked down to the plenary results."""
+them; recommendations from the first round's groups; the report-back gallery with +1s;
+synthesis into final ones; a plenary vote by ten phones (one changes its ballot, one votes
+offline), live on the workshop projector; the Word report checked down to the plenary
+results."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from typing import Any
 import docx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, Watch, axe_problems, confirm, organiser, shot, tab_to
+from tests.e2e.conftest import (
+    PHONE,
+    Watch,
+    axe_problems,
+    confirm,
+    organiser,
+    shot,
+    tab_to,
+    upload_setup,
+)
 from tests.e2e.test_rounds import join_links
 
 ROUNDS_FILE = """\
@@ -65,11 +75,7 @@ def recommend_each_first_group(office: Any, base: str, links: dict[str, str]) ->
 
 def import_file(office: Any, base: str, tmp_path: Path, text: str) -> str:
     """Upload a set-up file from the organiser's page; the new workshop's mission control."""
-    setup = tmp_path / "setup.yaml"
-    setup.write_text(text)
-    office.set_input_files("#setup-file", str(setup))
-    office.click("form[action^='/organiser/workshops/upload'] button[type=submit]")
-    expect(office.locator(".notice", has_text="Imported")).to_be_visible()
+    upload_setup(office, tmp_path, text)
     return f"{base}{office.get_by_role('link', name='Mission control').get_attribute('href')}"
 
 
@@ -120,7 +126,31 @@ def test_a_plenary_vote_after_two_rounds(
         final.get_by_role("button", name="Mark final").click()
         expect(final.locator(".badge")).to_have_text("Final")
 
-    # ---- GALLERY STEP: the lead adds the report-back gallery here after merging. ----
+    # The report-back gallery: phones now in the afternoon's groups read every morning
+    # group's agreed recommendation and give +1s, seen live on another phone.
+    office.goto(control)
+    office.locator("#gallery").get_by_role("button", name="Open the gallery").click()
+    expect(office.locator(".notice")).to_contain_text("The gallery is open on every phone.")
+    liked = IDEAS["Skills"]
+    for phone in phones[:2]:
+        phone.get_by_role(
+            "link", name="The gallery is open: see every group's recommendations"
+        ).click()
+        phone.wait_for_url("**/gallery")
+        phone.wait_for_selector("#conn[data-state=online]")
+        assert sorted(phone.locator(".gallery-item h3").all_inner_texts()) == sorted(IDEAS.values())
+        button = phone.locator(".gallery-item", has=phone.locator("h3", has_text=liked)).locator(
+            "button"
+        )
+        button.click()
+        expect(button).to_have_attribute("aria-pressed", "true")
+    plus = phones[0].locator(".gallery-item", has=phones[0].locator("h3", has_text=liked))
+    expect(plus.locator(".plus-count")).to_have_text("2 +1s from the room")
+    office.locator("#gallery").get_by_role("button", name="Close the gallery").click()
+    expect(office.locator(".notice")).to_contain_text("The gallery is closed.")
+    for phone in phones[:2]:  # back to the afternoon group, where the ballot will come
+        phone.go_back()
+        phone.wait_for_selector("#conn[data-state=online]")
 
     # The plenary: dots, 3 a phone, at most 2 on one; all three finals; opened.
     office.goto(control)
@@ -211,6 +241,7 @@ def test_a_plenary_vote_after_two_rounds(
     download.value.save_as(path)
     report = docx.Document(str(path))
     lines = [p.text for p in report.paragraphs]
+    assert "+1s from the room: 2" in lines  # the gallery's +1s, under their recommendation
     at = lines.index("Plenary vote")
     assert "10 of 10 phones voted." in lines[at:]
     cells = [[c.text for c in row.cells] for t in report.tables for row in t.rows]

@@ -1,6 +1,6 @@
 """the plenary vote on the final recommendations, and its ballots (issue #23)
 
-Revision ID: 0012_plenary
+Revision ID: 0015_plenary
 Revises: 0014_idea_vectors
 Create Date: 2026-12-06
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_plenary"
+revision = "0015_plenary"
 # Chained after main's head when main (gallery, board3) was merged in; the id is the one
 # the brief gave.
 down_revision = "0014_idea_vectors"
