@@ -8,7 +8,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +55,13 @@ def window_start(request: pytest.FixtureRequest) -> None:
     if "world" not in request.fixturenames:
         return
     world = request.getfixturevalue("world")
+    world.services.throttle.clock = window_clock()
+
+
+def window_clock() -> Callable[[], float]:
+    """A clock stopped at the start of the current window of every limit."""
     start = time.time() // 1800 * 1800 + 1
-    world.services.throttle.clock = lambda: start
+    return lambda: start
 
 
 def test_a_key_whose_failures_are_used_up_is_refused_without_waiting() -> None:
@@ -271,7 +276,7 @@ def test_counts_live_in_the_current_window_only() -> None:
 
 
 def test_released_and_refused_attempts_are_taken_back() -> None:
-    throttle = Throttle(MemoryCounter())
+    throttle = Throttle(MemoryCounter(), clock=window_clock())
 
     async def scenario() -> list[bool]:
         for _ in range(JOIN_BY_ADDRESS.failures * 3):  # successes: taken back
@@ -291,7 +296,7 @@ def test_attempts_at_once_get_exactly_the_limit(settings: Settings) -> None:
 
     async def scenario() -> list[bool]:
         counter = create_counter(settings.redis_url, settings.redis_prefix)
-        throttle = Throttle(counter)
+        throttle = Throttle(counter, clock=window_clock())
         attempts = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
         await asyncio.gather(*(throttle.release(a) for a in attempts if a.allowed))
         again = await asyncio.gather(*(throttle.attempt((limit, "k")) for _ in range(200)))
