@@ -1476,8 +1476,14 @@ def plenary_figures(
         "phones": n,
         "sent": len(sent),
         "acked": len(acks),
-        "lost": len(sent) - len(acks),
-        "doubled": max(0, ballots.get("rows", 0) - len(acks)) + ballots.get("replaced", 0),
+        # Each phone sends one ballot and the database keeps one row per device: a row
+        # beyond the ballots sent, or a "replaced" event, is a double. An acknowledged
+        # ballot missing from the rows is lost; one stored but not acknowledged within the
+        # drain is neither (its phone would resend it with the same key).
+        "unacked": len(sent) - len(acks),
+        "stored_unacked": max(0, ballots.get("rows", 0) - len(acks)),
+        "lost": max(0, len(acks) - ballots.get("rows", 0)),
+        "doubled": max(0, ballots.get("rows", 0) - len(sent)) + ballots.get("replaced", 0),
         "db": ballots,
         "ack_ms": percentiles([(a - s) * 1000 for a, s in acks]),
         "projector_stale_ms": percentiles(stale),
