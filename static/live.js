@@ -31,6 +31,11 @@
     },
   };
   const OUTBOX = `facilitator:outbox:${room}`;
+  // Where this room's outbox is sent, and when a page of it was last open: a phone page
+  // sends on what a closed page of another room left in its outbox (see "couriers").
+  const LIVE = "facilitator:live:";
+  const SEEN = "facilitator:seen:";
+  store.set(LIVE + room, board.dataset.live);
 
   // While a card is being dragged, frames wait, so the drag is not pulled from under the hand.
   let held = null;
@@ -231,6 +236,7 @@
       lastHeard = Date.now();
       setConn("online");
       flush();
+      sendOrphans();
     };
     ws.onmessage = (event) => {
       lastHeard = Date.now();
@@ -645,6 +651,73 @@
   window.addEventListener("online", reconnectNow);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") reconnectNow();
+  });
+
+  // -- couriers: what a closed page left in its outbox ---------------------------------
+  // A phone whose page was closed with ideas unsent, and opened again after the round
+  // moved on, is on its new group's page; the ideas wait in the old group's outbox. Send
+  // them on a socket of their own room (the server keeps them in the group and round they
+  // were written in, and says so); same keys, so nothing is doubled. A room whose page is
+  // open in another tab is left to that page.
+  const isPhone = new URL(board.dataset.live, location.href).searchParams.get("as") === "participant";
+  function stillOpen(other) {
+    return Date.now() - Number(store.get(SEEN + other) || 0) < 12000;
+  }
+  function markSeen() { store.set(SEEN + room, Date.now()); }
+  const couriers = new Set();
+  function orphans() {
+    const found = [];
+    try {
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (!key || !key.startsWith("facilitator:outbox:")) continue;
+        const other = key.slice("facilitator:outbox:".length);
+        if (other === room || couriers.has(other) || stillOpen(other)) continue;
+        const items = store.get(key) || [];
+        const live = store.get(LIVE + other);
+        if (items.length && live) found.push({ other, key, live });
+      }
+    } catch { /* no storage: nothing was left */ }
+    return found;
+  }
+  function courier({ other, key, live }) {
+    couriers.add(other);
+    const url = new URL(live, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(url);
+    const pending = () => store.get(key) || [];
+    const done = (itemKey) => {
+      const left = pending().filter((i) => i.key !== itemKey);
+      if (left.length) store.set(key, left);
+      else { try { localStorage.removeItem(key); } catch { /* memory only */ } }
+      if (!left.length) ws.close();
+    };
+    const giveUp = setTimeout(() => ws.close(), 20000);
+    ws.onopen = () => { for (const item of pending()) ws.send(JSON.stringify(item)); };
+    ws.onmessage = (event) => {
+      let data;
+      try { data = JSON.parse(event.data); } catch { return; }
+      for (const message of Array.isArray(data) ? data : [data]) {
+        if (message.type === "ack") {
+          if (message.kept) keep(message.kept);
+          done(message.key);
+        } else if (message.type === "error" && message.key && message.status !== 429) {
+          const item = pending().find((i) => i.key === message.key);
+          if (item) failed.push({ ...item, error: message.message });
+          done(message.key);
+          renderOutbox();
+        }
+      }
+    };
+    ws.onclose = () => { clearTimeout(giveUp); couriers.delete(other); };
+  }
+  function sendOrphans() {
+    if (isPhone) orphans().forEach(courier);
+  }
+  markSeen();
+  setInterval(markSeen, 5000);
+  window.addEventListener("pagehide", () => {
+    try { localStorage.removeItem(SEEN + room); } catch { /* memory only */ }
   });
 
   // The console's extras (console.js) hook in here.
