@@ -61,7 +61,7 @@ IDEA_ID = re.compile(r'id="idea-(\d+)"')
 SCENARIOS = ("steady", "burst", "ramp", "storm", "replay", "scaling", "plenary")
 VOTED = re.compile(rb'data-version="([^"]*)" data-voted="(\d+)"')
 PLENARY_FINALS = 5  # final recommendations in the bench's vote
-PROJECTOR_POLL = 0.5  # seconds, as the workshop projector's page (static/plenary.js)
+PROJECTOR_POLL = 0.5  # seconds, as the workshop projector's page (static/poll.js)
 SCALING_N = (250, 500, 1000, 2000, 5000)
 BURST_WINDOW = 10.0  # seconds in which every phone submits once (issue #7)
 STORM_WINDOW = 10.0  # seconds in which every phone reconnects after the drop
@@ -645,7 +645,7 @@ class Worker:
         while True:
             started = time.monotonic()
             try:
-                head, body = await self.fetch(f"{path}&v={version}", self.spec["projector"])
+                head, body = await self.fetch(f"{path}&since={version}", self.spec["projector"])
                 now = time.monotonic()
                 if head.startswith(b"HTTP/1.1 204"):
                     self.polls["unchanged"] += 1

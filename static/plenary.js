@@ -1,7 +1,7 @@
 // The plenary vote (issue #23). On a phone: the ballot's steppers and its Up and Down
 // buttons (no dragging needed), and sending it through the page's outbox (live.js), so a
-// ballot cast offline goes once the phone is back. On the projector and mission control:
-// the results region, fetched again every interval when its version has changed.
+// ballot cast offline goes once the phone is back. The results region on the projector and
+// mission control follows the vote by itself (poll.js).
 (() => {
   "use strict";
   const strings = JSON.parse(document.getElementById("live-strings")?.textContent || "{}");
@@ -77,35 +77,4 @@
     state.setAttribute("role", "alert");
     state.textContent = event.detail.error;
   });
-
-  // -- the results, polled -----------------------------------------------------------
-  // Every interval while the vote is open; otherwise every 5 s, enough to see it open, so
-  // a projector left on all day does not ask twice a second for results that cannot move.
-  const IDLE = 5000;
-  for (const box of document.querySelectorAll("[data-plenary-poll]")) {
-    const every = Number(box.dataset.interval || 1000);
-    const poll = async () => {
-      const current = box.querySelector("#plenary-results");
-      if (!document.hidden) {
-        const url = new URL(box.dataset.plenaryPoll, location.href);
-        url.searchParams.set("v", current?.dataset.version || "");
-        if (box.dataset.as) url.searchParams.set("as", box.dataset.as);
-        try {
-          const response = await fetch(url, { credentials: "same-origin" });
-          if (response.status === 200) {
-            const tpl = document.createElement("template");
-            tpl.innerHTML = (await response.text()).trim();
-            const fresh = tpl.content.firstElementChild;
-            const open = current?.querySelector("details")?.open;
-            if (open) fresh.querySelector("details")?.setAttribute("open", "");
-            if (current) current.replaceWith(fresh); else box.append(fresh);
-            box.dispatchEvent(new CustomEvent("plenary:updated", { bubbles: true }));
-          }
-        } catch { /* the next turn tries again */ }
-      }
-      const status = box.querySelector("#plenary-results")?.dataset.status;
-      setTimeout(poll, status === "open" ? every : Math.max(every, IDLE));
-    };
-    setTimeout(poll, every);
-  }
 })();

@@ -79,9 +79,9 @@ def test_a_plenary_vote_from_mission_control_to_phones_and_the_projector(world: 
     assert re.search(
         r'class="plenary-bar">\s*<span class="place">1</span>\s*<span[^>]*>Report', first.text
     )
-    assert olivia.get(f"{plenary_url}/results?v={version.group(1)}").status_code == 204
+    assert olivia.get(f"{plenary_url}/results?since={version.group(1)}").status_code == 204
     projector = olivia.get(f"/organiser/workshops/{workshop.id}/projector").text
-    assert "2 of 3 phones have voted" in projector and "data-plenary-poll" in projector
+    assert "2 of 3 phones have voted" in projector and "data-poll" in projector
     # Closed: ballots are refused, with the page's message, and nothing changes.
     assert olivia.post(plenary_url, {"action": "close"}).status_code == 200
     late = phone2.post(f"/j/{g2.code}/plenary", {"key": "ballot-form-2", f"dots.{c}": "1"})

@@ -63,12 +63,12 @@ async def run(request: Request) -> Response:
 
 async def results(request: Request) -> Response:
     """The results region, for the projector and mission control; 204 when nothing changed
-    since the version the page has (`?v=`), so polling costs one small read."""
+    since the version the page has (`?since=`), so polling costs one small read."""
     staff = await organiser_only(request)
     if not isinstance(staff, Staff):
         return staff
     svc, wid = services(request), request.path_params["workshop_id"]
-    seen = request.query_params.get("v", "")
+    seen = request.query_params.get("since", "")
 
     def read(s: Any) -> tuple[str, plenary_views.Results | None, str]:
         workshop = require_organiser(s, staff, wid)
@@ -82,7 +82,9 @@ async def results(request: Request) -> Response:
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
     big = request.query_params.get("as") == "projector"
     with i18n.using(language if big else i18n.current()):
-        html = svc.templates.render(RESULTS, plenary=found, big=big, version=version)
+        html = svc.templates.render(
+            RESULTS, plenary=found, big=big, version=version, workshop_id=wid
+        )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 

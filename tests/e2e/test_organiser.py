@@ -53,6 +53,37 @@ def test_mission_control_broadcasts_a_banner_to_every_phone(
         expect(phone.locator(".announcement")).to_have_count(0)
 
 
+def test_mission_control_follows_the_groups_and_keeps_what_the_organiser_ticked(
+    browser: Any, demo: dict[str, Any], watch: Watch
+) -> None:
+    """The table refreshes by itself (poll.js): a new idea shows in its group's row within
+    a few seconds, while the boxes the organiser ticked stay ticked and the Server panel's
+    explanation stays open; a reload shows the same count."""
+    group = demo["groups"][0]
+    control = organiser_page(browser, demo, watch, LAPTOP)
+    url = f"{demo['base_url']}/organiser/workshops/{demo['workshop_id']}/control"
+    control.goto(url)
+    row = control.locator(f"#mission-{group['id']}")
+    ideas = row.locator("td").nth(3)
+    before = int(ideas.inner_text())
+    control.check(f"#pick-{group['id']}")
+    control.locator("#server-panel summary").click()
+    expect(control.locator("#server-panel details")).to_have_attribute("open", "")
+
+    phone = watch.page(browser.new_context(**PHONE))
+    phone.goto(group["join_url"])
+    phone.fill("#idea-text", "Counted on mission control without a reload")
+    phone.click("#compose button[type=submit]")
+    expect(phone.locator("#ideas .idea-text", has_text="without a reload")).to_have_count(1)
+
+    expect(ideas).to_have_text(str(before + 1), timeout=10_000)
+    expect(control.locator(f"#pick-{group['id']}")).to_be_checked()
+    control.wait_for_timeout(3500)  # the Server panel refreshes too
+    expect(control.locator("#server-panel details")).to_have_attribute("open", "")
+    control.reload()
+    expect(control.locator(f"#mission-{group['id']} td").nth(3)).to_have_text(str(before + 1))
+
+
 def test_projector_and_join_cards_render(browser: Any, demo: dict[str, Any], watch: Watch) -> None:
     screen = organiser_page(browser, demo, watch, PROJECTOR)
     group = demo["groups"][0]
