@@ -236,3 +236,28 @@ def test_results_pair_the_same_devices_from_the_baseline_per_group_and_event(
     assert role.moments[0].summary.distribution == (5, 0) and role.changes == ()
     with pytest.raises(Forbidden):
         db.read_sync(lambda s: impact_results.results(s, FRED, wid))
+
+
+def test_the_cards_of_a_whole_group_are_read_at_once_and_match_each_phones_own(
+    db: Database,
+) -> None:
+    """A moment opening reaches every phone of a group: their cards come from one read for
+    the group, and each is the card that phone alone would get."""
+    wid, g1, q = setup_questions(db)
+    ada, bob, cy = (phone(db, f"device-card-{n}", g1) for n in ("ada", "bob", "cy"))
+    run(answers.answer(db, ada, "joining", {q["confident"]: "2", q["role"]: "0"}))
+    run(answers.answer(db, bob, "joining", {q["topics"]: ["1"]}))
+    run(questions.set_moment(db, OLIVIA, wid, "event", True))
+    run(answers.answer(db, bob, "event", {q["wish"]: "More drills"}))
+
+    by_device = db.read_sync(lambda s: answers.open_asking_in_group(s, g1))
+    assert {ada.id, bob.id, cy.id} <= set(by_device)  # with the phones already there
+    for who in (ada, bob, cy):
+        alone = db.read_sync(lambda s, who=who: answers.open_asking(s, who))
+        assert by_device[who.id] == alone
+    ada_card, bob_card, cy_card = (by_device[p.id] for p in (ada, bob, cy))
+    assert [a.moment for a in ada_card] == ["joining", "event"]
+    assert [a.answer for a in ada_card[0].questions] == [2, None, 0]
+    assert [a.answer for a in bob_card[0].questions] == [None, [1], None]
+    assert [a.answer for a in bob_card[1].questions] == [None, "More drills"]
+    assert all(a.answer is None for asking in cy_card for a in asking.questions)

@@ -8,11 +8,12 @@ Answers change only while their moment is open. Every value is checked against i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from facilitator import moments, vocabulary
 from facilitator.domain import questions as qs
@@ -22,7 +23,7 @@ from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Conflict, Invalid, NotFound
 from facilitator.domain.text import clean
 from facilitator.i18n import N_
-from facilitator.models import Answer, Moment, Question, QuestionKind, utcnow
+from facilitator.models import Answer, Group, Moment, Question, QuestionKind, utcnow
 from facilitator.models import Participant as ParticipantRow
 from facilitator.store.jobs import write_job
 from facilitator.vocabulary import AnswersGiven
@@ -125,6 +126,11 @@ def _asking(s: Session, who: Participant, key: str, when: Moment) -> Asking:
             select(Answer).where(Answer.participant_id == who.id, Answer.moment == key)
         ).all()
     }
+    return _asked(key, qs.status(s, who.workshop_id, key), found, mine)
+
+
+def _asked(key: str, status: str, found: list[Question], mine: dict[int | None, Value]) -> Asking:
+    """A moment's questions with one device's answers."""
     asked = tuple(
         Asked(
             q.id or 0,
@@ -139,19 +145,50 @@ def _asking(s: Session, who: Participant, key: str, when: Moment) -> Asking:
         )
         for q in found
     )
-    return Asking(key, qs.status(s, who.workshop_id, key), asked)
+    return Asking(key, status, asked)
 
 
 def open_asking(s: Session, who: Participant) -> list[Asking]:
     """The open moments that have questions, for this device (the board's reminder)."""
-    out = []
-    for key in qs.occasions(s, who.workshop_id):
-        if key == Moment.followup or not qs.is_open(s, who.workshop_id, key):
-            continue  # a follow-up is answered through its own link, after the event
-        found = _asking(s, who, key, Moment(moments.base(key) or key))
-        if found.questions:
-            out.append(found)
-    return out
+    return open_asking_of(s, who.workshop_id, [who.id]).get(who.id, [])
+
+
+def open_asking_of(
+    s: Session, workshop_id: int, devices: Collection[int]
+) -> dict[int, list[Asking]]:
+    """`open_asking` for many devices of one workshop (a moment opening reaches every phone
+    of a group at once): the moments and their questions read once, the devices' answers
+    in one query."""
+    open_now = [
+        (key, qs.questions(s, workshop_id, Moment(moments.base(key) or key)))
+        for key in qs.occasions(s, workshop_id)
+        # a follow-up is answered through its own link, after the event
+        if key != Moment.followup and qs.is_open(s, workshop_id, key)
+    ]
+    open_now = [(key, found) for key, found in open_now if found]
+    given: dict[tuple[int, str], dict[int | None, Value]] = {}
+    if open_now and devices:
+        rows = s.exec(
+            select(Answer.participant_id, Answer.moment, Answer.question_id, Answer.value).where(
+                col(Answer.participant_id).in_(list(devices)),
+                col(Answer.moment).in_([key for key, _ in open_now]),
+            )
+        ).all()
+        for device, key, question_id, value in rows:
+            given.setdefault((device, key), {})[question_id] = orjson.loads(value)
+    return {
+        device: [
+            _asked(key, "open", found, given.get((device, key), {})) for key, found in open_now
+        ]
+        for device in devices
+    }
+
+
+def open_asking_in_group(s: Session, group_id: int) -> dict[int, list[Asking]]:
+    """`open_asking` for every device seated in this group now."""
+    devices = s.exec(select(ParticipantRow.id).where(ParticipantRow.group_id == group_id)).all()
+    workshop_id = s.exec(select(Group.workshop_id).where(Group.id == group_id)).one()
+    return open_asking_of(s, workshop_id, [d for d in devices if d is not None])
 
 
 @write_job

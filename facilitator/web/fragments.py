@@ -51,6 +51,7 @@ PROJECTOR = "facilitator/projector.html"
 CARD = "facilitator/_card.html"
 RESULTS = "_results.html"
 ROUND_NOTICE = "rounds/_notice.html"
+ASKING_KEPT = 8  # moment events whose cards are kept while their group's phones get them
 
 
 def group_id_of(channel: str) -> int:
@@ -63,6 +64,8 @@ class GroupRenderer(Renderer):
     def __init__(self, templates: Templates, db: Database):
         self.templates = templates
         self.db = db
+        # The questions cards of the last moment events, by (channel, seq): code and answers.
+        self._asking: dict[tuple[str, int], tuple[str, dict[int, list[answers.Asking]]]] = {}
 
     # -- shared, per audience -------------------------------------------------------------
     def replayable(self, event: LiveEvent) -> bool:
@@ -74,6 +77,8 @@ class GroupRenderer(Renderer):
         if kind is not None and audience not in kind.audiences:
             return None
         follow = kind.follow if kind is not None else Follow.board  # an unknown: read it all
+        if follow is Follow.nothing:
+            return None
         if follow is Follow.idea:
             ops = self._idea_ops(event, audience)
         elif follow is Follow.vote:
@@ -127,8 +132,7 @@ class GroupRenderer(Renderer):
             return []
         moment = event.kind in (MOMENT_OPENED.name, MOMENT_CLOSED.name)
         if moment and viewer.audience in KINDS[event.kind].audiences:
-            group_id = group_id_of(event.channel)
-            return [await questions_card(self.templates, self.db, actor, group_id, viewer.locale)]
+            return [await self._questions_card(event, actor, viewer.locale)]
         payload, frames = event.payload, []
         kind = KINDS.get(event.kind)
         if kind is not None and kind.follow is Follow.vote and payload.get("voter") == actor.id:
@@ -142,6 +146,28 @@ class GroupRenderer(Renderer):
                 own = self._own(IdeaView.from_payload(payload), bool(payload.get("shown")))
             frames.append(own)
         return frames
+
+    async def _questions_card(self, event: LiveEvent, who: Participant, locale: str) -> Frame:
+        """A moment opened or closed: every phone of the group gets its card again. Their
+        answers are read once for the group, on the first phone's turn, not once a phone."""
+        key = (event.channel, event.seq)
+        found = self._asking.get(key)
+        if found is None:
+            group_id = group_id_of(event.channel)
+
+            def read(s: Any) -> tuple[str, dict[int, list[answers.Asking]]]:
+                return get_group(s, group_id).code, answers.open_asking_in_group(s, group_id)
+
+            found = self._asking[key] = await self.db.read(read)
+            while len(self._asking) > ASKING_KEPT:
+                del self._asking[next(iter(self._asking))]
+        code, by_device = found
+        asking = by_device.get(who.id)
+        if asking is None:  # a phone of an earlier round, still on this group's page
+            return await questions_card(
+                self.templates, self.db, who, group_id_of(event.channel), locale
+            )
+        return _questions_frame(self.templates, code, asking, locale)
 
     def _own(self, idea: IdeaView, shown: bool) -> Frame:
         own_id = f"own-{idea.id}"
@@ -254,6 +280,12 @@ async def questions_card(
         return get_group(s, group_id).code, answers.open_asking(s, who)
 
     code, asking = await db.read(read)
+    return _questions_frame(templates, code, asking, locale)
+
+
+def _questions_frame(
+    templates: Templates, code: str, asking: list[answers.Asking], locale: str
+) -> Frame:
     with i18n.using(locale):
         html = templates.render(
             "participant/_questions_card.html", asking=asking, group={"code": code}, answered=None
