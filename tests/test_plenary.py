@@ -97,6 +97,39 @@ def test_a_ballot_is_replaced_never_added_and_the_count_follows(db: Database) ->
     assert kinds(db).count("plenary.ballot") == 3
 
 
+def test_each_ballot_is_logged_in_its_group_and_the_results_version_follows_it(
+    db: Database,
+) -> None:
+    """Ballots of different groups take different channels' logs (one log commits one
+    event at a time), and the results' version, which the projector sends to hear 'no
+    change', moves with every ballot, a changed one too, and only then."""
+    wid, (g1, g2), (a, b, _c) = opened(db)
+    ada, dee = phone(db, "device-ada", g1), phone(db, "device-dee", g2)
+
+    def version() -> str:
+        return db.read_sync(lambda s: plenary_views.version(s, wid))  # type: ignore[no-any-return]
+
+    before = version()
+    assert version() == before  # nothing happened: the same version, so "unchanged"
+    run(plenary.cast_ballot(db, ada, wid, "ballot-g1", {a: 1}, None))
+    after_ada = version()
+    run(plenary.cast_ballot(db, dee, wid, "ballot-g2", {b: 2}, None))
+    after_dee = version()
+    run(plenary.cast_ballot(db, ada, wid, "ballot-g1-again", {b: 1}, None))  # changed
+    after_change = version()
+    assert len({before, after_ada, after_dee, after_change}) == 4
+    run(plenary.cast_ballot(db, ada, wid, "ballot-g1-again", {b: 1}, None))  # a resend
+    assert version() == after_change
+    logged = db.read_sync(
+        lambda s: s.exec(
+            select(Event.channel).where(Event.kind == "plenary.ballot").order_by(col(Event.id))
+        ).all()
+    )
+    assert logged == [f"group:{g1}", f"group:{g2}", f"group:{g1}"]
+    found = db.read_sync(lambda s: plenary_views.results(s, wid))
+    assert found.version == after_change and found.tally.voted == 2
+
+
 def test_a_resent_ballot_changes_nothing(db: Database) -> None:
     """The outbox sends again with the same key after a reconnect: one ballot, one event."""
     wid, (g1, _), (a, b, _c) = opened(db)

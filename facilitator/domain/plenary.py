@@ -326,7 +326,10 @@ def cast_ballot(
     s.flush()
     count = ballots_count(s, workshop_id)
     payload = BallotCast(count, replaced)
-    record.to_workshop(s, workshop_id, vocabulary.BALLOT_CAST, payload, actor)
+    if row.group_id is not None:  # on the group's channel: see vocabulary.BALLOT_CAST
+        record.to_group(s, row.group_id, vocabulary.BALLOT_CAST, payload, actor)
+    else:
+        record.to_workshop(s, workshop_id, vocabulary.BALLOT_CAST, payload, actor)
     return Receipt(count, False)
 
 

@@ -89,7 +89,7 @@ class Results:
     vote: VoteView
     rows: tuple[Row, ...]
     tally: Tally
-    version: str  # changes with every event on the workshop's channel
+    version: str  # changes with the vote and with every ballot (see `version`)
 
 
 def seats(s: Session, workshop_id: int) -> list[Seat]:
@@ -133,13 +133,19 @@ def results(s: Session, workshop_id: int) -> Results | None:
     rows = tuple(
         Row(by_id[sc.id], sc.points, sc.place, sc.tied, sc.points / top) for sc in count.scores
     )
-    head = events.head(s, events.workshop_channel(workshop_id))
-    return Results(view, rows, count, f"{head.epoch}-{head.seq}")
+    return Results(view, rows, count, version(s, workshop_id))
 
 
 def version(s: Session, workshop_id: int) -> str:
+    """What the results depend on, in a few characters: the workshop's log (the vote set
+    up, opened, closed) and its ballots (logged on the groups' channels: their count and
+    the last change)."""
     head = events.head(s, events.workshop_channel(workshop_id))
-    return f"{head.epoch}-{head.seq}"
+    n, last = s.exec(
+        select(func.count(), func.max(Ballot.updated_at)).where(Ballot.workshop_id == workshop_id)
+    ).one()
+    stamp = last.strftime("%Y%m%d%H%M%S%f") if last is not None else "0"
+    return f"{head.epoch}-{head.seq}-{n}-{stamp}"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Follow(StrEnum):
     round = "round"  # phones go on to their group of the new round, from the payload alone
     plus = "plus"  # one item's +1s in the gallery, from the payload alone
     turnout = "turnout"  # how many phones have voted, read again (like a vote's results)
+    nothing = "nothing"  # no live page shows it (screens that count it ask): the seq moves on
 
 
 EVERYONE = frozenset(Audience)
@@ -98,7 +99,14 @@ def _kind(
     secret_actor: bool = False,
 ) -> Kind[P]:
     assert name not in KINDS, name
-    replayable = follow in (Follow.idea, Follow.vote, Follow.round, Follow.plus, Follow.turnout)
+    replayable = follow in (
+        Follow.idea,
+        Follow.vote,
+        Follow.round,
+        Follow.plus,
+        Follow.turnout,
+        Follow.nothing,
+    )
     kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
     KINDS[name] = kind
     return kind
