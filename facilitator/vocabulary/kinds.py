@@ -99,14 +99,7 @@ def _kind(
     secret_actor: bool = False,
 ) -> Kind[P]:
     assert name not in KINDS, name
-    replayable = follow in (
-        Follow.idea,
-        Follow.vote,
-        Follow.round,
-        Follow.plus,
-        Follow.turnout,
-        Follow.nothing,
-    )
+    replayable = follow is not Follow.board  # every other is rendered from its payload alone
     kind = Kind(name, payload, label, follow, audiences, replayable, secret_actor)
     KINDS[name] = kind
     return kind
