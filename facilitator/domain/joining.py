@@ -16,6 +16,7 @@ from facilitator.store.database import Database
 
 @dataclass(frozen=True)
 class JoinTarget:
+    # With its groups for a workshop's code (the picker lists them); without, for a group's.
     workshop: WorkshopView
     group: GroupView | None  # None: a workshop code, which leads to the group picker
 
@@ -31,7 +32,8 @@ async def find_code(db: Database, raw: str) -> JoinTarget:
     def read(s: Session) -> JoinTarget:
         group = s.exec(select(Group).where(Group.code == code)).first()
         if group is not None:
-            return JoinTarget(workshop_view(s, group.workshop_id), group_view(s, group))
+            heading = workshop_view(s, group.workshop_id, with_groups=False)
+            return JoinTarget(heading, group_view(s, group))
         workshop = s.exec(select(Workshop).where(Workshop.code == code)).first()
         if workshop is not None and workshop.id is not None:
             return JoinTarget(workshop_view(s, workshop.id), None)
