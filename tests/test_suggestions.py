@@ -79,6 +79,14 @@ def test_the_duplicate_hint_shows_similar_ideas_to_a_phone(world: World) -> None
         f"/j/{st.group.code}/similar", params={"text": "scholarships for women in cyber"}
     )
     assert refused.status_code == 403 and "Scholarships for women" not in refused.text
+    # A code typed as people type it works; a code of no group gets the same refusal as a
+    # phone of another group, so the hint tells a guesser nothing.
+    code = st.group.code.lower()
+    typed = phone.get(f"/j/{code[:4]}-{code[4:]}/similar", params={"text": "scholarships women"})
+    assert typed.status_code == 200 and "Scholarships for women" in typed.text
+    unknown = phone.get(f"/j/{st.group.code[::-1]}/similar", params={"text": "scholarships"})
+    said = "This phone is not in a group yet"
+    assert unknown.status_code == 403 and said in unknown.text and said in refused.text
 
 
 def test_merge_candidates_come_most_alike_first_for_facilitators_only(world: World) -> None:

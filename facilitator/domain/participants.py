@@ -7,7 +7,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import chatham_house, record, round_state
+from facilitator.domain import chatham_house, codes, record, round_state
 from facilitator.domain.access import get_group
 from facilitator.domain.actors import Participant
 from facilitator.domain.errors import Invalid
@@ -50,6 +50,29 @@ _IN_GROUP = (
         _PARTICIPANT.c.group_id == bindparam("group_id"),
     )
 )
+
+
+_BY_CODE = (
+    core_select(
+        _PARTICIPANT.c.id,
+        _PARTICIPANT.c.workshop_id,
+        _PARTICIPANT.c.group_id,
+        _PARTICIPANT.c.display_name,
+    )
+    .join(Group, col(Group.id) == _PARTICIPANT.c.group_id)
+    .where(col(Group.code) == bindparam("code"), _PARTICIPANT.c.device_hash == bindparam("device"))
+)
+
+
+def member_by_code(s: Session, raw_code: str, device_hash: str) -> Participant | None:
+    """The device's participant if it sits in the group with this code now, in one statement
+    (a phone asks at every pause in typing); None for a code that is no group's and for a
+    device that is not in it alike, so the answer tells a guesser nothing."""
+    code = codes.normalise(raw_code)
+    if code is None:
+        return None
+    row = core(s, _BY_CODE, {"code": code, "device": device_hash}).first()
+    return None if row is None else Participant(*row)
 
 
 def in_group(s: Session, device_hash: str, group_id: int) -> Participant | None:

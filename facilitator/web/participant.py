@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import answers, ideas, participants, plenary_views, round_state, tags
+from facilitator.domain import answers, codes, ideas, participants, plenary_views, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -292,23 +292,24 @@ async def run_command(request: Request) -> Response:
 async def similar(request: Request) -> Response:
     """The duplicate hint: ideas on the board much like what the phone is typing."""
     svc = services(request)
-    target = await find_code_limited(request, request.path_params["code"])
-    device = device_hash(request)
-    if target.group is None or device is None:
-        raise Forbidden(NO_DEVICE)
-    group_id = target.group.id
+    code, device = request.path_params["code"], device_hash(request)
     # A look-up, not a join: only a phone already in this group gets hints from its board.
-    who = await svc.db.read(
-        lambda s: participants.find_participant(s, device, get_group(s, group_id).workshop_id)
+    # One statement, and no code throttle: an unknown code and a phone of another group get
+    # the same refusal, so a guesser learns nothing here.
+    who = (
+        None
+        if device is None
+        else await svc.db.read(lambda s: participants.member_by_code(s, code, device))
     )
-    if who is None:
+    if who is None or who.group_id is None:
         raise Forbidden(NO_DEVICE)
+    group_id = who.group_id
     found = await similar_ideas(svc.db, who, group_id, request.query_params.get("text", ""))
     html = svc.templates.render(
         "participant/_similar.html",
         ideas=found,
         me=who.id,
-        code=target.group.code,
+        code=codes.normalise(code),
         csrf=csrf_token(request),
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
