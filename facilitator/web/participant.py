@@ -294,20 +294,16 @@ async def similar(request: Request) -> Response:
     svc = services(request)
     code, device = request.path_params["code"], device_hash(request)
     # A look-up, not a join: only a phone already in this group gets hints from its board.
-    # One statement, and no code throttle: an unknown code and a phone of another group get
-    # the same refusal, so a guesser learns nothing here.
-    who = (
-        None
-        if device is None
-        else await svc.db.read(lambda s: participants.member_by_code(s, code, device))
-    )
-    if who is None or who.group_id is None:
+    # No code throttle: an unknown code and a phone of another group get the same refusal,
+    # so a guesser learns nothing here.
+    text = request.query_params.get("text", "")
+    found = None if device is None else await similar_ideas(svc.db, code, device, text)
+    if found is None:
         raise Forbidden(NO_DEVICE)
-    group_id = who.group_id
-    found = await similar_ideas(svc.db, who, group_id, request.query_params.get("text", ""))
+    who, ideas = found
     html = svc.templates.render(
         "participant/_similar.html",
-        ideas=found,
+        ideas=ideas,
         me=who.id,
         code=codes.normalise(code),
         csrf=csrf_token(request),
