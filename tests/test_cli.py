@@ -201,3 +201,42 @@ def test_a_demo_on_this_computer_only_says_how_to_let_phones_join() -> None:
     assert lan.phones_hint("192.168.1.20", 8000, "", "192.168.1.20") == ""
     address = lan.lan_address()
     assert address is None or not address.startswith("127.")
+
+
+PROBE = """\
+import sys
+
+
+def imported(name):
+    return name in sys.modules
+"""
+
+SCRIPT = """\
+import multiprocessing, sys
+from facilitator.cli.main import main
+from probe import imported
+
+if __name__ == "__main__":
+    sys.argv = ["facilitator", "workshop", "--help"]
+    try:
+        main()
+    except SystemExit:
+        pass
+    with multiprocessing.get_context("spawn").Pool(1) as child:
+        print(child.apply(imported, ("facilitator.cli.main",)))
+"""
+
+
+def test_processes_spawned_from_the_console_script_do_not_import_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """`facilitator` (the console script) is a file run as the main module: every process it
+    spawns, the vector workers, would run it again first and import the whole command line.
+    Named as `python -m facilitator` names it, they do not."""
+    (tmp_path / "probe.py").write_text(PROBE)
+    script = tmp_path / "facilitator"
+    script.write_text(SCRIPT)
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stdout + out.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import shutil
 import sys
@@ -83,6 +84,17 @@ def _check_workers(settings: Settings, workers: int) -> None:
 @click.version_option(package_name="facilitator")
 def main() -> None:
     """Facilitator: real-time breakout sessions for workshops and conferences."""
+    _named_as_module()
+
+
+def _named_as_module() -> None:
+    # From the `facilitator` console script, the process's main module is that script, and
+    # every process it spawns (the vector workers) runs it again first, importing the whole
+    # command line: 40 MB more in each. Named as `python -m facilitator` names it, they skip
+    # it, as multiprocessing does for any `*.__main__`.
+    main_module = sys.modules["__main__"]
+    if getattr(main_module, "__spec__", None) is None:
+        main_module.__spec__ = importlib.util.find_spec("facilitator.__main__")
 
 
 @main.command()
