@@ -17,27 +17,21 @@ from dataclasses import dataclass, field
 from types import ModuleType
 
 import orjson
-from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
-from facilitator.domain import idea_vectors, participants
-from facilitator.domain.access import require_facilitator, require_member
-from facilitator.domain.actors import Actor, Participant
-from facilitator.domain.ideas import shown_to_phones
+from facilitator.domain import idea_vectors
+from facilitator.domain.access import require_facilitator
+from facilitator.domain.actors import Actor
 from facilitator.models import Cluster, Idea, IdeaStatus
 from facilitator.store.database import Database
 from facilitator.store.events import Wired, group_channel
-from facilitator.store.statements import core
 from facilitator.vocabulary import IdeaView
 
-HINT_THRESHOLD = 0.45
 # An unclustered idea "fits" an existing theme when it says this much the same as one of the
 # theme's ideas (its nearest), by the engine's similarity.
 FIT_THRESHOLD = 0.4
 FIT_SAMPLE = 12  # each theme's first ideas compared: enough to judge, bounded in time
-HINT_COUNT = 3
-HINT_MIN_LENGTH = 12
 
 # The channels of groups whose facilitator asked for suggestions, or whose phones asked for
 # the hint, in this process: only their ideas' vectors are worth computing (each costs 15–30 ms
@@ -359,61 +353,10 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Similar:
-    """An idea on the board as the hint shows it."""
-
-    id: int
-    text: str
-    participant_id: int | None
-
-
-# What the hint reads of a board: three columns, not whole rows (a phone asks at every pause
-# in typing: 167 requests a second at a 5,000-phone event).
-_BOARD_TEXTS = select(Idea.id, Idea.text, Idea.participant_id, Idea.status).where(
-    Idea.group_id == bindparam("group_id"), Idea.status == IdeaStatus.visible
-)
-
-
-async def similar_ideas(
-    db: Database, code: str, device: str, text: str
-) -> tuple[Participant, list[Similar]] | None:
-    """For the phone with this device in the group with this code: ideas already on its
-    board that say much the same as what it is typing. None when the device does not sit in
-    that group (or the code is no group's: the same answer). The phone, the group's rules
-    and the board come in one read."""
-    draft = " ".join(str(text).split())[:500]
-
-    def read(s: Session) -> tuple[Participant, list[Similar]] | None:
-        who = participants.member_by_code(s, code, device)
-        if who is None or who.group_id is None:
-            return None
-        if len(draft) < HINT_MIN_LENGTH:
-            return who, []
-        group = require_member(s, who, who.group_id)
-        rows = core(s, _BOARD_TEXTS, {"group_id": who.group_id}).all()
-        return who, [
-            Similar(r.id, r.text, r.participant_id) for r in rows if shown_to_phones(group, r)
-        ]
-
-    found = await db.read(read)
-    if found is None:
-        return None
-    who, ideas = found
-    group_id = who.group_id
-    assert group_id is not None
-    use(group_id)
-    if not ideas:
-        return who, []
-    # By meaning, in any language, for the ideas whose vectors are kept; the others by shared
-    # words while their vectors are computed in the background (only for groups whose phones
-    # ask for hints). Only the draft's vector is computed in the request.
+async def hint_engine(db: Database, group_id: int) -> ModuleType:
+    """The engine for a group whose phones ask for hints, its kept vectors read back once
+    per process (its later ideas come through the queue)."""
     clustering = await engine()
-    if group_id not in _recalled:  # once per process: later ideas come through the queue
+    if group_id not in _recalled:
         await _recall(db, group_id, clustering)
-    backend = clustering.default_backend()
-    scores = await asyncio.to_thread(
-        clustering.hint_scores, draft, [i.text for i in ideas], backend
-    )
-    ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
-    return who, [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]
+    return clustering

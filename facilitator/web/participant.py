@@ -16,8 +16,8 @@ from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
 from facilitator.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from facilitator.domain.hints import similar_ideas
 from facilitator.domain.joining import JoinTarget
-from facilitator.domain.suggestions import similar_ideas
 from facilitator.i18n import N_
 from facilitator.models import Idea
 from facilitator.store.events import group_channel
