@@ -109,6 +109,10 @@ def test_reconnecting_phone_catches_up_from_its_last_seq(world: World) -> None:
         for n in range(4):
             other.send({"type": "submit", "key": f"while-away-{n}", "text": f"Missed idea {n}"})
             other.until_type("ack", key=f"while-away-{n}")
+        # The ideas' patches come through the hub, after their acks (through Redis, some
+        # time after): wait for the group's head before reading them.
+        channel = events.group_channel(group.id)
+        other.until_seq(world.read(lambda s: events.head(s, channel).seq))
         first, second = sorted(i for i, t in other.ideas.items() if t.startswith("Missed"))[:2]
         other.send(
             {"type": "edit", "key": "edit-key-01", "idea_id": first, "text": "Edited meanwhile"}
