@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+Marks = Mapping[int, int] | Sequence[int]  # dots by recommendation, or an order
+
 
 @dataclass(frozen=True)
 class Score:
@@ -19,23 +21,17 @@ class Score:
     tied: bool  # another recommendation has the same points
 
 
-def dot_points(items: Sequence[int], ballots: Iterable[Mapping[int, int]]) -> dict[int, int]:
-    points = dict.fromkeys(items, 0)
-    for ballot in ballots:
-        for item, dots in ballot.items():
-            if item in points:
-                points[item] += dots
-    return points
-
-
-def borda_points(items: Sequence[int], ballots: Iterable[Sequence[int]]) -> dict[int, int]:
-    points = dict.fromkeys(items, 0)
-    n = len(items)
-    for order in ballots:
-        for index, item in enumerate(order):
-            if item in points:
-                points[item] += n - 1 - index
-    return points
+def ballot_points(method: str, items: Sequence[int], marks: Marks) -> dict[int, int]:
+    """The points one ballot gives each recommendation in the vote: its dots, or its Borda
+    points (n - 1 for the first of n, down to 0 for the last)."""
+    if method == "ranking":
+        if not isinstance(marks, Sequence):
+            return {}
+        n = len(items)
+        return {item: n - 1 - index for index, item in enumerate(marks) if item in items}
+    if not isinstance(marks, Mapping):
+        return {}
+    return {item: dots for item, dots in marks.items() if item in items}
 
 
 def places(items: Sequence[int], points: Mapping[int, int]) -> list[Score]:
@@ -70,7 +66,7 @@ class Seat:
 class Cast:
     """One device's ballot: dots by recommendation, or an order; where the phone sat."""
 
-    marks: Mapping[int, int] | Sequence[int]
+    marks: Marks
     group_id: int | None
     round_id: int | None
 
@@ -96,20 +92,38 @@ class Tally:
         return max((s.points for s in self.scores), default=0)
 
 
-def tally(
-    method: str, items: Sequence[int], ballots: Sequence[Cast], seats: Sequence[Seat]
-) -> Tally:
+Where = tuple[int | None, int | None]  # the group and round a ballot was cast in
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What the count needs of the ballots: points by recommendation, and how many ballots
+    were cast in each (group, round). The live results read these in SQL; the exports
+    add up a snapshot's ballots (`count_casts`)."""
+
+    points: Mapping[int, int]
+    cast: Mapping[Where, int]
+
+
+def count_casts(method: str, items: Sequence[int], casts: Iterable[Cast]) -> Counted:
+    points = dict.fromkeys(items, 0)
+    cast: dict[Where, int] = {}
+    for ballot in casts:
+        for item, value in ballot_points(method, items, ballot.marks).items():
+            points[item] += value
+        where = (ballot.group_id, ballot.round_id)
+        cast[where] = cast.get(where, 0) + 1
+    return Counted(points, cast)
+
+
+def tally(method: str, items: Sequence[int], counted: Counted, seats: Sequence[Seat]) -> Tally:
     """The whole count: scores with places, and turnout for the event, each group and each
     round. A phone counts where it sat when it voted; `phones` are those seated now."""
-    if method == "ranking":
-        points = borda_points(items, [b.marks for b in ballots if isinstance(b.marks, list)])
-    else:
-        points = dot_points(items, [b.marks for b in ballots if isinstance(b.marks, dict)])
     by_group: dict[int | None, int] = {}
     by_round: dict[int | None, int] = {}
-    for ballot in ballots:
-        by_group[ballot.group_id] = by_group.get(ballot.group_id, 0) + 1
-        by_round[ballot.round_id] = by_round.get(ballot.round_id, 0) + 1
+    for (group_id, round_id), n in counted.cast.items():
+        by_group[group_id] = by_group.get(group_id, 0) + n
+        by_round[round_id] = by_round.get(round_id, 0) + n
     groups = [Turnout(s.group, by_group.get(s.group_id, 0), s.phones) for s in seats]
     rounds: dict[int, Turnout] = {}
     for seat in seats:
@@ -119,8 +133,8 @@ def tally(
         rounds[seat.round_id] = Turnout(was.label, was.voted, was.phones + seat.phones)
     return Tally(
         method,
-        places(items, points),
-        len(ballots),
+        places(items, counted.points),
+        sum(counted.cast.values()),
         sum(s.phones for s in seats),
         groups,
         list(rounds.values()),

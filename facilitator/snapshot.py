@@ -193,7 +193,7 @@ class ParticipantSnap:
 
 @dataclass(frozen=True)
 class EventSnap:
-    channel: str  # "workshop" or "group:<id>" (ids of this snapshot)
+    channel: str  # "workshop", "group:<id>" or "ballots:<id>" (ids of this snapshot)
     seq: int
     kind: str
     payload: dict[str, Any]

@@ -19,7 +19,7 @@ from facilitator.domain.actors import Participant, Staff
 from facilitator.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from facilitator.domain.follow_up import finals
 from facilitator.models import Ballot, Event, Plenary, Recommendation, Role
-from facilitator.plenary_count import Cast, Seat, borda_points, places, tally
+from facilitator.plenary_count import Cast, Seat, count_casts, places, tally
 from facilitator.store.database import Database
 from tests.workshop_factory import build
 from tests.workshop_factory import db as db  # a fixture
@@ -97,12 +97,13 @@ def test_a_ballot_is_replaced_never_added_and_the_count_follows(db: Database) ->
     assert kinds(db).count("plenary.ballot") == 3
 
 
-def test_each_ballot_is_logged_in_its_group_and_the_results_version_follows_it(
+def test_each_ballot_is_logged_on_its_groups_ballot_channel_and_the_version_follows_it(
     db: Database,
 ) -> None:
     """Ballots of different groups take different channels' logs (one log commits one
-    event at a time), and the results' version, which the projector sends to hear 'no
-    change', moves with every ballot, a changed one too, and only then."""
+    event at a time), not the group's own channel, whose every event reaches every phone of
+    the group; and the results' version, which the projector sends to hear 'no change',
+    moves with every ballot, a changed one too, and only then."""
     wid, (g1, g2), (a, b, _c) = opened(db)
     ada, dee = phone(db, "device-ada", g1), phone(db, "device-dee", g2)
 
@@ -125,7 +126,7 @@ def test_each_ballot_is_logged_in_its_group_and_the_results_version_follows_it(
             select(Event.channel).where(Event.kind == "plenary.ballot").order_by(col(Event.id))
         ).all()
     )
-    assert logged == [f"group:{g1}", f"group:{g2}", f"group:{g1}"]
+    assert logged == [f"ballots:{g1}", f"ballots:{g2}", f"ballots:{g1}"]
     found = db.read_sync(lambda s: plenary_views.results(s, wid))
     assert found.version == after_change and found.tally.voted == 2
 
@@ -318,7 +319,8 @@ def test_the_set_up_is_checked(db: Database) -> None:
 
 
 def test_counting_is_pure() -> None:
-    assert borda_points([1, 2, 3], [[3, 1, 2], [3, 2, 1]]) == {1: 1, 2: 1, 3: 4}
+    borda = count_casts("ranking", [1, 2, 3], [Cast([3, 1, 2], 1, 10), Cast([3, 2, 1], 1, 10)])
+    assert borda.points == {1: 1, 2: 1, 3: 4} and borda.cast == {(1, 10): 2}
     assert [(s.id, s.place, s.tied) for s in places([1, 2, 3, 4], {1: 2, 2: 5, 3: 2, 4: 0})] == [
         (2, 1, False),
         (1, 2, True),
@@ -326,9 +328,8 @@ def test_counting_is_pure() -> None:
         (4, 4, False),
     ]
     seats = [Seat(1, "A", 10, "Morning", 3), Seat(2, "B", 11, "Afternoon", 2)]
-    count = tally(
-        "dots", [7, 8], [Cast({7: 2}, 1, 10), Cast({8: 1}, 2, 11), Cast({7: 1}, 2, 11)], seats
-    )
+    casts = [Cast({7: 2}, 1, 10), Cast({8: 1}, 2, 11), Cast({7: 1}, 2, 11)]
+    count = tally("dots", [7, 8], count_casts("dots", [7, 8], casts), seats)
     assert [(t.label, t.voted, t.phones) for t in count.rounds] == [
         ("Morning", 1, 3),
         ("Afternoon", 2, 2),

@@ -13,7 +13,7 @@ import openpyxl
 import orjson
 import pytest
 
-from facilitator.domain import plenary
+from facilitator.domain import plenary, plenary_views
 from facilitator.domain.archive_rules import BadArchive
 from facilitator.domain.restore import restore
 from facilitator.export import data, formats, plenary_tables
@@ -97,6 +97,41 @@ def test_the_json_archive_keeps_the_vote_and_its_ballots(
     titled = [r[2:] for r in plenary_tables.result_rows(first)[1:]]
     assert [r[2:] for r in plenary_tables.result_rows(second)[1:]] == titled
     assert plenary_tables.turnout_rows(second) == plenary_tables.turnout_rows(first)
+
+
+def test_the_live_count_and_the_exports_agree_and_a_restored_copy_counts_the_same(
+    db: Database, tmp_path: Path, migrated_db: Path
+) -> None:
+    """The live results add up each ballot's points in the database; the exports add up the
+    snapshot's ballots. One vote, replaced ballots included, gives one count either way, and
+    an archive restored elsewhere counts (and logs its ballots) as the original did."""
+    wid, (g1, g2), items = three_finals(db)
+    a, b, c = items
+    asyncio.run(plenary.set_up(db, OLIVIA, wid, plenary.check_setup("ranking", 0, 0, items)))
+    asyncio.run(plenary.open_vote(db, OLIVIA, wid, None))
+    ada, dee = phone(db, "device-ada", g1), phone(db, "device-dee", g2)
+    asyncio.run(plenary.cast_ballot(db, ada, wid, "ballot-k1", None, [a, b, c]))
+    asyncio.run(plenary.cast_ballot(db, dee, wid, "ballot-k2", None, [b, a, c]))
+    asyncio.run(plenary.cast_ballot(db, ada, wid, "ballot-k3", None, [c, b, a]))  # replaced
+
+    def counted(database: Database, workshop_id: int) -> list[tuple[str, int, int, bool]]:
+        found = database.read_sync(lambda s: plenary_views.results(s, workshop_id))
+        assert found is not None
+        return [(r.item.title, r.points, r.place, r.tied) for r in found.rows]
+
+    live = counted(db, wid)
+    assert [row[1:] for row in live] == [(3, 1, False), (2, 2, False), (1, 3, False)]
+    first = snapshot(db, wid)
+    exported = plenary_tables.result_rows(first)[1:]
+    assert [(r[2], r[3], r[0], r[4]) for r in exported] == live
+    other = fresh_db(tmp_path, migrated_db, "other.db")
+    try:
+        copy_id = other.write_sync(lambda s: restore(s, data.from_json(data.to_json(first))))
+        assert counted(other, copy_id) == live
+        channels = {e.channel for e in snapshot(other, copy_id).events if "ballot" in e.kind}
+    finally:
+        other.close()
+    assert len(channels) == 2 and all(c.startswith("ballots:") for c in channels)
 
 
 def test_an_archive_with_a_bad_ballot_is_refused(

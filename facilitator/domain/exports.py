@@ -129,7 +129,8 @@ def read_snapshot(
     def name(text: str) -> str:
         return text if include_names else ""
 
-    channels = [events.workshop_channel(workshop_id)] + [events.group_channel(g) for g in gids]
+    channels = [events.workshop_channel(workshop_id)]
+    channels += [events.group_channel(g) for g in gids] + [events.ballot_channel(g) for g in gids]
     rows = s.exec(
         select(Event)
         .where(col(Event.channel).in_(channels))

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import orjson
-from sqlalchemy import func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
 from facilitator import vocabulary
@@ -26,10 +26,21 @@ from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.follow_up import finals
 from facilitator.domain.text import client_key
 from facilitator.i18n import N_
-from facilitator.models import Ballot, Group, Plenary, PlenaryMethod, Recommendation, utcnow
+from facilitator.models import (
+    Ballot,
+    BallotPoints,
+    Group,
+    Plenary,
+    PlenaryMethod,
+    Recommendation,
+    utcnow,
+)
 from facilitator.models import Participant as ParticipantRow
+from facilitator.plenary_count import ballot_points
 from facilitator.snapshot import utc
+from facilitator.store.events import ballot_channel
 from facilitator.store.jobs import write_job
+from facilitator.store.statements import core
 from facilitator.vocabulary import BallotCast, PlenaryChanged, PlenarySet
 
 MAX_BUDGET, MAX_ITEMS = 20, 30
@@ -312,25 +323,47 @@ def cast_ballot(
     if not is_open(plenary):
         raise Conflict(N_("The plenary vote has closed, so ballots can no longer change."))
     checked = check_ballot(plenary, dots, ranking)
-    marks = orjson.dumps(checked, option=orjson.OPT_NON_STR_KEYS).decode()
     group = get_row(s, Group, row.group_id) if row.group_id is not None else None
     replaced = ballot is not None
-    now = utcnow()
     if ballot is None:
-        ballot = Ballot(workshop_id=workshop_id, participant_id=actor.id, marks=marks)
-    ballot.marks, ballot.updated_at = marks, now
+        ballot = Ballot(workshop_id=workshop_id, participant_id=actor.id, marks="")
+    ballot.updated_at = utcnow()
     ballot.group_id = row.group_id
     ballot.round_id = group.round_id if group is not None else None
     ballot.keys = orjson.dumps([*seen, key][-KEYS_KEPT:]).decode()
-    s.add(ballot)
-    s.flush()
+    keep(s, plenary, ballot, checked)
     count = ballots_count(s, workshop_id)
     payload = BallotCast(count, replaced)
-    if row.group_id is not None:  # on the group's channel: see vocabulary.BALLOT_CAST
-        record.to_group(s, row.group_id, vocabulary.BALLOT_CAST, payload, actor)
+    if row.group_id is not None:  # see vocabulary.BALLOT_CAST
+        record.record(s, ballot_channel(row.group_id), vocabulary.BALLOT_CAST, payload, actor)
     else:
         record.to_workshop(s, workshop_id, vocabulary.BALLOT_CAST, payload, actor)
     return Receipt(count, False)
+
+
+_FORGET_POINTS = delete(BallotPoints).where(
+    col(BallotPoints.workshop_id) == bindparam("w"),
+    col(BallotPoints.participant_id) == bindparam("p"),
+)
+
+
+def keep(s: Session, plenary: Plenary, ballot: Ballot, marks: dict[int, int] | list[int]) -> None:
+    """Store a checked ballot (new, or replacing the device's earlier one) and the points
+    it gives each recommendation, which the live results add up (`plenary_views`)."""
+    ballot.marks = orjson.dumps(marks, option=orjson.OPT_NON_STR_KEYS).decode()
+    s.add(ballot)
+    s.flush()
+    core(s, _FORGET_POINTS, {"w": ballot.workshop_id, "p": ballot.participant_id})
+    points = ballot_points(plenary.method, items_of(plenary), marks)
+    s.add_all(
+        BallotPoints(
+            workshop_id=ballot.workshop_id,
+            participant_id=ballot.participant_id,
+            item_id=item,
+            points=value,
+        )
+        for item, value in points.items()
+    )
 
 
 def my_ballot(s: Session, who: Participant) -> dict[int, int] | list[int] | None:

@@ -92,17 +92,16 @@ def restore(
             marks = pl.check_ballot(row, dots or None, ranking or None)
         except Invalid as exc:
             raise rules.BadArchive(at, exc.message) from None
-        s.add(
-            Ballot(
-                workshop_id=workshop_id,
-                participant_id=who,
-                marks=orjson.dumps(marks, option=orjson.OPT_NON_STR_KEYS).decode(),
-                group_id=group,
-                round_id=rounds.get(group) if group is not None else None,
-                cast_at=b.cast_at or p.opened_at or utcnow(),
-                updated_at=b.updated_at or b.cast_at or p.opened_at or utcnow(),
-            )
+        ballot = Ballot(
+            workshop_id=workshop_id,
+            participant_id=who,
+            marks="",
+            group_id=group,
+            round_id=rounds.get(group) if group is not None else None,
+            cast_at=b.cast_at or p.opened_at or utcnow(),
+            updated_at=b.updated_at or b.cast_at or p.opened_at or utcnow(),
         )
+        pl.keep(s, row, ballot, marks)
 
 
 def _bad(what: str) -> PlenaryMethod:

@@ -96,6 +96,7 @@ def _add_group(s: Session, workshop_id: int, draft: GroupDraft, position: int) -
     s.flush()
     assert group.id is not None
     events.create_channel(s, events.group_channel(group.id))
+    events.create_channel(s, events.ballot_channel(group.id))
     return group.id
 
 

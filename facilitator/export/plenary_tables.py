@@ -8,7 +8,7 @@ from typing import Any
 
 from facilitator.export.safe import csv_bytes
 from facilitator.i18n import N_, gettext
-from facilitator.plenary_count import Cast, Seat, Tally, tally
+from facilitator.plenary_count import Cast, Seat, Tally, count_casts, tally
 from facilitator.snapshot import Snapshot
 
 Rows = list[Sequence[Any]]  # as tables.Rows
@@ -41,7 +41,8 @@ def count(snap: Snapshot) -> Tally | None:
         )
         for b in snap.ballots
     ]
-    return tally(snap.plenary.method, list(snap.plenary.items), casts, seats)
+    items = list(snap.plenary.items)
+    return tally(snap.plenary.method, items, count_casts(snap.plenary.method, items, casts), seats)
 
 
 def titles(snap: Snapshot) -> dict[int, str]:

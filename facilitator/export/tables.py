@@ -185,7 +185,7 @@ def ideas_csv(snap: Snapshot) -> bytes:
 
 def audit_rows(snap: Snapshot) -> Rows:
     """Every event, oldest first: who did what to which idea. Hidden ideas appear here."""
-    groups = {f"group:{g.id}": g.name for g in snap.groups}
+    groups = {f"{part}:{g.id}": g.name for g in snap.groups for part in ("group", "ballots")}
     rows: Rows = [
         ["at", "group", "seq", "who", "event", "what", "idea_id", "text", "reason", "detail"]
     ]

@@ -39,7 +39,7 @@ from facilitator.models.impact import (
     StatusLink,
 )
 from facilitator.models.log import Channel, Event
-from facilitator.models.plenary import Ballot, Plenary, PlenaryMethod
+from facilitator.models.plenary import Ballot, BallotPoints, Plenary, PlenaryMethod
 from facilitator.models.recommendations import (
     Recommendation,
     RecommendationSource,
@@ -53,6 +53,7 @@ __all__ = [
     "Answer",
     "Assignment",
     "Ballot",
+    "BallotPoints",
     "Channel",
     "Cluster",
     "Event",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Column, String, Text
+from sqlalchemy import Column, ForeignKeyConstraint, String, Text
 from sqlmodel import Field, SQLModel
 
 from facilitator.models.time import utcnow
@@ -47,3 +47,22 @@ class Ballot(SQLModel, table=True):
     keys: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     cast_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class BallotPoints(SQLModel, table=True):
+    """The points a ballot gives each recommendation (its dots, or its Borda points),
+    written with the ballot: the live results add them up in the database, not by loading
+    every ballot (10,000 at a large event, at every fresh poll of the projector)."""
+
+    __tablename__ = "plenary_points"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workshop_id", "participant_id"],
+            ["plenary_ballot.workshop_id", "plenary_ballot.participant_id"],
+            ondelete="CASCADE",
+        ),
+    )
+    workshop_id: int = Field(primary_key=True)
+    participant_id: int = Field(primary_key=True)
+    item_id: int = Field(primary_key=True)  # a recommendation in the vote
+    points: int

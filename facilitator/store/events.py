@@ -1,9 +1,10 @@
 """Events: seq allocation inside the writing transaction, replay since a seq, the wire form.
 
-A channel is one group or one workshop. Its `seq` rises by one per event with no gaps: the
-counter row is updated (and so row-locked) in the same transaction that makes the change,
-so commit order equals seq order, also across processes. The `epoch` names one life of a
-channel's log; a client holding another epoch must take a fresh board.
+A channel is one group, one workshop or one group's plenary ballots. Its `seq` rises by one
+per event with no gaps: the counter row is updated (and so row-locked) in the same
+transaction that makes the change, so commit order equals seq order, also across processes.
+The `epoch` names one life of a channel's log; a client holding another epoch must take a
+fresh board.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def group_channel(group_id: int) -> str:
 
 def workshop_channel(workshop_id: int) -> str:
     return f"workshop:{workshop_id}"
+
+
+def ballot_channel(group_id: int) -> str:
+    """Where a group's plenary ballots are logged: no page follows it, so a ballot sends
+    nothing to the phones of its group (a seq on `group:` would reach every one)."""
+    return f"ballots:{group_id}"
 
 
 @dataclass(frozen=True)

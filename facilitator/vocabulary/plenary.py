@@ -59,10 +59,11 @@ PLENARY_CLOSED = _kind(
     Follow.board,
     PLENARY_AUDIENCES,
 )
-# A ballot is logged on its voter's group's channel, not the workshop's: each channel's log
-# takes one commit at a time, and 10,000 phones voting within a minute on one channel waited
-# on each other. No live page shows a ballot; the projector and mission control ask for
-# the count (`plenary_views.version`).
+# A ballot is logged on its voter's group's ballot channel (`events.ballot_channel`): not the
+# workshop's, because each channel's log takes one commit at a time and 10,000 phones voting
+# within a minute on one channel waited on each other; not the group's, whose every event
+# reaches every phone of the group. No page follows it: the projector and mission control
+# ask for the count (`plenary_views.version`).
 BALLOT_CAST = _kind(
     "plenary.ballot",
     BallotCast,

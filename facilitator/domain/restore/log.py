@@ -22,10 +22,12 @@ IMPORTED = "imported:"
 def write(
     s: Session, snap: Snapshot, workshop_id: int, group_ids: dict[int, int], people: dict[int, int]
 ) -> None:
-    """Every event of the file, on the new workshop's and groups' channels."""
-    channels = {"workshop": events.workshop_channel(workshop_id)} | {
-        f"group:{old}": events.group_channel(new) for old, new in group_ids.items()
-    }
+    """Every event of the file, on the new workshop's and groups' channels (every channel
+    is made, with or without events)."""
+    channels = {"workshop": events.workshop_channel(workshop_id)}
+    for old, new in group_ids.items():
+        channels[events.group_channel(old)] = events.group_channel(new)
+        channels[events.ballot_channel(old)] = events.ballot_channel(new)
     heads = dict.fromkeys(channels.values(), 0)
     # Each channel's log is numbered afresh, 1, 2, 3 ... in the file's order of seq: the
     # file's own numbers may be anything (2**63 - 1 would leave no room after it).
