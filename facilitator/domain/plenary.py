@@ -24,6 +24,7 @@ from facilitator.domain.access import get_row, get_workshop, require_organiser
 from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from facilitator.domain.follow_up import finals
+from facilitator.domain.plenary_vote import VoteView, is_open, items_of, marks_of, view_of
 from facilitator.domain.text import client_key
 from facilitator.i18n import N_
 from facilitator.models import (
@@ -32,7 +33,6 @@ from facilitator.models import (
     Group,
     Plenary,
     PlenaryMethod,
-    Recommendation,
     utcnow,
 )
 from facilitator.models import Participant as ParticipantRow
@@ -87,32 +87,6 @@ def _whole(raw: object) -> int:
 
 
 # -- reading ---------------------------------------------------------------------------------
-
-
-def items_of(plenary: Plenary) -> list[int]:
-    return [int(i) for i in orjson.loads(plenary.items)]
-
-
-def is_open(plenary: Plenary | None, now: dt.datetime | None = None) -> bool:
-    if plenary is None or plenary.opened_at is None or plenary.closed_at is not None:
-        return False
-    return plenary.closes_at is None or utc(plenary.closes_at) > (now or utcnow())
-
-
-def status_of(plenary: Plenary | None) -> str:
-    """ "none" (not set up), "ready" (set up, not opened), "open" or "closed"."""
-    if plenary is None:
-        return "none"
-    if is_open(plenary):
-        return "open"
-    return "ready" if plenary.opened_at is None else "closed"
-
-
-def marks_of(ballot: Ballot) -> dict[int, int] | list[int]:
-    raw = orjson.loads(ballot.marks)
-    if isinstance(raw, dict):
-        return {int(k): int(v) for k, v in raw.items()}
-    return [int(i) for i in raw]
 
 
 def ballots_count(s: Session, workshop_id: int) -> int:
@@ -242,8 +216,9 @@ def close_due(s: Session, workshop_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Receipt:
-    ballots: int
     repeated: bool  # the key was seen: nothing changed
+    vote: VoteView  # with the device's ballot as it stands: the phone's card, no read again
+    code: str  # the voter's group's code (the card's form posts to it)
 
 
 def check_ballot(plenary: Plenary, dots: object, ranking: object) -> dict[int, int] | list[int]:
@@ -313,9 +288,11 @@ def cast_ballot(
     key = client_key(key)
     ballot = s.get(Ballot, (workshop_id, actor.id))
     seen = orjson.loads(ballot.keys) if ballot is not None else []
-    if key in seen:
-        return Receipt(ballots_count(s, workshop_id), True)
     plenary = s.get(Plenary, workshop_id)
+    group = get_row(s, Group, row.group_id) if row.group_id is not None else None
+    code = group.code if group is not None else ""
+    if key in seen and ballot is not None and plenary is not None:
+        return Receipt(True, view_of(s, plenary, marks_of(ballot)), code)
     if plenary is None:
         raise NotFound(N_("The plenary vote is not open."))
     if plenary.opened_at is None:
@@ -323,7 +300,6 @@ def cast_ballot(
     if not is_open(plenary):
         raise Conflict(N_("The plenary vote has closed, so ballots can no longer change."))
     checked = check_ballot(plenary, dots, ranking)
-    group = get_row(s, Group, row.group_id) if row.group_id is not None else None
     replaced = ballot is not None
     if ballot is None:
         ballot = Ballot(workshop_id=workshop_id, participant_id=actor.id, marks="")
@@ -331,14 +307,13 @@ def cast_ballot(
     ballot.group_id = row.group_id
     ballot.round_id = group.round_id if group is not None else None
     ballot.keys = orjson.dumps([*seen, key][-KEYS_KEPT:]).decode()
-    keep(s, plenary, ballot, checked)
-    count = ballots_count(s, workshop_id)
-    payload = BallotCast(count, replaced)
+    keep(s, plenary, ballot, checked, replaced)
+    payload = BallotCast(replaced)
     if row.group_id is not None:  # see vocabulary.BALLOT_CAST
         record.record(s, ballot_channel(row.group_id), vocabulary.BALLOT_CAST, payload, actor)
     else:
         record.to_workshop(s, workshop_id, vocabulary.BALLOT_CAST, payload, actor)
-    return Receipt(count, False)
+    return Receipt(False, view_of(s, plenary, checked), code)
 
 
 _FORGET_POINTS = delete(BallotPoints).where(
@@ -347,13 +322,20 @@ _FORGET_POINTS = delete(BallotPoints).where(
 )
 
 
-def keep(s: Session, plenary: Plenary, ballot: Ballot, marks: dict[int, int] | list[int]) -> None:
-    """Store a checked ballot (new, or replacing the device's earlier one) and the points
-    it gives each recommendation, which the live results add up (`plenary_views`)."""
+def keep(
+    s: Session,
+    plenary: Plenary,
+    ballot: Ballot,
+    marks: dict[int, int] | list[int],
+    replaced: bool = False,
+) -> None:
+    """Store a checked ballot (new, or `replaced`: the device's earlier one's row) and the
+    points it gives each recommendation, which the live results add up (`plenary_views`)."""
     ballot.marks = orjson.dumps(marks, option=orjson.OPT_NON_STR_KEYS).decode()
     s.add(ballot)
     s.flush()
-    core(s, _FORGET_POINTS, {"w": ballot.workshop_id, "p": ballot.participant_id})
+    if replaced:
+        core(s, _FORGET_POINTS, {"w": ballot.workshop_id, "p": ballot.participant_id})
     points = ballot_points(plenary.method, items_of(plenary), marks)
     s.add_all(
         BallotPoints(
@@ -364,18 +346,6 @@ def keep(s: Session, plenary: Plenary, ballot: Ballot, marks: dict[int, int] | l
         )
         for item, value in points.items()
     )
-
-
-def my_ballot(s: Session, who: Participant) -> dict[int, int] | list[int] | None:
-    ballot = s.get(Ballot, (who.workshop_id, who.id))
-    return None if ballot is None else marks_of(ballot)
-
-
-def titles(s: Session, ids: Sequence[int]) -> dict[int, Recommendation]:
-    if not ids:
-        return {}
-    rows = s.exec(select(Recommendation).where(col(Recommendation.id).in_(list(ids)))).all()
-    return {r.id: r for r in rows if r.id is not None}
 
 
 def get_plenary(s: Session, workshop_id: int) -> Plenary | None:

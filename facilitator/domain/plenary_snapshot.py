@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from facilitator.domain import archive_rules as rules
 from facilitator.domain import plenary as pl
 from facilitator.domain.errors import Invalid
+from facilitator.domain.plenary_vote import items_of, marks_of
 from facilitator.models import Ballot, Group, Plenary, PlenaryMethod, utcnow
 from facilitator.snapshot import BallotSnap, PlenarySnap, Snapshot, utc
 
@@ -30,7 +31,7 @@ def read(s: Session, workshop_id: int) -> dict[str, Any]:
             str(row.method),
             row.budget,
             row.cap,
-            tuple(pl.items_of(row)),
+            tuple(items_of(row)),
             utc(row.opened_at) if row.opened_at else None,
             utc(row.closes_at) if row.closes_at else None,
             utc(row.closed_at) if row.closed_at else None,
@@ -40,7 +41,7 @@ def read(s: Session, workshop_id: int) -> dict[str, Any]:
 
 
 def _snap(b: Ballot) -> BallotSnap:
-    marks = pl.marks_of(b)
+    marks = marks_of(b)
     dots = marks if isinstance(marks, dict) else {}
     ranking = tuple(marks) if isinstance(marks, list) else ()
     return BallotSnap(

@@ -1,78 +1,21 @@
-"""What pages show of the plenary vote: a phone's ballot card, the live results (projector
-and mission control) and the organiser's set-up. Reads only."""
+"""What pages show of the plenary vote: the live results (projector and mission control)
+and the organiser's set-up (a phone's ballot card is `plenary_vote`'s). Reads only."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from facilitator.domain import plenary as pl
 from facilitator.domain.access import require_organiser
-from facilitator.domain.actors import Actor, Participant
+from facilitator.domain.actors import Actor
 from facilitator.domain.follow_up import finals
-from facilitator.models import Ballot, BallotPoints, Group, Plenary, Round, utcnow
+from facilitator.domain.plenary_vote import Item, VoteView, items_of, status_of, vote
+from facilitator.models import Ballot, BallotPoints, Group, Plenary, Round
 from facilitator.models import Participant as ParticipantRow
 from facilitator.plenary_count import Counted, Seat, Tally, tally
-from facilitator.snapshot import utc
 from facilitator.store import events
-
-
-@dataclass(frozen=True)
-class Item:
-    id: int
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class VoteView:
-    """The vote as a phone shows it; `mine` is this device's ballot (None: none yet)."""
-
-    workshop_id: int
-    status: str  # plenary.status_of
-    method: str
-    budget: int
-    cap: int
-    closes_at: dt.datetime | None
-    now: dt.datetime
-    items: tuple[Item, ...]
-    mine: dict[int, int] | list[int] | None = None
-
-    def ordered(self) -> tuple[Item, ...]:
-        """For a ranking: the device's order if it has one, else the vote's."""
-        if not isinstance(self.mine, list):
-            return self.items
-        place = {i: n for n, i in enumerate(self.mine)}
-        return tuple(sorted(self.items, key=lambda i: place.get(i.id, len(place))))
-
-    def dots(self, item_id: int) -> int:
-        return self.mine.get(item_id, 0) if isinstance(self.mine, dict) else 0
-
-
-def vote(s: Session, workshop_id: int, who: Participant | None = None) -> VoteView | None:
-    """The vote for a phone (with its ballot), or None while it is not set up."""
-    plenary = s.get(Plenary, workshop_id)
-    if plenary is None:
-        return None
-    ids = pl.items_of(plenary)
-    found = pl.titles(s, ids)
-    items = tuple(Item(i, found[i].title, found[i].text) for i in ids if i in found)
-    mine = pl.my_ballot(s, who) if who is not None else None
-    closes = utc(plenary.closes_at) if plenary.closes_at else None
-    return VoteView(
-        workshop_id,
-        pl.status_of(plenary),
-        plenary.method,
-        plenary.budget,
-        plenary.cap,
-        closes,
-        utcnow(),
-        items,
-        mine,
-    )
 
 
 @dataclass(frozen=True)
@@ -188,7 +131,7 @@ class Setup:
 def setup(s: Session, actor: Actor, workshop_id: int) -> Setup:
     require_organiser(s, actor, workshop_id)
     plenary = s.get(Plenary, workshop_id)
-    chosen = set(pl.items_of(plenary)) if plenary is not None else None
+    chosen = set(items_of(plenary)) if plenary is not None else None
     choices = tuple(
         Choice(r.id or 0, r.title, chosen is None or (r.id in chosen))
         for r in finals(s, workshop_id)
@@ -197,7 +140,7 @@ def setup(s: Session, actor: Actor, workshop_id: int) -> Setup:
         return Setup(workshop_id, "none", "dots", 5, 3, choices)
     return Setup(
         workshop_id,
-        pl.status_of(plenary),
+        status_of(plenary),
         plenary.method,
         plenary.budget or 5,
         plenary.cap or 3,

@@ -12,7 +12,7 @@ import importlib
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -78,8 +78,13 @@ def load_engine() -> ModuleType:
 # -- vectors kept in the database (idea_vectors) -------------------------------------------
 # Where computed vectors are written: the app's database, on its event loop (keep_vectors).
 _keeper: tuple[Database, asyncio.AbstractEventLoop] | None = None
-# Ideas whose vector is not in the database yet, by id: their text, as it was when queued.
+# Ideas whose vector is not in the database yet, by id: their text, as it was when queued;
+# and their ids by the key the engine computes the vector under (each batch the engine
+# computes looks up its own keys, not every idea waiting), except those queued before the
+# engine was imported, keyed at its first batch.
 _unsaved: dict[int, str] = {}
+_by_key: dict[str, set[int]] = {}
+_unkeyed: list[int] = []
 _unsaved_lock = threading.Lock()
 UNSAVED_LIMIT = 20_000  # as many as the engine keeps in memory
 # Groups whose kept vectors this process has read back.
@@ -96,6 +101,8 @@ def keep_vectors(db: Database) -> None:
     _recalled.clear()
     with _unsaved_lock:
         _unsaved.clear()  # ids of another database
+        _by_key.clear()
+        _unkeyed.clear()
 
 
 def stop_keeping(db: Database) -> None:
@@ -115,11 +122,16 @@ def _computed(vectors: dict[str, bytes]) -> None:
     key = module.multilingual.vector_key
     rows = []
     with _unsaved_lock:
-        for idea_id, text in list(_unsaved.items()):
-            blob = vectors.get(key(text))
-            if blob is not None:
-                rows.append((idea_id, idea_vectors.text_hash(text), blob))
-                del _unsaved[idea_id]
+        for idea_id in _unkeyed:
+            if idea_id in _unsaved:
+                _by_key.setdefault(key(_unsaved[idea_id]), set()).add(idea_id)
+        _unkeyed.clear()
+        for k, blob in vectors.items():
+            for idea_id in sorted(_by_key.pop(k, ())):
+                text = _unsaved.get(idea_id)
+                if text is not None and key(text) == k:  # not edited since it was queued
+                    rows.append((idea_id, idea_vectors.text_hash(text), blob))
+                    del _unsaved[idea_id]
     model = module.vector_model()
     if rows and model is not None:
         _write(model, rows)
@@ -149,15 +161,24 @@ async def flush() -> None:
         await asyncio.wait([asyncio.wrap_future(f) for f in list(_writes)])
 
 
+def _hold(ideas: Sequence[tuple[int, str]], key: Callable[[str], str] | None) -> None:
+    """Note these ideas as waiting for their vectors, up to UNSAVED_LIMIT."""
+    with _unsaved_lock:
+        room = max(0, UNSAVED_LIMIT - len(_unsaved))
+        for idea_id, text in list(ideas)[:room]:
+            _unsaved[idea_id] = text
+            if key is None:
+                _unkeyed.append(idea_id)
+            else:
+                _by_key.setdefault(key(text), set()).add(idea_id)
+
+
 def _queue_saving(module: ModuleType, ideas: Sequence[tuple[int, str]]) -> None:
     """These ideas' vectors go to the database once computed; those the engine already has
     go now."""
     if _keeper is None:
         return
-    with _unsaved_lock:
-        room = max(0, UNSAVED_LIMIT - len(_unsaved))
-        for idea_id, text in list(ideas)[:room]:
-            _unsaved[idea_id] = text
+    _hold(ideas, module.multilingual.vector_key)
     known = module.multilingual.cached([text for _, text in ideas])
     if known:
         to_bytes = module.multilingual.to_bytes
@@ -246,8 +267,7 @@ def ideas_committed(events: Sequence[Wired]) -> None:
     if module is not None and _configured == _model:
         _queue_saving(module, ideas)
     elif _keeper is not None:  # kept once the engine, imported in a thread, computes them
-        with _unsaved_lock:
-            _unsaved.update(ideas[: max(0, UNSAVED_LIMIT - len(_unsaved))])
+        _hold(ideas, None)
     _warm([text for _, text in ideas])
 
 

@@ -35,7 +35,8 @@ class PlenaryChanged:
 
 @dataclass(frozen=True, slots=True)
 class BallotCast:
-    ballots: int  # devices that have voted, after this one (its vote stays secret)
+    # No count of ballots: counting them at each ballot cost a tenth of a 10,000-phone vote's
+    # time in the database (an archive's older events have one; reading ignores it).
     replaced: bool  # this device had voted before: its new ballot replaced the old
 
     def describe(self) -> str:

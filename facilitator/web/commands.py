@@ -25,7 +25,7 @@ from facilitator.domain.actors import Actor, Participant
 from facilitator.domain.errors import DomainError, Invalid
 from facilitator.domain.ids import checked
 from facilitator.i18n import N_, gettext
-from facilitator.web.plenary_card import ballot_card
+from facilitator.web.plenary_card import render_card
 from facilitator.web.state import Services
 
 Fields = Mapping[str, Any]
@@ -307,9 +307,8 @@ async def _ballot(svc: Services, actor: Actor, group_id: int, f: Fields) -> Repl
         ident({"id": value}, "id")  # an id no row can have: refused before anything else
     workshop_id = actor.workshop_id if isinstance(actor, Participant) else 0
     receipt = await plenary.cast_ballot(svc.db, actor, workshop_id, f.get("key"), dots, ranking)
-    assert isinstance(actor, Participant)
-    card = await ballot_card(svc.templates, svc.db, actor, group_id, i18n.current())
-    return {"ballots": receipt.ballots, "repeated": receipt.repeated, "ops": card}
+    card = render_card(svc.templates, receipt.vote, receipt.code, i18n.current())
+    return {"repeated": receipt.repeated, "ops": card}
 
 
 # -- recommendations -----------------------------------------------------------------------

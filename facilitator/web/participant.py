@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from facilitator.domain import answers, codes, ideas, participants, plenary_views, round_state, tags
+from facilitator.domain import answers, codes, ideas, participants, plenary_vote, round_state, tags
 from facilitator.domain.access import get_group, get_row
 from facilitator.domain.actors import Participant
 from facilitator.domain.board import phone_view
@@ -98,7 +98,7 @@ async def board_page(
         return see_other(f"/j/{target.group.code}/questions/joining")  # the baseline first
     view = await phone_view(svc.db, who, target.group.id)
     tag = await svc.db.read(lambda s: tags.join_tag(s, who.id))
-    vote = await svc.db.read(lambda s: plenary_views.vote(s, who.workshop_id, who))
+    vote = await svc.db.read(lambda s: plenary_vote.vote(s, who.workshop_id, who))
     return await page(
         request,
         "participant/board.html",
