@@ -31,7 +31,8 @@ from numpy.typing import NDArray
 DIMENSIONS = 384
 BACKGROUND_NICE = 19
 URGENT_NICE = 10
-# A board's missing vectors go in parts of this many, one part per process at a time.
+# A board's missing vectors go in parts of at most this many, one part per process at a
+# time, in a whole number of parts per process, so that they all finish together.
 PART = 32
 
 # -- inside a worker process ----------------------------------------------------------------
@@ -103,10 +104,17 @@ def compute(keys: list[str], urgent: bool, model_file: str | None) -> NDArray[np
     if not keys:
         return np.zeros((0, DIMENSIONS), np.float32)
     pool = _pool(urgent, model_file)
-    step = PART if urgent else len(keys)
+    step = _part_size(len(keys), os.cpu_count() or 1) if urgent else len(keys)
     parts = [pool.submit(_vectors, keys[i : i + step]) for i in range(0, len(keys), step)]
     blob = b"".join(part.result() for part in parts)
     return np.frombuffer(blob, dtype="<f4").reshape(len(keys), DIMENSIONS).astype(np.float32)
+
+
+def _part_size(n: int, workers: int) -> int:
+    """Parts of at most PART texts, as many for each worker: 200 texts on 2 workers go as 8
+    parts of 25, not 7 of 32 (of which the last would have one worker waiting on the other)."""
+    per_worker = -(-n // (PART * workers))  # rounds up
+    return max(1, -(-n // (per_worker * workers)))
 
 
 def preload(model_file: str | None) -> list[Future[bytes]]:
