@@ -1162,7 +1162,8 @@ def run_once(
             out.parent.mkdir(parents=True, exist_ok=True)
             spy_bin = str(Path(sys.executable).parent / "py-spy")
             command = [spy_bin, "record", "--pid", str(server.pid), "--rate", "200"]
-            command += ["--subprocesses"] if target == "app2" else []
+            # Its processes too: app2's workers, and the SQLite writer and vector workers.
+            command += ["--subprocesses"]
             command += ["--gil"] if args.profile_gil else []
             # A storm goes on after the load's duration, until every phone has converged.
             seconds = args.duration + (args.storm_limit if scenario == "storm" else 0)

@@ -7,11 +7,19 @@ Python) from the live server: with suggestions and hints in use in every group o
 processes of their own, at a lower scheduling priority, it takes neither: the kernel gives
 the server a core whenever it wants one, and the vectors get what is left.
 
-Two pools, started on first use: one process for the queue of ideas embedded in the
-background (nice +19: the cores' leftovers), and one per core for what someone waits for (a
-facilitator's suggestions, a phone's draft; nice +10: before the queue, after the live
-server). Each text is computed by one OpenMP thread in one process, so a vector does not
-depend on which process computed it or with what.
+Three lanes, each a pool started on first use:
+
+- `background`: one process for the queue of ideas embedded as they arrive, at the idle
+  scheduling class where Linux has it (it runs only on a core nothing else wants), else at
+  nice +19;
+- `urgent`: one per core for what a facilitator waits for (a board's suggestions), at nice
+  +10: before the queue, after the live server;
+- `draft`: one process for the phone's duplicate hint, at nice +10. A draft is one short
+  text, at most 8 a second per server; in the urgent lane it waited behind whole boards
+  (parts of a second each), and a phone's hint came seconds late.
+
+Each text is computed by one OpenMP thread in one process, so a vector does not depend on
+which process computed it or with what.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 DIMENSIONS = 384
-BACKGROUND_NICE = 19
+Lane = Literal["background", "urgent", "draft"]
+BACKGROUND_NICE = 19  # where the idle class is missing
 URGENT_NICE = 10
 # A board's missing vectors go in parts of at most this many, one part per process at a
 # time, in a whole number of parts per process, so that they all finish together.
@@ -41,19 +50,33 @@ _model: Any = None
 _model_file: str | None = None
 
 
-def _start(model_file: str | None, nice: int) -> None:
+def _start(model_file: str | None, lane: Lane) -> None:
     """A worker's first step: lower its priority; the engine's threads sleep when idle
     instead of spinning (set before the library loads)."""
     global _model_file
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     os.environ["OMP_NUM_THREADS"] = "1"
-    with contextlib.suppress(OSError):
-        os.nice(nice)
+    if lane != "background" or not _idle_class():
+        with contextlib.suppress(OSError):
+            os.nice(BACKGROUND_NICE if lane == "background" else URGENT_NICE)
     _model_file = model_file
     # A pool's workers outlive a server that was killed (each holds the pool's queue open,
     # so none ever reads its end), keeping its memory and its standard output: leave with it.
     parent = os.getppid()
     threading.Thread(target=_leave_with, args=(parent,), name="parent", daemon=True).start()
+
+
+def _idle_class() -> bool:
+    """Run only when no other process wants the core (SCHED_IDLE: nice +19 still takes a
+    share of a busy core); False where the system has no such class."""
+    idle = getattr(os, "SCHED_IDLE", None)
+    if idle is None:
+        return False
+    try:
+        os.sched_setscheduler(0, idle, os.sched_param(0))
+    except OSError:
+        return False
+    return True
 
 
 def _leave_with(parent: int) -> None:
@@ -81,30 +104,32 @@ def _vectors(keys: list[str]) -> bytes:
 
 # -- the server's side ------------------------------------------------------------------------
 
-_pools: dict[bool, ProcessPoolExecutor] = {}
+_pools: dict[Lane, ProcessPoolExecutor] = {}
 _pools_lock = threading.Lock()
 
 
-def _pool(urgent: bool, model_file: str | None) -> ProcessPoolExecutor:
+def _size(lane: Lane) -> int:
+    return (os.cpu_count() or 1) if lane == "urgent" else 1
+
+
+def _pool(lane: Lane, model_file: str | None) -> ProcessPoolExecutor:
     with _pools_lock:
-        pool = _pools.get(urgent)
+        pool = _pools.get(lane)
         if pool is None:
-            size = (os.cpu_count() or 1) if urgent else 1
-            nice = URGENT_NICE if urgent else BACKGROUND_NICE
             # A fresh interpreter (not a fork of a server with threads and sockets).
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(size, context, _start, (model_file, nice))
-            _pools[urgent] = pool
+            pool = ProcessPoolExecutor(_size(lane), context, _start, (model_file, lane))
+            _pools[lane] = pool
         return pool
 
 
-def compute(keys: list[str], urgent: bool, model_file: str | None) -> NDArray[np.float32]:
-    """The vectors of these texts, from the urgent pool (in parts, side by side) or the
-    background one. Raises what the worker raised (a model that cannot be loaded)."""
+def compute(keys: list[str], lane: Lane, model_file: str | None) -> NDArray[np.float32]:
+    """The vectors of these texts, from a lane's pool (the urgent one in parts, side by
+    side). Raises what the worker raised (a model that cannot be loaded)."""
     if not keys:
         return np.zeros((0, DIMENSIONS), np.float32)
-    pool = _pool(urgent, model_file)
-    step = _part_size(len(keys), os.cpu_count() or 1) if urgent else len(keys)
+    pool = _pool(lane, model_file)
+    step = _part_size(len(keys), _size(lane)) if lane == "urgent" else len(keys)
     parts = [pool.submit(_vectors, keys[i : i + step]) for i in range(0, len(keys), step)]
     blob = b"".join(part.result() for part in parts)
     return np.frombuffer(blob, dtype="<f4").reshape(len(keys), DIMENSIONS).astype(np.float32)
@@ -119,10 +144,10 @@ def _part_size(n: int, workers: int) -> int:
 
 def preload(model_file: str | None) -> list[Future[bytes]]:
     """Start every worker and load the model in each (in the background: returns at once)."""
-    futures = [_pool(False, model_file).submit(_vectors, [])]
-    urgent = _pool(True, model_file)
-    futures += [urgent.submit(_vectors, []) for _ in range(os.cpu_count() or 1)]
-    return futures
+    lanes: tuple[Lane, ...] = ("background", "urgent", "draft")
+    return [
+        _pool(lane, model_file).submit(_vectors, []) for lane in lanes for _ in range(_size(lane))
+    ]
 
 
 def shutdown() -> None:

@@ -42,9 +42,9 @@ def computed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     # ideas embedded in the background while this test's suggestion run embeds them too.
     monkeypatch.setattr(suggestions, "_in_use", set())
 
-    def counting(keys: list[str], urgent: bool) -> Any:
+    def counting(keys: list[str], lane: Any) -> Any:
         texts.extend(keys)
-        return real(keys, urgent)
+        return real(keys, lane)
 
     multilingual.wait_warm(timeout=120)
     multilingual.clear_cache()

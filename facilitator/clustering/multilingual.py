@@ -97,15 +97,15 @@ def _key(text: str) -> str:
     return " ".join(text.split())[:MAX_CHARS]
 
 
-def _compute(keys: list[str], urgent: bool) -> NDArray[np.float32]:
-    """These texts' vectors from the worker processes: `urgent` when someone waits (a
-    board's suggestions, a phone's draft), else the background queue's."""
+def _compute(keys: list[str], lane: vector_worker.Lane) -> NDArray[np.float32]:
+    """These texts' vectors from the worker processes of a lane: `urgent` for a board's
+    suggestions, `draft` for a phone's draft, `background` for the queue's."""
     global _ready
     if _broken:
         raise Unavailable("the multilingual model failed to load earlier")
     path = model_path()
     try:
-        vectors = vector_worker.compute(keys, urgent, None if path is None else str(path))
+        vectors = vector_worker.compute(keys, lane, None if path is None else str(path))
     except Exception as error:
         _failed()
         raise Unavailable(str(error)) from error
@@ -227,7 +227,7 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
         known = {key: _cache[key] for key in keys if key in _cache}
     missing = sorted({key for key in keys if key and key not in known})
     if missing:
-        computed = _compute(missing, urgent=True)
+        computed = _compute(missing, "urgent")
         _computed(missing, computed)
         known.update(zip(missing, computed, strict=True))
     for row, key in enumerate(keys):
@@ -243,7 +243,7 @@ def embed_once(text: str) -> NDArray[np.float64]:
     with _cache_lock:
         vector = _cache.get(key)
     if vector is None:
-        vector = _compute([key], urgent=True)[0] if key else np.zeros(DIMENSIONS, np.float32)
+        vector = _compute([key], "draft")[0] if key else np.zeros(DIMENSIONS, np.float32)
     return np.asarray(vector, dtype=np.float64)
 
 
@@ -310,7 +310,7 @@ def _work() -> None:
             with _cache_lock:
                 todo = [key for key in keys if key not in _cache]
             if todo:
-                _computed(todo, _compute(todo, urgent=False))
+                _computed(todo, _compute(todo, "background"))
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:

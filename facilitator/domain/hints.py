@@ -5,6 +5,7 @@ this is one read and a ranking by the group's engine (see docs/clustering.md).""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam
@@ -21,6 +22,9 @@ from facilitator.store.statements import core
 HINT_THRESHOLD = 0.45
 HINT_COUNT = 3
 HINT_MIN_LENGTH = 12
+# Threads of the hint's own: in the loop's default ones, hints queued behind suggestions
+# that wait seconds for a board's vectors, and a phone's hint came 15 s late.
+_SCORING = ThreadPoolExecutor(4, thread_name_prefix="hint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +78,8 @@ async def similar_ideas(
     # ask for hints). Only the draft's vector is computed in the request.
     clustering = await suggestions.hint_engine(db, group_id)
     backend = clustering.default_backend()
-    scores = await asyncio.to_thread(
-        clustering.hint_scores, draft, [i.text for i in ideas], backend
+    scores = await asyncio.get_running_loop().run_in_executor(
+        _SCORING, clustering.hint_scores, draft, [i.text for i in ideas], backend
     )
     ranked = sorted(zip(scores, ideas, strict=True), key=lambda pair: -pair[0])
     return who, [idea for score, idea in ranked[:HINT_COUNT] if score >= HINT_THRESHOLD]
