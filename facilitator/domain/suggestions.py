@@ -37,6 +37,9 @@ FIT_SAMPLE = 12  # each theme's first ideas compared: enough to judge, bounded i
 # the hint, in this process: only their ideas' vectors are worth computing (each costs 15–30 ms
 # of CPU).
 _in_use: set[str] = set()
+# Suggestions' threads: two boards at a time (each board's missing vectors take every urgent
+# worker already); the others wait here, not in the loop's default threads.
+_SUGGESTING = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="suggest")
 # Events whose idea has a text that is new to the board.
 _NEW_TEXT = frozenset(
     kind.name
@@ -207,7 +210,11 @@ async def _recall(db: Database, group_id: int, module: ModuleType) -> list[str]:
 
 
 async def engine() -> ModuleType:
-    """The engine, imported off the event loop on first use."""
+    """The engine, imported off the event loop on first use (once imported, at once: every
+    hint asks, and a hop through the loop's default threads queued it behind suggestions)."""
+    module = sys.modules.get("facilitator.clustering")
+    if module is not None and _configured == _model:
+        return module
     return await asyncio.to_thread(load_engine)
 
 
@@ -354,16 +361,17 @@ async def preview(db: Database, actor: Actor, group_id: int) -> Preview:
     backend = clustering.default_backend()
     # Vectors missing now are computed in this request (all cores); those of the group's next
     # ideas are computed in the background, so that "Suggest again" is quick.
-    # The engine is CPU work: run it off the event loop.
-    fits = await asyncio.to_thread(_fits, [i.text for i in ideas], themes, backend)
+    # The engine is CPU work: run it off the event loop, in threads of its own.
+    loop = asyncio.get_running_loop()
+    fits = await loop.run_in_executor(_SUGGESTING, _fits, [i.text for i in ideas], themes, backend)
     extensions = [
         Extension(t.id, t.name, [idea for n, idea in enumerate(ideas) if fits.get(n) == t.id])
         for t in themes
     ]
     rest = [idea for n, idea in enumerate(ideas) if n not in fits]
     texts = [i.text for i in rest]
-    groups = await asyncio.to_thread(clustering.suggest_clusters, texts, backend)
-    names = await asyncio.to_thread(clustering.suggest_names, texts, groups)
+    groups = await loop.run_in_executor(_SUGGESTING, clustering.suggest_clusters, texts, backend)
+    names = await loop.run_in_executor(_SUGGESTING, clustering.suggest_names, texts, groups)
     placed = {i for g in groups for i in g}
     return Preview(
         backend,
