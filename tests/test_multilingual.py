@@ -383,10 +383,10 @@ def test_the_vector_workers_leave_with_a_killed_server() -> None:
         assert server.stdout.read() == ""  # the output's pipe is closed: every writer is gone
 
 
-def test_each_lane_runs_below_the_server_and_a_draft_does_not_wait_behind_a_board() -> None:
-    """The background queue runs only on a core nothing else wants (the idle class); a
-    board's suggestions and a phone's draft at nice +10; and the draft has a process of its
-    own, so a board being embedded in the urgent lane does not hold it up."""
+def test_every_lane_runs_below_the_server_and_a_draft_does_not_wait_behind_a_board() -> None:
+    """Every lane runs only on a core the server does not want (the idle class: the server
+    takes the core back the moment it wakes); and the draft has a process of its own, so a
+    board being embedded in the urgent lane does not hold it up."""
     multilingual.embed_once("warm the draft lane up")
     board = [f"idea {i} about the regional training budget for CERT staff" for i in range(96)]
     started = threading.Event()
@@ -410,8 +410,8 @@ def test_each_lane_runs_below_the_server_and_a_draft_does_not_wait_behind_a_boar
     multilingual.wait_warm(120)
     lanes = {lane: list(pool._processes) for lane, pool in vector_worker._pools.items()}
     assert set(lanes) == {"background", "urgent", "draft"} and len(lanes["draft"]) == 1
-    assert all(os.sched_getscheduler(pid) == os.SCHED_IDLE for pid in lanes["background"])
-    assert all(os.getpriority(os.PRIO_PROCESS, p) == 10 for p in lanes["urgent"] + lanes["draft"])
+    workers = [pid for pids in lanes.values() for pid in pids]
+    assert all(os.sched_getscheduler(pid) == os.SCHED_IDLE for pid in workers)
     # One short text in a process of its own: a small part of the board's time (in the
     # urgent lane's queue it waited for at least half the board), however busy the machine.
     assert draft_s < took[0] / 4, (draft_s, took)
