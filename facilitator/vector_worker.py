@@ -50,7 +50,7 @@ _model: Any = None
 _model_file: str | None = None
 
 
-def _start(model_file: str | None, lane: Lane) -> None:
+def _start(model_file: str | None, lane: Lane, parent: int) -> None:
     """A worker's first step: lower its priority; the engine's threads sleep when idle
     instead of spinning (set before the library loads)."""
     global _model_file
@@ -62,7 +62,8 @@ def _start(model_file: str | None, lane: Lane) -> None:
     _model_file = model_file
     # A pool's workers outlive a server that was killed (each holds the pool's queue open,
     # so none ever reads its end), keeping its memory and its standard output: leave with it.
-    parent = os.getppid()
+    # `parent` comes from the server, not from getppid() here: a server that died while this
+    # process started has left it to init already, and a worker watching init stayed for ever.
     threading.Thread(target=_leave_with, args=(parent,), name="parent", daemon=True).start()
 
 
@@ -119,7 +120,8 @@ def _pool(lane: Lane, model_file: str | None) -> ProcessPoolExecutor:
         if pool is None:
             # A fresh interpreter (not a fork of a server with threads and sockets).
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(_size(lane), context, _start, (model_file, lane))
+            args = (model_file, lane, os.getpid())
+            pool = ProcessPoolExecutor(_size(lane), context, _start, args)
             _pools[lane] = pool
         return pool
 

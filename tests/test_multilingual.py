@@ -383,6 +383,27 @@ def test_the_vector_workers_leave_with_a_killed_server() -> None:
         assert server.stdout.read() == ""  # the output's pipe is closed: every writer is gone
 
 
+def test_vector_workers_leave_a_server_that_died_while_they_were_starting() -> None:
+    """A server that dies as its workers start (a crash at start-up, a test's short-lived
+    app) leaves none of them behind: they learn who their server was from it, not from
+    their own parent once they run, which by then may be init."""
+    code = (
+        "import os\n"
+        "from facilitator import vector_worker\n"
+        "vector_worker.preload(None)\n"
+        "pids = [p for pool in vector_worker._pools.values() for p in pool._processes]\n"
+        "print(' '.join(map(str, pids)), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert len(workers) >= 3  # the lanes' processes, started as the server died
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _running(pid)]
+
+
 def test_every_lane_runs_below_the_server_and_a_draft_does_not_wait_behind_a_board() -> None:
     """Every lane runs only on a core the server does not want (the idle class: the server
     takes the core back the moment it wakes); and the draft has a process of its own, so a
