@@ -339,3 +339,15 @@ def test_a_cut_is_refined_by_moving_ideas_to_their_nearest_theme() -> None:
     # A theme is never emptied: the count of a cut is the silhouette's to judge.
     lonely = np.array([0, 1, 1, 1, 1, 1, 1, 1, 1, 1])
     assert len(set(_refined(vectors, lonely).tolist())) == 2
+
+
+def test_names_that_score_the_same_go_to_the_first_in_alphabetical_order() -> None:
+    # "cybercrime" and "ransomware" are each used by two of the four ideas and by no other:
+    # the name is the same on every run, and the first of them in the alphabet, as said.
+    texts = [
+        "ransomware gangs hit hospitals",
+        "cybercrime law now",
+        "stop ransomware attacks",
+        "cybercrime rules for the region",
+    ]
+    assert suggest_names(texts, [[0, 1, 2, 3]]) == ["Cybercrime law"]

@@ -143,6 +143,71 @@ def test_ideas_in_four_languages_are_grouped_by_what_they_say() -> None:
     assert not any({0, 8} <= group for group in groups)
 
 
+# A breakout's board as one arrives: 37 ideas, all on one subject (what to fund abroad for
+# cyber capacity), a few in French and Arabic.
+ONE_SUBJECT = [
+    "More multi-year funding for CERT salaries",  # 0
+    "Pay CERT staff enough so they stay",
+    "CERT staff leave for the private sector after two years",
+    "Career paths to retain national CERT analysts",
+    "Retention bonuses for incident responders",
+    "Help countries draft cybercrime legislation aligned with Budapest",  # 5
+    "Model cybercrime law and drafting support",
+    "Train prosecutors and judges on electronic evidence",
+    "Police need digital forensics labs",
+    "Law enforcement cooperation across borders on ransomware",
+    "Mutual legal assistance takes too long - fund liaison officers",  # 10
+    "Regional cyber capacity hubs in Africa and the Pacific",
+    "A regional training centre instead of one-off courses",
+    "Train the trainers so skills stay in the region",
+    "Fund local universities to teach cybersecurity degrees",
+    "Scholarships for women in cybersecurity",  # 15
+    "Youth cyber skills bootcamps",
+    "Set aside budget for independent evaluation of every project",
+    "Baseline metrics before each programme starts",
+    "Measure impact, not outputs: incidents handled, time to respond",
+    "Publish an annual report of what worked and what did not",  # 20
+    "Help national CERTs join FIRST",
+    "Sponsor CERT membership of regional networks like AfricaCERT",
+    "Peer exchanges between CERTs",
+    "Protect hospitals and water utilities from ransomware",
+    "Critical infrastructure risk assessments with operators",  # 25
+    "Secure the electricity grid in partner countries",
+    "Multi-year funding instead of annual grants",
+    "Longer funding cycles so projects are not cut off mid-way",
+    "Coordinate donors so countries are not offered three overlapping projects",
+    "A shared donor map of who funds what",  # 30
+    "Financer la rétention du personnel des CERT nationaux",
+    "Former les magistrats à la preuve électronique",
+    "Des centres régionaux de formation en cybersécurité",
+    "تمويل رواتب فرق الاستجابة للطوارئ الحاسوبية",
+    "تدريب القضاة على الأدلة الرقمية",  # 35
+    "Mesurer l'impact avec des indicateurs de référence",
+]
+
+
+def test_a_board_on_one_subject_gets_themes_a_facilitator_would_accept_not_a_few_blobs() -> (
+    None
+):
+    groups = [set(group) for group in suggest_clusters(ONE_SUBJECT, "multilingual")]
+    # Forty ideas make several themes, none of them a third of the board.
+    assert 5 <= len(groups) <= 12, groups
+    assert all(len(group) <= len(ONE_SUBJECT) // 3 for group in groups), groups
+    together = ({0, 1, 2, 3, 31}, {5, 6}, {7, 32, 35}, {27, 28}, {29, 30})
+    for ideas in together:
+        assert any(ideas <= group for group in groups), (ideas, groups)
+    # Cybercrime law is not lumped with scholarships and degrees, nor CERT pay with donors.
+    for apart in ({5, 15}, {6, 14}, {0, 30}, {1, 17}):
+        assert not any(apart <= group for group in groups), (apart, groups)
+    names = suggest_names(ONE_SUBJECT, [sorted(group) for group in groups])
+    cert = next(name for name, group in zip(names, groups, strict=True) if 0 in group)
+    assert cert == "CERT staff"
+    # The group of judges and police, in three languages, is named in English, its ideas'
+    # main language, though no phrase is shared by two of them.
+    judges = next(name for name, group in zip(names, groups, strict=True) if 7 in group)
+    assert judges.isascii(), names
+
+
 def test_a_translation_scores_above_an_unrelated_idea_in_the_same_language() -> None:
     english, arabic, unrelated = (
         "Train judges on cybercrime cases",

@@ -41,6 +41,9 @@ class Backend:
     # The cosine that similarity maps to 0: e5 puts unrelated sentences at cosines of
     # 0.75–0.83 and paraphrases, in any language, above 0.9.
     similarity_floor: float = 0.0
+    # Subtracted from the silhouette per unit of |ln(k / √n)|, for a cut into k themes of a
+    # board of n ideas (grouping._penalty): how much a cut may stray from about √n themes.
+    prior: float = 0.0
     # Whether each copy of an idea counts in the silhouette, or each distinct text once.
     # Copies make a tight cluster of their own, which TF-IDF's silhouette took for a theme;
     # with sentence vectors, copies of a request sit among its paraphrases, and counting them
@@ -61,11 +64,13 @@ _BACKENDS: dict[str, Backend] = {
     # Shared words help here too (BANKING77 +0.05, xSID English +0.1), at a weight scaled by
     # the share of the board in its main language: words shared within one language say
     # nothing of ideas in another. Half of each language's lean taken out lifted mixed-
-    # language xSID boards from 0.42 to 0.58 ARI; all of it erased real themes too.
+    # language xSID boards from 0.42 to 0.58 ARI; all of it erased real themes too. The √n
+    # prior, not a penalty per theme: docs/clustering.md, "How a board is grouped".
     "multilingual": Backend(
         "multilingual",
         multilingual.embed,
-        penalty=0.15,
+        penalty=0.0,
+        prior=0.06,
         lexical_weight=0.2,
         small_board_similarity=0.88,
         silhouette_centring=0.7,

@@ -179,7 +179,6 @@ def _name_one(
     found: list[str],
 ) -> str:
     members = sorted({i for i in group if 0 <= i < len(texts)})
-    fallback = _clip(min((texts[i] for i in members), key=len, default=""))
     if not members:
         return "Theme"
     # The group's language: the one most of its ideas are written in (a tie keeps every tied
@@ -197,6 +196,9 @@ def _name_one(
         name = _best_phrase(texts, speakers, members, words, board, inside, others)
         if name:
             return name
+    # The shortest idea in the group's language, not an Arabic one for a group of two
+    # English ideas, one French and one Arabic that share no phrase.
+    fallback = _clip(min((texts[i] for i in voices), key=len, default=""))
     return _capitalised(fallback) or "Theme"
 
 
@@ -233,7 +235,7 @@ def _best_phrase(
         return None
     # The best score; ties go to the shorter phrase, then the first in alphabetical order, so
     # the same board always gets the same names.
-    best = max(scores, key=lambda folded: (scores[folded], -len(folded), _written(forms[folded])))
+    best = min(scores, key=lambda folded: (-scores[folded], len(folded), _written(forms[folded])))
     if len(best) == 1:
         best = _widened(best[0], forms, inside)
     return _clip(_capitalised(_written(forms[best])))
@@ -255,9 +257,9 @@ def _widened(
         written = _written(forms[folded])
         # The mean, not the sum: a word of one idea should not win by making the name longer.
         mean = sum(inside[key] for key in others) / len(others) if others else 0.0
-        return (mean, -len(written), written)
+        return (-mean, len(written), written)
 
-    return max(around, key=support)
+    return min(around, key=support)
 
 
 def _written(ways: Counter[str]) -> str:
