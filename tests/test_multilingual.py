@@ -186,9 +186,7 @@ ONE_SUBJECT = [
 ]
 
 
-def test_a_board_on_one_subject_gets_themes_a_facilitator_would_accept_not_a_few_blobs() -> (
-    None
-):
+def test_a_board_on_one_subject_gets_themes_a_facilitator_would_accept_not_a_few_blobs() -> None:
     groups = [set(group) for group in suggest_clusters(ONE_SUBJECT, "multilingual")]
     # Forty ideas make several themes, none of them a third of the board.
     assert 5 <= len(groups) <= 12, groups

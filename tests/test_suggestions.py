@@ -24,6 +24,20 @@ BOARD = [
 ]
 
 
+def test_the_preview_says_how_it_grouped_in_the_readers_language(world: World) -> None:
+    st = stage(world)
+    person = member(world, st.group)
+    for text in BOARD:
+        add_idea(world, person, st.group, text)
+    console = st.console()
+    console.post("/language", {"lang": "fr", "next": "/"})
+    preview = console.get(f"/facilitator/groups/{st.group.id}/suggestions")
+    # The whole sentence is translated, the engine's part too (it once stayed in English).
+    assert "Regroupées selon ce que disent les idées, dans toutes les langues." in preview.text
+    assert "Rien ne change avant que vous acceptiez" in preview.text
+    assert "in any language" not in preview.text
+
+
 def test_suggestions_are_a_preview_until_accepted(world: World) -> None:
     st = stage(world)
     person = member(world, st.group)
@@ -40,7 +54,7 @@ def test_suggestions_are_a_preview_until_accepted(world: World) -> None:
     grouped = [sorted(int(i) for i in p.split(",")) for p in proposals]
     assert sorted(ids[:3]) in grouped and sorted(ids[3:5]) in [g[:2] for g in grouped]
     assert world.read(lambda s: s.exec(select(Cluster)).all()) == []  # nothing applied yet
-    assert "meaning, in any language" in preview.text  # the engine, named in words
+    assert "Grouped by what the ideas mean, in any language." in preview.text  # in words
 
     with connect(console, st.group.id, "facilitator") as ws:
         sock = Socket(ws)

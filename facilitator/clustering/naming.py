@@ -89,8 +89,10 @@ _FILLER = frozenset(
 _STOP = _NAME_STOP | _FILLER
 # Letters, digits and marks of any script; apostrophes stay inside words ("don't").
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
-# Punctuation that ends a phrase: a name never runs across a comma or a full stop.
-_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”«»/|–—\n]+")
+# Punctuation that ends a phrase: a name never runs across a comma or a full stop, nor a
+# hyphen typed as a dash between spaces ("funding cycles - annual grants"; "multi-year" is
+# one word).
+_BREAK = re.compile(r"[.,;:!?()\[\]{}\"“”«»/|–—\n]+|\s-+\s")
 # The longest name, in words: "CERT staff retention", "Funding for regional hubs".
 _MAX_WORDS = 4
 # Longer phrases say more, but each word must earn its place: a phrase of n words is scored
@@ -155,19 +157,22 @@ def _is_stop(word: str) -> bool:
     return word.casefold() in _STOP or _key(word) in _STOP
 
 
-def _phrases(text: str) -> list[list[str]]:
+def _phrases(text: str) -> list[tuple[list[str], str]]:
     """Every run of 1–4 words inside one clause of ``text`` that starts and ends with a
-    content word (function words may sit inside: "funding for hubs")."""
+    content word (function words may sit inside: "funding for hubs"), with the run as the
+    idea writes it, spaces collapsed ("Multi-year grants", not "Multi year grants")."""
     out = []
     for clause in _BREAK.split(text):
-        tokens = _WORD.findall(clause)
+        found = list(_WORD.finditer(clause))
+        tokens = [match.group() for match in found]
         for start, first in enumerate(tokens):
             if _is_stop(first) or first.isdigit():
                 continue
             for end in range(start, min(start + _MAX_WORDS, len(tokens))):
                 last = tokens[end]
                 if not _is_stop(last) and not last.isdigit():
-                    out.append(tokens[start : end + 1])
+                    written = clause[found[start].start() : found[end].end()]
+                    out.append((tokens[start : end + 1], " ".join(written.split())))
     return out
 
 
@@ -214,9 +219,9 @@ def _best_phrase(
     # Each phrase of the group's voices, folded (case, plurals), with the ways it is written.
     forms: dict[tuple[str, ...], Counter[str]] = {}
     for i in voices:
-        for tokens in _phrases(texts[i]):
+        for tokens, written in _phrases(texts[i]):
             folded = tuple(_key(token) for token in tokens)
-            forms.setdefault(folded, Counter())[" ".join(tokens)] += 1
+            forms.setdefault(folded, Counter())[written] += 1
     scores: dict[tuple[str, ...], float] = {}
     for folded in forms:
         keys = {key for key in folded if key not in _STOP and not key.isdigit()}

@@ -21,10 +21,12 @@ from facilitator.web.fragments import presence_summary
 from facilitator.web.pages import base_url, page, require_staff, see_other
 from facilitator.web.state import services
 
-BACKEND_LABELS = {
-    "tfidf": N_("word-overlap (TF-IDF)"),
-    "semantic": N_("meaning (sentence embeddings)"),
-    "multilingual": N_("meaning, in any language"),
+# How each engine grouped the ideas, as whole sentences (translated where shown: a name put
+# into a translated sentence would stay in English).
+ENGINE_SENTENCES = {
+    "tfidf": N_("Grouped by the words the ideas share (TF-IDF)."),
+    "semantic": N_("Grouped by what the ideas mean (English sentence embeddings)."),
+    "multilingual": N_("Grouped by what the ideas mean, in any language."),
 }
 
 
@@ -115,7 +117,7 @@ async def suggestions(request: Request) -> Response:
     html = services(request).templates.render(
         "facilitator/_suggestions.html",
         preview=preview,
-        backend_label=BACKEND_LABELS.get(preview.backend, preview.backend),
+        engine_sentence=ENGINE_SENTENCES[preview.backend],
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
