@@ -369,7 +369,8 @@ def test_templates_hold_no_inline_script_handler_style_or_htmx_attribute(
 # gettext's result is marked safe, so `_()` of a stored text would be shown unescaped (and
 # %-formatted): templates translate only literals and the server's own labels.
 TRANSLATED = re.compile(
-    r"""_\((?!["'])(?!phase_labels\[|phase_hints\[|e\.what\)|moment_labels\[|kind_labels\[|status_labels\[)"""
+    r"""_\((?!["'])(?!phase_labels\[|phase_hints\[|e\.what\)|moment_labels\[|kind_labels\[|status_labels\["""
+    r"""|engine_sentences\[)"""
 )
 
 

@@ -117,7 +117,7 @@ async def suggestions(request: Request) -> Response:
     html = services(request).templates.render(
         "facilitator/_suggestions.html",
         preview=preview,
-        engine_sentence=ENGINE_SENTENCES[preview.backend],
+        engine_sentences=ENGINE_SENTENCES,
     )
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
