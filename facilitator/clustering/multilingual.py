@@ -48,6 +48,10 @@ _lock = threading.Lock()
 _ready = False  # a vector has been computed: the model loads in the workers
 _cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 _cache_lock = threading.Lock()
+# Being computed for a suggestion: the queue skips them. A console opened just before
+# "Suggest" queues its board, and the queue's worker computing the same texts beside the
+# urgent ones took a third of the cores from the suggestion for vectors it already had.
+_claimed: set[str] = set()
 
 
 class Unavailable(RuntimeError):
@@ -225,9 +229,14 @@ def embed(texts: list[str]) -> NDArray[np.float64]:
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float64)
     with _cache_lock:
         known = {key: _cache[key] for key in keys if key in _cache}
-    missing = sorted({key for key in keys if key and key not in known})
+        missing = sorted({key for key in keys if key and key not in known})
+        _claimed.update(missing)
     if missing:
-        computed = _compute(missing, "urgent")
+        try:
+            computed = _compute(missing, "urgent")
+        finally:
+            with _cache_lock:
+                _claimed.difference_update(missing)
         _computed(missing, computed)
         known.update(zip(missing, computed, strict=True))
     for row, key in enumerate(keys):
@@ -308,7 +317,7 @@ def _work() -> None:
             if not keys:  # preload(): every worker started, its model loaded
                 _preload_workers()
             with _cache_lock:
-                todo = [key for key in keys if key not in _cache]
+                todo = [key for key in keys if key not in _cache and key not in _claimed]
             if todo:
                 _computed(todo, _compute(todo, "background"))
         except Exception:  # a failing batch must not end the worker for the rest
