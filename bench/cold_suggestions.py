@@ -15,7 +15,10 @@ clusters, names) is timed. Runs, in order:
    change, when vectors were kept per process only); the preview computes all 200 and
    keeps them;
 2. "cold, vectors kept": a new process, the same database: the 200 vectors are read back;
-3. the same again (the spread between two runs of one thing).
+3. the same again (the spread between two runs of one thing);
+4. "console opened 1 s before": the vectors forgotten again, the group's console opened
+   (which queues its board for the background) a second before the preview, as a
+   facilitator opens it and then clicks "Suggest" (``--opened`` sets the delay).
 
 CPU time (every thread of the process and of its vector workers) is the fairer figure on a shared
 machine; each process also times a fixed piece of work, TF-IDF suggestions for the same 200

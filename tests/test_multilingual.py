@@ -288,12 +288,18 @@ def test_vectors_are_computed_once_and_warmed_in_the_background() -> None:
     assert (multilingual.embed(list(reversed(texts)))[::-1] == first).all()
 
 
+def _unit_rows(keys: list[str]) -> Any:
+    """What a fake model returns: one unit vector per text, the same for every text."""
+    return np.tile(np.float32(1 / np.sqrt(DIMENSIONS)), (len(keys), DIMENSIONS))
+
+
 def test_a_suggestion_takes_over_the_queued_texts_instead_of_computing_them_twice(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A console opened just before "Suggest" queues its board for the background; the
-    suggestion computes the board at once, and the queue must not compute it again beside it
-    (it took a third of the cores from the suggestion: 7.1 s instead of 4.7 s for 200 ideas)."""
+    suggestion computes the rest of the board at once, waits for the batch the queue is
+    computing, and the queue computes nothing more (computing the board again beside the
+    suggestion took a third of the cores from it: 7.1 s instead of 4.7 s for 200 ideas)."""
     multilingual.wait_warm(timeout=120)
     multilingual.clear_cache()
     lanes: dict[str, list[str]] = {"background": [], "urgent": []}
@@ -307,24 +313,73 @@ def test_a_suggestion_takes_over_the_queued_texts_instead_of_computing_them_twic
         if lane == "urgent":
             suggesting.set()
             assert suggested.wait(30)
-        return np.tile(np.float32(1 / np.sqrt(DIMENSIONS)), (len(keys), DIMENSIONS))
+        return _unit_rows(keys)
 
     monkeypatch.setattr(multilingual, "_compute", compute)
     texts = [f"Idea {n} about the ferry timetable" for n in range(3 * multilingual.BATCH)]
     multilingual.warm(texts)  # the console opens: three batches queued
     assert queue_busy.wait(30)  # the queue computes its first batch
-    suggestion = threading.Thread(target=multilingual.embed, args=(texts,))
+    rows: list[Any] = []
+    suggestion = threading.Thread(target=lambda: rows.append(multilingual.embed(texts)))
     suggestion.start()  # "Suggest", while the queue holds two more batches of the board
     assert suggesting.wait(30)
     queue_free.set()  # the queue goes on while the suggestion computes
     assert multilingual.wait_warm(timeout=30)
     suggested.set()
     suggestion.join(30)
-    # The queue computed its first batch only; the suggestion, every text (that batch was
-    # not done when it asked); every text is kept.
-    assert len(lanes["background"]) == multilingual.BATCH
-    assert sorted(lanes["urgent"]) == sorted(texts)
+    first = lanes["background"]
+    assert len(first) == multilingual.BATCH  # its first batch only
+    assert sorted(lanes["urgent"]) == sorted(set(texts) - set(first))  # the rest, once
+    assert rows[0].shape == (len(texts), DIMENSIONS) and (rows[0] > 0).all()
     assert set(multilingual.cached(texts)) == set(texts)
+    multilingual.clear_cache()
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_two_suggestions_at_once_compute_each_vector_once(
+    monkeypatch: pytest.MonkeyPatch, first_fails: bool
+) -> None:
+    """Two "Suggest" on one board at once (a double click, two facilitators): the second
+    waits for the vectors the first is computing; when that fails, it computes them itself."""
+    multilingual.wait_warm(timeout=120)
+    multilingual.clear_cache()
+    computed: list[str] = []
+    first_in, go_on = threading.Event(), threading.Event()
+
+    def compute(keys: list[str], lane: str) -> Any:
+        computed.extend(keys)
+        if not first_in.is_set():  # the first suggestion's computation
+            first_in.set()
+            assert go_on.wait(30)
+            if first_fails:
+                raise multilingual.Unavailable("the first one fails")
+        return _unit_rows(keys)
+
+    monkeypatch.setattr(multilingual, "_compute", compute)
+    board = [f"Idea {n} about night buses" for n in range(20)]
+    outcomes: list[Any] = []
+
+    def suggest() -> None:
+        try:
+            outcomes.append(multilingual.embed(board))
+        except multilingual.Unavailable as error:
+            outcomes.append(error)
+
+    one, two = threading.Thread(target=suggest), threading.Thread(target=suggest)
+    one.start()
+    assert first_in.wait(30)
+    two.start()  # finds every text of the board being computed by the first
+    two.join(0.5)
+    assert two.is_alive() and computed == sorted(board)  # it waits, computing nothing
+    go_on.set()
+    one.join(30)
+    two.join(30)
+    vectors = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(outcomes) == 2 and all(v.shape == (20, DIMENSIONS) for v in vectors)
+    # Each text computed once; a second time only when the first computation failed, and
+    # then the second suggestion still gets its vectors.
+    assert computed == sorted(board) * (2 if first_fails else 1)
+    assert len(vectors) == (1 if first_fails else 2)
     multilingual.clear_cache()
 
 

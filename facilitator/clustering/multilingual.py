@@ -48,10 +48,13 @@ _lock = threading.Lock()
 _ready = False  # a vector has been computed: the model loads in the workers
 _cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 _cache_lock = threading.Lock()
-# Being computed for a suggestion: the queue skips them. A console opened just before
-# "Suggest" queues its board, and the queue's worker computing the same texts beside the
-# urgent ones took a third of the cores from the suggestion for vectors it already had.
-_claimed: set[str] = set()
+# Texts being computed (by a suggestion or by the queue), each with what is set once its
+# vector is kept: whoever else needs one waits for it instead of computing it again. A console
+# opened just before "Suggest" queues its board, and the queue computing the same texts beside
+# the suggestion took a third of the cores from it; two "Suggest" at once did all twice.
+_computing: dict[str, threading.Event] = {}
+# How long a text computed by another is waited for before it is computed here after all.
+WAIT_FOR_OTHERS_S = 120.0
 
 
 class Unavailable(RuntimeError):
@@ -223,26 +226,58 @@ def _size(path: Path) -> int:
 def embed(texts: list[str]) -> NDArray[np.float64]:
     """One L2-normalised row per text (384 dimensions); a blank text is an all-zero row.
 
-    Vectors already in the cache are reused; the others are computed now and kept.
+    Vectors already in the cache are reused; those being computed (by the queue, or by
+    another suggestion) are waited for; the others are computed now and kept.
     """
     keys = [_key(text) for text in texts]
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float64)
     with _cache_lock:
         known = {key: _cache[key] for key in keys if key in _cache}
-        missing = sorted({key for key in keys if key and key not in known})
-        _claimed.update(missing)
-    if missing:
-        try:
-            computed = _compute(missing, "urgent")
-        finally:
-            with _cache_lock:
-                _claimed.difference_update(missing)
-        _computed(missing, computed)
-        known.update(zip(missing, computed, strict=True))
+        missing = {key for key in keys if key and key not in known}
+        others = {key: _computing[key] for key in missing if key in _computing}
+        mine = _claim(sorted(missing - set(others)))
+    known.update(_computed_here(mine, "urgent"))
+    if others:
+        for done in set(others.values()):
+            done.wait(WAIT_FOR_OTHERS_S)
+        with _cache_lock:
+            known.update({key: _cache[key] for key in others if key in _cache})
+            # Not kept after all (their computation failed, or the cache let them go).
+            mine = _claim(sorted(key for key in others if key not in known))
+        known.update(_computed_here(mine, "urgent"))
     for row, key in enumerate(keys):
         if key:
             out[row] = known[key]
     return out
+
+
+_Claim = tuple[list[str], threading.Event]
+
+
+def _claim(keys: list[str]) -> _Claim:
+    """Marks these texts as being computed by the caller (who holds ``_cache_lock``)."""
+    done = threading.Event()
+    for key in keys:
+        _computing[key] = done
+    return keys, done
+
+
+def _computed_here(claim: _Claim, lane: vector_worker.Lane) -> dict[str, NDArray[np.float32]]:
+    """Computes and keeps the vectors of the texts claimed, then lets whoever waits for them
+    go on (also when computing them failed)."""
+    keys, done = claim
+    try:
+        if not keys:
+            return {}
+        vectors = _compute(keys, lane)
+        _computed(keys, vectors)
+        return dict(zip(keys, vectors, strict=True))
+    finally:
+        with _cache_lock:
+            for key in keys:
+                if _computing.get(key) is done:
+                    del _computing[key]
+        done.set()
 
 
 def embed_once(text: str) -> NDArray[np.float64]:
@@ -317,9 +352,8 @@ def _work() -> None:
             if not keys:  # preload(): every worker started, its model loaded
                 _preload_workers()
             with _cache_lock:
-                todo = [key for key in keys if key not in _cache and key not in _claimed]
-            if todo:
-                _computed(todo, _compute(todo, "background"))
+                todo = _claim([key for key in keys if key not in _cache and key not in _computing])
+            _computed_here(todo, "background")
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:
