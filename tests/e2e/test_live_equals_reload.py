@@ -41,15 +41,25 @@ class LivePage:
         return str((page or self.page).evaluate(VISIBLE_TEXT, [self.root, MOVING]))
 
     def reloaded(self) -> str:
-        fresh = self.page.context.new_page()
-        try:
-            fresh.goto(self.page.url)
-            if self.socket:
-                fresh.wait_for_selector("#conn[data-state=online]")
-            fresh.wait_for_timeout(300)  # a phone's own dots arrive just after its board
-            return self.text(fresh)
-        finally:
-            fresh.close()
+        (text,) = reload_all([self])
+        return text
+
+
+def reload_all(pages: list[LivePage]) -> list[str]:
+    """Each page's text opened afresh: all opened at once, so that they load side by side."""
+    fresh = [p.page.context.new_page() for p in pages]
+    try:
+        for p, page in zip(pages, fresh, strict=True):
+            page.goto(p.page.url, wait_until="commit")
+        for p, page in zip(pages, fresh, strict=True):
+            page.wait_for_load_state()
+            if p.socket:
+                page.wait_for_selector("#conn[data-state=online]")
+        fresh[0].wait_for_timeout(300)  # a phone's own dots arrive just after its board
+        return [p.text(page) for p, page in zip(pages, fresh, strict=True)]
+    finally:
+        for page in fresh:
+            page.close()
 
 
 def first_difference(live: str, fresh: str) -> str:
@@ -62,8 +72,7 @@ def first_difference(live: str, fresh: str) -> str:
 
 def agree(pages: list[LivePage], step: str, problems: list[str], wait: float = 12.0) -> None:
     """Every page's live text equals its reloaded text (live pages get a moment to follow)."""
-    for p in pages:
-        fresh = p.reloaded()
+    for p, fresh in zip(pages, reload_all(pages), strict=True):
         deadline = time.monotonic() + wait
         live = p.text()
         while live != fresh and time.monotonic() < deadline:

@@ -6,6 +6,7 @@ results."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,8 @@ def test_a_plenary_vote_after_two_rounds(
     live = bars(screen)
     assert live[0].startswith("=1") and live[1].startswith("=1") and live[2].startswith("3")
     shot(screen, "plenary-projector")
-    screen.screenshot(path=str(DOCS / "plenary-projector.png"))
+    if os.environ.get("FACILITATOR_DOC_IMAGES"):  # a plain test run leaves the tree alone
+        screen.screenshot(path=str(DOCS / "plenary-projector.png"))
     screen.reload()
     assert bars(screen) == live  # live and reloaded agree
 
