@@ -286,6 +286,30 @@ def test_a_name_keeps_the_order_the_ideas_write_its_words_in() -> None:
     assert suggest_names(MIXED_LANGUAGES, [[5, 6]]) == ["تدريب القضاة"]
 
 
+def test_a_name_is_what_the_theme_is_about_not_a_sentence_its_ideas_say() -> None:
+    texts = [
+        "Marijuana should be legal",
+        "Marijuana should be legalized and taxed",
+        "Legal marijuana would pay for schools",
+        "Les pistes cyclables doivent être protégées",
+        "Des pistes cyclables protégées partout",
+        "Political will for reform",
+        "Political will for reform is missing",
+        "My card was just denied",
+        "Card was just denied at the till",
+    ]
+    names = suggest_names(texts, [[0, 1, 2], [3, 4], [5, 6], [7, 8]])
+    # A theme is named by what it is about, not by what its ideas want said ("Marijuana should
+    # be legal", "Pistes cyclables doivent être protégées"); "will" as a noun stays a name.
+    assert names[:3] == [
+        "Legal marijuana",
+        "Pistes cyclables protégées",
+        "Political will for reform",
+    ]
+    # Where no phrase without such a verb holds the group's word, a sentence beats one word.
+    assert names[3] == "Card was just denied"
+
+
 def test_french_spanish_and_arabic_function_words_name_no_theme() -> None:
     texts = [
         "Des salaires plus élevés pour les analystes dans la fonction publique",

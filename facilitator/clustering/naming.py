@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 from facilitator.clustering import languages
+from facilitator.clustering.stopwords import CLAUSE_VERBS
 from facilitator.clustering.stopwords import NAME_STOP_WORDS as _NAME_STOP
 
 _MAX_CHARS = 40
@@ -238,6 +239,8 @@ def _best_phrase(
             scores[folded] = score
     if not scores:
         return None
+    # A name, not a sentence: "Legal marijuana" before "Marijuana should be legal".
+    scores = {f: score for f, score in scores.items() if not _sentence(forms[f])} or scores
     # The best score; ties go to the shorter phrase, then the first in alphabetical order, so
     # the same board always gets the same names.
     best = min(scores, key=lambda folded: (-scores[folded], len(folded), _written(forms[folded])))
@@ -254,6 +257,8 @@ def _widened(
     by the most ideas of the group on average; ties to the shorter, then alphabetical. The
     word alone if no idea uses it in a phrase."""
     around = [folded for folded in forms if len(folded) > 1 and word in folded]
+    # A sentence only where no name holds the word ("Card was just denied", not "Denied").
+    around = [folded for folded in around if not _sentence(forms[folded])] or around
     if not around:
         return (word,)
 
@@ -265,6 +270,11 @@ def _widened(
         return (-mean, len(written), written)
 
     return min(around, key=support)
+
+
+def _sentence(ways: Counter[str]) -> bool:
+    """Whether a phrase holds a verb that makes it a sentence ("should be", "is", "doit")."""
+    return any(word.casefold() in CLAUSE_VERBS for word in _WORD.findall(_written(ways)))
 
 
 def _written(ways: Counter[str]) -> str:

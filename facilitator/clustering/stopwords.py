@@ -43,6 +43,24 @@ hebben wordt worden kan kunnen met van voor naar in op aan bij uit om over hoe w
 wanneer niet geen nog ook al er dat die dit deze graag alsjeblieft
 """
 
+# For names only: verbs that make a run of words a sentence rather than a name (copulas,
+# auxiliaries, modals): "Marijuana should be legal" says what an idea wants, where a theme's
+# name says what it is about. A name may hold other function words ("Funding for hubs").
+# Words that are English nouns too are left out ("will", "may", "war", "hat", "son", "era").
+VERBS = """
+am is are was were be been should must would could cannot shall might has have had does did
+ought isn't aren't wasn't weren't shouldn't mustn't can't won't
+sont était étaient être sera serait seraient doit doivent devrait devraient faut peut
+peuvent pourrait pourraient ont avait
+eran ser será sería serían debe deben debería deberían puede pueden podría podrían está
+están estar
+ist sind waren wird werden soll sollte sollten muss müssen kann können haben
+è sono erano essere deve devono dovrebbe dovrebbero può possono hanno
+zijn worden wordt moet moeten zou zouden kunnen heeft hebben
+يجب ينبغي يمكن يكون تكون كان كانت
+"""
+CLAUSE_VERBS: frozenset[str] = frozenset(VERBS.split())
+
 STOP_WORDS: list[str] = sorted(
     set(ENGLISH_STOP_WORDS) | set(FRENCH.split()) | set(SPANISH.split()) | set(ARABIC.split())
 )
