@@ -23,6 +23,7 @@ from facilitator import vector_worker
 from facilitator.clustering import (
     available_backends,
     default_backend,
+    draft_rate,
     hint_scores,
     multilingual,
     rank_by_similarity,
@@ -406,11 +407,11 @@ def test_the_duplicate_hint_finds_ideas_by_meaning_once_their_vectors_are_kept()
 
 def test_drafts_embedded_per_second_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     start = time.monotonic()
-    monkeypatch.setattr(multilingual, "_budget", [multilingual.DRAFTS_PER_SECOND, start])
-    allowed = [multilingual.draft_allowed(start) for _ in range(20)]
-    assert allowed.count(True) == int(multilingual.DRAFTS_PER_SECOND)
-    assert not multilingual.draft_allowed(start + 0.01)
-    assert multilingual.draft_allowed(start + 1.0)
+    monkeypatch.setattr(draft_rate, "_budget", [draft_rate.DRAFTS_PER_SECOND, start])
+    allowed = [draft_rate.draft_allowed(start) for _ in range(20)]
+    assert allowed.count(True) == int(draft_rate.DRAFTS_PER_SECOND)
+    assert not draft_rate.draft_allowed(start + 0.01)
+    assert draft_rate.draft_allowed(start + 1.0)
 
 
 def test_a_model_file_that_cannot_be_read_falls_back_to_tfidf(tmp_path: Path) -> None:

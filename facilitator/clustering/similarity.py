@@ -9,7 +9,7 @@ import math
 import numpy as np
 from scipy.sparse import issparse
 
-from facilitator.clustering import multilingual
+from facilitator.clustering import draft_rate, multilingual
 from facilitator.clustering.backends import TFIDF, backend
 from facilitator.clustering.naming import content_keys
 from facilitator.clustering.vectors import fold
@@ -58,7 +58,7 @@ def hint_scores(draft: str, texts: list[str], backend_name: str | None = None) -
     board's ideas), in [0, 1], for the duplicate hint: fast enough to run on each pause.
 
     With ``"multilingual"`` only the draft's vector is computed in the request, and only
-    ``multilingual.DRAFTS_PER_SECOND`` times a second per process: ideas whose vectors are
+    ``draft_rate.DRAFTS_PER_SECOND`` times a second per process: ideas whose vectors are
     kept are compared by meaning, in any language; the others, and every idea past that
     rate, by the content words they share with the draft (microseconds, no model) while
     their vectors are computed in the background. The hint never takes the live server's
@@ -94,7 +94,7 @@ def _scores(draft: str, texts: list[str]) -> list[float]:
     key = fold(draft)
     words = content_keys(draft)
     cosines: dict[str, float] = {}
-    if known and key and multilingual.draft_allowed():
+    if known and key and draft_rate.draft_allowed():
         try:
             vector = multilingual.embed_once(draft)
         except multilingual.Unavailable:
