@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -96,6 +97,42 @@ def test_vectors_are_kept_across_a_restart_and_only_new_ideas_are_embedded(
         multilingual.clear_cache()
         suggest(world, group_id, console)
         assert computed == ["Bursaries for women in cyber"]
+
+
+def test_opening_a_console_computes_its_board_on_every_core_before_suggest(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A board whose ideas have no vector (its group used no engine while they arrived):
+    opening its console computes them at once, in the urgent lane (a worker per core, not the
+    one background worker), so "Suggest" a moment later computes nothing."""
+    monkeypatch.setattr(suggestions, "_in_use", set())
+    lanes: list[tuple[str, list[str]]] = []
+    real = multilingual._compute
+
+    def recording(keys: list[str], lane: Any) -> Any:
+        lanes.append((lane, list(keys)))
+        return real(keys, lane)
+
+    multilingual.wait_warm(timeout=120)
+    multilingual.clear_cache()
+    monkeypatch.setattr(multilingual, "_compute", recording)
+    with world_with(settings) as world:
+        st = stage(world)
+        person = member(world, st.group)
+        ids = [add_idea(world, person, st.group, text) for text in BOARD]
+        assert lanes == []  # nobody used the engine yet
+        console = st.console()
+        assert console.get(f"/facilitator/groups/{st.group.id}").status_code == 200
+        deadline = time.monotonic() + 60
+        while suggestions._preparing and time.monotonic() < deadline:
+            time.sleep(0.02)  # the console's page has queued its board
+        assert multilingual.wait_warm(timeout=120)
+        assert {lane for lane, _ in lanes} == {"urgent"}
+        assert sorted(key for _, keys in lanes for key in keys) == sorted(BOARD)
+        lanes.clear()
+        suggest(world, st.group.id, console)
+        assert lanes == []  # "Suggest" found every vector computed
+        assert sorted(kept(world)) == sorted(ids)
 
 
 def test_an_edited_idea_gets_its_vector_computed_again(world: World, computed: list[str]) -> None:

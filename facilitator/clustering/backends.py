@@ -108,11 +108,12 @@ def backend(name: str | None) -> Backend:
     return _BACKENDS[chosen]
 
 
-def warm(texts: list[str]) -> None:
+def warm(texts: list[str], soon: bool = False) -> None:
     """Computes these texts' vectors in the background, for the default backend's next
-    suggestions and hints; returns at once (nothing to do without the multilingual model)."""
+    suggestions and hints; ``soon``: before other waiting texts, a facilitator is about to
+    ask. Returns at once (nothing to do without the multilingual model)."""
     if default_backend() == "multilingual":
-        multilingual.warm(texts)
+        multilingual.warm(texts, soon)
 
 
 def preload() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import logging
 import queue
 import threading
@@ -298,17 +299,23 @@ def clear_cache() -> None:
 
 # The background queue: one thread per process, started on first use, hands batches to the
 # background worker process and waits (its own CPU use is next to none).
-_queue: queue.Queue[list[str]] = queue.Queue()
+# Batches as (priority, order, texts): a board whose console opened (``soon``) goes first.
+_queue: queue.PriorityQueue[tuple[int, int, list[str]]] = queue.PriorityQueue()
+_order = itertools.count()
+_SOON, _LATER = 0, 1
 _pending: set[str] = set()  # queued, not computed yet
 _worker: threading.Thread | None = None
 _worker_lock = threading.Lock()
 
 
-def warm(texts: Iterable[str]) -> None:
+def warm(texts: Iterable[str], soon: bool = False) -> None:
     """Compute the vectors of these texts in the background, if not known yet.
 
-    Returns at once. They go in small batches to a worker process at the lowest scheduling
-    priority, so that the live server always gets the cores first.
+    Returns at once. They go in small batches to worker processes at the lowest scheduling
+    priority, so that the live server always gets the cores first. ``soon``: a facilitator
+    is about to ask for them (the group's console opened); its batches go before the others,
+    to the urgent workers, one batch at a time, so that a "Suggest" of any group waits behind
+    one part of a batch at most.
     """
     if not installed():
         return
@@ -316,15 +323,16 @@ def warm(texts: Iterable[str]) -> None:
     with _cache_lock:
         # Each text queued once: every hint names the board's missing ideas again. Past
         # CACHE_SIZE waiting (more ideas arriving than one low-priority core embeds), new ones
-        # wait for the next hint or suggestion to name them again.
+        # wait for the next hint or suggestion to name them again. Texts wanted soon are
+        # queued again ahead of where they wait (found kept, they are skipped later).
         room = max(0, CACHE_SIZE - len(_pending))
-        keys = [key for key in keys if key not in _cache and key not in _pending][:room]
+        keys = [k for k in keys if k not in _cache and (soon or k not in _pending)][:room]
         _pending.update(keys)
     if not keys:
         return
     _start_worker()
     for start in range(0, len(keys), BATCH):
-        _queue.put(keys[start : start + BATCH])
+        _queue.put((_SOON if soon else _LATER, next(_order), keys[start : start + BATCH]))
 
 
 def _start_worker() -> None:
@@ -341,18 +349,21 @@ def preload() -> None:
     if not installed():
         return
     _start_worker()
-    _queue.put([])
+    _queue.put((_SOON, next(_order), []))
 
 
 def _work() -> None:
     while True:
-        keys = _queue.get()
+        priority, _, keys = _queue.get()
         try:
             if not keys:  # preload(): every worker started, its model loaded
                 _preload_workers()
             with _cache_lock:
                 todo = _claim([key for key in keys if key not in _cache and key not in _computing])
-            _computed_here(todo, "background")
+            # A console opened on a board without vectors: both cores, not one, so that its
+            # "Suggest" a moment later finds most of them computed (all processes are in the
+            # idle class: the live server still comes first).
+            _computed_here(todo, "urgent" if priority == _SOON else "background")
         except Exception:  # a failing batch must not end the worker for the rest
             _log.exception("embedding a batch of %d ideas failed", len(keys))
         finally:

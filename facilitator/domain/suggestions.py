@@ -251,7 +251,7 @@ async def _prepare(db: Database, group_id: int) -> None:
     try:
         module = await engine()
         missing = await _recall(db, group_id, module)
-        module.warm(missing)
+        module.warm(missing, soon=True)  # its first "Suggest" may be a moment away
     except Exception:  # a console still opens; the first suggestion computes what is missing
         _log.exception("preparing group %s for suggestions failed", group_id)
 
