@@ -141,7 +141,28 @@ def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
     words = [content_keys(text) for text in texts]
     board: Counter[str] = Counter(key for keys in words for key in keys)
     found = languages.detect(texts)
-    return _distinct([_name_one(texts, group, words, board, found) for group in groups])
+    leading = _leading_words(texts)
+    return _distinct([_name_one(texts, group, words, board, found, leading) for group in groups])
+
+
+def _leading_words(texts: list[str]) -> frozenset[str]:
+    """The words of the board that never end a phrase: each time the board writes one, at
+    least twice, another content word follows it in its clause ("personal" of "personal
+    details", "annual" of "annual grants"). A name ending on one is cut short ("Edit the
+    personal"). Words that end a phrase somewhere ("CERT" of "a national CERT") are not."""
+    seen: Counter[str] = Counter()
+    followed: Counter[str] = Counter()
+    for text in texts:
+        for clause in _BREAK.split(text):
+            tokens = _WORD.findall(clause)
+            for word, after in zip(tokens, [*tokens[1:], ""][: len(tokens)], strict=True):
+                if _is_stop(word) or word.isdigit():
+                    continue
+                key = _key(word)
+                seen[key] += 1
+                if after and not _is_stop(after) and not after.isdigit():
+                    followed[key] += 1
+    return frozenset(key for key, count in seen.items() if count >= 3 and followed[key] == count)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -183,6 +204,7 @@ def _name_one(
     words: list[frozenset[str]],
     board: Counter[str],
     found: list[str],
+    leading: frozenset[str],
 ) -> str:
     members = sorted({i for i in group if 0 <= i < len(texts)})
     if not members:
@@ -199,7 +221,7 @@ def _name_one(
     # Every key of a member idea, with how many member ideas use it.
     inside: Counter[str] = Counter(key for i in members for key in words[i])
     for speakers in (voices, members):
-        name = _best_phrase(texts, speakers, members, words, board, inside, others)
+        name = _best_phrase(texts, speakers, members, words, board, inside, others, leading)
         if name:
             return name
     # The shortest idea in the group's language, not an Arabic one for a group of two
@@ -216,6 +238,7 @@ def _best_phrase(
     board: Counter[str],
     inside: Counter[str],
     others: int,
+    leading: frozenset[str],
 ) -> str | None:
     # Each phrase of the group's voices, folded (case, plurals), with the ways it is written.
     forms: dict[tuple[str, ...], Counter[str]] = {}
@@ -239,26 +262,31 @@ def _best_phrase(
             scores[folded] = score
     if not scores:
         return None
-    # A name, not a sentence: "Legal marijuana" before "Marijuana should be legal".
-    scores = {f: score for f, score in scores.items() if not _sentence(forms[f])} or scores
+    # A name, not a sentence ("Legal marijuana" before "Marijuana should be legal"), and not
+    # a phrase cut short ("Personal details" before "Edit the personal").
+    scores = {f: score for f, score in scores.items() if _whole(f, forms, leading)} or scores
     # The best score; ties go to the shorter phrase, then the first in alphabetical order, so
     # the same board always gets the same names.
     best = min(scores, key=lambda folded: (-scores[folded], len(folded), _written(forms[folded])))
     if len(best) == 1:
-        best = _widened(best[0], forms, inside)
+        best = _widened(best[0], forms, inside, leading)
     return _clip(_capitalised(_written(forms[best])))
 
 
 def _widened(
-    word: str, forms: dict[tuple[str, ...], Counter[str]], inside: Counter[str]
+    word: str,
+    forms: dict[tuple[str, ...], Counter[str]],
+    inside: Counter[str],
+    leading: frozenset[str],
 ) -> tuple[str, ...]:
     """A phrase of the group's ideas around its best single word, so that a name says what
     about it ("Cybercrime legislation", not "Cybercrime"): the one whose other words are used
     by the most ideas of the group on average; ties to the shorter, then alphabetical. The
     word alone if no idea uses it in a phrase."""
     around = [folded for folded in forms if len(folded) > 1 and word in folded]
-    # A sentence only where no name holds the word ("Card was just denied", not "Denied").
-    around = [folded for folded in around if not _sentence(forms[folded])] or around
+    # A sentence, or a phrase cut short, only where no name holds the word ("Card was just
+    # denied", not "Denied").
+    around = [folded for folded in around if _whole(folded, forms, leading)] or around
     if not around:
         return (word,)
 
@@ -270,6 +298,13 @@ def _widened(
         return (-mean, len(written), written)
 
     return min(around, key=support)
+
+
+def _whole(
+    folded: tuple[str, ...], forms: dict[tuple[str, ...], Counter[str]], leading: frozenset[str]
+) -> bool:
+    """Whether a phrase is a name: neither a sentence nor cut short of its last word."""
+    return not _sentence(forms[folded]) and folded[-1] not in leading
 
 
 def _sentence(ways: Counter[str]) -> bool:

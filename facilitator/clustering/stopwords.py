@@ -65,6 +65,15 @@ STOP_WORDS: list[str] = sorted(
     set(ENGLISH_STOP_WORDS) | set(FRENCH.split()) | set(SPANISH.split()) | set(ARABIC.split())
 )
 
+# Nouns and adjectives in scikit-learn's English list that name what ideas are about: a name
+# may hold them ("Personal details", "Bus system", "Fire station", "Interest rate"). Without
+# them, "Edit the personal" was a BANKING77 name, its "details" a function word. Words that
+# are mostly verbs or particles in requests ("show", "call", "move", "top" of "top up") stay
+# out of names: "Show me my alarms", "Denied for top".
+NAMING_WORDS = """
+amount bill bottom detail empty fire front full interest name part side system thick thin
+"""
+
 NAME_STOP_WORDS: frozenset[str] = frozenset(
     [*STOP_WORDS, *GERMAN.split(), *ITALIAN.split(), *DUTCH.split()]
-)
+) - frozenset(NAMING_WORDS.split())
