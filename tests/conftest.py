@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from facilitator import security
 from facilitator.app import create_app
 from facilitator.config import Settings
 from facilitator.domain import accounts, workshop_views, workshops
@@ -31,6 +33,19 @@ from tests.workshop_factory import PASSWORD, appoint
 
 T = TypeVar("T")
 __all__ = ["PASSWORD"]
+
+
+# Hashing each password at OWASP's cost (about 40 ms, for every account made and every login
+# of every test) took a tenth of the suite's time. Tests hash with argon2id at its lowest cost;
+# those about the cost itself are marked `owasp_hashing`, and servers started as processes
+# (the demo, the browser tests) hash as in production.
+_CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("owasp_hashing") is None:
+        monkeypatch.setattr(security, "_hasher", _CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from argon2 import PasswordHasher, Type
 from sqlmodel import Session, col, select
 
@@ -71,11 +72,13 @@ def stored_hash(world: World, email: str) -> str:
     return user.password_hash
 
 
+@pytest.mark.owasp_hashing
 def test_passwords_are_argon2id_at_owasp_parameters(world: World) -> None:
     staff = world.organiser()
     assert stored_hash(world, staff.email).startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
+@pytest.mark.owasp_hashing
 def test_an_older_hash_is_renewed_at_login(world: World) -> None:
     staff = world.organiser()
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1, type=Type.I)
