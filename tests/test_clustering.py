@@ -328,6 +328,20 @@ def test_a_name_is_never_cut_short_of_the_word_its_phrase_needs() -> None:
     # does not end a name: "Linear path between Cameron" was the name before.
     last = path.split()[-1]
     assert last not in {"Cameron", "Linear"} and path.casefold() in " ".join(texts[4:]).casefold()
+    # A group's word alone, never written without another after it, is widened around
+    # itself, not passed over for a weaker phrase ("City planning" for six ideas, four of bikes).
+    bikes = [
+        "More bike lanes on Main Street",
+        "Bike racks at the library",
+        "Safe bike paths to school",
+        "Bike trails along the river",
+        "Better city planning for walking",
+        "City planning that puts people first",
+        "Longer library opening hours",
+        "A library open on Sundays",
+    ]
+    name = suggest_names(bikes, [[0, 1, 2, 3, 4, 5], [6, 7]])[0]
+    assert name.startswith("Bike ") and name.casefold() in " ".join(bikes).casefold(), name
 
 
 def test_french_spanish_and_arabic_function_words_name_no_theme() -> None:

@@ -303,8 +303,10 @@ def _widened(
 def _whole(
     folded: tuple[str, ...], forms: dict[tuple[str, ...], Counter[str]], leading: frozenset[str]
 ) -> bool:
-    """Whether a phrase is a name: neither a sentence nor cut short of its last word."""
-    return not _sentence(forms[folded]) and folded[-1] not in leading
+    """Whether a phrase is a name: neither a sentence nor cut short of its last word (a word
+    alone is widened around that word instead: "Bike" → "Bike trails")."""
+    cut = len(folded) > 1 and folded[-1] in leading
+    return not _sentence(forms[folded]) and not cut
 
 
 def _sentence(ways: Counter[str]) -> bool:
