@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 
@@ -146,16 +147,17 @@ def suggest_names(texts: list[str], groups: list[list[int]]) -> list[str]:
 
 
 def _leading_words(texts: list[str]) -> frozenset[str]:
-    """The words of the board that never end a phrase: each time the board writes one, at
-    least twice, another content word follows it in its clause ("personal" of "personal
-    details", "annual" of "annual grants"). A name ending on one is cut short ("Edit the
-    personal"). Words that end a phrase somewhere ("CERT" of "a national CERT") are not."""
+    """The words of the board that never end a phrase: each of the three or more times the
+    board writes one, another content word follows it in its clause ("Cameron" of "Cameron
+    Ave", "personal" of "personal details"). A phrase ending on one is cut short ("Linear path
+    between Cameron"). Words that end a phrase somewhere ("CERT" of "a national CERT") are
+    not."""
     seen: Counter[str] = Counter()
     followed: Counter[str] = Counter()
     for text in texts:
         for clause in _BREAK.split(text):
             tokens = _WORD.findall(clause)
-            for word, after in zip(tokens, [*tokens[1:], ""][: len(tokens)], strict=True):
+            for word, after in itertools.zip_longest(tokens, tokens[1:], fillvalue=""):
                 if _is_stop(word) or word.isdigit():
                     continue
                 key = _key(word)
