@@ -102,6 +102,10 @@ async def _preview(url: str, board: dict[str, Any], opened: float = 0.0) -> dict
     try:
         suggestions.keep_vectors(db)
         actor = Staff(board["user_id"], Role.organiser, board["email"], "")
+        # Vectors the model computed from here on (not those read back from the database): a
+        # count, where the workers' CPU time comes in clock ticks that idle workers can earn.
+        computed: list[int] = []
+        clustering.multilingual.on_computed(lambda blobs: computed.append(len(blobs)))
         opened_cpu = _cpu()
         if opened:
             suggestions.prepare(db, board["group_id"])  # what opening the console does
@@ -129,6 +133,7 @@ async def _preview(url: str, board: dict[str, Any], opened: float = 0.0) -> dict
         "startup_s": round(startup_s, 2),
         "startup_cpu_s": round(startup_cpu, 2),
         "workers_cpu_s": round(workers_cpu, 2),
+        "vectors_computed": sum(computed),
         "console_opened_s": opened,
         "cpu_since_console_opened_s": round(since_opened_cpu, 2),
         "groups": len(preview.proposals),
